@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Keel reads from the environment, in one place. Each field's
+ * description is the README's configuration table (tests/config.test.ts keeps
+ * the two in step), and each error message says how to fix the value.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (what: string) =>
+  optionalText.pipe(
+    z
+      .string()
+      .url({ error: `must be a full URL for ${what}, e.g. http://localhost:11434/v1` })
+      .optional(),
+  );
+
+const positiveInt = (fallback: number, hint: string) =>
+  z.coerce
+    .number({ error: `must be a whole number (${hint})` })
+    .int({ error: `must be a whole number (${hint})` })
+    .positive({ error: `must be greater than zero (${hint})` })
+    .default(fallback);
+
+export const configSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ error: 'must be a TCP port number, e.g. 3000' })
+      .int({ error: 'must be a TCP port number, e.g. 3000' })
+      .min(0, { error: 'must be between 0 and 65535' })
+      .max(65535, { error: 'must be between 0 and 65535' })
+      .default(3000)
+      .describe('Port of the HTTP server (web chat, webhooks, /healthz). 0 picks a free port.'),
+    HOST: z
+      .string()
+      .trim()
+      .min(1, { error: 'must be a host name or address, e.g. 127.0.0.1' })
+      .default('127.0.0.1')
+      .describe('Address the HTTP server listens on. Anything but a loopback address requires WEB_CHAT_TOKEN.'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, {
+        error: 'must start with file:, libsql://, http(s):// or ws(s)://, e.g. file:./data/keel.db',
+      })
+      .default('file:./data/keel.db')
+      .describe('libSQL database. A file: URL is the embedded default (its folder is created); libsql:// or https:// reach a remote libSQL server such as Turso or sqld.'),
+    DATABASE_AUTH_TOKEN: optionalText.describe('Auth token for a remote libSQL database (Turso). Secret.'),
+    OPENAI_API_KEY: optionalText.describe('API key of an OpenAI-compatible model endpoint. With it (or OPENAI_BASE_URL) Keel uses that model; without both, the offline model. Secret.'),
+    OPENAI_BASE_URL: url('an OpenAI-compatible endpoint').describe('Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server). Leave empty for api.openai.com.'),
+    OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini').describe('Chat model name at that endpoint.'),
+    APPROVAL_TTL_HOURS: positiveInt(48, 'hours an approval card stays open, e.g. 48').describe('How long an approval card can be decided before it expires.'),
+    DEFAULT_CURRENCY: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{3}$/, { error: 'must be a three-letter ISO 4217 code, e.g. EUR' })
+      .transform((v) => v.toUpperCase())
+      .default('EUR')
+      .describe('Currency used when a request names none.'),
+    OPERATOR_NAME: z.string().trim().min(1).default('Operator').describe('How Keel names the operator in cards and the audit trail.'),
+    WEB_CHAT_TOKEN: optionalText
+      .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
+      .describe('Token the web chat asks for when it is served beyond localhost (pass it once as ?token=…). Secret.'),
+    LOG_LEVEL: z
+      .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
+      .default('info')
+      .describe('Least severe log line printed.'),
+  })
+  .superRefine((c, ctx) => {
+    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);
+    if (!loopback && !c.WEB_CHAT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_CHAT_TOKEN'],
+        message: `is required when HOST is ${c.HOST} (not loopback), so strangers cannot command Keel; set a random token of 16+ characters`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Names of settings whose values must never be printed, logged or shown to a model. */
+export const secretSettings = ['DATABASE_AUTH_TOKEN', 'OPENAI_API_KEY', 'WEB_CHAT_TOKEN'] as const satisfies readonly (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Keel cannot start; fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k]]),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? 'config');
+      return `${key} ${issue.message}`;
+    }),
+  );
+}
+
+export function describeSettings(): { name: string; default: string; description: string }[] {
+  return Object.entries(configSchema.shape).map(([name, field]) => {
+    const parsed = (field as z.ZodType).safeParse(undefined);
+    const value = parsed.success ? parsed.data : undefined;
+    return {
+      name,
+      default: value === undefined ? '' : String(value),
+      description: (field as z.ZodType).description ?? '',
+    };
+  });
+}

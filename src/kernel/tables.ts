@@ -1,0 +1,61 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+
+/** The action ledger: one row per side effect Keel was asked to cause, keyed by its idempotency key. */
+export const actions = sqliteTable(
+  'actions',
+  {
+    id: text('id').primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    operation: text('operation').notNull(),
+    input: text('input', { mode: 'json' }).notNull(),
+    inputHash: text('input_hash').notNull(),
+    agent: text('agent').notNull(),
+    reason: text('reason').notNull(),
+    evidence: text('evidence', { mode: 'json' }).$type<string[]>().notNull(),
+    threadId: text('thread_id'),
+    state: text('state', {
+      enum: [
+        'proposed',
+        'awaiting_approval',
+        'approved',
+        'rejected',
+        'expired',
+        'running',
+        'succeeded',
+        'failed',
+        'compensated',
+        'needs_attention',
+      ],
+    }).notNull(),
+    requiresApproval: integer('requires_approval', { mode: 'boolean' }).notNull(),
+    cardRef: text('card_ref').unique(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    attempts: integer('attempts').notNull().default(0),
+    result: text('result', { mode: 'json' }),
+    error: text('error'),
+    compensates: text('compensates'),
+    compensatedBy: text('compensated_by'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('actions_state_idx').on(t.state), index('actions_thread_idx').on(t.threadId)],
+);
+
+/** Append-only: a migration installs triggers that refuse UPDATE and DELETE on this table. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actor: text('actor').notNull(),
+    event: text('event').notNull(),
+    actionId: text('action_id'),
+    operation: text('operation'),
+    reason: text('reason'),
+    evidence: text('evidence', { mode: 'json' }).$type<string[]>(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_action_idx').on(t.actionId)],
+);
