@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * The tools role agents offer a model, as zod schemas. The same schemas are
+ * what the OpenAI-compatible model is shown and what the offline model emits,
+ * so both paths produce identical tool calls.
+ */
+export const agentNames = ['sales', 'finance', 'operations', 'marketing'] as const;
+export const agentName = z.enum(agentNames);
+export type AgentName = z.infer<typeof agentName>;
+
+const clientRef = z
+  .string()
+  .trim()
+  .min(1)
+  .describe('The client as the operator named it: company, contact name or email address.');
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .optional()
+  .describe('ISO 4217 code such as EUR; omit to use the default currency.');
+const money = z.number().positive().max(10_000_000);
+
+/** The coordinator's tools: route the request to one role agent, or ask the operator a question. */
+export const coordinatorTools = {
+  route: z
+    .object({
+      agent: agentName.describe('sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.'),
+      request: z.string().min(1).describe('The operator request, restated in full.'),
+    })
+    .describe('Hand the request to the role agent responsible for it.'),
+  clarify: z
+    .object({ question: z.string().min(1) })
+    .describe('Ask the operator one short question when the request is ambiguous or missing something essential.'),
+  explain_capabilities: z
+    .object({ unknown: z.string().optional().describe('What was not understood, quoted.') })
+    .describe('Say plainly what Keel can do, for greetings, help requests and anything not understood.'),
+};
+
+export const agentTools = {
+  find_client: z.object({ query: clientRef }).describe('Look up a client record by name, contact or email.'),
+  add_client: z
+    .object({
+      name: z.string().trim().min(1).describe('Company or person name.'),
+      contactName: z.string().trim().min(1).optional(),
+      email: z.string().email().optional(),
+      notes: z.string().optional(),
+    })
+    .describe('Add a client, or update the contact details of an existing one.'),
+  remember_note: z
+    .object({ text: z.string().min(1), client: clientRef.optional() })
+    .describe('Store a fact for later recall, optionally about one client.'),
+  recall: z.object({ query: z.string().min(1) }).describe('Recall what Keel knows about a client, topic or past piece of work.'),
+  draft_proposal: z
+    .object({
+      client: clientRef,
+      title: z.string().min(1),
+      hours: money.optional(),
+      rate: money.optional().describe('Hourly rate in major units.'),
+      currency,
+      scope: z.string().optional(),
+    })
+    .describe('Draft a proposal for a client (stored as a draft; nothing is sent).'),
+  draft_followup: z
+    .object({ client: clientRef, topic: z.string().optional() })
+    .describe('Draft a follow-up email to a client; sending it waits for the operator approval.'),
+  create_invoice: z
+    .object({
+      client: clientRef,
+      hours: money.describe('Hours to bill.'),
+      rate: money.optional().describe('Hourly rate in major units; omit to reuse the last rate billed to this client.'),
+      currency,
+      description: z.string().min(1).default('Consulting'),
+    })
+    .describe('Issue an invoice to a client; waits for the operator approval.'),
+  list_invoices: z
+    .object({
+      client: clientRef.optional(),
+      status: z.enum(['draft', 'sent', 'paid', 'void', 'overdue']).optional(),
+    })
+    .describe('List invoices, optionally for one client or status.'),
+  record_payment: z
+    .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
+    .describe('Mark an invoice as paid in full.'),
+  schedule_meeting: z
+    .object({
+      client: clientRef,
+      title: z.string().min(1).default('Meeting'),
+      startsAt: z.string().datetime({ offset: true }).describe('ISO 8601 start time with offset.'),
+      durationMinutes: z.number().int().positive().max(24 * 60).default(30),
+    })
+    .describe('Book a meeting with a client and send the invitation; waits for the operator approval.'),
+  status: z.object({}).describe('What is overdue, what waits for approval and what is coming up.'),
+  draft_post: z
+    .object({ topic: z.string().min(1), channel: z.enum(['linkedin', 'newsletter', 'blog']).default('linkedin') })
+    .describe('Draft a social post or newsletter (a draft only; nothing is published).'),
+};
+
+export type AgentToolName = keyof typeof agentTools;
+export type AgentToolArgs<T extends AgentToolName> = z.infer<(typeof agentTools)[T]>;
+export type CoordinatorToolName = keyof typeof coordinatorTools;

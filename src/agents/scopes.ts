@@ -1,0 +1,43 @@
+import type { AgentName, AgentToolName } from './intents.js';
+
+/**
+ * Each role agent's scope: the tools it offers its model, the memory it may
+ * read, and the kernel operations it may request. The kernel's policy enforces
+ * `operations`; recall enforces `memory`.
+ */
+export const memoryKinds = ['client', 'note', 'proposal', 'invoice', 'meeting', 'email', 'summary', 'post'] as const;
+export type MemoryKind = (typeof memoryKinds)[number];
+
+export interface Scope {
+  title: string;
+  tools: AgentToolName[];
+  memory: MemoryKind[];
+  operations: string[];
+}
+
+export const scopes: Record<AgentName, Scope> = {
+  sales: {
+    title: 'Client lifecycle and sales',
+    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup'],
+    memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary'],
+    operations: ['records.upsert_client', 'records.add_note', 'proposals.draft', 'email.send'],
+  },
+  finance: {
+    title: 'Finance and billing',
+    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'recall'],
+    memory: ['client', 'invoice', 'proposal', 'summary'],
+    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
+  },
+  operations: {
+    title: 'Operations and scheduling',
+    tools: ['find_client', 'schedule_meeting', 'status', 'recall'],
+    memory: ['client', 'meeting', 'note', 'summary'],
+    operations: ['calendar.book', 'calendar.cancel'],
+  },
+  marketing: {
+    title: 'Marketing',
+    tools: ['draft_post', 'recall'],
+    memory: ['post', 'note', 'summary'],
+    operations: ['records.save_draft_post'],
+  },
+};
