@@ -15,6 +15,24 @@ export const checkpoints = sqliteTable(
   (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.checkpointId] })],
 );
 
+/**
+ * Channel values, stored once per (channel, version) as LangGraph's Postgres saver
+ * does: a checkpoint row holds only versions, so a channel that did not change is
+ * not copied into every later checkpoint.
+ */
+export const checkpointBlobs = sqliteTable(
+  'checkpoint_blobs',
+  {
+    threadId: text('thread_id').notNull(),
+    checkpointNs: text('checkpoint_ns').notNull().default(''),
+    channel: text('channel').notNull(),
+    version: text('version').notNull(),
+    type: text('type').notNull(),
+    blob: blob('blob', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.channel, t.version] })],
+);
+
 export const checkpointWrites = sqliteTable(
   'checkpoint_writes',
   {
@@ -26,6 +44,8 @@ export const checkpointWrites = sqliteTable(
     channel: text('channel').notNull(),
     type: text('type'),
     value: blob('value', { mode: 'buffer' }),
+    // Pending writes replay in (task_path, task_id, idx) order, the order live execution applies them.
+    taskPath: text('task_path').notNull().default(''),
   },
   (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.checkpointId, t.taskId, t.idx] })],
 );

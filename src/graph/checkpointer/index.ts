@@ -1,0 +1,1 @@
+export { LibSQLSaver } from './saver.js';

@@ -1,0 +1,67 @@
+import type { Row } from '@libsql/client';
+import type { CheckpointAddress } from './config.js';
+import type { StoredBytes, WriteRow } from './sql.js';
+
+// libSQL hands back loosely typed rows; these readers turn them into the shapes
+// the saver works with and fail loudly on a row this saver could not have written.
+
+export interface CheckpointRow {
+  address: CheckpointAddress;
+  parentCheckpointId: string | undefined;
+  type: string;
+  checkpoint: Uint8Array;
+  metadata: Uint8Array;
+}
+
+export function readCheckpointRow(row: Row): CheckpointRow {
+  const parent = row['parent_checkpoint_id'];
+  return {
+    address: {
+      threadId: text(row, 'thread_id'),
+      checkpointNs: text(row, 'checkpoint_ns'),
+      checkpointId: text(row, 'checkpoint_id'),
+    },
+    parentCheckpointId: parent === null || parent === undefined ? undefined : text(row, 'parent_checkpoint_id'),
+    type: text(row, 'type'),
+    checkpoint: bytes(row, 'checkpoint'),
+    metadata: bytes(row, 'metadata'),
+  };
+}
+
+export function readWriteRow(row: Row): WriteRow {
+  return {
+    taskId: text(row, 'task_id'),
+    idx: integer(row, 'idx'),
+    channel: text(row, 'channel'),
+    value: { type: text(row, 'type'), bytes: bytes(row, 'value') },
+    taskPath: text(row, 'task_path'),
+  };
+}
+
+export function readChannelValueRow(row: Row): { channel: string; value: StoredBytes } {
+  return { channel: text(row, 'channel'), value: { type: text(row, 'type'), bytes: bytes(row, 'blob') } };
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw unexpected(column, value);
+  return value;
+}
+
+function integer(row: Row, column: string): number {
+  const value = row[column];
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  throw unexpected(column, value);
+}
+
+function bytes(row: Row, column: string): Uint8Array {
+  const value = row[column];
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw unexpected(column, value);
+}
+
+function unexpected(column: string, value: unknown): Error {
+  const got = value === null ? 'null' : typeof value;
+  return new Error(`LibSQLSaver: column ${column} holds ${got}, which this saver never writes.`);
+}

@@ -1,0 +1,157 @@
+import type { Client, InStatement } from '@libsql/client';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  WRITES_IDX_MAP,
+  copyCheckpoint,
+  getCheckpointId,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type PendingWrite,
+  type SerializerProtocol,
+} from '@langchain/langgraph-checkpoint';
+import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
+import { matchesFilter } from './filter.js';
+import { readCheckpointRow } from './rows.js';
+import {
+  deleteThreadStatements,
+  insertChannelValue,
+  insertWrite,
+  selectCheckpoint,
+  selectCheckpointPage,
+  upsertCheckpoint,
+  type ListScope,
+  type StoredBytes,
+} from './sql.js';
+import { assembleTuples, decodeRow, versionKeys, type StoredCheckpoint, type TupleContext } from './tuples.js';
+import { nextChannelVersion } from './versions.js';
+
+/** Rows fetched per round trip while listing; a caller that stops early never loads the rest. */
+const LIST_PAGE_SIZE = 50;
+
+/**
+ * LangGraph checkpointer on libSQL. It needs only the generic `Client` API, so the
+ * same saver runs against a local file, a remote libsql:// or https:// database,
+ * and inside Cloudflare Workers. Tables come from Keel's migrations (tables.ts).
+ */
+export class LibSQLSaver extends BaseCheckpointSaver {
+  readonly #client: Client;
+  readonly #tuples: TupleContext;
+
+  constructor(client: Client, serde?: SerializerProtocol) {
+    super(serde);
+    this.#client = client;
+    this.#tuples = { client, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = optionalKey(config, 'thread_id');
+    if (threadId === undefined) return undefined;
+    const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
+    const checkpointId = getCheckpointId(config) || undefined;
+    const { rows } = await this.#client.execute(selectCheckpoint(threadId, checkpointNs, checkpointId));
+    const decoded = await Promise.all(rows.map((row) => decodeRow(this.serde, readCheckpointRow(row))));
+    const [tuple] = await assembleTuples(this.#tuples, decoded);
+    return tuple;
+  }
+
+  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { filter, limit } = options;
+    const scope: ListScope = {
+      threadId: optionalKey(config, 'thread_id'),
+      checkpointNs: optionalKey(config, 'checkpoint_ns'),
+      checkpointId: getCheckpointId(config) || undefined,
+      before: options.before === undefined ? undefined : optionalKey(options.before, 'checkpoint_id'),
+    };
+    let remaining = limit ?? Number.POSITIVE_INFINITY;
+    let after: CheckpointAddress | undefined;
+    while (remaining > 0) {
+      // Without a filter every row counts, so never fetch more than the caller wants.
+      const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
+      const { rows } = await this.#client.execute(selectCheckpointPage(scope, after, size));
+      const page = rows.map(readCheckpointRow);
+      const decoded = await Promise.all(page.map((row) => decodeRow(this.serde, row)));
+      const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
+      for (const tuple of await assembleTuples(this.#tuples, wanted)) yield tuple;
+      remaining -= wanted.length;
+      const last = page.at(-1);
+      if (last === undefined || page.length < size) return;
+      after = last.address;
+    }
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const address: CheckpointAddress = {
+      threadId: requiredKey(config, 'thread_id', 'put'),
+      checkpointNs: optionalKey(config, 'checkpoint_ns') ?? '',
+      checkpointId: checkpoint.id,
+    };
+    const { channel_values: values, ...stored } = copyCheckpoint(checkpoint);
+    const [[type, checkpointBytes], [metadataType, metadataBytes]] = await Promise.all([
+      this.serde.dumpsTyped(stored satisfies StoredCheckpoint),
+      this.serde.dumpsTyped(metadata),
+    ]);
+    if (type !== metadataType) {
+      throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
+    }
+    const statements: InStatement[] = await this.#channelValueStatements(address, values, newVersions);
+    statements.push(
+      upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes),
+    );
+    await this.#client.batch(statements, 'write');
+    return configFor(address);
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    const address: CheckpointAddress = {
+      threadId: requiredKey(config, 'thread_id', 'putWrites'),
+      checkpointNs: optionalKey(config, 'checkpoint_ns') ?? '',
+      checkpointId: requiredKey(config, 'checkpoint_id', 'putWrites'),
+    };
+    if (writes.length === 0) return;
+    const statements = await Promise.all(
+      writes.map(async ([channel, value], index) => {
+        const special = WRITES_IDX_MAP[channel];
+        const serialized = await this.#dump(value);
+        const row = { taskId, idx: special ?? index, channel, value: serialized, taskPath };
+        return insertWrite(address, row, special !== undefined);
+      }),
+    );
+    await this.#client.batch(statements, 'write');
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await this.#client.batch(deleteThreadStatements(threadId), 'write');
+  }
+
+  override getNextVersion(current: number | undefined): number {
+    return nextChannelVersion(current);
+  }
+
+  /** Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row. */
+  async #channelValueStatements(
+    address: CheckpointAddress,
+    values: Record<string, unknown>,
+    newVersions: ChannelVersions,
+  ): Promise<InStatement[]> {
+    const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
+    return Promise.all(
+      changed.map(async ([channel, version]) =>
+        insertChannelValue(address.threadId, address.checkpointNs, channel, version, await this.#dump(values[channel])),
+      ),
+    );
+  }
+
+  async #dump(value: unknown): Promise<StoredBytes> {
+    const [type, bytes] = await this.serde.dumpsTyped(value);
+    return { type, bytes };
+  }
+}

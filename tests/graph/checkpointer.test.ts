@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
+import type { Client } from '@libsql/client';
+import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
+import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
+
+const State = Annotation.Root({
+  request: Annotation<string>(),
+  decision: Annotation<string>(),
+  log: Annotation<string[]>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+});
+
+/** draft → approve (asks a human via interrupt) → send: the shape of an approval flow. */
+function approvalGraph(saver: LibSQLSaver) {
+  return new StateGraph(State)
+    .addNode('draft', (state) => ({ log: [`drafted ${state.request}`] }))
+    .addNode('approve', () => {
+      const decision = interrupt<{ question: string }, string>({ question: 'Send it?' });
+      return { decision, log: [`decided ${decision}`] };
+    })
+    .addNode('send', (state) => ({ log: [state.decision === 'yes' ? 'sent' : 'dropped'] }))
+    .addEdge(START, 'draft')
+    .addEdge('draft', 'approve')
+    .addEdge('approve', 'send')
+    .addEdge('send', END)
+    .compile({ checkpointer: saver });
+}
+
+async function rowsForThread(client: Client, threadId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['checkpoints', 'checkpoint_blobs', 'checkpoint_writes']) {
+    const { rows } = await client.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE thread_id = ?`, args: [threadId] });
+    counts[table] = Number(rows[0]?.['n']);
+  }
+  return counts;
+}
+
+describe('LibSQLSaver with a real graph', () => {
+  let database: TempDatabase;
+
+  afterEach(async () => {
+    await database.remove();
+  });
+
+  it('resumes an interrupted run from a new client on the same file', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'approval-1' } };
+
+    await approvalGraph(new LibSQLSaver(database.storage.client)).invoke({ request: 'invoice' }, thread);
+    database.storage.close();
+
+    const restarted = await database.reopen();
+    const graph = approvalGraph(new LibSQLSaver(restarted.client));
+    const paused = await graph.getState(thread);
+    expect(paused.next).toEqual(['approve']);
+    expect(paused.tasks[0]?.interrupts[0]?.value).toEqual({ question: 'Send it?' });
+
+    const resumed = await graph.invoke(new Command({ resume: 'yes' }), thread);
+    expect(resumed.log).toEqual(['drafted invoice', 'decided yes', 'sent']);
+    expect((await graph.getState(thread)).next).toEqual([]);
+  });
+
+  it('keeps forked branches apart when an old checkpoint is updated', async () => {
+    database = await openTempDatabase();
+    const saver = new LibSQLSaver(database.storage.client);
+    const graph = approvalGraph(saver);
+    const thread = { configurable: { thread_id: 'approval-2' } };
+    await graph.invoke({ request: 'invoice' }, thread);
+    await graph.invoke(new Command({ resume: 'yes' }), thread);
+
+    const history = [];
+    for await (const snapshot of graph.getStateHistory(thread)) history.push(snapshot);
+    const waiting = history.find((snapshot) => snapshot.next.includes('approve'));
+    expect(waiting).toBeDefined();
+
+    // Rewriting the request from the interrupted checkpoint mints new versions for
+    // channels the original branch also advanced; each branch must keep its own values.
+    const fork = await graph.updateState(waiting!.config, { request: 'refund' });
+    const forked = await graph.invoke(new Command({ resume: 'no' }), fork);
+    expect(forked.log).toEqual(['drafted invoice', 'decided no', 'dropped']);
+
+    const forkId = String(fork.configurable?.['checkpoint_id']);
+    const branch = [];
+    for await (const snapshot of graph.getStateHistory(thread)) {
+      if (String(snapshot.config.configurable?.['checkpoint_id']) >= forkId) branch.push(snapshot.values);
+    }
+    expect(branch.map((values) => values['log'])).toEqual([
+      ['drafted invoice', 'decided no', 'dropped'],
+      ['drafted invoice', 'decided no'],
+      ['drafted invoice'],
+    ]);
+    expect(branch.every((values) => values['request'] === 'refund')).toBe(true);
+
+    const original = await graph.getState({ configurable: { ...history[0]!.config.configurable } });
+    expect(original.values).toMatchObject({ request: 'invoice', decision: 'yes', log: ['drafted invoice', 'decided yes', 'sent'] });
+  });
+
+  it('deleteThread removes every checkpoint, value and write of that thread only', async () => {
+    database = await openTempDatabase();
+    const saver = new LibSQLSaver(database.storage.client);
+    const graph = approvalGraph(saver);
+    await graph.invoke({ request: 'invoice' }, { configurable: { thread_id: 'doomed' } });
+    await graph.invoke({ request: 'receipt' }, { configurable: { thread_id: 'kept' } });
+
+    const before = await rowsForThread(database.storage.client, 'doomed');
+    expect(before['checkpoints']).toBeGreaterThan(0);
+    expect(before['checkpoint_blobs']).toBeGreaterThan(0);
+    expect(before['checkpoint_writes']).toBeGreaterThan(0);
+    const kept = await rowsForThread(database.storage.client, 'kept');
+
+    await saver.deleteThread('doomed');
+
+    expect(await rowsForThread(database.storage.client, 'doomed')).toEqual({
+      checkpoints: 0,
+      checkpoint_blobs: 0,
+      checkpoint_writes: 0,
+    });
+    expect(await saver.getTuple({ configurable: { thread_id: 'doomed' } })).toBeUndefined();
+    expect(await rowsForThread(database.storage.client, 'kept')).toEqual(kept);
+  });
+
+  it('lists across pages newest first, filtering before the limit counts', async () => {
+    database = await openTempDatabase();
+    const saver = new LibSQLSaver(database.storage.client);
+    // Both threads reuse the same checkpoint ids, so the page cursor must tell rows apart by more than the id.
+    const ids = Array.from({ length: 130 }, () => uuid6(-1));
+    for (const threadId of ['a', 'b']) {
+      for (const [step, id] of ids.entries()) {
+        const source = step % 3 === 0 ? 'input' : 'loop';
+        await saver.put({ configurable: { thread_id: threadId } }, { ...emptyCheckpoint(), id }, { source, step, parents: {} }, {});
+      }
+    }
+    const listed = async (options: Parameters<LibSQLSaver['list']>[1], threadId?: string) => {
+      const found: string[] = [];
+      for await (const tuple of saver.list({ configurable: { thread_id: threadId } }, options)) {
+        found.push(`${tuple.config.configurable?.['thread_id']}:${tuple.checkpoint.id}`);
+      }
+      return found;
+    };
+    const newestFirst = [...ids].reverse();
+
+    expect(await listed({}, 'a')).toEqual(newestFirst.map((id) => `a:${id}`));
+    expect(await listed({})).toHaveLength(260);
+    expect(new Set(await listed({})).size).toBe(260);
+    const inputs = newestFirst.filter((id) => ids.indexOf(id) % 3 === 0);
+    expect(await listed({ filter: { source: 'input' }, limit: 40 }, 'b')).toEqual(inputs.slice(0, 40).map((id) => `b:${id}`));
+    expect(await listed({ limit: 0 }, 'a')).toEqual([]);
+  });
+});
