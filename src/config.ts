@@ -61,6 +61,19 @@ export const configSchema = z
       .transform((v) => v.toUpperCase())
       .default('EUR')
       .describe('Currency used when a request names none.'),
+    TZ: z
+      .string()
+      .trim()
+      .default('UTC')
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' })
+      .describe("The operator's time zone: dates in requests, cards and digests are read and shown in it."),
     OPERATOR_NAME: z.string().trim().min(1).default('Operator').describe('How Keel names the operator in cards and the audit trail.'),
     WEB_CHAT_TOKEN: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())

@@ -1,3 +1,6 @@
 /** Every table Keel stores, gathered for drizzle-kit and the typed client. Each table lives beside the code that owns it. */
 export * from '../kernel/tables.js';
 export * from '../graph/checkpointer/tables.js';
+export * from '../graph/tables.js';
+export * from '../memory/tables.js';
+export * from '../connectors/email/tables.js';

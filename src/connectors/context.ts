@@ -1,0 +1,15 @@
+import type { Clock } from '../core/clock.js';
+import type { IdSource } from '../core/ids.js';
+import type { Db } from '../storage/index.js';
+import type { LookupResult } from '../kernel/connector.js';
+
+/** What a local connector needs: the database it writes its effects to, a clock and an id source. */
+export interface ConnectorDeps {
+  db: Db;
+  clock: Clock;
+  ids: IdSource;
+}
+
+/** Local connectors keep the idempotency key on the row they write, so "did it happen?" is one query. */
+export const lookupRow = <T>(row: T | undefined, result: (row: T) => unknown): LookupResult =>
+  row === undefined ? { status: 'not_done' } : { status: 'done', result: result(row) };
