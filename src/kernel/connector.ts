@@ -29,7 +29,7 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   leavesSystem: boolean;
   run(input: z.infer<S>, ctx: OperationContext): Promise<unknown>;
   /** Has this key already taken effect? Used to reconcile actions a crash left `running`. */
-  lookup(idempotencyKey: string): Promise<LookupResult>;
+  lookup(idempotencyKey: string, input: z.infer<S>): Promise<LookupResult>;
   /**
    * How to undo a succeeded run: the operation to call and its input. `irreversible`
    * operations cannot be undone and always need approval.

@@ -1,0 +1,71 @@
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/index.js';
+import { ActionNotFound } from './errors.js';
+import { actions } from './tables.js';
+
+export type Action = typeof actions.$inferSelect;
+export type ActionState = Action['state'];
+export type NewAction = typeof actions.$inferInsert;
+export type ActionChanges = SQLiteUpdateSetSource<typeof actions>;
+export interface ActionFilter {
+  threadId?: string;
+  states?: ActionState[];
+  limit?: number;
+}
+
+/**
+ * Reads and writes of the action ledger. Every state change is a conditional
+ * UPDATE … RETURNING, so of two racing writers exactly one sees a row back and
+ * the other learns it lost.
+ */
+export function createLedger(db: Db, clock: Clock) {
+  const first = (rows: Action[]) => rows[0];
+
+  /** Applies `changes` only where `condition` still holds; undefined means another writer got there first. */
+  const updateWhere = async (condition: SQL | undefined, changes: ActionChanges) =>
+    first(
+      await db
+        .update(actions)
+        .set({ ...changes, updatedAt: clock.now() })
+        .where(condition)
+        .returning(),
+    );
+
+  const get = async (id: string) => first(await db.select().from(actions).where(eq(actions.id, id)).limit(1));
+
+  return {
+    get,
+    async require(id: string): Promise<Action> {
+      const found = await get(id);
+      if (!found) throw new ActionNotFound(id);
+      return found;
+    },
+    byKey: async (key: string) =>
+      first(await db.select().from(actions).where(eq(actions.idempotencyKey, key)).limit(1)),
+    byRef: async (ref: string) => first(await db.select().from(actions).where(eq(actions.cardRef, ref)).limit(1)),
+
+    list(filter: ActionFilter = {}): Promise<Action[]> {
+      const conditions = [
+        filter.threadId === undefined ? undefined : eq(actions.threadId, filter.threadId),
+        filter.states === undefined ? undefined : inArray(actions.state, filter.states),
+      ];
+      const query = db
+        .select()
+        .from(actions)
+        .where(and(...conditions))
+        .orderBy(asc(actions.createdAt), asc(actions.id));
+      return filter.limit === undefined ? query : query.limit(filter.limit);
+    },
+
+    /** Returns undefined when a row with the same key (or card ref) already exists. */
+    insert: async (row: NewAction) => first(await db.insert(actions).values(row).onConflictDoNothing().returning()),
+
+    updateWhere,
+    transition: (id: string, from: ActionState, changes: ActionChanges) =>
+      updateWhere(and(eq(actions.id, id), eq(actions.state, from)), changes),
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

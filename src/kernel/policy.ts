@@ -1,0 +1,29 @@
+import type { Operation } from './connector.js';
+import type { ParsedActionRequest } from './request.js';
+
+/**
+ * Decides who may ask for what, and what needs the operator's approval.
+ * `requiresApproval` sees the whole request (agent, validated input, reason,
+ * evidence) so standing rules — data the policy evaluates, never a model — can
+ * later wrap a policy and waive approval for requests they match. The kernel
+ * still asks for approval on irreversible operations whatever the policy says.
+ */
+export interface Policy {
+  mayRequest(agent: string, operation: string): boolean;
+  requiresApproval(op: Operation, req: ParsedActionRequest): boolean;
+}
+
+/** The operator acts as "operator" or "operator:<id>"; the human owner may request anything. */
+export const isOperator = (agent: string): boolean => agent === 'operator' || agent.startsWith('operator:');
+
+export const leavesOrCannotUndo = (op: Operation): boolean =>
+  op.leavesSystem || op.compensation.kind === 'irreversible';
+
+/** Agents may request the operations in their scope; effects outside Keel or that cannot be undone need approval. */
+export function scopePolicy(scopes: Record<string, { operations: string[] }>): Policy {
+  return {
+    mayRequest: (agent, operation) =>
+      isOperator(agent) || (Object.hasOwn(scopes, agent) && (scopes[agent]?.operations.includes(operation) ?? false)),
+    requiresApproval: (op) => leavesOrCannotUndo(op),
+  };
+}
