@@ -19,6 +19,14 @@ const url = (what: string) =>
       .optional(),
   );
 
+/** A comma-separated list of platform user ids, e.g. "4242, 777"; empty means nobody. */
+const idList = (pattern: RegExp, example: string) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(pattern, { error: `must be user ids separated by commas, e.g. ${example}` })));
+
 const positiveInt = (fallback: number, hint: string) =>
   z.coerce
     .number({ error: `must be a whole number (${hint})` })
@@ -82,6 +90,26 @@ export const configSchema = z
       .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
       .default('info')
       .describe('Least severe log line printed.'),
+    TELEGRAM_BOT_TOKEN: optionalText.describe('Token of the Telegram bot (from @BotFather). With it Keel answers on Telegram, by long polling unless TELEGRAM_WEBHOOK_URL is set. Secret.'),
+    TELEGRAM_OPERATOR_IDS: idList(/^\d+$/, '4242,777').describe('Telegram user ids (numbers, comma-separated) allowed to command Keel and press its buttons; everyone else is refused.'),
+    TELEGRAM_API_ROOT: optionalText
+      .pipe(z.string().url({ error: 'must be a full URL, e.g. https://api.telegram.org' }).default('https://api.telegram.org'))
+      .describe('Root of the Telegram Bot API: change it for a self-hosted Bot API server (or a test emulator).'),
+    TELEGRAM_WEBHOOK_URL: optionalText
+      .pipe(z.string().url({ error: 'must be the public https:// URL that reaches /telegram/webhook on this server' }).optional())
+      .describe('Public URL that reaches this server\'s /telegram/webhook. When set, Telegram pushes updates there instead of Keel polling.'),
+    TELEGRAM_WEBHOOK_SECRET: optionalText
+      .pipe(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'must be 16–256 letters, digits, _ or -; generate one with `openssl rand -hex 32`' }).optional())
+      .describe('Secret Telegram sends with every webhook call (X-Telegram-Bot-Api-Secret-Token); calls without it are refused. Secret.'),
+    SLACK_BOT_TOKEN: optionalText.describe('Bot token (xoxb-…) of the Slack app. With SLACK_SIGNING_SECRET (HTTP events at /slack/events) or SLACK_APP_TOKEN (Socket Mode) Keel answers on Slack. Secret.'),
+    SLACK_SIGNING_SECRET: optionalText.describe('Signing secret of the Slack app; requests to /slack/events without a valid signature are refused. Secret.'),
+    SLACK_APP_TOKEN: optionalText
+      .pipe(z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)' }).optional())
+      .describe('App-level token (xapp-…) for Socket Mode: Keel connects out to Slack and needs no public URL. Secret.'),
+    SLACK_OPERATOR_IDS: idList(/^[UW][A-Z0-9]+$/, 'U012AB3CD').describe('Slack member ids (U…, comma-separated) allowed to command Keel and press its buttons; everyone else is refused.'),
+    SLACK_API_URL: optionalText
+      .pipe(z.string().url({ error: 'must be a full URL ending in /, e.g. https://slack.com/api/' }).default('https://slack.com/api/'))
+      .describe('Base URL of the Slack Web API (tests point it at a local server).'),
   })
   .superRefine((c, ctx) => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);
@@ -92,12 +120,34 @@ export const configSchema = z
         message: `is required when HOST is ${c.HOST} (not loopback), so strangers cannot command Keel; set a random token of 16+ characters`,
       });
     }
+    const need = (when: boolean, key: keyof typeof c, message: string) => {
+      if (when) ctx.addIssue({ code: 'custom', path: [key], message });
+    };
+    need(Boolean(c.TELEGRAM_BOT_TOKEN) && !c.TELEGRAM_OPERATOR_IDS.length, 'TELEGRAM_OPERATOR_IDS', 'is required with TELEGRAM_BOT_TOKEN, so only you can command Keel; set your numeric Telegram user id (ask @userinfobot)');
+    need(Boolean(c.TELEGRAM_WEBHOOK_URL) && !c.TELEGRAM_BOT_TOKEN, 'TELEGRAM_BOT_TOKEN', 'is required when TELEGRAM_WEBHOOK_URL is set');
+    need(Boolean(c.TELEGRAM_WEBHOOK_URL) && !c.TELEGRAM_WEBHOOK_SECRET, 'TELEGRAM_WEBHOOK_SECRET', 'is required when TELEGRAM_WEBHOOK_URL is set, so only Telegram can post updates; generate one with `openssl rand -hex 32`');
+    need(
+      Boolean(c.SLACK_BOT_TOKEN) && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN,
+      'SLACK_SIGNING_SECRET',
+      'or SLACK_APP_TOKEN is required with SLACK_BOT_TOKEN: the signing secret for HTTP events, the app token for Socket Mode',
+    );
+    need(Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set; copy the xoxb- token from OAuth & Permissions');
+    need(Boolean(c.SLACK_BOT_TOKEN) && !c.SLACK_OPERATOR_IDS.length, 'SLACK_OPERATOR_IDS', 'is required with SLACK_BOT_TOKEN, so only you can command Keel; set your Slack member id (profile → ⋮ → Copy member ID)');
   });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of settings whose values must never be printed, logged or shown to a model. */
-export const secretSettings = ['DATABASE_AUTH_TOKEN', 'OPENAI_API_KEY', 'WEB_CHAT_TOKEN'] as const satisfies readonly (keyof Config)[];
+export const secretSettings = [
+  'DATABASE_AUTH_TOKEN',
+  'OPENAI_API_KEY',
+  'WEB_CHAT_TOKEN',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+] as const satisfies readonly (keyof Config)[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -20,7 +20,7 @@ export const scopes: Record<AgentName, Scope> = {
     title: 'Client lifecycle and sales',
     tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup'],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary'],
-    operations: ['records.upsert_client', 'records.add_note', 'proposals.draft', 'email.send'],
+    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send'],
   },
   finance: {
     title: 'Finance and billing',

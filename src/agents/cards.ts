@@ -1,0 +1,123 @@
+import type { Action } from '../kernel/index.js';
+import type { Operation } from '../kernel/connector.js';
+import type { ApprovalCard } from '../graph/messages.js';
+import { clientById } from '../memory/index.js';
+import type { Db } from '../storage/index.js';
+import { formatHours, formatMoney, lineTotal } from '../core/money.js';
+
+type Facts = ApprovalCard['facts'];
+type Input = Record<string, unknown>;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+
+/**
+ * An approval card states what will happen, to whom, the amounts, the agent's
+ * reasons and evidence, and when it expires, read from the ledger row so the
+ * same card can be shown again later (pending list, digest, another transport).
+ */
+export async function cardFor(db: Db, action: Action, op: Operation, timeZone: string): Promise<ApprovalCard> {
+  const input = (action.input ?? {}) as Input;
+  const client = typeof input.clientId === 'string' ? await clientById(db, input.clientId) : undefined;
+  const who = client ? `${client.name}${client.email ? ` <${client.email}>` : ''}` : undefined;
+  const { title, facts } = describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone);
+  return {
+    ref: action.cardRef ?? '',
+    actionId: action.id,
+    agent: action.agent,
+    title,
+    facts,
+    reason: action.reason,
+    evidence: action.evidence,
+    expiresAt: action.expiresAt?.toISOString() ?? '',
+    state: action.state,
+    decidedBy: action.decidedBy,
+    decidedAt: action.decidedAt?.toISOString() ?? null,
+  };
+}
+
+function describe(
+  operation: string,
+  summary: string,
+  input: Input,
+  client: { name: string | undefined; full: string | undefined },
+  timeZone: string,
+): { title: string; facts: Facts } {
+  const who = client.full;
+  const name = client.name ?? 'the client';
+  const capitalized = summary.charAt(0).toUpperCase() + summary.slice(1);
+  switch (operation) {
+    case 'invoices.issue': {
+      const currency = str(input.currency);
+      const hours = num(input.hoursCenti);
+      const rate = num(input.rateMinor);
+      return {
+        title: `Issue an invoice to ${name}`,
+        facts: [
+          { label: 'To', value: who ?? '—' },
+          { label: 'For', value: str(input.description) },
+          { label: 'Hours', value: formatHours(hours) },
+          { label: 'Rate', value: `${formatMoney(rate, currency)}/h` },
+          { label: 'Total', value: formatMoney(lineTotal(hours, rate), currency) },
+          { label: 'Due', value: `${num(input.dueDays ?? 30)} days after issue` },
+        ],
+      };
+    }
+    case 'email.send':
+      return {
+        title: `Send an email to ${str(input.to)}`,
+        facts: [
+          { label: 'To', value: str(input.to) },
+          { label: 'Subject', value: str(input.subject) },
+          { label: 'Message', value: str(input.body) },
+        ],
+      };
+    case 'calendar.book': {
+      const when = new Date(str(input.startsAt)).toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' });
+      return {
+        title: `Book "${str(input.title)}" with ${name}`,
+        facts: [
+          { label: 'With', value: who ?? '—' },
+          { label: 'When', value: `${when} (${timeZone})` },
+          { label: 'Length', value: `${num(input.durationMinutes)} min` },
+        ],
+      };
+    }
+    default:
+      return {
+        title: client.name ? `${capitalized} for ${client.name}` : capitalized,
+        facts: Object.entries(input)
+          .filter(([key]) => key !== 'clientId')
+          .map(([label, value]) => ({ label, value: str(value) })),
+      };
+  }
+}
+
+/** One line on how an action ended, for the chat. */
+export function outcomeLine(action: Action, op: Operation): string {
+  const what = op.summary;
+  const result = (action.result ?? {}) as Record<string, unknown>;
+  switch (action.state) {
+    case 'succeeded': {
+      const detail =
+        typeof result.number === 'string' && typeof result.totalMinor === 'number' && typeof result.currency === 'string'
+          ? `: invoice ${result.number}, ${formatMoney(result.totalMinor, result.currency)}`
+          : typeof result.to === 'string'
+            ? ` to ${result.to}`
+            : typeof result.startsAt === 'string'
+              ? ` for ${result.startsAt}`
+              : '';
+      return `Done — ${what}${detail}.`;
+    }
+    case 'rejected':
+      return `Rejected — ${what}. Nothing was done.`;
+    case 'expired':
+      return `Expired — the request to ${what} was not approved in time, so it was not done.`;
+    case 'failed':
+      return `Failed — ${what}: ${action.error ?? 'unknown error'}. Nothing was changed.`;
+    case 'needs_attention':
+      return `Unclear — ${what} may or may not have happened (action ${action.id}); it needs your attention.`;
+    default:
+      return `${what}: ${action.state.replace('_', ' ')}.`;
+  }
+}

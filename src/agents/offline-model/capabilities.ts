@@ -1,0 +1,27 @@
+import { agentTools, type AgentToolName } from '../intents.js';
+
+/** One phrasing per tool that the offline parser is known to understand; the help text shows them as examples. */
+const examples: Record<AgentToolName, string> = {
+  add_client: 'Add Acme Corp as a client, contact dana@acme.test',
+  find_client: 'Who is Dana?',
+  remember_note: 'Remember that Dana prefers calls on Fridays',
+  recall: 'What do we know about Acme?',
+  draft_proposal: 'Draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR',
+  draft_followup: 'Follow up with Dana about the workshop',
+  create_invoice: 'Invoice Acme 10 hours at 150 EUR for October consulting',
+  list_invoices: "What's overdue?",
+  record_payment: 'Mark invoice 2026-0003 as paid',
+  schedule_meeting: 'Schedule a meeting with Acme tomorrow at 10:00 for 45 minutes',
+  status: "What's pending?",
+  draft_post: 'Draft a LinkedIn post about pricing workshops',
+};
+
+const allTools = Object.keys(agentTools) as AgentToolName[];
+
+/** A plain-text list of what Keel can do, limited to `tools` when given (an agent lists only its own). */
+export function describeCapabilities(tools: readonly AgentToolName[] = allTools): string {
+  const lines = (tools.length === 0 ? allTools : tools).map(
+    (tool) => `- ${agentTools[tool].description ?? tool} e.g. "${examples[tool]}"`,
+  );
+  return `I can help with:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,99 @@
+import type { AgentToolArgs } from '../intents.js';
+import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
+import { endOfAmounts, parseHours, parseRate } from './money.js';
+import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
+
+/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment. */
+
+const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[\w-]*)|#\s*([A-Z]{0,4}-?\d[\w-]*)|\b(\d{4}-\d{2,})\b/i;
+const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
+const question = /^(?:show|list|which|what|any|are|is|has|have|did|does|how|find|get)\b/i;
+
+/** "mark invoice 2026-0003 as paid", "Acme paid invoice 2026-0003", "invoice #12 is settled". */
+export const recordPayment: Grammar = ({ text }) => {
+  // Questions about paid invoices are listings; a message with hours is an invoice to issue.
+  if (!paid.test(text) || (question.test(text) && !/^mark\b/i.test(text)) || parseHours(text) !== undefined) return undefined;
+  const match = invoiceNumber.exec(text);
+  const invoice = match?.[1] ?? match?.[2] ?? match?.[3];
+  if (invoice === undefined) {
+    const payer = leadingProperName(text.replace(/^(?:mark|set)\s+/i, ''));
+    const who = payer === undefined ? '' : ` did ${payer} pay`;
+    return clarify('record_payment', `Which invoice${who === '' ? ' was paid' : who}? Send its number, e.g. 2026-0003.`);
+  }
+  return toolIntent('record_payment', { invoice }, 'Which invoice was paid? Send its number, e.g. 2026-0003.');
+};
+
+const invoiceLead =
+  /^(?:(?:invoice|bill|charge)(?:\s+|$)|(?:create|make|send|issue|prepare|raise|draft|write|generate|do)\s+(?:an?\s+|the\s+)?(?:new\s+)?invoice\b\s*|(?:an?\s+|new\s+)invoice\b\s*)(.*)$/i;
+
+/**
+ * "Invoice Acme 10 hours at 150 EUR for October consulting", "bill Acme for
+ * 12.5 hours", "invoice Acme 40h at last quarter's rate" (no number, so the
+ * rate is left to the last one billed), "create an invoice for Acme: 10h at €150".
+ */
+export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
+  const rest = invoiceLead.exec(text)?.[1];
+  if (rest === undefined) return undefined;
+  const named = leadingName(rest.replace(/^(?:for|to)\s+/i, ''));
+  const client = named ?? nameAfter(rest, 'to|for');
+  if (client === undefined) return clarify('create_invoice', 'Which client should I invoice?');
+  const hours = parseHours(rest);
+  if (hours === undefined) {
+    return clarify('create_invoice', `How many hours should I bill ${client} for? Invoices are hours × rate, e.g. "invoice ${client} 10h at 150 EUR".`);
+  }
+  const rate = parseRate(rest, defaultCurrency);
+  const description = describeWork(rest.slice(endOfAmounts(rest)));
+  const args: ToolInput<'create_invoice'> = { client, hours };
+  if (rate !== undefined) args.rate = rate.amount;
+  if (rate?.currency !== undefined) args.currency = rate.currency;
+  // "invoice 10 hours to Acme": the trailing "for/to <client>" is not the work done.
+  if (description !== undefined && description !== client) args.description = description;
+  return toolIntent('create_invoice', args, `I couldn't read ${hours} hours${rate ? ` at ${rate.amount}` : ''} as an amount I can bill; how many hours, at what rate?`);
+};
+
+/** The work billed, written after the amounts: "for October consulting", "- workshop prep", "(October)". */
+function describeWork(tail: string): string | undefined {
+  const match = /^[\s,;]*(?:(?:for|re)\b:?|[-–—:(])\s*(.+)$/i.exec(tail);
+  const description = match?.[1] === undefined ? '' : trimPhrase(match[1].replace(/\)$/, ''));
+  // "…at last quarter's rate" and "…to Acme" describe the price or the client, not the work.
+  if (description === '' || /\brate\b/i.test(description)) return undefined;
+  return description;
+}
+
+const listTrigger = /\binvoices\b|\b(?:overdue|unpaid|outstanding|past due|late payments?|owes?|owed)\b|^(?:show|list|find|get)\b.*\binvoice\b/i;
+const statusWords: [RegExp, NonNullable<AgentToolArgs<'list_invoices'>['status']>][] = [
+  [/\b(?:overdue|late|past due)\b/i, 'overdue'],
+  [/\b(?:unpaid|outstanding|open|owes?|owed)\b/i, 'sent'],
+  [/\bpaid\b/i, 'paid'],
+  [/\bdrafts?\b/i, 'draft'],
+  [/\b(?:void(?:ed)?|cancell?ed)\b/i, 'void'],
+  [/\bsent\b/i, 'sent'],
+];
+
+/** "what's overdue?", "show invoices for Acme", "Acme's unpaid invoices", "what does Acme owe?". */
+export const listInvoices: Grammar = ({ text }) => {
+  if (!listTrigger.test(text)) return undefined;
+  const status = statusWords.find(([pattern]) => pattern.test(text))?.[1];
+  const owing = /\bdoes\s+(.+?)\s+owe\b/i.exec(text)?.[1];
+  const client =
+    (owing === undefined ? undefined : leadingName(owing)) ??
+    nameAfter(text, 'for|from|to|of|by|with') ??
+    possessiveClient(text);
+  const args: ToolInput<'list_invoices'> = {};
+  if (client !== undefined) args.client = client;
+  if (status !== undefined) args.status = status;
+  return toolIntent('list_invoices', args, 'Which client\'s invoices should I list?');
+};
+
+/** "Acme Corp's invoices" → "Acme Corp"; "What's overdue" is a question word, not a client. */
+function possessiveClient(text: string): string | undefined {
+  for (const match of text.matchAll(/(?:^|\s)(\S+)['’]s\b/g)) {
+    const before = text.slice(0, match.index).split(' ');
+    // Walk back over capitalised words so multi-word names survive: "Acme Corp's".
+    let start = before.length;
+    while (start > 0 && /^\p{Lu}/u.test(before[start - 1] ?? '')) start -= 1;
+    const name = leadingProperName([...before.slice(start), match[0].trim()].join(' '));
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * Hours and hourly rates as consultants write them: "40h", "12.5 hours",
+ * "at 150 EUR", "€150/h", "150 euros per hour", "1,500 USD".
+ */
+
+export interface Rate {
+  amount: number;
+  /** Omitted when the operator gave a bare number, so the default currency applies downstream. */
+  currency?: string;
+}
+
+const knownCodes = new Set([
+  'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'HUF', 'INR', 'JPY', 'MXN', 'NOK', 'NZD',
+  'PLN', 'RON', 'SEK', 'SGD', 'USD', 'ZAR',
+]);
+const dollarCodes = new Set(['AUD', 'CAD', 'HKD', 'MXN', 'NZD', 'SGD', 'USD']);
+
+/** "$" and "dollars" name several currencies; the operator's default decides when it is a dollar currency. */
+function currencyOf(token: string, defaultCurrency: string | undefined): string | undefined {
+  const lower = token.toLowerCase();
+  if (lower === '€' || lower.startsWith('euro')) return 'EUR';
+  if (lower === '£' || lower.startsWith('pound')) return 'GBP';
+  if (lower.startsWith('franc')) return 'CHF';
+  if (lower === '$' || lower.startsWith('dollar')) {
+    return defaultCurrency !== undefined && dollarCodes.has(defaultCurrency) ? defaultCurrency : 'USD';
+  }
+  const upper = token.toUpperCase();
+  // Unknown three-letter codes count only when written in capitals, so "150 for" is not a currency.
+  if (knownCodes.has(upper) || /^[A-Z]{3}$/.test(token)) return upper;
+  return undefined;
+}
+
+/** "1,500" and "1.500,50" are thousands; "12,5" is a decimal comma. */
+function parseNumber(raw: string): number | undefined {
+  let normal = raw;
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(raw)) normal = raw.replace(/,/g, '');
+  else if (/^\d{1,3}(?:\.\d{3})+(?:,\d+)?$/.test(raw)) normal = raw.replace(/\./g, '').replace(',', '.');
+  else normal = raw.replace(',', '.');
+  const value = Number(normal);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+const number = String.raw`\d+(?:[.,]\d+)*`;
+const codeWords = [...knownCodes].map((code) => code.toLowerCase()).join('|');
+const amountPattern = new RegExp(
+  String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
+    // No "i" flag: unknown codes must be capitals, so "150 for" is not read as a currency.
+    String.raw`(?:\s?(?<code>[A-Z]{3}\b|(?:${codeWords})\b|[Ee]uros?\b|[Dd]ollars?\b|[Pp]ounds?\b|[Ff]rancs?\b|[€$£]))?` +
+    String.raw`(?<per>\s?(?:\/\s?(?:h|hr|hour)\b|per hour\b|an hour\b|hourly\b|p\/h\b))?`,
+  'g',
+);
+const rateLead = /(?:\bat|@|\bx|×|\brate(?: of)?)\s*$/i;
+
+interface Amount {
+  kind: 'hours' | 'rate';
+  value: number;
+  currency?: string;
+  end: number;
+}
+
+/**
+ * Hours and rates in reading order. A number is a rate when it carries a
+ * currency, a per-hour suffix, or follows "at"/"@"/"x"; dates, invoice
+ * numbers and words such as "2-day" are neither.
+ */
+function amounts(text: string, defaultCurrency: string | undefined): Amount[] {
+  const found: Amount[] = [];
+  for (const match of text.matchAll(amountPattern)) {
+    const groups = match.groups ?? {};
+    const end = match.index + match[0].length;
+    const value = groups.num === undefined ? undefined : parseNumber(groups.num);
+    const glued = /[\w:-]$/.test(text.slice(0, match.index)) || /^[-\w:]/.test(text.slice(end));
+    if (value === undefined || glued) continue;
+    if (groups.hours !== undefined) {
+      found.push({ kind: 'hours', value, end });
+      continue;
+    }
+    const symbol = groups.pre ?? groups.code;
+    const currency = symbol === undefined ? undefined : currencyOf(symbol, defaultCurrency);
+    if (currency === undefined && groups.per === undefined && !rateLead.test(text.slice(0, match.index))) continue;
+    found.push(currency === undefined ? { kind: 'rate', value, end } : { kind: 'rate', value, currency, end });
+  }
+  return found;
+}
+
+/** The hours in a phrase: "10 hours", "40h", "12.5 hrs", "an hour"; undefined when none is given. */
+export function parseHours(text: string): number | undefined {
+  const hours = amounts(text, undefined).find((amount) => amount.kind === 'hours');
+  if (hours !== undefined) return hours.value;
+  return /\b(?:an|one) hour\b/i.test(text) ? 1 : undefined;
+}
+
+/** The hourly rate in a phrase; "at last quarter's rate" has no number, so no rate. */
+export function parseRate(text: string, defaultCurrency: string | undefined): Rate | undefined {
+  const rate = amounts(text, defaultCurrency).find((amount) => amount.kind === 'rate');
+  if (rate === undefined) return undefined;
+  return rate.currency === undefined ? { amount: rate.value } : { amount: rate.value, currency: rate.currency };
+}
+
+/** Where the last hours or rate phrase ends, so a trailing "for <description>" can be read after it. */
+export function endOfAmounts(text: string): number {
+  return amounts(text, undefined).reduce((end, amount) => Math.max(end, amount.end), 0);
+}

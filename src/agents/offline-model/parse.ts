@@ -1,0 +1,68 @@
+import { assertTimeZone } from './dates.js';
+import { draftFollowup, draftProposal, addClient, findClient, recall, rememberNote } from './sales.js';
+import { createInvoice, listInvoices, recordPayment } from './finance.js';
+import type { Grammar, ParsedIntent } from './intent.js';
+import { draftPost } from './marketing.js';
+import { scheduleMeeting, status } from './operations.js';
+import { clean, maxParsedLength } from './text.js';
+
+export interface ParseOptions {
+  /** The moment relative dates ("tomorrow", "Friday") are resolved against. */
+  now: Date;
+  /** IANA zone the operator's dates and times are written in; default UTC. */
+  timeZone?: string;
+  /** The operator's currency; decides which currency "$" means when it is a dollar currency. */
+  defaultCurrency?: string;
+}
+
+/**
+ * First match wins, so the order settles overlaps: a note is stored verbatim
+ * even if it mentions an invoice; "Acme paid invoice 2026-0003" is a payment
+ * before it is an invoice; "schedule a follow-up call" is a meeting, not an
+ * email; "a newsletter about our proposal process" is a post, not a proposal.
+ */
+const grammars: Grammar[] = [
+  rememberNote,
+  recordPayment,
+  createInvoice,
+  listInvoices,
+  scheduleMeeting,
+  draftFollowup,
+  draftPost,
+  draftProposal,
+  addClient,
+  findClient,
+  recall,
+  status,
+];
+
+const greeting =
+  /^(?:hi|hello|hey|hiya|hallo|howdy|yo|good (?:morning|afternoon|evening)|morning|thanks|thank you|thx|cheers)(?: there| keel| team| all)?$/i;
+const helpRequest =
+  /^(?:\/?(?:help|start|menu|commands|options)|what can (?:you|keel) do(?: for me)?|what do you do|how does (?:this|it|keel) work|how do i use (?:this|you|keel))$/i;
+const maxQuoted = 200;
+
+/**
+ * Reads one operator message into a tool call, a clarifying question, or a
+ * help answer. Pure and total: any string yields a result, nothing is thrown.
+ */
+export function parseIntent(message: string, options: ParseOptions): ParsedIntent {
+  const timeZone = options.timeZone ?? 'UTC';
+  assertTimeZone(timeZone);
+  const collapsed = message.replace(/\s+/g, ' ').trim().replace(/[\s.!?]+$/, '');
+  if (collapsed.length > maxParsedLength) return { kind: 'help', unknown: quote(collapsed) };
+  const text = clean(collapsed);
+  // Checked before and after cleaning: "hello there" loses its "hello", "hi, can you help" keeps only "help".
+  const isHelp = (candidate: string) => candidate === '' || greeting.test(candidate) || helpRequest.test(candidate);
+  if (isHelp(collapsed) || isHelp(text)) return { kind: 'help' };
+  const context = { text, now: options.now, timeZone, defaultCurrency: options.defaultCurrency };
+  for (const grammar of grammars) {
+    const intent = grammar(context);
+    if (intent !== undefined) return intent;
+  }
+  return { kind: 'help', unknown: quote(collapsed) };
+}
+
+function quote(text: string): string {
+  return text.length <= maxQuoted ? text : `${text.slice(0, maxQuoted)}…`;
+}

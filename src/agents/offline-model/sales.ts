@@ -1,0 +1,177 @@
+import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
+import { parseHours, parseRate } from './money.js';
+import {
+  capitalize,
+  findEmail,
+  leadingName,
+  leadingProperName,
+  nameAfter,
+  nameFromEmail,
+  trimPhrase,
+  withoutArticle,
+} from './text.js';
+
+/** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */
+
+const asClient = /^(?:add|create|register|onboard|save|set up)\s+(.+?)\s+as\s+(?:an?\s+|our\s+)?(?:new\s+)?(?:client|customer)\b(.*)$/i;
+const clientFirst = /^(?:(?:add|create|register|onboard|save)\s+(?:an?\s+)?(?:new\s+)?|new\s+)(?:client|customer)\b[\s:,-]*(.*)$/i;
+const isNewClient = /^(.+?)\s+is\s+(?:an?\s+|our\s+)?new\s+(?:client|customer)\b(.*)$/i;
+
+/**
+ * "Add Acme Corp as a client, contact dana@acme.test", "new client Beta GmbH,
+ * contact Lee Park lee@beta.test", "Gamma Ltd is a new client". Without a
+ * contact name, one is read from the email's local part (dana@ → Dana).
+ */
+export const addClient: Grammar = ({ text }) => {
+  let name: string | undefined;
+  let details: string;
+  const named = asClient.exec(text) ?? isNewClient.exec(text);
+  if (named) {
+    name = trimPhrase(named[1] ?? '');
+    details = named[2] ?? '';
+  } else {
+    const rest = clientFirst.exec(text)?.[1];
+    if (rest === undefined) return undefined;
+    name = leadingName(rest);
+    // Only what follows the company name can name the contact.
+    details = name === undefined ? rest : rest.slice(rest.indexOf(name) + name.length);
+  }
+  if (name === undefined || name === '') return clarify('add_client', "What is the new client's name?");
+  const email = findEmail(details);
+  // An address we cannot read is asked about rather than dropped: "dana@acme" has no domain ending.
+  if (email === undefined && details.includes('@')) {
+    return clarify('add_client', `That email address doesn't look right; what is ${name}'s contact email?`);
+  }
+  const contactPhrase = /\bcontact(?:\s+(?:is|person|name))?[\s:]+(.+)$/i.exec(details)?.[1];
+  const contactName =
+    (contactPhrase === undefined ? undefined : leadingName(contactPhrase)) ??
+    (email === undefined ? undefined : nameBefore(details, email));
+  const args: ToolInput<'add_client'> = { name };
+  if (contactName !== undefined && !contactName.includes('@')) args.contactName = contactName;
+  else if (email !== undefined) {
+    const derived = nameFromEmail(email);
+    if (derived !== undefined) args.contactName = derived;
+  }
+  if (email !== undefined) args.email = email;
+  const notes = /\bnotes?[\s:]+(.+)$/i.exec(details)?.[1];
+  if (notes !== undefined) args.notes = trimPhrase(notes);
+  return toolIntent('add_client', args, `That email address doesn't look right; what is ${name}'s contact email?`);
+};
+
+/** "…, Lee Park <lee@beta.test>": a capitalised name written right before the address. */
+function nameBefore(details: string, email: string): string | undefined {
+  const segment = details.slice(0, details.indexOf(email)).split(/[,(]/).pop() ?? '';
+  return leadingProperName(segment.replace(/[\s<]+$/, '').trim());
+}
+
+const findLead =
+  /^(?:(?:find|look ?up|lookup|search(?: for)?|pull up|open|show(?: me)?|get)\s+(?:the\s+)?(?:client|customer|contact)(?:\s+(?:record|details|card))?(?:\s+(?:for|of))?|(?:find|look ?up|lookup|search for)|who is|who's|(?:contact (?:details|info)|email(?: address)?|phone(?: number)?) (?:for|of))\s+(.+)$/i;
+const askContact = /^what(?:'s| is)\s+(.+?)['’]s\s+(?:email|contact|phone|address)/i;
+
+/** "find client Acme", "look up Dana", "who is Dana?", "what's Dana's email?". */
+export const findClient: Grammar = ({ text }) => {
+  const query = findLead.exec(text)?.[1] ?? askContact.exec(text)?.[1];
+  if (query === undefined) return undefined;
+  return toolIntent('find_client', { query: withoutArticle(trimPhrase(query)) }, 'Which client should I look up?');
+};
+
+const noteLead =
+  /^(?:remember|note(?: down)?|make a note|keep in mind|jot down|fyi|for the record)(?:\s+that\b)?(?:\s+to\b)?[\s:,-]+(.+)$/i;
+const noteAbout = /^(?:about|for|re)\s+([^:]+):\s*(.+)$/i;
+
+/** "remember that Dana prefers calls on Fridays", "note for Acme: they pay late". */
+export const rememberNote: Grammar = ({ text }) => {
+  const body = noteLead.exec(text)?.[1];
+  if (body === undefined) return undefined;
+  const about = noteAbout.exec(body);
+  const note = trimPhrase(about?.[2] ?? body);
+  // A note that opens with a name is about that client: "Dana prefers calls…".
+  const client = about?.[1] !== undefined ? trimPhrase(about[1]) : leadingProperName(note);
+  const args: ToolInput<'remember_note'> = { text: capitalize(note) };
+  if (client !== undefined && client !== '') args.client = client;
+  return toolIntent('remember_note', args, 'What should I remember?');
+};
+
+const recallLead =
+  /^(?:what do (?:we|you|i) (?:know|have|remember)(?: about| on| for)?|recall|remind me (?:about|of)|tell me about|what about|anything on|brief me on|background on|history (?:with|of|on)|summari[sz]e|what(?:'s| is) the (?:history|background|story) (?:with|of|on)|what did we (?:do|agree|discuss|say|send|propose|quote|charge)(?: (?:for|with|about|to|on))?)\s+(.+)$/i;
+
+/** "what do we know about Acme?", "recall the Acme workshop", "what did we agree with Dana". */
+export const recall: Grammar = ({ text }) => {
+  const query = recallLead.exec(text)?.[1];
+  if (query === undefined) return undefined;
+  return toolIntent('recall', { query: withoutArticle(trimPhrase(query)) }, 'What should I look up?');
+};
+
+const proposalTrigger = /\b(?:proposal|quote|estimate)\b/i;
+const prospect = String.raw`(?:new\s+)?(?:prospect|lead|client|customer)`;
+const wants = /\b(?:wants?|needs?|asked for|asks for|is looking for|looking for|interested in)\s+(.+?)(?=[,;]|\s+and\s|\s+so\s|$)/i;
+const service = /(?:\b((?:\d+|half|full|one|two|three|four|five)[- ](?:day|hour|week|month))[- ])?\b(workshop|training|audit|retainer|project|coaching|consulting|review|strategy|assessment|migration|implementation|design|website|sprint|engagement|course|session|keynote|talk)s?\b/i;
+
+/**
+ * "draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR", "new
+ * prospect Beta wants the same kind of workshop as Acme, draft a proposal".
+ * The title is the service named (e.g. "2-day workshop"); the scope keeps the
+ * operator's own words for the drafting step.
+ */
+export const draftProposal: Grammar = ({ text, defaultCurrency }) => {
+  if (!proposalTrigger.test(text)) return undefined;
+  const client = nameAfter(text, `(?:proposal|quote|estimate)\\s+(?:for|to)|${prospect}`) ?? nameAfter(text, 'for|to');
+  if (client === undefined) return clarify('draft_proposal', 'Who is the proposal for?');
+  const scope = proposalScope(text);
+  const args: ToolInput<'draft_proposal'> = { client, title: proposalTitle(scope, client) };
+  if (scope !== undefined) args.scope = scope;
+  const hours = parseHours(text);
+  if (hours !== undefined) args.hours = hours;
+  const rate = parseRate(text, defaultCurrency);
+  if (rate !== undefined) args.rate = rate.amount;
+  if (rate?.currency !== undefined) args.currency = rate.currency;
+  return toolIntent('draft_proposal', args, `The hours or rate for ${client} look off; how many hours, at what rate?`);
+};
+
+/** What the client asked for: the text after a colon, after "wants", or after "proposal for <client> for". */
+function proposalScope(text: string): string | undefined {
+  const raw =
+    /:\s*(.+)$/.exec(text)?.[1] ??
+    wants.exec(text)?.[1] ??
+    /\b(?:for|about|covering|on)\s+((?:an?|the)\s+[^,;]+?)(?=\s+for\s|[,;]|$)/i.exec(text.slice(text.search(proposalTrigger)))?.[1];
+  const scope = raw === undefined ? '' : trimPhrase(raw);
+  return scope === '' ? undefined : scope;
+}
+
+function proposalTitle(scope: string | undefined, client: string): string {
+  if (scope === undefined) return `Proposal for ${client}`;
+  const named = service.exec(scope);
+  if (named) return capitalize([named[1], named[2]].filter(Boolean).join(' ').toLowerCase());
+  const firstPart = withoutArticle(scope.split(/[,;]/)[0] ?? scope);
+  return capitalize(firstPart.slice(0, 80));
+}
+
+const followupTrigger = /\bfollow[\s-]?up\b|\bcheck in with\b|^(?:ping|nudge|chase)\b/i;
+const topicPatterns = [/\b(?:about|regarding|re:|re|concerning)\s+(.+)$/i, /\bon\s+(.+)$/i];
+
+/** "draft a follow-up to Dana", "follow up with Dana about the workshop", "nudge Acme about the proposal". */
+export const draftFollowup: Grammar = ({ text }) => {
+  if (!followupTrigger.test(text)) return undefined;
+  const client =
+    nameAfter(text, 'to|with|for') ?? nameAfter(text, '^(?:ping|nudge|chase)|follow[\\s-]?up(?:\\s+email)?');
+  if (client === undefined) return clarify('draft_followup', 'Who should the follow-up go to?');
+  const args: ToolInput<'draft_followup'> = { client };
+  const topic = followupTopic(text, client);
+  if (topic !== undefined) args.topic = topic;
+  return toolIntent('draft_followup', args, `Who should the follow-up go to?`);
+};
+
+/** The topic, minus a trailing "with <client>": "follow up on the workshop with Dana" → "the workshop". */
+function followupTopic(text: string, client: string): string | undefined {
+  for (const pattern of topicPatterns) {
+    const raw = pattern.exec(text)?.[1];
+    if (raw === undefined) continue;
+    const topic = trimPhrase(raw.replace(new RegExp(`\\s+(?:with|to|for)\\s+${escapeRegExp(client)}.*$`, 'i'), ''));
+    if (topic !== '' && topic !== client) return topic;
+  }
+  return undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,297 @@
+import type { Kernel, Action } from '../kernel/index.js';
+import { KernelError } from '../kernel/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/index.js';
+import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
+import {
+  invoiceByNumber,
+  lastBilledRate,
+  latestProposals,
+  listInvoices,
+  notesAbout,
+  resolveClient,
+  upcomingMeetings,
+  clientById,
+  type Client,
+} from '../memory/index.js';
+import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
+import { scopes } from './scopes.js';
+
+export interface ToolContext {
+  db: Db;
+  kernel: Kernel;
+  clock: Clock;
+  settings: { currency: string; timeZone: string; operatorName: string };
+  agent: AgentName;
+  threadId: string;
+  /** The inbound event this turn answers; part of every idempotency key and every action's evidence. */
+  turnId: string;
+  toolCallId: string;
+}
+
+/** A tool's answer for the model, and the actions it left waiting for the operator. */
+export interface ToolOutcome {
+  content: string;
+  opened: string[];
+}
+
+const answer = (content: string): ToolOutcome => ({ content, opened: [] });
+
+type Resolved = { client: Client } | { outcome: ToolOutcome };
+
+async function client(ctx: ToolContext, query: string): Promise<Resolved> {
+  const match = await resolveClient(ctx.db, query);
+  if (match.status === 'found') return { client: match.client };
+  if (match.status === 'ambiguous') {
+    const names = match.candidates.map((c) => `${c.name}${c.contactName ? ` (${c.contactName})` : ''}`).join(', ');
+    return { outcome: answer(`"${query}" could mean ${names}. Which one? Say the full name.`) };
+  }
+  return { outcome: answer(`I don't know a client called "${query}". Add them first, e.g. "add ${query} as a client, contact name@example.com".`) };
+}
+
+/**
+ * Proposes an effect through the kernel. The key comes from where it was
+ * proposed (thread, turn, tool call), so a re-run proposes the same action.
+ * Anything policy lets through without approval runs at once.
+ */
+async function act(
+  ctx: ToolContext,
+  req: { operation: string; input: unknown; reason: string; evidence?: string[] },
+  done: (result: unknown) => string,
+): Promise<ToolOutcome> {
+  try {
+    const proposed = await ctx.kernel.propose({
+      ...req,
+      idempotencyKey: `${ctx.threadId}:${ctx.turnId}:${ctx.toolCallId}`,
+      agent: ctx.agent,
+      evidence: [`msg:${ctx.turnId}`, ...(req.evidence ?? [])],
+      threadId: ctx.threadId,
+    });
+    if (proposed.state === 'awaiting_approval') {
+      return { content: `Prepared for your approval: ${ctx.kernel.operation(req.operation).summary}. Tap Approve or Reject on the card.`, opened: [proposed.id] };
+    }
+    return answer(outcomeText(await ctx.kernel.execute(proposed.id), done));
+  } catch (error) {
+    if (error instanceof KernelError) return answer(`I could not do that: ${error.message}`);
+    throw error;
+  }
+}
+
+export function outcomeText(action: Action, done: (result: unknown) => string): string {
+  switch (action.state) {
+    case 'succeeded':
+      return done(action.result);
+    case 'failed':
+      return `That failed: ${action.error ?? 'unknown error'}. Nothing was changed.`;
+    case 'needs_attention':
+      return `I am not sure whether that happened (action ${action.id}); it needs your attention before anything is retried.`;
+    default:
+      return `Action ${action.id} is ${action.state.replace('_', ' ')}.`;
+  }
+}
+
+const money = (minor: number, currency: string) => formatMoney(minor, currency);
+
+type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
+type Toolbox = { [T in AgentToolName]: Impl<T> };
+
+const toolbox: Toolbox = {
+  async find_client({ query }, ctx) {
+    const found = await client(ctx, query);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    return answer(`${c.name}${c.contactName ? `, contact ${c.contactName}` : ''}${c.email ? ` <${c.email}>` : ''} [${c.id}]`);
+  },
+
+  async add_client(args, ctx) {
+    return act(
+      ctx,
+      { operation: 'records.upsert_client', input: args, reason: `The operator asked to add ${args.name} as a client.` },
+      (r) => `${(r as { created: boolean }).created ? 'Added' : 'Updated'} client ${args.name}${args.email ? ` <${args.email}>` : ''}.`,
+    );
+  },
+
+  async remember_note({ text, client: who }, ctx) {
+    const found = who ? await client(ctx, who) : undefined;
+    if (found && 'outcome' in found) return found.outcome;
+    return act(
+      ctx,
+      { operation: 'records.add_note', input: { text, clientId: found?.client.id }, reason: 'The operator asked me to remember this.' },
+      () => `Noted${found ? ` for ${found.client.name}` : ''}: ${text}`,
+    );
+  },
+
+  async recall({ query }, ctx) {
+    const kinds = scopes[ctx.agent].memory;
+    const match = await resolveClient(ctx.db, query);
+    const about = match.status === 'found' ? match.client : undefined;
+    const lines: string[] = [];
+    if (about && kinds.includes('client')) {
+      lines.push(`${about.name}${about.contactName ? `, contact ${about.contactName}` : ''}${about.email ? ` <${about.email}>` : ''} [${about.id}]`);
+    }
+    if (kinds.includes('note')) {
+      const found = await notesAbout(ctx.db, { clientId: about?.id, text: about ? undefined : query, kinds: ['note'] });
+      lines.push(...found.map((n) => `Note: ${n.text} [${n.id}]`));
+    }
+    if (kinds.includes('proposal')) {
+      const props = await latestProposals(ctx.db, about?.id, 3);
+      lines.push(...props.map((p) => `Proposal "${p.title}"${p.totalMinor ? `, ${money(p.totalMinor, p.currency)}` : ''} (${p.status}) [${p.id}]`));
+    }
+    if (about && kinds.includes('invoice')) {
+      const invs = await listInvoices(ctx.db, { clientId: about.id });
+      lines.push(...invs.slice(0, 3).map((i) => `Invoice ${i.number}: ${money(i.totalMinor, i.currency)}, ${i.status} [${i.id}]`));
+    }
+    return answer(lines.length ? `What I know about ${about?.name ?? `"${query}"`}:\n${lines.map((l) => `• ${l}`).join('\n')}` : `I have nothing on "${query}" yet.`);
+  },
+
+  async draft_proposal(args, ctx) {
+    const found = await client(ctx, args.client);
+    if ('outcome' in found) return found.outcome;
+    const [previous] = await latestProposals(ctx.db, undefined, 1);
+    const currency = args.currency ?? previous?.currency ?? ctx.settings.currency;
+    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : previous?.rateMinor ?? undefined;
+    const hoursCenti = args.hours !== undefined ? toCenti(args.hours) : previous?.hoursCenti ?? undefined;
+    const basis = previous
+      ? ` Last proposal "${previous.title}"${previous.rateMinor ? ` at ${money(previous.rateMinor, previous.currency)}/h` : ''} (${previous.status}) [${previous.id}].`
+      : '';
+    return act(
+      ctx,
+      {
+        operation: 'records.draft_proposal',
+        input: { clientId: found.client.id, title: args.title, scope: args.scope, hoursCenti, rateMinor, currency },
+        reason: `The operator asked for a proposal to ${found.client.name}.${basis}`,
+        evidence: [found.client.id, ...(previous ? [previous.id] : [])],
+      },
+      (r) => {
+        const total = (r as { totalMinor: number | null }).totalMinor;
+        return `Drafted proposal "${args.title}" for ${found.client.name}${hoursCenti ? `: ${formatHours(hoursCenti)}` : ''}${rateMinor ? ` at ${money(rateMinor, currency)}/h` : ''}${total ? `, total ${money(total, currency)}` : ''}.${basis}`;
+      },
+    );
+  },
+
+  async draft_followup({ client: who, topic }, ctx) {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    if (!c.email) return answer(`I have no email address for ${c.name}. Tell me one: "add ${c.name} as a client, contact name@example.com".`);
+    const greeting = c.contactName ?? c.name;
+    const subject = topic ? `Following up: ${topic}` : 'Following up';
+    const body = `Hi ${greeting},\n\nI wanted to follow up${topic ? ` on ${topic}` : ' on our last conversation'}. Is there anything you need from me to move forward?\n\nBest regards,\n${ctx.settings.operatorName}`;
+    return act(
+      ctx,
+      { operation: 'email.send', input: { to: c.email, subject, body, clientId: c.id }, reason: `The operator asked for a follow-up to ${greeting}.`, evidence: [c.id] },
+      () => `Sent the follow-up to ${c.email}.`,
+    );
+  },
+
+  async create_invoice(args, ctx) {
+    const found = await client(ctx, args.client);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    const last = await lastBilledRate(ctx.db, c.id);
+    const currency = args.currency ?? (args.rate === undefined ? last?.currency : undefined) ?? ctx.settings.currency;
+    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : last?.rateMinor;
+    if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice to take it from.`);
+    const basis = args.rate !== undefined ? 'rate as stated' : `rate ${money(rateMinor, currency)}/h from invoice ${last!.number} [${last!.id}]`;
+    return act(
+      ctx,
+      {
+        operation: 'invoices.issue',
+        input: { clientId: c.id, description: args.description, hoursCenti: toCenti(args.hours), rateMinor, currency },
+        reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.`,
+        evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : [])],
+      },
+      (r) => {
+        const inv = r as { number: string; totalMinor: number; currency: string };
+        return `Issued invoice ${inv.number} to ${c.name}: ${money(inv.totalMinor, inv.currency)}.`;
+      },
+    );
+  },
+
+  async list_invoices({ client: who, status }, ctx) {
+    const found = who ? await client(ctx, who) : undefined;
+    if (found && 'outcome' in found) return found.outcome;
+    const now = ctx.clock.now();
+    const rows = await listInvoices(ctx.db, {
+      clientId: found?.client.id,
+      ...(status === 'overdue' ? { overdueAt: now } : status ? { status: [status] } : {}),
+    });
+    const label = status === 'overdue' ? 'overdue invoices' : `${status ? `${status} ` : ''}invoices${found ? ` for ${found.client.name}` : ''}`;
+    if (!rows.length) return answer(`No ${label}.`);
+    const names = new Map<string, string>();
+    for (const r of rows) names.set(r.clientId, names.get(r.clientId) ?? (await clientById(ctx.db, r.clientId))?.name ?? r.clientId);
+    const lines = rows.map((r) => {
+      const late = r.status === 'sent' && r.dueAt < now ? `, ${Math.floor((now.getTime() - r.dueAt.getTime()) / 86_400_000)} days overdue` : '';
+      return `• ${r.number} ${names.get(r.clientId)}: ${money(r.totalMinor, r.currency)}, ${r.status}${late}, due ${r.dueAt.toISOString().slice(0, 10)}`;
+    });
+    const totals = new Map<string, number>();
+    for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.totalMinor);
+    const sum = [...totals].map(([cur, minor]) => money(minor, cur)).join(' + ');
+    return answer(`${label.charAt(0).toUpperCase()}${label.slice(1)} (${rows.length}, total ${sum}):\n${lines.join('\n')}`);
+  },
+
+  async record_payment({ invoice }, ctx) {
+    const inv = await invoiceByNumber(ctx.db, invoice);
+    if (!inv) return answer(`There is no invoice ${invoice}. Ask "show invoices" to see their numbers.`);
+    return act(
+      ctx,
+      { operation: 'invoices.record_payment', input: { number: invoice }, reason: `The operator said invoice ${invoice} was paid.`, evidence: [inv.id] },
+      () => `Marked invoice ${invoice} as paid (${money(inv.totalMinor, inv.currency)}).`,
+    );
+  },
+
+  async schedule_meeting(args, ctx) {
+    const found = await client(ctx, args.client);
+    if ('outcome' in found) return found.outcome;
+    if (new Date(args.startsAt) < ctx.clock.now()) return answer(`${args.startsAt} is in the past; when should the meeting be?`);
+    return act(
+      ctx,
+      {
+        operation: 'calendar.book',
+        input: { clientId: found.client.id, title: args.title, startsAt: args.startsAt, durationMinutes: args.durationMinutes },
+        reason: `The operator asked to meet ${found.client.name}.`,
+        evidence: [found.client.id],
+      },
+      (r) => `Booked "${args.title}" with ${found.client.name} at ${(r as { startsAt: string }).startsAt}.`,
+    );
+  },
+
+  async status(_args, ctx) {
+    const now = ctx.clock.now();
+    const [overdue, waiting, meetings] = await Promise.all([
+      listInvoices(ctx.db, { overdueAt: now }),
+      ctx.kernel.list({ states: ['awaiting_approval'], limit: 20 }),
+      upcomingMeetings(ctx.db, now, 5),
+    ]);
+    const lines = [
+      overdue.length ? `Overdue: ${overdue.map((i) => `${i.number} ${money(i.totalMinor, i.currency)}`).join(', ')}` : 'Nothing overdue.',
+      waiting.length ? `Waiting for your approval: ${waiting.length} (${waiting.map((a) => ctx.kernel.operation(a.operation).summary).join(', ')})` : 'Nothing waits for approval.',
+      meetings.length
+        ? `Coming up: ${meetings.map((m) => `${m.title} ${m.startsAt.toLocaleString('en-GB', { timeZone: ctx.settings.timeZone, dateStyle: 'medium', timeStyle: 'short' })}`).join('; ')}`
+        : 'No meetings booked.',
+    ];
+    return answer(lines.join('\n'));
+  },
+
+  async draft_post({ topic, channel }, ctx) {
+    const text = `${topic.charAt(0).toUpperCase()}${topic.slice(1)}: what I have learned working with clients on this, in three points.\n1. …\n2. …\n3. …\nWhat has your experience been?`;
+    return act(
+      ctx,
+      { operation: 'records.save_draft_post', input: { channel, text }, reason: `The operator asked for a ${channel} draft about ${topic}.` },
+      () => `Saved a ${channel} draft (not published):\n${text}`,
+    );
+  },
+};
+
+/** Runs one tool call after validating its arguments with the tool's schema; the agent's scope decides which tools exist. */
+export async function runTool(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolOutcome> {
+  if (!(scopes[ctx.agent].tools as string[]).includes(name)) {
+    return answer(`The ${ctx.agent} agent has no tool "${name}".`);
+  }
+  const tool = name as AgentToolName;
+  const parsed = agentTools[tool].safeParse(rawArgs);
+  if (!parsed.success) {
+    return answer(`I could not use ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ')}`);
+  }
+  return (toolbox[tool] as Impl<typeof tool>)(parsed.data as never, ctx);
+}

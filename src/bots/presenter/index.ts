@@ -1,0 +1,2 @@
+export { renderWeb, renderOperatorText } from './web.js';
+export { cardStatus, buttonData, parseButtonData, expiryLine, shortTime } from './card-text.js';

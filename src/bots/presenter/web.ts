@@ -1,0 +1,32 @@
+import type { Outbound } from '../../graph/index.js';
+import { buttonData, cardStatus, expiryLine } from './card-text.js';
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const paragraphs = (text: string) => escapeHtml(text).replace(/\n/g, '<br>');
+
+/** Outbound → an HTML fragment for the web chat; a card carries its ref so a later state replaces it in place. */
+export function renderWeb(message: Outbound): string {
+  if (message.kind === 'text') return `<div class="msg bot">${paragraphs(message.text)}</div>`;
+  const { card } = message;
+  const status = cardStatus(card);
+  const facts = card.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${paragraphs(f.value)}</dd>`).join('');
+  const evidence = card.evidence.length ? `<p class="evidence">Evidence: ${card.evidence.map((e) => `<code>${escapeHtml(e)}</code>`).join(' ')}</p>` : '';
+  const actions = status
+    ? `<p class="status">${escapeHtml(status)}</p>`
+    : `<div class="buttons">
+        <button class="approve" data-action="${buttonData('approve', card.ref)}">Approve</button>
+        <button class="reject" data-action="${buttonData('reject', card.ref)}">Reject</button>
+      </div>`;
+  return `<div class="msg card" data-ref="${escapeHtml(card.ref)}" data-state="${escapeHtml(card.state)}">
+    <h3>${escapeHtml(card.title)}</h3>
+    <dl>${facts}</dl>
+    <p class="why"><strong>Why:</strong> ${paragraphs(card.reason)}</p>
+    ${evidence}
+    <p class="meta">${escapeHtml(card.agent)} agent · ${escapeHtml(expiryLine(card))}</p>
+    ${actions}
+  </div>`;
+}
+
+export const renderOperatorText = (text: string) => `<div class="msg me">${paragraphs(text)}</div>`;

@@ -1,0 +1,160 @@
+import { Command } from '@langchain/langgraph';
+import { and, eq } from 'drizzle-orm';
+import type { Kernel } from '../kernel/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../storage/index.js';
+import { appendTranscript, recentTranscript } from '../memory/index.js';
+import { cardFor } from '../agents/index.js';
+import type { ConversationGraph } from './build.js';
+import { inbound as inboundSchema, type Inbound, type Outbound } from './messages.js';
+import { inbox } from './tables.js';
+
+export interface ConversationDeps {
+  graph: ConversationGraph;
+  kernel: Kernel;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  timeZone: string;
+  /** Whether this sender (e.g. "telegram:4242") is one of the configured operators. */
+  isOperator(sender: string): boolean;
+}
+
+export type HandleResult =
+  | { status: 'handled'; replies: Outbound[] }
+  | { status: 'duplicate'; replies: [] }
+  | { status: 'refused'; replies: Outbound[] }
+  | { status: 'invalid'; replies: Outbound[] };
+
+/** The solo operator has one conversation, so a card raised in one app can be decided from another. */
+export const OPERATOR_THREAD = 'op:owner';
+
+const text = (t: string): Outbound => ({ kind: 'text', text: t });
+
+/**
+ * The one entrance for every transport: validate, check the sender, record the
+ * event in the inbox (a re-delivery stops there), record decisions in the
+ * ledger, then run or resume the operator's graph thread, one event at a time.
+ */
+export function createConversation(deps: ConversationDeps) {
+  const { graph, kernel, db, clock, logger } = deps;
+  let queue: Promise<unknown> = Promise.resolve();
+  // One event at a time per process: LangGraph threads must not run twice concurrently.
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const config = { configurable: { thread_id: OPERATOR_THREAD } };
+
+  async function isWaiting(): Promise<boolean> {
+    const snapshot = await graph.getState(config);
+    return snapshot.tasks.some((task) => task.interrupts.length > 0);
+  }
+
+  async function run(event: Inbound): Promise<Outbound[]> {
+    const result = (await isWaiting())
+      ? await graph.invoke(new Command({ resume: event }), config)
+      : await graph.invoke({ inbound: event, replies: null, scratch: null }, config);
+    return result.replies;
+  }
+
+  async function decide(event: Inbound & { payload: { kind: 'decision' } }): Promise<Outbound[] | undefined> {
+    const outcome = await kernel.decide({ ref: event.payload.ref, decision: event.payload.decision, by: event.sender });
+    if (outcome.outcome === 'not_found') return [text('I do not know that card; it may have been removed.')];
+    if (outcome.outcome === 'decided') return undefined;
+    const { action } = outcome;
+    const card: Outbound = { kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) };
+    if (outcome.outcome === 'expired') {
+      return [card, text(`This card expired at ${action.expiresAt?.toISOString() ?? 'its deadline'}; nothing was done.`)];
+    }
+    const verb = action.state === 'rejected' ? 'rejected' : 'approved';
+    return [card, text(`Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt?.toISOString() ?? 'an earlier time'}; nothing more was done.`)];
+  }
+
+  async function handle(raw: unknown): Promise<HandleResult> {
+    const parsed = inboundSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { status: 'invalid', replies: [text(`I could not read that: ${parsed.error.issues.map((i) => i.message).join('; ')}`)] };
+    }
+    const event = parsed.data;
+    if (!deps.isOperator(event.sender)) {
+      await kernel.audit({ actor: event.sender, event: 'unauthorized', detail: { transport: event.transport, kind: event.payload.kind } });
+      return { status: 'refused', replies: [text('Sorry, this Keel answers only its operator.')] };
+    }
+    const inserted = await db
+      .insert(inbox)
+      .values({ transport: event.transport, eventId: event.eventId, receivedAt: clock.now() })
+      .onConflictDoNothing()
+      .returning();
+    if (!inserted.length) return { status: 'duplicate', replies: [] };
+
+    try {
+      const replies = await serialized(async () => {
+        if (event.payload.kind === 'decision') {
+          const answered = await decide(event as Inbound & { payload: { kind: 'decision' } });
+          if (answered) return answered;
+        }
+        return run(event);
+      });
+      await appendTranscript(db, [
+        { threadId: OPERATOR_THREAD, direction: 'in', transport: event.transport, body: event.payload, at: clock.now() },
+        ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
+      ]);
+      return { status: 'handled', replies };
+    } catch (error) {
+      // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.
+      await db.delete(inbox).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+      logger.error('handling an event failed', { transport: event.transport, eventId: event.eventId, error });
+      throw error;
+    }
+  }
+
+  /**
+   * After a restart: a decision recorded just before a crash may not have
+   * resumed the thread yet. Resume it now; the kernel's key keeps it to one effect.
+   */
+  async function resumeDecided(): Promise<Outbound[]> {
+    return serialized(async () => {
+      const snapshot = await graph.getState(config);
+      const waitingOn = (snapshot.values.open ?? []) as string[];
+      if (!snapshot.tasks.some((t) => t.interrupts.length)) return [];
+      for (const id of waitingOn) {
+        const action = await kernel.get(id);
+        if (action && action.state !== 'awaiting_approval') {
+          return run({
+            transport: 'system',
+            sender: 'system',
+            chat: 'system',
+            eventId: `recover:${id}:${clock.now().getTime()}`,
+            payload: { kind: 'decision', ref: action.cardRef ?? id, decision: action.state === 'rejected' ? 'reject' : 'approve' },
+          });
+        }
+      }
+      return [];
+    });
+  }
+
+  /** The conversation so far, with every card showing its current state rather than the state it was sent in. */
+  async function history(limit = 100): Promise<{ direction: 'in' | 'out'; message: Outbound }[]> {
+    const rows = await recentTranscript(db, OPERATOR_THREAD, limit);
+    const entries: { direction: 'in' | 'out'; message: Outbound }[] = [];
+    for (const row of rows) {
+      const body = row.body as Inbound['payload'] | Outbound;
+      if (body.kind === 'decision') continue;
+      if (body.kind === 'card') {
+        const action = await kernel.byRef(body.card.ref);
+        const card = action ? await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) : body.card;
+        entries.push({ direction: 'out', message: { kind: 'card', card } });
+        continue;
+      }
+      entries.push({ direction: row.direction, message: body });
+    }
+    return entries;
+  }
+
+  return { handle, resumeDecided, history, thread: OPERATOR_THREAD };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;

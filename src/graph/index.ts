@@ -1,0 +1,5 @@
+export { buildConversationGraph, type ConversationGraph, type GraphDeps } from './build.js';
+export { createConversation, OPERATOR_THREAD, type Conversation, type HandleResult } from './conversation.js';
+export { inbound, outbound, approvalCard, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type TransportName } from './messages.js';
+export { inbox } from './tables.js';
+export { LibSQLSaver } from './checkpointer/index.js';

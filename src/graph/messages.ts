@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * The contract between transports and the conversation: transports produce
+ * `Inbound` and render `Outbound`; nothing else crosses that line.
+ */
+export const transportName = z.enum(['web', 'telegram', 'slack', 'system']);
+export type TransportName = z.infer<typeof transportName>;
+
+export const MAX_TEXT = 4000;
+
+export const inbound = z.object({
+  transport: transportName,
+  /** Who sent it, as the platform names them, e.g. "telegram:4242"; checked against the operator list by the transport. */
+  sender: z.string().min(1),
+  /** Where replies go on that platform (chat id, channel id, browser session). */
+  chat: z.string().min(1),
+  /** The platform's id for this event; with the transport it makes the inbox key. */
+  eventId: z.string().min(1).max(200),
+  payload: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('text'),
+      text: z
+        .string()
+        .trim()
+        .min(1, { error: 'The message is empty.' })
+        .max(MAX_TEXT, { error: `The message is longer than ${MAX_TEXT} characters; send it in parts.` }),
+    }),
+    z.object({
+      kind: z.literal('decision'),
+      ref: z.string().min(8).max(64),
+      decision: z.enum(['approve', 'reject']),
+    }),
+  ]),
+});
+export type Inbound = z.infer<typeof inbound>;
+
+export const approvalCard = z.object({
+  ref: z.string(),
+  actionId: z.string(),
+  agent: z.string(),
+  /** What will happen, in one line: "Issue invoice to Acme Corp". */
+  title: z.string(),
+  /** To whom, amounts, dates: label/value pairs shown as a list. */
+  facts: z.array(z.object({ label: z.string(), value: z.string() })),
+  reason: z.string(),
+  evidence: z.array(z.string()),
+  expiresAt: z.string(),
+  state: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+});
+export type ApprovalCard = z.infer<typeof approvalCard>;
+
+export const outbound = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('card'), card: approvalCard }),
+]);
+export type Outbound = z.infer<typeof outbound>;

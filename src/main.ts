@@ -1,0 +1,38 @@
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config.js';
+import { createKeel } from './app.js';
+
+/** Node entry: one process, a local libSQL file by default, the web chat on PORT. */
+async function main() {
+  const config = loadConfig(process.env);
+  const keel = await createKeel({ config });
+  await keel.recover();
+  await keel.startBots();
+  const server = serve({ fetch: keel.http.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    keel.logger.info(`Keel is running: web chat at http://${config.HOST === '::1' ? '[::1]' : config.HOST}:${info.port}/`, { database: config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : 'remote' });
+  });
+  const stop = () => {
+    server.close();
+    keel.stopBots().then(
+      () => {
+        keel.close();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        keel.logger.error('Keel did not stop cleanly', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(`Keel could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

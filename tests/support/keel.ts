@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { loadConfig } from '../../src/config.js';
+import { createKeel, type Keel } from '../../src/app.js';
+import type { Clock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { HandleResult, Outbound } from '../../src/graph/index.js';
+import { WEB_SENDER } from '../../src/bots/web/index.js';
+
+export interface TestKeel extends Keel {
+  /** Sends a message as the operator from the web chat. */
+  say(text: string): Promise<HandleResult>;
+  /** Taps a card button as the operator from the web chat. */
+  tap(ref: string, decision?: 'approve' | 'reject'): Promise<HandleResult>;
+  count(table: string): Promise<number>;
+}
+
+/** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
+export async function startKeel(opts: { url: string; clock?: Clock; model?: BaseChatModel; env?: Record<string, string> }): Promise<TestKeel> {
+  const keel = await createKeel({
+    config: loadConfig({ DATABASE_URL: opts.url, ...opts.env }),
+    clock: opts.clock,
+    model: opts.model,
+    logger: silentLogger,
+  });
+  const event = (payload: unknown) => ({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload });
+  return Object.assign(keel, {
+    say: (text: string) => keel.conversation.handle(event({ kind: 'text', text })),
+    tap: (ref: string, decision: 'approve' | 'reject' = 'approve') => keel.conversation.handle(event({ kind: 'decision', ref, decision })),
+    async count(table: string) {
+      const rows = await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table}`);
+      return Number(rows.rows[0]?.n);
+    },
+  });
+}
+
+export const cardsIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'card' ? [r.card] : []));
+export const textIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'text' ? [r.text] : [])).join('\n');
