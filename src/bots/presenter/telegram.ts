@@ -1,0 +1,65 @@
+import type { ApprovalCard, Outbound } from '../../graph/index.js';
+import { buttonData, cardStatus, expiryLine } from './card-text.js';
+import { splitEscaped } from './split.js';
+
+/** Telegram refuses a message longer than this; the escaped HTML is a safe upper bound of what it counts. */
+export const TELEGRAM_LIMIT = 4096;
+
+export interface TelegramKeyboard {
+  inline_keyboard: { text: string; callback_data: string }[][];
+}
+
+/** A text reply may take several messages; a card is always one, so it can be edited in place later. */
+export type TelegramMessage =
+  | { kind: 'text'; parts: string[] }
+  | { kind: 'card'; ref: string; html: string; keyboard: TelegramKeyboard };
+
+/** Telegram's HTML parse mode knows only these three entities; quotes need no escaping outside attributes. */
+export const escapeTelegram = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+
+/** Plain text → escaped HTML pieces that each fit one Telegram message. */
+export const splitForTelegram = (text: string, limit = TELEGRAM_LIMIT) => splitEscaped(text, limit, escapeTelegram);
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function cardHtml(card: ApprovalCard, maxField: number): string {
+  const status = cardStatus(card);
+  const lines = [
+    `<b>${escapeTelegram(clip(card.title, maxField))}</b>`,
+    ...card.facts.map((f) => `<b>${escapeTelegram(f.label)}:</b> ${escapeTelegram(clip(f.value, maxField))}`),
+    '',
+    `<i>Why:</i> ${escapeTelegram(clip(card.reason, maxField))}`,
+  ];
+  if (card.evidence.length) lines.push(`Evidence: ${card.evidence.map((e) => `<code>${escapeTelegram(clip(e, 80))}</code>`).join(' ')}`);
+  lines.push(`<i>${escapeTelegram(card.agent)} agent · ${escapeTelegram(expiryLine(card))}</i>`);
+  if (status) lines.push('', `<b>${escapeTelegram(status)}</b>`);
+  return lines.join('\n');
+}
+
+/** A card must stay one message, so long values (an email body) are clipped until it fits. */
+export function renderTelegramCard(card: ApprovalCard): { html: string; keyboard: TelegramKeyboard } {
+  let maxField = 1500;
+  let html = cardHtml(card, maxField);
+  while (html.length > TELEGRAM_LIMIT && maxField > 40) {
+    maxField = Math.floor(maxField / 2);
+    html = cardHtml(card, maxField);
+  }
+  // An empty keyboard removes the buttons once the card is decided.
+  const keyboard: TelegramKeyboard = cardStatus(card)
+    ? { inline_keyboard: [] }
+    : {
+        inline_keyboard: [
+          [
+            { text: '✅ Approve', callback_data: buttonData('approve', card.ref) },
+            { text: '✖️ Reject', callback_data: buttonData('reject', card.ref) },
+          ],
+        ],
+      };
+  return { html, keyboard };
+}
+
+/** Outbound → Telegram HTML (parse_mode HTML) and, for an open card, its inline keyboard. */
+export function renderTelegram(message: Outbound): TelegramMessage {
+  if (message.kind === 'text') return { kind: 'text', parts: splitForTelegram(message.text) };
+  return { kind: 'card', ref: message.card.ref, ...renderTelegramCard(message.card) };
+}

@@ -1,0 +1,58 @@
+import { App } from '@slack/bolt';
+import type { Conversation, Outbound } from '../../graph/index.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { registerListeners } from './listeners.js';
+import { boltLogger } from './logger.js';
+import { HonoReceiver } from './receiver.js';
+import { deliver } from './deliver.js';
+
+export { SLACK_EVENTS_PATH } from './receiver.js';
+
+export interface SlackOptions {
+  botToken: string;
+  /** HTTP mode: Slack posts to /slack/events, signed with this secret. */
+  signingSecret?: string;
+  /** Socket Mode: Keel connects out to Slack; wins over the signing secret when both are set. */
+  appToken?: string;
+  /** Web API base, https://slack.com/api/ unless a test points it elsewhere. */
+  apiUrl: string;
+  conversation: Conversation;
+  logger: Logger;
+  clock: Clock;
+  /** The operators' member ids; posting to a member id lands in their DM with the app. */
+  operatorIds: string[];
+}
+
+/** The Slack transport: a Bolt app fed by Keel's HTTP server, or by Socket Mode. */
+export function createSlackBot(options: SlackOptions) {
+  const { logger } = options;
+  const receiver =
+    options.appToken || !options.signingSecret ? undefined : new HonoReceiver({ signingSecret: options.signingSecret, clock: options.clock, logger });
+  const app = new App({
+    token: options.botToken,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken }),
+    logger: boltLogger(logger),
+    clientOptions: { slackApiUrl: options.apiUrl },
+    // auth.test runs in start(), so a wrong token stops Keel with a clear error instead of failing later.
+    deferInitialization: true,
+  });
+  registerListeners(app, options);
+
+  async function start(): Promise<void> {
+    await app.init();
+    await app.start();
+    logger.info(receiver ? 'Slack app receives events at /slack/events' : 'Slack app connected in Socket Mode');
+  }
+
+  /** Messages Keel sends unasked (digest, expiry notices) go to each operator's DM with the app. */
+  async function push(messages: Outbound[]): Promise<void> {
+    for (const user of options.operatorIds) {
+      await deliver(app.client, { channel: user, user }, { status: 'handled', replies: messages });
+    }
+  }
+
+  return { routes: receiver?.routes(), start, stop: () => app.stop().then(() => undefined), push };
+}
+
+export type SlackBot = ReturnType<typeof createSlackBot>;

@@ -1,0 +1,88 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, webhookCallback } from 'grammy';
+import { Hono } from 'hono';
+import type { Conversation, Outbound } from '../../graph/index.js';
+import type { Logger } from '../../core/logger.js';
+import { COMMANDS, keelUpdates } from './updates.js';
+import { deliver } from './deliver.js';
+
+/** Where Telegram posts updates in webhook mode; TELEGRAM_WEBHOOK_URL must reach this path. */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+export interface TelegramOptions {
+  token: string;
+  /** https://api.telegram.org, a self-hosted Bot API server, or a test emulator. */
+  apiRoot: string;
+  /** Set for webhook mode; without it Keel long-polls. */
+  webhook?: { url: string; secret: string };
+  conversation: Conversation;
+  logger: Logger;
+  /** The operators' user ids; in a private chat the chat id is the user id, so pushes go there. */
+  operatorIds: string[];
+}
+
+/**
+ * The Telegram transport. Long polling handles one update at a time, which
+ * loses nothing: the conversation runs one event at a time anyway, and
+ * Telegram's per-chat order is kept.
+ */
+export function createTelegramBot(options: TelegramOptions) {
+  const { logger, webhook } = options;
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+  // 429 "retry after N" and transient 5xx are Telegram asking to wait, not failures.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  bot.use(keelUpdates(options));
+  bot.catch(async ({ error, ctx }) => {
+    logger.error('a Telegram update failed', { updateId: ctx.update.update_id, error });
+    // The inbox forgot the update, so resending the message is safe.
+    if (!ctx.chat) return;
+    await ctx.api
+      .sendMessage(ctx.chat.id, 'Keel hit an internal error; nothing was done twice. Send it again, and check the server log if it repeats.')
+      .catch((sendError: unknown) => logger.warn('could not tell the Telegram chat about the failure', { error: sendError }));
+  });
+
+  let polling: Promise<void> | undefined;
+
+  /** Webhook mode's route: Telegram's secret header is checked (401 otherwise) before the update is read. */
+  const routes = webhook
+    ? new Hono().post(
+        TELEGRAM_WEBHOOK_PATH,
+        webhookCallback(bot, 'hono', {
+          secretToken: webhook.secret,
+          // Telegram re-sends an update it thinks timed out; the inbox makes that harmless, and a slow model is not an error.
+          onTimeout: () => logger.warn('a Telegram update is still being handled; answered Telegram early'),
+          timeoutMilliseconds: 50_000,
+        }),
+      )
+    : undefined;
+
+  async function start(): Promise<void> {
+    await bot.init();
+    // Some Bot API servers (and emulators) lack setMyCommands; the commands still work when typed.
+    await bot.api.setMyCommands(COMMANDS).catch((error: unknown) => logger.warn('Telegram did not take the command menu; /start and /help still work', { error }));
+    if (webhook) {
+      await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      logger.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);
+      return;
+    }
+    polling = bot
+      .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (me) => logger.info(`Telegram bot @${me.username} is polling for updates`) })
+      .catch((error: unknown) => logger.error('Telegram polling stopped; restart Keel to resume', { error }));
+  }
+
+  async function stop(): Promise<void> {
+    if (bot.isRunning()) await bot.stop();
+    await polling;
+  }
+
+  /** Messages Keel sends unasked (digest, expiry notices) go to each operator's private chat. */
+  async function push(messages: Outbound[]): Promise<void> {
+    for (const chat of options.operatorIds) await deliver(bot.api, chat, messages, logger);
+  }
+
+  return { routes, start, stop, push };
+}
+
+export type TelegramBot = ReturnType<typeof createTelegramBot>;
