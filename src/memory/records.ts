@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clients, invoices, meetings, notes, proposals } from './tables.js';
+import { clientAliases, clients, invoices, meetings, notes, proposals } from './tables.js';
 
 export type Client = typeof clients.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
@@ -25,6 +25,14 @@ export async function resolveClient(db: Db, query: string): Promise<ClientMatch>
   if (!q) return { status: 'none' };
   const byEmail = await db.select().from(clients).where(sql`lower(${clients.email}) = ${q}`);
   if (byEmail.length === 1) return { status: 'found', client: byEmail[0]! };
+  // A second address, a Telegram or Slack user id, a nickname: exact matches on the alias table.
+  const aliased = await db
+    .selectDistinct({ client: clients })
+    .from(clientAliases)
+    .innerJoin(clients, eq(clients.id, clientAliases.clientId))
+    .where(eq(clientAliases.value, q));
+  if (aliased.length === 1) return { status: 'found', client: aliased[0]!.client };
+  if (aliased.length > 1) return { status: 'ambiguous', candidates: aliased.map((a) => a.client) };
   const exact = await db
     .select()
     .from(clients)
@@ -91,29 +99,5 @@ export async function upcomingMeetings(db: Db, from: Date, limit = 10): Promise<
     .limit(limit);
 }
 
-export async function latestProposals(db: Db, clientId?: string, limit = 5): Promise<Proposal[]> {
-  return db
-    .select()
-    .from(proposals)
-    .where(clientId ? eq(proposals.clientId, clientId) : undefined)
-    .orderBy(desc(proposals.createdAt))
-    .limit(limit);
-}
-
-export async function notesAbout(db: Db, opts: { clientId?: string; text?: string; kinds: Note['kind'][]; limit?: number }) {
-  const pattern = opts.text ? `%${escapeLike(opts.text.toLowerCase())}%` : undefined;
-  return db
-    .select()
-    .from(notes)
-    .where(
-      and(
-        inArray(notes.kind, opts.kinds),
-        or(
-          opts.clientId ? eq(notes.clientId, opts.clientId) : undefined,
-          pattern ? sql`lower(${notes.text}) like ${pattern} escape '\\'` : undefined,
-        ),
-      ),
-    )
-    .orderBy(desc(notes.createdAt))
-    .limit(opts.limit ?? 10);
-}
+export const proposalsByIds = async (db: Db, ids: string[]): Promise<Proposal[]> =>
+  ids.length ? db.select().from(proposals).where(inArray(proposals.id, ids)) : [];

@@ -1,4 +1,5 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { memoryKinds } from '../agents/scopes.js';
 
 /** Structured records: what Keel knows about the operator's business. */
 export const clients = sqliteTable(
@@ -38,6 +39,8 @@ export const proposals = sqliteTable('proposals', {
   currency: text('currency').notNull(),
   totalMinor: integer('total_minor'),
   status: text('status', { enum: ['draft', 'sent', 'accepted', 'declined'] }).notNull(),
+  /** When the client accepted or declined: "accepted 2026-05-12" is what later proposals cite. */
+  decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
   idempotencyKey: text('idempotency_key').unique(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
@@ -92,4 +95,67 @@ export const transcript = sqliteTable(
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('transcript_thread_idx').on(t.threadId, t.id)],
+);
+
+/**
+ * Further names one client goes by beyond its record's own name, contact and
+ * email: a second address, a Telegram or Slack user, a nickname. Values are
+ * stored lower-case so lookups are exact matches.
+ */
+export const clientAliases = sqliteTable(
+  'client_aliases',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    kind: text('kind', { enum: ['email', 'name', 'telegram', 'slack'] }).notNull(),
+    value: text('value').notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('client_aliases_kind_value_unique').on(t.kind, t.value), index('client_aliases_client_idx').on(t.clientId)],
+);
+
+/** Durable summaries of compacted conversation, one per compaction, recalled like any other memory. */
+export const memorySummaries = sqliteTable(
+  'memory_summaries',
+  {
+    id: text('id').primaryKey(),
+    threadId: text('thread_id').notNull(),
+    text: text('text').notNull(),
+    /** How many messages this summary stands for; the transcript keeps them verbatim. */
+    messages: integer('messages').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('memory_summaries_thread_idx').on(t.threadId)],
+);
+
+/**
+ * Rows changed in the tables recall reads. Triggers (migration 0005) append
+ * here on every insert, update and delete, so no connector has to remember to
+ * tell memory; the indexer drains the queue in `seq` order.
+ */
+export const memoryChanges = sqliteTable('memory_changes', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  source: text('source').notNull(),
+  sourceId: text('source_id').notNull(),
+});
+
+/**
+ * One searchable document per remembered thing. `seq` is the rowid shared
+ * with the FTS5 table and the vector tables; `embedder` names the embedder
+ * that made its vector (null while the vector is still to be made).
+ */
+export const memoryDocs = sqliteTable(
+  'memory_docs',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    sourceId: text('source_id').notNull().unique(),
+    kind: text('kind', { enum: memoryKinds }).notNull(),
+    clientId: text('client_id'),
+    text: text('text').notNull(),
+    hash: text('hash').notNull(),
+    embedder: text('embedder'),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('memory_docs_kind_idx').on(t.kind), index('memory_docs_client_idx').on(t.clientId), index('memory_docs_embedder_idx').on(t.embedder)],
 );

@@ -1,0 +1,102 @@
+import { scopes } from '../src/agents/scopes.js';
+import { ManualClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/logger.js';
+import { createMemory, hashedNgramEmbedder } from '../src/memory/index.js';
+import { openStorage } from '../src/storage/index.js';
+import { perSecond, summarize } from './stats.js';
+import { check, databaseUrl, timed, withTempDir, type BenchGroup, type Row } from './support.js';
+
+/**
+ * Memory counts to measure. Building the vector index runs at roughly 60 memories/s here, so
+ * 100k takes about half an hour: the default run measures 10k and `BENCH_RECALL_SIZES=10000,100000` asks for both.
+ */
+const SIZES = (process.env.BENCH_RECALL_SIZES ?? '10000').split(',').map(Number);
+const QUERIES = 200;
+const WARMUP = 20;
+const INSERT_BATCH = 1000;
+
+const topics = ['workshop', 'retainer', 'audit', 'migration', 'training', 'roadmap', 'pricing', 'onboarding', 'strategy', 'review'];
+const verbs = ['asked about', 'approved', 'wants to renegotiate', 'prefers calls about', 'postponed', 'paid for', 'questioned'];
+const names = ['Acme', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta', 'Orion', 'Vega', 'Lyra', 'Nova'];
+
+/** A deterministic stream of numbers in [0, 1), so every run indexes and asks the same texts. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function memoryText(i: number, random: () => number): string {
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
+  return `${pick(names)} ${i % 97} ${pick(verbs)} the ${pick(topics)}; invoice 2026-${String(i).padStart(5, '0')}, ${Math.floor(random() * 200) + 50} EUR per hour, contact ${pick(names).toLowerCase()}${i}@example.test`;
+}
+
+/** Index build time, then recall top-10 latency, on `size` notes in a fresh libSQL file; usable alone for one size. */
+export async function measureRecall(size: number, progress: (message: string) => void): Promise<Row[]> {
+  return withTempDir(`recall-${size}`, async (dir) => {
+    const storage = await openStorage({ url: databaseUrl(dir) });
+    try {
+      const clock = new ManualClock('2026-06-01T09:00:00Z');
+      const random = seeded(size);
+      progress(`recall: writing ${size.toLocaleString('en')} notes`);
+      for (let start = 0; start < size; start += INSERT_BATCH) {
+        const rows = Array.from({ length: Math.min(INSERT_BATCH, size - start) }, (_, j) => start + j);
+        await storage.client.batch(
+          rows.map((i) => ({ sql: "INSERT INTO notes (id, kind, text, created_at) VALUES (?, 'note', ?, ?)", args: [`note_${i}`, memoryText(i, random), clock.now().getTime()] })),
+          'write',
+        );
+      }
+      const memory = createMemory({
+        db: storage.db,
+        client: storage.client,
+        clock,
+        logger: silentLogger,
+        embedder: hashedNgramEmbedder,
+        compaction: { after: 40, keep: 10, maxSummaryChars: 2000 },
+        indexIntervalMs: 60_000,
+      });
+      progress(`recall: indexing ${size.toLocaleString('en')} memories (FTS5 + ${hashedNgramEmbedder.id} vectors)`);
+      const build = await timed(() => memory.sync());
+      const queries = Array.from({ length: WARMUP + QUERIES }, (_, i) =>
+        i % 2 ? `invoice 2026-${String(Math.floor(random() * size)).padStart(5, '0')}` : `${names[i % names.length]} ${verbs[i % verbs.length]} ${topics[i % topics.length]}s`,
+      );
+      const latencies: number[] = [];
+      for (const [i, text] of queries.entries()) {
+        let found = 0;
+        const ms = await timed(async () => {
+          found = (await memory.recall({ text, kinds: scopes.sales.memory, limit: 10 })).length;
+        });
+        check(found > 0, `recall found something for "${text}"`);
+        if (i >= WARMUP) latencies.push(ms);
+      }
+      return [
+        {
+          group: 'recall',
+          benchmark: `index build, ${size.toLocaleString('en')} memories`,
+          throughput: { value: perSecond(size, build), unit: 'memories/s' },
+          notes: `${(build / 1000).toFixed(1)} s in all: documents, FTS5 and a DiskANN vector index (${hashedNgramEmbedder.id}, 256 dims)`,
+        },
+        {
+          group: 'recall',
+          benchmark: `hybrid recall top-10, ${size.toLocaleString('en')} memories`,
+          latency: summarize(latencies),
+          notes: 'FTS5 + vector_top_k + client mentions, fused by RRF; half exact invoice numbers, half loose phrases',
+        },
+      ];
+    } finally {
+      storage.close();
+    }
+  });
+}
+
+/** Hybrid recall at 10k and 100k memories: index build time and top-10 latency (p50/p99). */
+export const recall: BenchGroup = {
+  name: 'recall',
+  async run(progress) {
+    const rows: Row[] = [];
+    for (const size of SIZES) rows.push(...(await measureRecall(size, progress)));
+    return rows;
+  },
+};

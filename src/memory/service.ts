@@ -1,0 +1,55 @@
+import type { Client } from '@libsql/client';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../storage/index.js';
+import { createCompactor, type CompactionSettings } from './compaction.js';
+import type { Embedder } from './embedding/index.js';
+import { createIndexer } from './indexer.js';
+import { createRecall } from './recall.js';
+
+export interface MemoryDeps {
+  db: Db;
+  client: Client;
+  clock: Clock;
+  logger: Logger;
+  embedder: Embedder;
+  compaction: CompactionSettings;
+  /** How often the background round indexes changes and moves vectors to a new embedder. */
+  indexIntervalMs: number;
+}
+
+/** What agents and the graph use of memory: recall, compaction, and the background indexer. */
+export function createMemory(deps: MemoryDeps) {
+  const { db, client, clock, logger } = deps;
+  const indexer = createIndexer({ db, client, embedder: deps.embedder, logger });
+  const recall = createRecall({ db, client, indexer });
+  const compactor = createCompactor({ db, clock, settings: deps.compaction });
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const round = () =>
+    indexer
+      .sync()
+      .then(() => indexer.reembed())
+      .catch((error: unknown) => logger.error('memory: background indexing failed; recall still indexes on demand', { error }));
+
+  return {
+    recall,
+    sync: indexer.sync,
+    reembed: indexer.reembed,
+    needsCompaction: compactor.needed,
+    compact: compactor.compact,
+    /** Indexes what changed while Keel was stopped, then keeps indexing in the background. */
+    start(): void {
+      if (timer) return;
+      void round();
+      timer = setInterval(() => void round(), deps.indexIntervalMs);
+      timer.unref();
+    },
+    stop(): void {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+export type Memory = ReturnType<typeof createMemory>;

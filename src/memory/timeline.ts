@@ -1,0 +1,77 @@
+import type { StateSnapshot } from '@langchain/langgraph';
+import type { Action, Kernel } from '../kernel/index.js';
+import type { ConversationGraph } from '../graph/build.js';
+import type { Inbound, Outbound } from '../graph/messages.js';
+
+/** One checkpoint of a thread, as /history shows it and /rewind accepts it. */
+export interface TimelineStep {
+  checkpointId: string;
+  step: number;
+  /** Nodes that run next from here: a rewind to this step replays them. Empty at the end of a turn. */
+  next: string[];
+  /** The event being handled at this step ("web:<event id>"), which every action's idempotency key contains. */
+  turn: string | null;
+  said: string | null;
+  /** Ledger actions proposed in this step's turn. */
+  actions: Action[];
+}
+
+// The turn id build.ts puts in every idempotency key.
+const turnOf = (inbound: Inbound | null | undefined) => (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
+const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
+/** How far back /rewind looks for the checkpoint it is given. */
+const REWIND_HORIZON = 500;
+
+/**
+ * A thread's history: LangGraph's checkpoints joined with the kernel's ledger
+ * (an action's key is "<thread>:<turn>:<tool call>", so it names its turn),
+ * and time travel back to any checkpoint. Replaying from a checkpoint runs
+ * its nodes again, and each tool call proposes the key it proposed the first
+ * time, so the ledger answers with the recorded outcome instead of acting twice.
+ */
+export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel; threadId: string }) {
+  const { graph, kernel, threadId } = deps;
+  const config = { configurable: { thread_id: threadId } };
+
+  async function steps(limit: number): Promise<TimelineStep[]> {
+    const snapshots: StateSnapshot[] = [];
+    for await (const snapshot of graph.getStateHistory(config, { limit })) snapshots.push(snapshot);
+    const actions = await kernel.list({ threadId });
+    return snapshots.map((snapshot) => {
+      const inbound = snapshot.values.inbound as Inbound | null | undefined;
+      const turn = turnOf(inbound);
+      return {
+        checkpointId: checkpointIdOf(snapshot),
+        step: Number(snapshot.metadata?.step ?? -1),
+        next: [...snapshot.next],
+        turn,
+        said: inbound?.payload.kind === 'text' ? inbound.payload.text : null,
+        actions: turn ? actions.filter((a) => a.idempotencyKey.startsWith(`${threadId}:${turn}:`)) : [],
+      };
+    });
+  }
+
+  /** The checkpoints whose id ends with `suffix` (ids are long; /history shows their tails). */
+  async function find(suffix: string): Promise<StateSnapshot[]> {
+    const found: StateSnapshot[] = [];
+    for await (const snapshot of graph.getStateHistory(config, { limit: REWIND_HORIZON })) {
+      if (suffix && checkpointIdOf(snapshot).endsWith(suffix)) found.push(snapshot);
+    }
+    return found;
+  }
+
+  /**
+   * Makes `target` the thread's head. A checkpoint in the middle of a turn is
+   * replayed from there (its remaining nodes run again); one at the end of a
+   * turn becomes the state the next message continues from.
+   */
+  async function rewind(target: StateSnapshot): Promise<Outbound[]> {
+    if (target.next.length) return (await graph.invoke(null, target.config)).replies;
+    await graph.updateState(target.config, { replies: null });
+    return [];
+  }
+
+  return { steps, find, rewind };
+}
+
+export type Timeline = ReturnType<typeof createTimeline>;

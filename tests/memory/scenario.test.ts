@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { ManualClock } from '../../src/core/clock.js';
+import { proposals } from '../../src/memory/tables.js';
+import { tempDatabase } from '../support/db.js';
+import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+
+const DAY = 86_400_000;
+
+describe('six months later, a new proposal builds on past work', () => {
+  let db: ReturnType<typeof tempDatabase>;
+  let keel: TestKeel;
+  const clock = new ManualClock('2026-01-05T09:00:00Z');
+
+  beforeEach(async () => {
+    db = tempDatabase();
+    keel = await startKeel({ url: db.url, clock });
+  });
+  afterEach(() => {
+    keel.close();
+    db.remove();
+  });
+
+  it('cites Acme’s accepted proposal and price when drafting for Beta, without the operator retyping them', async () => {
+    // Month 1: client, proposal, acceptance, invoice, payment.
+    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    expect(textIn((await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR')).replies)).toMatch(/Drafted proposal "5-day workshop" for Acme Corp: 40 h at 150.00 EUR\/h/);
+    const [acmeProposal] = await keel.storage.db.select().from(proposals);
+    clock.advance(7 * DAY);
+    const accepted = await keel.kernel.execute({
+      operation: 'memory.record_proposal_outcome',
+      input: { proposalId: acmeProposal!.id, outcome: 'accepted' },
+      idempotencyKey: 'test:acme-accepted',
+      agent: 'operator',
+      reason: 'Dana accepted the workshop proposal by phone.',
+    });
+    expect(accepted.state).toBe('succeeded');
+    const card = cardsIn((await keel.say('Invoice Acme 40 hours at 150 EUR for the workshop')).replies)[0]!;
+    await keel.tap(card.ref);
+    const paid = await keel.say('mark invoice 2026-0001 as paid');
+    for (const open of cardsIn(paid.replies)) await keel.tap(open.ref);
+
+    // Month 7: a new prospect wants the same again.
+    clock.advance(180 * DAY);
+    await keel.say('Add Beta GmbH as a client, contact lee@beta.test');
+    const reply = textIn((await keel.say('new prospect Beta wants the same kind of workshop as Acme, draft a proposal')).replies);
+
+    expect(reply).toContain(`last proposal to Acme Corp: 40 h at 150.00 EUR/h, accepted 2026-01-12 [${acmeProposal!.id}]`);
+    expect(reply).toMatch(/Drafted proposal "Workshop" for Beta GmbH: 40 h at 150.00 EUR\/h, total 6,000.00 EUR/);
+    const [beta] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, 'Workshop'));
+    expect(beta).toMatchObject({ hoursCenti: 4000, rateMinor: 15000, currency: 'EUR', status: 'draft' });
+    const [action] = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'records.draft_proposal' && a.input && (a.input as { title: string }).title === 'Workshop');
+    expect(action!.evidence).toContain(acmeProposal!.id);
+    expect(action!.reason).toContain(`[${acmeProposal!.id}]`);
+  });
+});
