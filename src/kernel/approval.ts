@@ -64,10 +64,9 @@ export function createApprovals(deps: { ledger: Ledger; audit: Audit; clock: Clo
   }
 
   async function expireDue(): Promise<Action[]> {
-    const due = await ledger.list({ states: ['awaiting_approval'] });
-    const now = clock.now();
+    const due = await ledger.list({ states: ['awaiting_approval'], expiresBefore: clock.now() });
     const expired: Action[] = [];
-    for (const action of due.filter((a) => a.expiresAt !== null && a.expiresAt < now)) {
+    for (const action of due) {
       const done = await expire(action, {});
       if (done) expired.push(done);
     }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
@@ -12,7 +12,11 @@ export type ActionChanges = SQLiteUpdateSetSource<typeof actions>;
 export interface ActionFilter {
   threadId?: string;
   states?: ActionState[];
+  /** Only actions whose card expires before this instant. */
+  expiresBefore?: Date;
   limit?: number;
+  /** Oldest first (the default, as a queue reads) or newest first (as a log reads). */
+  order?: 'oldest' | 'newest';
 }
 
 /**
@@ -50,12 +54,13 @@ export function createLedger(db: Db, clock: Clock) {
       const conditions = [
         filter.threadId === undefined ? undefined : eq(actions.threadId, filter.threadId),
         filter.states === undefined ? undefined : inArray(actions.state, filter.states),
+        filter.expiresBefore === undefined ? undefined : lt(actions.expiresAt, filter.expiresBefore),
       ];
       const query = db
         .select()
         .from(actions)
         .where(and(...conditions))
-        .orderBy(asc(actions.createdAt), asc(actions.id));
+        .orderBy(...(filter.order === 'newest' ? [desc(actions.createdAt), desc(actions.id)] : [asc(actions.createdAt), asc(actions.id)]));
       return filter.limit === undefined ? query : query.limit(filter.limit);
     },
 

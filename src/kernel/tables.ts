@@ -40,7 +40,7 @@ export const actions = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('actions_state_idx').on(t.state), index('actions_thread_idx').on(t.threadId)],
+  (t) => [index('actions_state_idx').on(t.state, t.expiresAt), index('actions_thread_idx').on(t.threadId)],
 );
 
 /** Append-only: a migration installs triggers that refuse UPDATE and DELETE on this table. */

@@ -12,6 +12,7 @@ const examples: Record<AgentToolName, string> = {
   list_invoices: "What's overdue?",
   record_payment: 'Mark invoice 2026-0003 as paid',
   schedule_meeting: 'Schedule a meeting with Acme tomorrow at 10:00 for 45 minutes',
+  set_reminder: 'Nudge Dana in 3 days if no reply',
   status: "What's pending?",
   draft_post: 'Draft a LinkedIn post about pricing workshops',
 };

@@ -3,6 +3,7 @@ import { draftFollowup, draftProposal, addClient, findClient, recall, rememberNo
 import { createInvoice, listInvoices, recordPayment } from './finance.js';
 import type { Grammar, ParsedIntent } from './intent.js';
 import { draftPost } from './marketing.js';
+import { setReminder } from './reminders.js';
 import { scheduleMeeting, status } from './operations.js';
 import { clean, maxParsedLength } from './text.js';
 
@@ -19,7 +20,8 @@ export interface ParseOptions {
  * First match wins, so the order settles overlaps: a note is stored verbatim
  * even if it mentions an invoice; "Acme paid invoice 2026-0003" is a payment
  * before it is an invoice; "schedule a follow-up call" is a meeting, not an
- * email; "a newsletter about our proposal process" is a post, not a proposal.
+ * email; "nudge Dana in 3 days" is a reminder, not a follow-up to draft now;
+ * "a newsletter about our proposal process" is a post, not a proposal.
  */
 const grammars: Grammar[] = [
   rememberNote,
@@ -27,6 +29,7 @@ const grammars: Grammar[] = [
   createInvoice,
   listInvoices,
   scheduleMeeting,
+  setReminder,
   draftFollowup,
   draftPost,
   draftProposal,

@@ -1,0 +1,69 @@
+import type { Kernel, Action } from '../kernel/index.js';
+import { KernelError } from '../kernel/index.js';
+import type { Db } from '../storage/index.js';
+import type { Clock } from '../core/clock.js';
+import { capabilitiesText, cardFor, outcomeLine } from '../agents/index.js';
+import type { Outbound, TransportName } from './messages.js';
+
+/** A slash command: answered without the model, from the ledger and memory. */
+export interface ChatCommand {
+  description: string;
+  run(ctx: { args: string; sender: string; transport: TransportName }): Promise<Outbound[]>;
+}
+
+export type CommandSet = Record<string, ChatCommand>;
+
+const text = (t: string): Outbound => ({ kind: 'text', text: t });
+
+/** "/why abc", "/why@KeelBot abc" → { name: 'why', args: 'abc' }. */
+export function parseCommand(message: string): { name: string; args: string } | undefined {
+  const match = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(message.trim());
+  return match ? { name: match[1]!.toLowerCase(), args: (match[2] ?? '').trim() } : undefined;
+}
+
+/** The commands every transport offers; other folders add theirs to the set. */
+export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZone: string }): CommandSet {
+  const { kernel, db, clock, timeZone } = deps;
+  const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
+  // Accepts what a person has at hand: the action id shown in /pending and the audit, or a card reference.
+  const find = async (ref: string) => (ref ? ((await kernel.get(ref)) ?? (await kernel.byRef(ref))) : undefined);
+
+  const help: ChatCommand = { description: 'What Keel can do', run: async () => [text(capabilitiesText())] };
+  return {
+    start: help,
+    help,
+    pending: {
+      description: 'Open approvals, with their buttons',
+      async run() {
+        const now = clock.now();
+        const open = (await kernel.list({ states: ['awaiting_approval'], limit: 20 })).filter((a) => !a.expiresAt || a.expiresAt > now);
+        if (!open.length) return [text('Nothing waits for your approval.')];
+        return [text(`${open.length} waiting for your approval:`), ...(await Promise.all(open.map(card)))];
+      },
+    },
+    why: {
+      description: 'Why an action was proposed: reasons and evidence',
+      async run({ args }) {
+        const action = await find(args);
+        if (!action) return [text('Which action? Use /why <action id>; /pending lists the open ones.')];
+        const evidence = action.evidence.length ? action.evidence.join(', ') : 'none recorded';
+        return [text(`${action.agent} agent, action ${action.id} (${kernel.operation(action.operation).summary}, ${action.state.replace(/_/g, ' ')}).\nWhy: ${action.reason}\nEvidence: ${evidence}`)];
+      },
+    },
+    undo: {
+      description: 'Undo an action (the undo itself may need your approval)',
+      async run({ args, sender }) {
+        const action = await find(args);
+        if (!action) return [text('Which action? Use /undo <action id>.')];
+        try {
+          const compensation = await kernel.compensate(action.id, { by: `operator:${sender}`, reason: `The operator asked to undo action ${action.id}.` });
+          const op = kernel.operation(compensation.operation);
+          return compensation.state === 'awaiting_approval' ? [await card(compensation)] : [text(outcomeLine(compensation, op))];
+        } catch (error) {
+          if (error instanceof KernelError) return [text(`I cannot undo that: ${error.message}`)];
+          throw error;
+        }
+      },
+    },
+  };
+}

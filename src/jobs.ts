@@ -1,0 +1,89 @@
+import { and, eq, lte } from 'drizzle-orm';
+import type { Kernel } from './kernel/index.js';
+import { reminders } from './connectors/index.js';
+import type { Job } from './kernel/scheduler/index.js';
+import type { Clock } from './core/clock.js';
+import type { Db } from './storage/index.js';
+import { localDate } from './core/zoned-time.js';
+import { cardFor, composeDigest, outcomeLine } from './agents/index.js';
+import { OPERATOR_THREAD, type Outbound } from './graph/index.js';
+
+export interface JobDeps {
+  db: Db;
+  kernel: Kernel;
+  clock: Clock;
+  timeZone: string;
+  /** "HH:MM" in the operator's time zone, or undefined for no daily digest. */
+  digestTime: string | undefined;
+}
+
+/**
+ * The digest for the operator's local day, sent through the kernel under one
+ * key per operator per day: a catch-up run after downtime, a second process or
+ * a repeated tick all end in one digest.
+ */
+export async function sendDigest(deps: JobDeps) {
+  const day = localDate(deps.clock.now(), deps.timeZone);
+  return deps.kernel.execute({
+    operation: 'operator.notify',
+    input: { kind: 'digest', messages: await composeDigest(deps) },
+    idempotencyKey: `digest:${OPERATOR_THREAD}:${day}`,
+    agent: 'operations',
+    reason: `The daily digest for ${day}.`,
+  });
+}
+
+/**
+ * Marks cards past their deadline as expired and tells the operator what was
+ * therefore not done, once per card. Recent expired cards are all re-offered
+ * to the kernel, so a notice lost to a crash after marking is still sent.
+ */
+export async function expireCards(deps: JobDeps) {
+  await deps.kernel.expireDue();
+  for (const action of await deps.kernel.list({ states: ['expired'], limit: 50, order: 'newest' })) {
+    const op = deps.kernel.operation(action.operation);
+    const messages: Outbound[] = [
+      { kind: 'card', card: await cardFor(deps.db, action, op, deps.timeZone) },
+      { kind: 'text', text: outcomeLine(action, op) },
+    ];
+    await deps.kernel.execute({
+      operation: 'operator.notify',
+      input: { kind: 'expiry', messages },
+      idempotencyKey: `expired:${action.id}`,
+      agent: 'operations',
+      reason: `Approval card for action ${action.id} expired.`,
+      evidence: [action.id],
+    });
+  }
+}
+
+/** Reminders an agent set that are now due: each is delivered once, under a key of its own. */
+export async function fireReminders(deps: JobDeps) {
+  const due = await deps.db
+    .select()
+    .from(reminders)
+    .where(and(eq(reminders.status, 'pending'), lte(reminders.dueAt, deps.clock.now())));
+  for (const reminder of due) {
+    await deps.kernel.execute({
+      operation: 'operator.fire_reminder',
+      input: { reminderId: reminder.id, messages: [{ kind: 'text', text: `Reminder: ${reminder.text}` }] },
+      idempotencyKey: `reminder:${reminder.id}`,
+      agent: 'operations',
+      reason: `A reminder set on ${localDate(reminder.createdAt, deps.timeZone)} came due.`,
+      evidence: [reminder.id, ...(reminder.clientId ? [reminder.clientId] : [])],
+    });
+  }
+}
+
+/** Everything Keel does on a schedule; Node ticks these on an interval, Workers from Cron Triggers. */
+export function keelJobs(deps: JobDeps): Job[] {
+  const jobs: Job[] = [
+    { name: 'expire-approvals', cron: '*/5 * * * *', timeZone: 'UTC', run: () => expireCards(deps) },
+    { name: 'reminders', cron: '* * * * *', timeZone: 'UTC', run: () => fireReminders(deps) },
+  ];
+  if (deps.digestTime) {
+    const [hour, minute] = deps.digestTime.split(':').map(Number);
+    jobs.push({ name: 'daily-digest', cron: `${minute} ${hour} * * *`, timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
+  }
+  return jobs;
+}
