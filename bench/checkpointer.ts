@@ -1,0 +1,215 @@
+import { join } from 'node:path';
+import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
+import {
+  copyCheckpoint,
+  type BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointMetadata,
+} from '@langchain/langgraph-checkpoint';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { LibSQLSaver } from '../src/graph/index.js';
+import { openStorage } from '../src/storage/index.js';
+import { perSecond, summarize } from './stats.js';
+import { check, databaseUrl, threadConfig, timed, withTempDir, type BenchGroup, type Row } from './support.js';
+
+const RECORDED_INVOKES = 10;
+const REPLAYED_THREADS = 50;
+const GET_ROUNDS = 10;
+const LIST_LIMIT = 10;
+const GRAPH_THREADS = 10;
+const GRAPH_INVOKES = 10;
+
+/** A small graph shaped like a chat turn: an append-only message list and a counter, two nodes per invoke. */
+const SmallState = Annotation.Root({
+  messages: Annotation<string[]>({ reducer: (prev, next) => [...prev, ...next], default: () => [] }),
+  turns: Annotation<number>({ reducer: (_prev, next) => next, default: () => 0 }),
+});
+
+function smallGraph(checkpointer: BaseCheckpointSaver) {
+  return new StateGraph(SmallState)
+    .addNode('think', (state) => ({ messages: [`thinking about turn ${state.turns}: ${'context '.repeat(8)}`] }))
+    .addNode('answer', (state) => ({ messages: [`answer ${state.turns}: ${'reply '.repeat(12)}`], turns: state.turns + 1 }))
+    .addEdge(START, 'think')
+    .addEdge('think', 'answer')
+    .addEdge('answer', END)
+    .compile({ checkpointer });
+}
+
+const smallInput = (turn: number) => ({ messages: [`operator message ${turn}: ${'words '.repeat(10)}`] });
+
+interface RecordedPut {
+  checkpointNs: string;
+  parentId: string | undefined;
+  checkpoint: Checkpoint;
+  metadata: CheckpointMetadata;
+  newVersions: ChannelVersions;
+}
+
+/** Captures the exact puts LangGraph makes, so every saver stores the same checkpoints with the same changed channels. */
+class RecordingSaver extends MemorySaver {
+  readonly puts: RecordedPut[] = [];
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions?: ChannelVersions) {
+    if (newVersions === undefined) throw new Error('LangGraph called put without newVersions');
+    const configurable = config.configurable ?? {};
+    this.puts.push({
+      checkpointNs: String(configurable.checkpoint_ns ?? ''),
+      parentId: typeof configurable.checkpoint_id === 'string' ? configurable.checkpoint_id : undefined,
+      checkpoint: copyCheckpoint(checkpoint),
+      metadata: structuredClone(metadata),
+      newVersions: { ...newVersions },
+    });
+    return super.put(config, checkpoint, metadata);
+  }
+}
+
+async function recordWorkload(): Promise<RecordedPut[]> {
+  const recorder = new RecordingSaver();
+  const graph = smallGraph(recorder);
+  for (let turn = 0; turn < RECORDED_INVOKES; turn++) await graph.invoke(smallInput(turn), threadConfig('recorded'));
+  return recorder.puts;
+}
+
+interface Contender {
+  name: string;
+  open(dir: string): Promise<{ saver: BaseCheckpointSaver; close(): void }>;
+}
+
+const contenders: Contender[] = [
+  {
+    name: 'LibSQLSaver',
+    async open(dir) {
+      const storage = await openStorage({ url: databaseUrl(dir) });
+      return { saver: new LibSQLSaver(storage.client), close: () => storage.close() };
+    },
+  },
+  {
+    name: 'SqliteSaver',
+    async open(dir) {
+      const saver = SqliteSaver.fromConnString(join(dir, 'sqlite.db'));
+      // Keel runs libSQL in WAL with synchronous=NORMAL; SqliteSaver turns on WAL itself, this matches the durability.
+      saver.db.pragma('synchronous = NORMAL');
+      return { saver, close: () => saver.db.close() };
+    },
+  },
+  {
+    name: 'MemorySaver',
+    async open() {
+      return { saver: new MemorySaver(), close: () => undefined };
+    },
+  },
+];
+
+type Operation = 'put' | 'getTuple' | 'list' | 'graph invoke';
+
+interface Measured {
+  latencies: number[];
+  wall: number;
+}
+
+async function replay(saver: BaseCheckpointSaver, workload: RecordedPut[], threadId: string, latencies: number[]) {
+  for (const put of workload) {
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: put.checkpointNs, checkpoint_id: put.parentId } };
+    latencies.push(await timed(() => saver.put(config, put.checkpoint, put.metadata, put.newVersions)));
+  }
+}
+
+async function measure(saver: BaseCheckpointSaver, workload: RecordedPut[]): Promise<Record<Operation, Measured>> {
+  const threads = Array.from({ length: REPLAYED_THREADS }, (_, i) => `replayed:${i}`);
+  const latestId = workload.at(-1)!.checkpoint.id;
+  const run = async (work: (latencies: number[]) => Promise<void>): Promise<Measured> => {
+    const latencies: number[] = [];
+    const wall = await timed(() => work(latencies));
+    return { latencies, wall };
+  };
+
+  // Untimed: JIT, prepared statements and table creation (SqliteSaver sets up lazily) are paid here.
+  await replay(saver, workload, 'warm-up', []);
+  await saver.getTuple(threadConfig('warm-up'));
+
+  const put = await run(async (latencies) => {
+    for (const threadId of threads) await replay(saver, workload, threadId, latencies);
+  });
+  const getTuple = await run(async (latencies) => {
+    for (let round = 0; round < GET_ROUNDS; round++) {
+      for (const threadId of threads) {
+        latencies.push(
+          await timed(async () => {
+            const tuple = await saver.getTuple(threadConfig(threadId));
+            check(tuple?.checkpoint.id === latestId, 'getTuple returned the latest checkpoint');
+          }),
+        );
+      }
+    }
+  });
+  const list = await run(async (latencies) => {
+    for (const threadId of threads) {
+      latencies.push(
+        await timed(async () => {
+          let seen = 0;
+          for await (const _tuple of saver.list(threadConfig(threadId), { limit: LIST_LIMIT })) seen++;
+          check(seen === LIST_LIMIT, `list returned ${LIST_LIMIT} checkpoints`);
+        }),
+      );
+    }
+  });
+  const graph = smallGraph(saver);
+  const invoke = await run(async (latencies) => {
+    for (let thread = 0; thread < GRAPH_THREADS; thread++) {
+      for (let turn = 0; turn < GRAPH_INVOKES; turn++) {
+        latencies.push(await timed(() => graph.invoke(smallInput(turn), threadConfig(`graph:${thread}`))));
+      }
+    }
+  });
+  return { put, getTuple, list, 'graph invoke': invoke };
+}
+
+const operationNotes: Record<Operation, string> = {
+  put: 'checkpoints recorded from the small graph, replayed',
+  getTuple: 'latest checkpoint of a thread',
+  list: `newest ${LIST_LIMIT} of a thread's history, fully read`,
+  'graph invoke': 'small graph, 2 nodes: put + putWrites + getTuple',
+};
+
+/**
+ * LibSQLSaver against LangGraph's own savers on identical work: SqliteSaver
+ * (better-sqlite3, the closest file-backed anchor) and MemorySaver (the floor).
+ */
+export const checkpointer: BenchGroup = {
+  name: 'checkpointer',
+  async run(progress) {
+    const workload = await recordWorkload();
+    const results = new Map<string, Record<Operation, Measured>>();
+    for (const contender of contenders) {
+      progress(`${contender.name}: ${REPLAYED_THREADS} threads × ${workload.length} puts, getTuple, list, ${GRAPH_THREADS * GRAPH_INVOKES} graph invokes`);
+      const measured = await withTempDir(`checkpointer-${contender.name}`, async (dir) => {
+        const { saver, close } = await contender.open(dir);
+        try {
+          return await measure(saver, workload);
+        } finally {
+          close();
+        }
+      });
+      results.set(contender.name, measured);
+    }
+
+    const baseline = results.get('LibSQLSaver')!;
+    const operations = Object.keys(operationNotes) as Operation[];
+    return operations.flatMap((operation) =>
+      contenders.map(({ name }): Row => {
+        const { latencies, wall } = results.get(name)![operation];
+        const rate = perSecond(latencies.length, wall);
+        const ratio = rate / perSecond(baseline[operation].latencies.length, baseline[operation].wall);
+        return {
+          group: 'Checkpointer',
+          benchmark: `${operation} · ${name}`,
+          latency: summarize(latencies),
+          throughput: { value: rate, unit: 'ops/s' },
+          notes: name === 'LibSQLSaver' ? operationNotes[operation] : `${ratio.toFixed(2)}× LibSQLSaver`,
+        };
+      }),
+    );
+  },
+};

@@ -1,0 +1,84 @@
+import type { Keel } from '../src/app.js';
+import { formatMs, perSecond, summarize } from './stats.js';
+import {
+  check,
+  countRows,
+  textEvent,
+  threadConfig,
+  timed,
+  turnInput,
+  withKeel,
+  type BenchGroup,
+  type Row,
+} from './support.js';
+
+const WARMUP_TURNS = 10;
+const SEQUENTIAL_TURNS = 60;
+const THREADS = 50;
+const TURNS_PER_THREAD = 4;
+
+/** Even turns write through the kernel (records.add_note, no approval), odd turns only read, so both paths are timed. */
+const message = (turn: number) => (turn % 2 === 0 ? `remember that client ${turn} prefers email` : "what's overdue?");
+const writes = (turns: number) => Math.ceil(turns / 2);
+
+async function oneThread(keel: Keel): Promise<Row> {
+  const say = (turn: number) => keel.conversation.handle(textEvent(message(turn)));
+  for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
+  const notesBefore = await countRows(keel, 'SELECT count(*) FROM notes');
+  const latencies: number[] = [];
+  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
+    latencies.push(
+      await timed(async () => {
+        const result = await say(turn);
+        check(result.status === 'handled', `turn ${turn} was ${result.status}`);
+      }),
+    );
+  }
+  check((await countRows(keel, 'SELECT count(*) FROM notes')) - notesBefore === writes(SEQUENTIAL_TURNS), 'every note turn stored one note');
+  const total = latencies.reduce((a, b) => a + b, 0);
+  const quarter = Math.floor(latencies.length / 4);
+  // The operator has one thread for life: its checkpointed messages grow until memory compaction trims them.
+  const early = summarize(latencies.slice(0, quarter)).median;
+  const late = summarize(latencies.slice(-quarter)).median;
+  const kernelTurns = summarize(latencies.filter((_, turn) => turn % 2 === 0)).median;
+  const readTurns = summarize(latencies.filter((_, turn) => turn % 2 === 1)).median;
+  return {
+    group: 'Turn',
+    benchmark: '1 thread, conversation.handle, sequential',
+    latency: summarize(latencies),
+    throughput: { value: perSecond(latencies.length, total), unit: 'turns/s' },
+    notes: `note turn ${formatMs(kernelTurns)}, read-only ${formatMs(readTurns)} (medians); first → last quarter of the thread ${formatMs(early)} → ${formatMs(late)}`,
+  };
+}
+
+async function concurrentThreads(keel: Keel): Promise<Row> {
+  const graph = keel.graph;
+  const latencies: number[] = [];
+  // Each thread takes its turns in order (a LangGraph thread must not run twice at once); the threads overlap.
+  const thread = async (index: number) => {
+    for (let turn = 0; turn < TURNS_PER_THREAD; turn++) {
+      latencies.push(await timed(() => graph.invoke(turnInput(textEvent(message(turn))), threadConfig(`bench:${index}`))));
+    }
+  };
+  const wall = await timed(() => Promise.all(Array.from({ length: THREADS }, (_, index) => thread(index))));
+  check((await countRows(keel, 'SELECT count(*) FROM notes')) === THREADS * writes(TURNS_PER_THREAD), 'every note turn stored one note');
+  return {
+    group: 'Turn',
+    benchmark: `${THREADS} threads concurrently, graph.invoke`,
+    latency: summarize(latencies),
+    throughput: { value: perSecond(latencies.length, wall), unit: 'turns/s' },
+    notes: `${TURNS_PER_THREAD} turns per thread; latency includes waiting behind the other threads on one event loop`,
+  };
+}
+
+/** Message in → reply out through graph, kernel and checkpointer, with the offline model standing in for the LLM. */
+export const turns: BenchGroup = {
+  name: 'per-turn overhead',
+  async run(progress) {
+    progress(`1 thread: ${WARMUP_TURNS} warm-up + ${SEQUENTIAL_TURNS} turns through conversation.handle`);
+    const sequential = await withKeel('turns-1', oneThread);
+    progress(`${THREADS} threads × ${TURNS_PER_THREAD} turns, concurrently through the graph`);
+    const concurrent = await withKeel('turns-50', concurrentThreads);
+    return [sequential, concurrent];
+  },
+};
