@@ -1,14 +1,55 @@
 import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from './context.js';
 import { recordsConnector } from './records.js';
-import { invoicesConnector } from './invoices.js';
-import { emailConnector } from './email/index.js';
-import { calendarConnector } from './calendar.js';
+import { invoicesConnector } from './invoices/index.js';
+import { createMailer, emailConnector, outboxDelivery, smtpDelivery } from './email/index.js';
+import { calendarConnector } from './calendar/index.js';
+import { fileRecords, filesConnector, folderStore } from './files/index.js';
+import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 
 export type { ConnectorDeps };
 export { messageIdFor, outboxEmails } from './email/index.js';
+export { calendarFeed } from './calendar/index.js';
+export { operatorConnector, reminders } from './operator/index.js';
 
-/** The connectors of the embedded default: everything persisted in Keel's own database. */
-export function localConnectors(deps: ConnectorDeps): Connector[] {
-  return [recordsConnector(deps), invoicesConnector(deps), emailConnector(deps), calendarConnector(deps)];
+export interface ConnectorSettings {
+  /** Folder of the content-addressed files store. */
+  filesDir: string;
+  /** Folder the local outbox writes one .eml per message to. */
+  outboxDir: string;
+  /** The From of every email, "Name <address>" or a bare address; also the organizer of invitations. */
+  mailFrom: string;
+  /** With it, email goes through this SMTP server instead of the local outbox. */
+  smtpUrl?: string | undefined;
+  /** The name on invoices and credit notes. */
+  issuer: string;
+  /** With it, webhook.post is available. */
+  webhook?: WebhookSettings | undefined;
+}
+
+/** "Dana <dana@acme.test>" → its parts; a bare address has no name. */
+function parseMailbox(mailbox: string): { email: string; name?: string } {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailbox);
+  if (!match) return { email: mailbox.trim() };
+  const name = match[1]?.trim();
+  return name ? { email: match[2]!.trim(), name } : { email: match[2]!.trim() };
+}
+
+/**
+ * Every connector Keel runs with. The embedded default keeps every effect on
+ * this machine: the database, a files folder and an outbox folder; SMTP and
+ * the webhook join when configured.
+ */
+export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings): Connector[] {
+  const files = fileRecords(deps, folderStore(settings.filesDir));
+  const delivery = settings.smtpUrl ? smtpDelivery(settings.smtpUrl) : outboxDelivery(settings.outboxDir);
+  const mailer = createMailer(deps, delivery, settings.mailFrom);
+  return [
+    recordsConnector(deps),
+    invoicesConnector(deps, files, mailer, { issuer: settings.issuer }),
+    emailConnector(mailer),
+    calendarConnector(deps, mailer, parseMailbox(settings.mailFrom)),
+    filesConnector(files),
+    ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
+  ];
 }

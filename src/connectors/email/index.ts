@@ -1,24 +1,23 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { defineOperation, type Connector } from '../../kernel/connector.js';
-import { sha256Hex } from '../../core/ids.js';
-import { lookupRow, type ConnectorDeps } from '../context.js';
-import { outboxEmails } from './tables.js';
+import { defineOperation, type Connector, type LookupResult } from '../../kernel/connector.js';
+import type { Mailer, MailState, OutboxEmail } from './mailer.js';
 
-export { outboxEmails };
+export { outboxEmails } from './tables.js';
+export { createMailer, messageIdFor, type Mailer } from './mailer.js';
+export { outboxDelivery, smtpDelivery } from './delivery.js';
 
-/** A Message-ID derived from the idempotency key, so a retried send is recognisable as the same message. */
-export const messageIdFor = async (key: string) => `<${(await sha256Hex(key)).slice(0, 32)}@keel.local>`;
+const emailSummary = (m: OutboxEmail) => ({ emailId: m.id, messageId: m.messageId, to: m.to, via: m.via });
+
+/** A mail state as a lookup answer; `done` carries what `done(email)` makes of the sent message. */
+const mailLookup = (state: MailState, done: (email: OutboxEmail) => unknown): LookupResult =>
+  state.status === 'sent' ? { status: 'done', result: done(state.email) } : state.status === 'unknown' ? state : { status: 'not_done' };
 
 /**
- * Email, embedded default: a local outbox table. Sent mail cannot be unsent,
- * so the operation is irreversible and always waits for approval.
+ * Email: through SMTP when configured, else the local outbox folder. Sent
+ * mail cannot be unsent, so the operation is irreversible and always waits
+ * for approval.
  */
-export function emailConnector({ db, clock, ids }: ConnectorDeps): Connector {
-  const byKey = async (key: string) =>
-    (await db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key)))[0];
-  const summary = (m: typeof outboxEmails.$inferSelect) => ({ emailId: m.id, messageId: m.messageId, to: m.to });
-
+export function emailConnector(mailer: Mailer): Connector {
   const send = defineOperation({
     name: 'email.send',
     summary: 'send an email',
@@ -29,15 +28,8 @@ export function emailConnector({ db, clock, ids }: ConnectorDeps): Connector {
       clientId: z.string().optional(),
     }),
     leavesSystem: true,
-    async run(input, ctx) {
-      const messageId = await messageIdFor(ctx.idempotencyKey);
-      await db
-        .insert(outboxEmails)
-        .values({ id: ids.id('mail'), messageId, idempotencyKey: ctx.idempotencyKey, ...input, sentAt: clock.now() })
-        .onConflictDoNothing();
-      return summary((await byKey(ctx.idempotencyKey))!);
-    },
-    lookup: async (key) => lookupRow(await byKey(key), summary),
+    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId })),
+    lookup: async (key) => mailLookup(await mailer.state(key), emailSummary),
     compensation: { kind: 'irreversible', note: 'send a correction email, which needs its own approval' },
   });
 

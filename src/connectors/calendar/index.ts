@@ -1,0 +1,131 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
+import { meetings } from '../../memory/tables.js';
+import { clientById } from '../../memory/index.js';
+import type { ConnectorDeps } from '../context.js';
+import type { Mailer } from '../email/index.js';
+import { calendarText, type IcsPerson } from './ics.js';
+import { meetingEvent, type Meeting } from './event.js';
+
+export { calendarFeed } from './feed.js';
+export { calendarText, foldLine, type IcsEvent } from './ics.js';
+
+/** Derived from the booking's key, so the cancellation knows whether (and to whom) an invitation went out. */
+const inviteKey = (bookingKey: string) => `${bookingKey}:invite`;
+const cancelKey = (key: string) => `${key}:cancel`;
+
+const when = (m: Meeting) => `${m.startsAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, ${m.durationMinutes} min`;
+
+/**
+ * Meetings kept by Keel, published as an iCalendar feed; a client with an
+ * email address gets the invitation (METHOD:REQUEST) and the cancellation
+ * (METHOD:CANCEL) by email, each keyed so a retry sends it once.
+ */
+export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mailer, organizer: IcsPerson): Connector {
+  const byKey = async (key: string) => (await db.select().from(meetings).where(eq(meetings.idempotencyKey, key)))[0];
+  const byId = async (id: string) => (await db.select().from(meetings).where(eq(meetings.id, id)))[0];
+  const summary = (m: Meeting, invitedTo: string | null) => ({ meetingId: m.id, startsAt: m.startsAt.toISOString(), status: m.status, invitedTo });
+
+  /** Mails the meeting's current state (invitation or cancellation) to the client, once per key. */
+  async function notify(m: Meeting, key: string, to: { email: string; name: string }, method: 'REQUEST' | 'CANCEL') {
+    const cancelled = method === 'CANCEL';
+    const event = meetingEvent(m, { organizer, attendee: { email: to.email, name: to.name } });
+    await mailer.send({
+      key,
+      to: to.email,
+      clientId: m.clientId,
+      subject: `${cancelled ? 'Cancelled' : 'Invitation'}: ${m.title}`,
+      text: `${cancelled ? 'This meeting is cancelled' : 'You are invited'}: ${m.title}\n${when(m)}\n`,
+      calendar: { method, content: calendarText({ method, events: [event], stamp: clock.now() }) },
+    });
+  }
+
+  /**
+   * Both steps of a calendar operation are idempotent (the row by key, the
+   * mail by its own key), so a half-done run is safe to run again: only a mail
+   * whose hand-over was interrupted makes the outcome unknown.
+   */
+  async function settled(mailKey: string, rowDone: boolean, mailDue: boolean, result: (mailedTo: string | null) => unknown): Promise<LookupResult> {
+    if (!rowDone) return { status: 'not_done' };
+    const mail = await mailer.state(mailKey);
+    if (mail.status === 'unknown') return mail;
+    if (mail.status === 'not_sent' && mailDue) return { status: 'not_done' };
+    return { status: 'done', result: result(mail.status === 'sent' ? mail.email.to : null) };
+  }
+
+  const book = defineOperation({
+    name: 'calendar.book',
+    summary: 'book a meeting',
+    input: z.object({
+      clientId: z.string(),
+      title: z.string().min(1),
+      startsAt: z.string().datetime({ offset: true }),
+      durationMinutes: z.number().int().positive().max(1440),
+    }),
+    leavesSystem: true,
+    async run(input, ctx) {
+      await db
+        .insert(meetings)
+        .values({
+          id: ids.id('meet'),
+          clientId: input.clientId,
+          title: input.title,
+          startsAt: new Date(input.startsAt),
+          durationMinutes: input.durationMinutes,
+          status: 'booked',
+          idempotencyKey: ctx.idempotencyKey,
+        })
+        .onConflictDoNothing();
+      const meeting = (await byKey(ctx.idempotencyKey))!;
+      const client = await clientById(db, meeting.clientId);
+      if (!client?.email) return summary(meeting, null);
+      try {
+        await notify(meeting, inviteKey(ctx.idempotencyKey), { email: client.email, name: client.contactName ?? client.name }, 'REQUEST');
+      } catch (error) {
+        // A refused invitation must not leave a meeting the client never heard of in the feed.
+        if (error instanceof ConnectorError && !error.retryable) await db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meeting.id));
+        throw error;
+      }
+      return summary(meeting, client.email);
+    },
+    async lookup(key) {
+      const meeting = await byKey(key);
+      const client = meeting && (await clientById(db, meeting.clientId));
+      return settled(inviteKey(key), Boolean(meeting), Boolean(client?.email), (invitedTo) => summary(meeting!, invitedTo));
+    },
+    compensation: {
+      kind: 'operation',
+      operation: 'calendar.cancel',
+      input: (_i, r) => ({ meetingId: (r as { meetingId: string }).meetingId }),
+    },
+  });
+
+  const cancel = defineOperation({
+    name: 'calendar.cancel',
+    summary: 'cancel a meeting',
+    input: z.object({ meetingId: z.string() }),
+    leavesSystem: true,
+    async run({ meetingId }, ctx) {
+      const meeting = await byId(meetingId);
+      if (!meeting) throw new ConnectorError(`There is no meeting ${meetingId}.`, { retryable: false });
+      await db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meetingId));
+      const cancelled = { ...meeting, status: 'cancelled' as const };
+      // Only someone who was sent the invitation is sent the cancellation, at the address the invitation went to.
+      const invite = await mailer.state(inviteKey(meeting.idempotencyKey));
+      if (invite.status !== 'sent') return summary(cancelled, null);
+      const client = await clientById(db, meeting.clientId);
+      await notify(cancelled, cancelKey(ctx.idempotencyKey), { email: invite.email.to, name: client?.contactName ?? client?.name ?? invite.email.to }, 'CANCEL');
+      return summary(cancelled, invite.email.to);
+    },
+    async lookup(key, { meetingId }) {
+      const meeting = await byId(meetingId);
+      const invite = meeting && (await mailer.state(inviteKey(meeting.idempotencyKey)));
+      const invited = invite?.status === 'sent' ? invite.email.to : null;
+      return settled(cancelKey(key), meeting?.status === 'cancelled', invited !== null, (notified) => summary(meeting!, notified));
+    },
+    compensation: { kind: 'irreversible', note: 'book the meeting again' },
+  });
+
+  return { name: 'calendar', operations: [book, cancel] };
+}

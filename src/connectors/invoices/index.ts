@@ -1,0 +1,242 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
+import { invoices } from '../../memory/tables.js';
+import { clientById } from '../../memory/index.js';
+import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
+import type { ConnectorDeps } from '../context.js';
+import type { Mailer } from '../email/index.js';
+import type { FileRecords, StoredFile } from '../files/index.js';
+import { creditInvoice, numberInvoice } from './numbering.js';
+import { renderPdf, type PdfModel } from './pdf.js';
+import { creditNotes } from './tables.js';
+
+export { creditNotes } from './tables.js';
+
+const DAY_MS = 86_400_000;
+
+type Invoice = typeof invoices.$inferSelect;
+type CreditNote = typeof creditNotes.$inferSelect;
+
+/**
+ * Each document's PDF and email are keyed by its number, not by the action
+ * that made it: whichever action (or re-run) gets there, a document has one
+ * file and is mailed once.
+ */
+const pdfKey = (number: string) => `document:${number}:pdf`;
+const mailKey = (number: string) => `document:${number}:email`;
+
+export interface InvoiceSettings {
+  /** Who issues the documents: the name at the top of every invoice and credit note. */
+  issuer: string;
+}
+
+/**
+ * The invoice ledger: gapless numbers per year, a PDF in the files store,
+ * and the PDF mailed to the client when they have an address. An invoice is
+ * never deleted; voiding it issues a credit note with its own number series.
+ */
+export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, mailer: Mailer, settings: InvoiceSettings): Connector {
+  const { db, clock, ids } = deps;
+  const byKey = async (key: string) => (await db.select().from(invoices).where(eq(invoices.idempotencyKey, key)))[0];
+  const byNumber = async (number: string) => (await db.select().from(invoices).where(eq(invoices.number, number)))[0];
+  const creditNoteFor = async (invoiceId: string) => (await db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoiceId)))[0];
+  const summary = (i: Invoice) => ({ invoiceId: i.id, number: i.number, totalMinor: i.totalMinor, currency: i.currency, status: i.status });
+  const numberInput = z.object({ number: z.string().min(1) });
+  const requireInvoice = async (number: string) => {
+    const invoice = await byNumber(number);
+    if (!invoice) throw new ConnectorError(`There is no invoice ${number}.`, { retryable: false });
+    return invoice;
+  };
+
+  /** Stores the document's PDF (once) and mails it to the client when they have an address. */
+  async function deliver(number: string, clientId: string, model: (billTo: PdfModel['billTo']) => PdfModel, mail: { subject: string; text: string }) {
+    const client = await clientById(db, clientId);
+    const pdf = await files.save({
+      key: pdfKey(number),
+      name: `${number}.pdf`,
+      contentType: 'application/pdf',
+      bytes: await renderPdf(model({ name: client?.name ?? clientId, email: client?.email })),
+    });
+    if (!client?.email) return { pdf, emailedTo: null };
+    const { bytes } = await files.read(pdf.id);
+    try {
+      await mailer.send({ key: mailKey(number), to: client.email, clientId, ...mail, attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }] });
+    } catch (error) {
+      // The number is taken for good (numbers are gapless), so the operator must hear that the document exists unsent.
+      if (error instanceof ConnectorError && !error.retryable) {
+        throw new ConnectorError(`${number} is recorded but was not emailed: ${error.message}. Send its PDF another way, or void it.`, { retryable: false });
+      }
+      throw error;
+    }
+    return { pdf, emailedTo: client.email };
+  }
+
+  /**
+   * A document is done when its PDF is stored and, for a client with an
+   * address, its email went out. Every step is keyed, so a half-done run is
+   * safe to run again ("not done"); only an interrupted email hand-over is a doubt.
+   */
+  async function delivered(number: string, clientId: string): Promise<LookupResult | { pdf: StoredFile; emailedTo: string | null }> {
+    const pdf = await files.byKey(pdfKey(number));
+    const mail = await mailer.state(mailKey(number));
+    if (mail.status === 'unknown') return mail;
+    const client = await clientById(db, clientId);
+    if (!pdf || (mail.status === 'not_sent' && client?.email)) return { status: 'not_done' };
+    return { pdf, emailedTo: mail.status === 'sent' ? mail.email.to : null };
+  }
+
+  const invoiceModel = (i: Invoice) => (billTo: PdfModel['billTo']): PdfModel => ({
+    title: 'Invoice',
+    number: i.number,
+    issuedAt: i.issuedAt,
+    dueAt: i.dueAt,
+    issuer: settings.issuer,
+    billTo,
+    line: { description: i.description, quantity: formatHours(i.hoursCenti), unitPrice: formatMoney(i.rateMinor, i.currency), amount: formatMoney(i.totalMinor, i.currency) },
+    total: formatMoney(i.totalMinor, i.currency),
+    footer: `Please pay ${formatMoney(i.totalMinor, i.currency)} by ${i.dueAt.toISOString().slice(0, 10)}, quoting invoice ${i.number}.`,
+  });
+
+  const creditNoteModel = (cn: CreditNote, i: Invoice) => (billTo: PdfModel['billTo']): PdfModel => ({
+    title: 'Credit note',
+    number: cn.number,
+    issuedAt: cn.issuedAt,
+    issuer: settings.issuer,
+    billTo,
+    reference: `Cancels invoice ${cn.invoiceNumber} of ${i.issuedAt.toISOString().slice(0, 10)}`,
+    line: { description: i.description, quantity: formatHours(i.hoursCenti), unitPrice: formatMoney(i.rateMinor, i.currency), amount: formatMoney(-cn.totalMinor, cn.currency) },
+    total: formatMoney(-cn.totalMinor, cn.currency),
+    footer: `Invoice ${cn.invoiceNumber} is void; nothing is owed on it.`,
+  });
+
+  const issue = defineOperation({
+    name: 'invoices.issue',
+    summary: 'issue an invoice',
+    input: z.object({
+      clientId: z.string(),
+      description: z.string().min(1),
+      hoursCenti: z.number().int().positive(),
+      rateMinor: z.number().int().positive(),
+      currency: z.string().length(3),
+      dueDays: z.number().int().positive().max(365).default(30),
+    }),
+    leavesSystem: true,
+    async run(input, ctx) {
+      const issuedAt = clock.now();
+      await numberInvoice(db, {
+        id: ids.id('inv'),
+        idempotencyKey: ctx.idempotencyKey,
+        year: issuedAt.getUTCFullYear(),
+        clientId: input.clientId,
+        description: input.description,
+        hoursCenti: input.hoursCenti,
+        rateMinor: input.rateMinor,
+        currency: input.currency,
+        totalMinor: lineTotal(input.hoursCenti, input.rateMinor),
+        issuedAt,
+        dueAt: new Date(issuedAt.getTime() + input.dueDays * DAY_MS),
+      });
+      const invoice = (await byKey(ctx.idempotencyKey))!;
+      const { pdf, emailedTo } = await deliver(invoice.number, invoice.clientId, invoiceModel(invoice), {
+        subject: `Invoice ${invoice.number}`,
+        text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n\n${settings.issuer}\n`,
+      });
+      await db.update(invoices).set({ status: 'sent' }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
+      return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo };
+    },
+    async lookup(key) {
+      const invoice = await byKey(key);
+      if (!invoice) return { status: 'not_done' };
+      const found = await delivered(invoice.number, invoice.clientId);
+      if ('status' in found) return found;
+      // A draft whose steps all took effect still needs its status set, which a re-run does.
+      if (invoice.status === 'draft') return { status: 'not_done' };
+      return { status: 'done', result: { ...summary(invoice), pdfFileId: found.pdf.id, emailedTo: found.emailedTo } };
+    },
+    compensation: {
+      kind: 'operation',
+      operation: 'invoices.void',
+      input: (_i, r) => ({ number: (r as { number: string }).number }),
+    },
+  });
+
+  const creditResult = (i: Invoice, cn: CreditNote, pdf: StoredFile, emailedTo: string | null) => ({
+    ...summary(i),
+    status: 'void' as const,
+    creditNote: cn.number,
+    creditNoteFileId: pdf.id,
+    emailedTo,
+  });
+
+  const voidInvoice = defineOperation({
+    name: 'invoices.void',
+    summary: 'void an invoice with a credit note',
+    input: numberInput,
+    leavesSystem: true,
+    async run({ number }, ctx) {
+      const issuedAt = clock.now();
+      await creditInvoice(db, { id: ids.id('cn'), idempotencyKey: ctx.idempotencyKey, year: issuedAt.getUTCFullYear(), invoiceNumber: number, issuedAt });
+      const invoice = await requireInvoice(number);
+      const creditNote = await creditNoteFor(invoice.id);
+      if (!creditNote) {
+        const why = invoice.status === 'paid' ? 'is paid; record the refund first, then void it' : `is ${invoice.status} and cannot be voided`;
+        throw new ConnectorError(`Invoice ${number} ${why}.`, { retryable: false });
+      }
+      const { pdf, emailedTo } = await deliver(creditNote.number, creditNote.clientId, creditNoteModel(creditNote, invoice), {
+        subject: `Credit note ${creditNote.number} for invoice ${number}`,
+        text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
+      });
+      return creditResult(invoice, creditNote, pdf, emailedTo);
+    },
+    async lookup(_key, { number }) {
+      const invoice = await byNumber(number);
+      const creditNote = invoice && (await creditNoteFor(invoice.id));
+      if (!invoice || !creditNote) return { status: 'not_done' };
+      const found = await delivered(creditNote.number, creditNote.clientId);
+      if ('status' in found) return found;
+      return { status: 'done', result: creditResult(invoice, creditNote, found.pdf, found.emailedTo) };
+    },
+    compensation: { kind: 'irreversible', note: 'a credit note stands; issue a new invoice instead' },
+  });
+
+  const recordPayment = defineOperation({
+    name: 'invoices.record_payment',
+    summary: 'record a payment',
+    input: numberInput,
+    leavesSystem: false,
+    async run({ number }) {
+      const invoice = await requireInvoice(number);
+      if (invoice.status === 'void') throw new ConnectorError(`Invoice ${number} is void.`, { retryable: false });
+      await db
+        .update(invoices)
+        .set({ status: 'paid', paidAt: clock.now() })
+        .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'sent')));
+      return { ...summary(invoice), status: 'paid' };
+    },
+    async lookup(_key, { number }) {
+      const invoice = await byNumber(number);
+      return invoice?.status === 'paid' ? { status: 'done', result: summary(invoice) } : { status: 'not_done' };
+    },
+    compensation: { kind: 'operation', operation: 'invoices.reopen', input: (i) => i },
+  });
+
+  const reopen = defineOperation({
+    name: 'invoices.reopen',
+    summary: 'mark an invoice unpaid again',
+    input: numberInput,
+    leavesSystem: false,
+    async run({ number }) {
+      const invoice = await requireInvoice(number);
+      await db.update(invoices).set({ status: 'sent', paidAt: null }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'paid')));
+      return { ...summary(invoice), status: 'sent' };
+    },
+    async lookup(_key, { number }) {
+      const invoice = await byNumber(number);
+      return invoice?.status === 'sent' ? { status: 'done', result: summary(invoice) } : { status: 'not_done' };
+    },
+    compensation: { kind: 'operation', operation: 'invoices.record_payment', input: (i) => i },
+  });
+
+  return { name: 'invoices', operations: [issue, voidInvoice, recordPayment, reopen] };
+}
