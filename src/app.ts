@@ -6,10 +6,13 @@ import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageHealth } from './storage/index.js';
+import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector } from './memory/index.js';
 import { createKernel, scopePolicy } from './kernel/index.js';
-import { localConnectors } from './connectors/index.js';
-import { createChatModel, scopes } from './agents/index.js';
-import { buildConversationGraph, createConversation, LibSQLSaver } from './graph/index.js';
+import { calendarFeed, createConnectors, operatorConnector } from './connectors/index.js';
+import { createScheduler } from './kernel/scheduler/index.js';
+import { keelJobs } from './jobs.js';
+import { composeDigest, createChatModel, scopes } from './agents/index.js';
+import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -38,7 +41,21 @@ export async function createKeel(options: KeelOptions) {
   const { db } = storage;
   const kernel = createKernel({
     db,
-    connectors: localConnectors({ db, clock, ids }),
+    connectors: [
+      ...createConnectors(
+        { db, clock, ids },
+        {
+          filesDir: config.FILES_DIR,
+          outboxDir: config.OUTBOX_DIR,
+          mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
+          smtpUrl: config.SMTP_URL,
+          issuer: config.OPERATOR_NAME,
+          webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
+        },
+      ),
+      operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
+      memoryConnector({ db, clock, ids }),
+    ],
     policy: scopePolicy(scopes),
     clock,
     ids,
@@ -49,7 +66,16 @@ export async function createKeel(options: KeelOptions) {
   const model =
     options.model ??
     createChatModel({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeZone: config.TZ, currency: config.DEFAULT_CURRENCY }, clock);
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings });
+  const memory = createMemory({
+    db,
+    client: storage.client,
+    clock,
+    logger,
+    embedder: createEmbedder({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL }),
+    compaction: { after: config.COMPACT_AFTER_MESSAGES, keep: config.COMPACT_KEEP_MESSAGES, maxSummaryChars: 2000 },
+    indexIntervalMs: config.MEMORY_INDEX_INTERVAL_SECONDS * 1000,
+  });
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
   const operators = new Set([
     WEB_SENDER,
@@ -64,6 +90,11 @@ export async function createKeel(options: KeelOptions) {
     logger,
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
+    commands: {
+      ...coreCommands({ kernel, db, clock, timeZone: config.TZ }),
+      ...memoryCommands({ timeline: createTimeline({ graph, kernel, threadId: OPERATOR_THREAD }) }),
+      digest: { description: "Today's digest, now", run: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }) },
+    },
   });
   const hub = createReplyHub();
   const telegram = config.TELEGRAM_BOT_TOKEN
@@ -73,6 +104,7 @@ export async function createKeel(options: KeelOptions) {
         webhook: config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET } : undefined,
         conversation,
         logger,
+        operatorIds: config.TELEGRAM_OPERATOR_IDS,
       })
     : undefined;
   const slack = config.SLACK_BOT_TOKEN
@@ -84,6 +116,7 @@ export async function createKeel(options: KeelOptions) {
         conversation,
         logger,
         clock,
+        operatorIds: config.SLACK_OPERATOR_IDS,
       })
     : undefined;
   const bots = [telegram, slack].filter((bot) => bot !== undefined);
@@ -92,14 +125,33 @@ export async function createKeel(options: KeelOptions) {
   http.get('/healthz', async (c) => c.json({ status: 'ok', ...(await storageHealth(storage.client)) }));
   // Webhooks first: the web chat's access check (loopback or token) must not stand in front of Telegram and Slack.
   for (const bot of bots) if (bot.routes) http.route('/', bot.routes);
+  // Calendar apps send no web-chat token, so the feed (with its own token) is mounted before the web chat's access check.
+  http.route('/', calendarFeed({ db, clock, token: config.CALENDAR_FEED_TOKEN }));
   http.route('/', webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN }));
   http.onError((error, c) => {
     logger.error('request failed', { path: c.req.path, error });
     return c.json({ error: 'Keel hit an internal error; nothing was done twice. Try again, and check the server log if it repeats.' }, 500);
   });
 
+  const scheduler = createScheduler({
+    db,
+    clock,
+    logger,
+    jobs: keelJobs({ db, kernel, clock, timeZone: config.TZ, digestTime: config.DIGEST_TIME }),
+  });
+
+  /** What Keel sends unasked (digest, expiry notices) reaches every open web chat and each chat app, and stays in the conversation's history. */
+  async function deliverToOperator(kind: string, messages: Outbound[]) {
+    await appendTranscript(db, messages.map((body) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: 'system', body, at: clock.now() })));
+    const wanted = (channel: 'web' | 'telegram' | 'slack') => kind !== 'digest' || config.DIGEST_TO.includes(channel);
+    if (wanted('web')) hub.publish(messages);
+    if (telegram && wanted('telegram')) await telegram.push(messages);
+    if (slack && wanted('slack')) await slack.push(messages);
+  }
+
   /** Settles what a previous run left half-done: actions caught mid-flight, decisions not yet resumed. */
   async function recover() {
+    memory.start();
     const report = await kernel.reconcile();
     if (report.reconciled || report.needsAttention || report.rerun) logger.info('reconciled actions left running', { ...report });
     hub.publish(await conversation.resumeDecided());
@@ -115,7 +167,10 @@ export async function createKeel(options: KeelOptions) {
     await Promise.all(bots.map((bot) => bot.stop()));
   }
 
-  return { config, http, kernel, conversation, storage, hub, logger, recover, startBots, stopBots, close: () => storage.close() };
+  return { config, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, close: () => {
+    memory.stop();
+    storage.close();
+  } };
 }
 
 export type Keel = Awaited<ReturnType<typeof createKeel>>;

@@ -82,6 +82,19 @@ export const configSchema = z
         }
       }, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' })
       .describe("The operator's time zone: dates in requests, cards and digests are read and shown in it."),
+    DIGEST_TIME: z
+      .string()
+      .trim()
+      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a 24-hour time such as 08:00, or off' })
+      .default('08:00')
+      .transform((v) => (v === 'off' ? undefined : v))
+      .describe('When the daily digest is sent, in TZ (24-hour HH:MM), or off. /digest shows it any time.'),
+    DIGEST_TO: z
+      .string()
+      .default('web,telegram,slack')
+      .transform((v) => v.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.enum(['web', 'telegram', 'slack'], { error: 'must list channels among web, telegram, slack, e.g. telegram,web' })))
+      .describe('Where the daily digest goes, among the configured chat apps (comma-separated). Other messages go everywhere.'),
     OPERATOR_NAME: z.string().trim().min(1).default('Operator').describe('How Keel names the operator in cards and the audit trail.'),
     WEB_CHAT_TOKEN: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
@@ -110,6 +123,32 @@ export const configSchema = z
     SLACK_API_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL ending in /, e.g. https://slack.com/api/' }).default('https://slack.com/api/'))
       .describe('Base URL of the Slack Web API (tests point it at a local server).'),
+    SMTP_URL: optionalText
+      .pipe(z.string().regex(/^smtps?:\/\/[^\s]+$/, { error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' }).optional())
+      .describe('SMTP server for outgoing email, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS from the start). With MAIL_FROM, email is sent through it; without, it lands in OUTBOX_DIR. Secret.'),
+    MAIL_FROM: optionalText
+      .pipe(z.string().regex(/^([^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { error: 'must be an address or "Name <address>", e.g. Dana Smith <dana@example.com>' }).optional())
+      .describe('Sender of every email, "Name <address>" or an address; also the organizer of meeting invitations. Required with SMTP_URL.'),
+    OUTBOX_DIR: z.string().trim().min(1).default('./data/outbox').describe('Folder where email is written as .eml files when no SMTP server is configured.'),
+    FILES_DIR: z.string().trim().min(1).default('./data/files').describe('Folder of stored files (invoice PDFs and other artifacts), named by their SHA-256.'),
+    CALENDAR_FEED_TOKEN: optionalText
+      .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
+      .describe('Token of the meeting feed: subscribe a calendar app to /calendar.ics?token=…. Without it the feed is off. Secret.'),
+    WEBHOOK_URL: optionalText
+      .pipe(z.string().url({ error: 'must be a full URL, e.g. https://hooks.zapier.com/hooks/catch/…' }).optional())
+      .describe('URL that receives Keel events as signed JSON POSTs (webhook.post), for Zapier, n8n or your own script.'),
+    WEBHOOK_SECRET: optionalText
+      .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 32`' }).optional())
+      .describe('Key of the X-Keel-Signature header: hex HMAC-SHA256 of "<X-Keel-Timestamp>.<body>". Required with WEBHOOK_URL. Secret.'),
+    OPENAI_EMBEDDING_MODEL: z
+      .string()
+      .trim()
+      .min(1)
+      .default('text-embedding-3-small')
+      .describe('Embedding model at the OpenAI-compatible endpoint, used by recall when OPENAI_API_KEY or OPENAI_BASE_URL is set; without both Keel embeds locally (hashed-ngram-v1). Changing it re-indexes memory in the background.'),
+    COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
+    COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
+    MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
   })
   .superRefine((c, ctx) => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);
@@ -133,6 +172,13 @@ export const configSchema = z
     );
     need(Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set; copy the xoxb- token from OAuth & Permissions');
     need(Boolean(c.SLACK_BOT_TOKEN) && !c.SLACK_OPERATOR_IDS.length, 'SLACK_OPERATOR_IDS', 'is required with SLACK_BOT_TOKEN, so only you can command Keel; set your Slack member id (profile → ⋮ → Copy member ID)');
+    need(Boolean(c.SMTP_URL) && !c.MAIL_FROM, 'MAIL_FROM', 'is required with SMTP_URL: the address your SMTP server lets you send from, e.g. Dana Smith <dana@example.com>');
+    need(Boolean(c.WEBHOOK_URL) && !c.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required with WEBHOOK_URL, so the receiver can check that events come from Keel; generate one with `openssl rand -hex 32`');
+    need(
+      c.COMPACT_KEEP_MESSAGES >= c.COMPACT_AFTER_MESSAGES,
+      'COMPACT_KEEP_MESSAGES',
+      `must be below COMPACT_AFTER_MESSAGES (${c.COMPACT_AFTER_MESSAGES}), or compaction would keep every message`,
+    );
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -147,6 +193,9 @@ export const secretSettings = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'SMTP_URL',
+  'CALENDAR_FEED_TOKEN',
+  'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];
 
 export class ConfigError extends Error {

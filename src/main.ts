@@ -8,10 +8,15 @@ async function main() {
   const keel = await createKeel({ config });
   await keel.recover();
   await keel.startBots();
+  // A tick right away sends what came due while Keel was down (a missed digest), once.
+  await keel.scheduler.sync();
+  await keel.scheduler.tick();
+  keel.scheduler.start();
   const server = serve({ fetch: keel.http.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     keel.logger.info(`Keel is running: web chat at http://${config.HOST === '::1' ? '[::1]' : config.HOST}:${info.port}/`, { database: config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : 'remote' });
   });
   const stop = () => {
+    keel.scheduler.stop();
     server.close();
     keel.stopBots().then(
       () => {

@@ -4,3 +4,4 @@ export { runTool, outcomeText, type ToolContext, type ToolOutcome } from './tool
 export { cardFor, outcomeLine } from './cards.js';
 export { createChatModel, toolDefinitions, type ModelSettings } from './model.js';
 export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';
+export { composeDigest, type DigestDeps } from './digest.js';

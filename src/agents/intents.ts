@@ -90,6 +90,13 @@ export const agentTools = {
       durationMinutes: z.number().int().positive().max(24 * 60).default(30),
     })
     .describe('Book a meeting with a client and send the invitation; waits for the operator approval.'),
+  set_reminder: z
+    .object({
+      client: clientRef,
+      afterDays: z.number().positive().max(365).describe('Days from now, e.g. 3.'),
+      note: z.string().optional().describe('What to be reminded of; by default, to follow up if the client has not replied.'),
+    })
+    .describe('Remind the operator about a client after some days, e.g. to nudge them if they have not replied.'),
   status: z.object({}).describe('What is overdue, what waits for approval and what is coming up.'),
   draft_post: z
     .object({ topic: z.string().min(1), channel: z.enum(['linkedin', 'newsletter', 'blog']).default('linkedin') })

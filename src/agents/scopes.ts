@@ -18,9 +18,9 @@ export interface Scope {
 export const scopes: Record<AgentName, Scope> = {
   sales: {
     title: 'Client lifecycle and sales',
-    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup'],
+    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder'],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary'],
-    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send'],
+    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'operator.schedule_reminder'],
   },
   finance: {
     title: 'Finance and billing',
@@ -32,7 +32,7 @@ export const scopes: Record<AgentName, Scope> = {
     title: 'Operations and scheduling',
     tools: ['find_client', 'schedule_meeting', 'status', 'recall'],
     memory: ['client', 'meeting', 'note', 'summary'],
-    operations: ['calendar.book', 'calendar.cancel'],
+    operations: ['calendar.book', 'calendar.cancel', 'operator.notify', 'operator.fire_reminder'],
   },
   marketing: {
     title: 'Marketing',

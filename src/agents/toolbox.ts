@@ -6,13 +6,14 @@ import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
 import {
   invoiceByNumber,
   lastBilledRate,
-  latestProposals,
   listInvoices,
-  notesAbout,
+  proposalsByIds,
   resolveClient,
   upcomingMeetings,
   clientById,
   type Client,
+  type Memory,
+  type Proposal,
 } from '../memory/index.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
@@ -22,6 +23,7 @@ export interface ToolContext {
   kernel: Kernel;
   clock: Clock;
   settings: { currency: string; timeZone: string; operatorName: string };
+  memory: Memory;
   agent: AgentName;
   threadId: string;
   /** The inbound event this turn answers; part of every idempotency key and every action's evidence. */
@@ -92,6 +94,24 @@ export function outcomeText(action: Action, done: (result: unknown) => string): 
 
 const money = (minor: number, currency: string) => formatMoney(minor, currency);
 
+/**
+ * The past proposal most like this request (hybrid recall within the agent's
+ * scope, an accepted one first), with the line a reason cites it by:
+ * "last proposal to Acme Corp: 40 h at 150.00 EUR/h, accepted 2026-05-12 [prop_…]".
+ */
+async function pastProposal(ctx: ToolContext, request: string, clientId?: string): Promise<{ proposal: Proposal; line: string } | undefined> {
+  const kinds = scopes[ctx.agent].memory.filter((kind) => kind === 'proposal');
+  const hits = await ctx.memory.recall({ text: request, kinds, limit: 5 });
+  const rows = new Map((await proposalsByIds(ctx.db, hits.map((h) => h.id))).map((p) => [p.id, p]));
+  const ranked = hits.flatMap((h) => rows.get(h.id) ?? []).filter((p) => clientId === undefined || p.clientId === clientId);
+  const proposal = ranked.find((p) => p.status === 'accepted') ?? ranked[0];
+  if (!proposal) return undefined;
+  const who = (await clientById(ctx.db, proposal.clientId))?.name ?? proposal.clientId;
+  const terms = [proposal.hoursCenti ? formatHours(proposal.hoursCenti) : '', proposal.rateMinor ? `${money(proposal.rateMinor, proposal.currency)}/h` : ''].filter(Boolean).join(' at ');
+  const outcome = `${proposal.status}${proposal.decidedAt ? ` ${proposal.decidedAt.toISOString().slice(0, 10)}` : ''}`;
+  return { proposal, line: `last proposal to ${who}: ${terms || `"${proposal.title}"`}, ${outcome} [${proposal.id}]` };
+}
+
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
 type Toolbox = { [T in AgentToolName]: Impl<T> };
 
@@ -122,38 +142,20 @@ const toolbox: Toolbox = {
   },
 
   async recall({ query }, ctx) {
-    const kinds = scopes[ctx.agent].memory;
-    const match = await resolveClient(ctx.db, query);
-    const about = match.status === 'found' ? match.client : undefined;
-    const lines: string[] = [];
-    if (about && kinds.includes('client')) {
-      lines.push(`${about.name}${about.contactName ? `, contact ${about.contactName}` : ''}${about.email ? ` <${about.email}>` : ''} [${about.id}]`);
-    }
-    if (kinds.includes('note')) {
-      const found = await notesAbout(ctx.db, { clientId: about?.id, text: about ? undefined : query, kinds: ['note'] });
-      lines.push(...found.map((n) => `Note: ${n.text} [${n.id}]`));
-    }
-    if (kinds.includes('proposal')) {
-      const props = await latestProposals(ctx.db, about?.id, 3);
-      lines.push(...props.map((p) => `Proposal "${p.title}"${p.totalMinor ? `, ${money(p.totalMinor, p.currency)}` : ''} (${p.status}) [${p.id}]`));
-    }
-    if (about && kinds.includes('invoice')) {
-      const invs = await listInvoices(ctx.db, { clientId: about.id });
-      lines.push(...invs.slice(0, 3).map((i) => `Invoice ${i.number}: ${money(i.totalMinor, i.currency)}, ${i.status} [${i.id}]`));
-    }
-    return answer(lines.length ? `What I know about ${about?.name ?? `"${query}"`}:\n${lines.map((l) => `• ${l}`).join('\n')}` : `I have nothing on "${query}" yet.`);
+    const hits = await ctx.memory.recall({ text: query, kinds: scopes[ctx.agent].memory, limit: 8 });
+    if (!hits.length) return answer(`I have nothing on "${query}" yet.`);
+    return answer(`What I know about "${query}":\n${hits.map((h) => `• ${h.excerpt} [${h.id}]`).join('\n')}`);
   },
 
   async draft_proposal(args, ctx) {
     const found = await client(ctx, args.client);
     if ('outcome' in found) return found.outcome;
-    const [previous] = await latestProposals(ctx.db, undefined, 1);
+    const past = await pastProposal(ctx, `${args.title} ${args.scope ?? ''}`);
+    const previous = past?.proposal;
     const currency = args.currency ?? previous?.currency ?? ctx.settings.currency;
     const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : previous?.rateMinor ?? undefined;
     const hoursCenti = args.hours !== undefined ? toCenti(args.hours) : previous?.hoursCenti ?? undefined;
-    const basis = previous
-      ? ` Last proposal "${previous.title}"${previous.rateMinor ? ` at ${money(previous.rateMinor, previous.currency)}/h` : ''} (${previous.status}) [${previous.id}].`
-      : '';
+    const basis = past ? ` Based on the ${past.line}.` : '';
     return act(
       ctx,
       {
@@ -184,22 +186,41 @@ const toolbox: Toolbox = {
     );
   },
 
+  async set_reminder({ client: who, afterDays, note }, ctx) {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    const contact = c.contactName ?? c.name;
+    const dueAt = new Date(ctx.clock.now().getTime() + afterDays * 86_400_000);
+    const when = dueAt.toLocaleString('en-GB', { timeZone: ctx.settings.timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    const text = note ?? `No reply from ${contact} (${c.name})? Say "draft a follow-up to ${contact}" to nudge them.`;
+    return act(
+      ctx,
+      { operation: 'operator.schedule_reminder', input: { text, dueAt: dueAt.toISOString(), clientId: c.id }, reason: `The operator asked to be reminded about ${c.name}.`, evidence: [c.id] },
+      () => `I will remind you about ${contact} on ${when}.`,
+    );
+  },
+
   async create_invoice(args, ctx) {
     const found = await client(ctx, args.client);
     if ('outcome' in found) return found.outcome;
     const c = found.client;
     const last = await lastBilledRate(ctx.db, c.id);
-    const currency = args.currency ?? (args.rate === undefined ? last?.currency : undefined) ?? ctx.settings.currency;
-    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : last?.rateMinor;
-    if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice to take it from.`);
-    const basis = args.rate !== undefined ? 'rate as stated' : `rate ${money(rateMinor, currency)}/h from invoice ${last!.number} [${last!.id}]`;
+    const past = await pastProposal(ctx, `${c.name} ${args.description}`, c.id);
+    const agreed = past?.proposal.status === 'accepted' && past.proposal.rateMinor !== null ? past : undefined;
+    const currency = args.currency ?? (args.rate === undefined ? (last ?? agreed?.proposal)?.currency : undefined) ?? ctx.settings.currency;
+    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : last?.rateMinor ?? agreed?.proposal.rateMinor ?? undefined;
+    if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice or accepted proposal to take it from.`);
+    const basis =
+      args.rate !== undefined ? 'rate as stated' : last ? `rate ${money(rateMinor, currency)}/h from invoice ${last.number} [${last.id}]` : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
+    const cited = past && !basis.includes(past.proposal.id) ? ` Past work: ${past.line}.` : '';
     return act(
       ctx,
       {
         operation: 'invoices.issue',
         input: { clientId: c.id, description: args.description, hoursCenti: toCenti(args.hours), rateMinor, currency },
-        reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.`,
-        evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : [])],
+        reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.${cited}`,
+        evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : []), ...(past ? [past.proposal.id] : [])],
       },
       (r) => {
         const inv = r as { number: string; totalMinor: number; currency: string };

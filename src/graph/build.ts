@@ -18,6 +18,7 @@ import {
 import type { Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
+import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from './messages.js';
 import { ConversationState, type State } from './state.js';
 
@@ -28,6 +29,8 @@ export interface GraphDeps {
   clock: Clock;
   checkpointer: BaseCheckpointSaver;
   settings: { currency: string; timeZone: string; operatorName: string };
+  /** Recall for the agents' tools, and compaction of the thread's messages. */
+  memory: Memory;
 }
 
 /** What the thread shows while it waits at the approval gate. */
@@ -121,6 +124,7 @@ export function buildConversationGraph(deps: GraphDeps) {
         kernel,
         clock,
         settings,
+        memory: deps.memory,
         agent,
         threadId: threadOf(config),
         turnId: turnId(state.inbound),
@@ -159,6 +163,10 @@ export function buildConversationGraph(deps: GraphDeps) {
     return { open, replies: [...replies, ...report.replies], messages: report.messages };
   };
 
+  // Keeps the checkpointed messages bounded: older turns become a durable summary memory, the transcript keeps them verbatim.
+  const compact = async (state: State, config: LangGraphRunnableConfig) => ({ messages: await deps.memory.compact(threadOf(config), state.messages) });
+  const afterTurn = (state: State) => (state.open.length ? 'wait' : END);
+
   // The approval gate: the thread rests here while cards are open; any next event resumes it.
   const wait = (state: State) => {
     const event = interrupt<WaitingOn, Inbound>({ open: state.open });
@@ -174,10 +182,12 @@ export function buildConversationGraph(deps: GraphDeps) {
     .addNode('marketing', agentNode('marketing'), { ends: ['tools', 'settle'] })
     .addNode('tools', tools)
     .addNode('settle', settle)
+    .addNode('compact', compact)
     .addNode('wait', wait, { ends: ['intake'] })
     .addEdge(START, 'intake')
     .addConditionalEdges('tools', (state: State) => state.route!.agent, [...agentNames])
-    .addConditionalEdges('settle', (state: State) => (state.open.length ? 'wait' : END), ['wait', END]);
+    .addConditionalEdges('settle', (state: State) => (deps.memory.needsCompaction(state.messages) ? 'compact' : afterTurn(state)), ['compact', 'wait', END])
+    .addConditionalEdges('compact', afterTurn, ['wait', END]);
 
   return graph.compile({ checkpointer: deps.checkpointer });
 }

@@ -9,6 +9,7 @@ import { cardFor } from '../agents/index.js';
 import type { ConversationGraph } from './build.js';
 import { inbound as inboundSchema, type Inbound, type Outbound } from './messages.js';
 import { inbox } from './tables.js';
+import { parseCommand, type CommandSet } from './commands.js';
 
 export interface ConversationDeps {
   graph: ConversationGraph;
@@ -19,6 +20,7 @@ export interface ConversationDeps {
   timeZone: string;
   /** Whether this sender (e.g. "telegram:4242") is one of the configured operators. */
   isOperator(sender: string): boolean;
+  commands: CommandSet;
 }
 
 export type HandleResult =
@@ -95,8 +97,13 @@ export function createConversation(deps: ConversationDeps) {
         if (event.payload.kind === 'decision') {
           const answered = await decide(event as Inbound & { payload: { kind: 'decision' } });
           if (answered) return answered;
+          return run(event);
         }
-        return run(event);
+        const command = parseCommand(event.payload.text);
+        const handler = command && deps.commands[command.name];
+        if (handler) return handler.run({ args: command.args, sender: event.sender, transport: event.transport });
+        // Other commands ("/status") are requests in a chat app's menu form: the model reads them without the slash.
+        return run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event);
       });
       await appendTranscript(db, [
         { threadId: OPERATOR_THREAD, direction: 'in', transport: event.transport, body: event.payload, at: clock.now() },

@@ -3,3 +3,4 @@ export { createConversation, OPERATOR_THREAD, type Conversation, type HandleResu
 export { inbound, outbound, approvalCard, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type TransportName } from './messages.js';
 export { inbox } from './tables.js';
 export { LibSQLSaver } from './checkpointer/index.js';
+export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from './commands.js';

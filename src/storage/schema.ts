@@ -4,3 +4,8 @@ export * from '../graph/checkpointer/tables.js';
 export * from '../graph/tables.js';
 export * from '../memory/tables.js';
 export * from '../connectors/email/tables.js';
+export * from '../connectors/files/tables.js';
+export * from '../connectors/invoices/tables.js';
+export * from '../connectors/webhook/tables.js';
+export * from '../kernel/scheduler/tables.js';
+export * from '../connectors/operator/tables.js';

@@ -56,7 +56,7 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     api = await fakeSlackApi();
     db = tempDatabase();
     keel = await createKeel({
-      config: loadConfig({ DATABASE_URL: db.url, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_OPERATOR_IDS: OPERATOR, SLACK_API_URL: api.url }),
+      config: loadConfig({ ...db.env, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_OPERATOR_IDS: OPERATOR, SLACK_API_URL: api.url }),
       logger: process.env.DEBUG_BOTS ? createLogger({ level: 'debug' }) : silentLogger,
     });
     await keel.recover();

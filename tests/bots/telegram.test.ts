@@ -41,7 +41,7 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
     stranger = server.getClient(TOKEN, { userId: STRANGER, chatId: STRANGER, firstName: 'Mallory' });
     db = tempDatabase();
     keel = await createKeel({
-      config: loadConfig({ DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_OPERATOR_IDS: `${OPERATOR}`, TELEGRAM_API_ROOT: server.config.apiURL }),
+      config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_OPERATOR_IDS: `${OPERATOR}`, TELEGRAM_API_ROOT: server.config.apiURL }),
       logger: process.env.DEBUG_BOTS ? createLogger({ level: 'debug' }) : silentLogger,
     });
     await keel.recover();
@@ -166,7 +166,7 @@ describe('Telegram bot, webhook mode', () => {
     db = tempDatabase();
     keel = await createKeel({
       config: loadConfig({
-        DATABASE_URL: db.url,
+        ...db.env,
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_OPERATOR_IDS: `${OPERATOR}`,
         TELEGRAM_API_ROOT: server.config.apiURL,

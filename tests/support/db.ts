@@ -5,8 +5,15 @@ import { pathToFileURL } from 'node:url';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 
 /** A fresh libSQL file in its own temp folder, migrated like production. */
-export function tempDatabase(prefix = 'keel-'): { url: string; dir: string; open: () => Promise<Storage>; remove: () => void } {
+export function tempDatabase(prefix = 'keel-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const url = pathToFileURL(join(dir, 'keel.db')).href;
-  return { url, dir, open: () => openStorage({ url }), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url,
+    dir,
+    /** Settings that keep everything Keel writes (database, files, mail) inside the temp folder. */
+    env: { DATABASE_URL: url, FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox') },
+    open: (): Promise<Storage> => openStorage({ url }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -17,8 +19,10 @@ export interface TestKeel extends Keel {
 
 /** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
 export async function startKeel(opts: { url: string; clock?: Clock; model?: BaseChatModel; env?: Record<string, string> }): Promise<TestKeel> {
+  // Files and mail go beside the test's database, never into the project's ./data.
+  const folder = dirname(fileURLToPath(opts.url));
   const keel = await createKeel({
-    config: loadConfig({ DATABASE_URL: opts.url, ...opts.env }),
+    config: loadConfig({ DATABASE_URL: opts.url, FILES_DIR: join(folder, 'files'), OUTBOX_DIR: join(folder, 'outbox'), ...opts.env }),
     clock: opts.clock,
     model: opts.model,
     logger: silentLogger,
