@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { randomIds } from '../../src/core/ids.js';
 import { auditLog, createKernel, scopePolicy } from '../../src/kernel/index.js';
-import { effectStore, tempDatabase, testConnectors, testScopes, type ConnectorOptions } from './support.js';
+import { tempDatabase } from '../support/db.js';
+import { effectStore, testConnectors, testScopes, type ConnectorOptions } from './support.js';
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -56,7 +57,7 @@ async function restart(database: Awaited<ReturnType<typeof tempDatabase>>, opts:
 }
 
 async function crashed(mode: 'after-effect' | 'before-effect', key: string, signal: string) {
-  const database = await tempDatabase();
+  const database = tempDatabase('keel-kernel-');
   cleanups.push(database.remove);
   const first = await database.open();
   await effectStore(first.client).init();

@@ -1,13 +1,9 @@
 import type { Client } from '@libsql/client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { tempDatabase } from '../support/db.js';
 import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import { ManualClock } from '../../src/core/clock.js';
 import { sequentialIds, type IdSource } from '../../src/core/ids.js';
-import { openStorage, type Storage } from '../../src/storage/index.js';
 import {
   auditLog,
   ConnectorError,
@@ -17,13 +13,6 @@ import {
   type Connector,
   type KernelDeps,
 } from '../../src/kernel/index.js';
-
-/** A fresh libSQL file in its own temp folder, migrated like production. */
-export async function tempDatabase(): Promise<{ url: string; open: () => Promise<Storage>; remove: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-kernel-'));
-  const url = pathToFileURL(join(dir, 'keel.db')).href;
-  return { url, open: () => openStorage({ url }), remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /**
  * Effects the test connectors cause, written to a table in the same database
@@ -188,7 +177,7 @@ export const testScopes = {
 
 /** A kernel on a temp database with the test connectors, a ManualClock and counting ids. */
 export async function setup(opts: ConnectorOptions & { kernel?: Partial<KernelDeps>; ids?: IdSource } = {}) {
-  const database = await tempDatabase();
+  const database = tempDatabase('keel-kernel-');
   const storage = await database.open();
   const effects = effectStore(storage.client);
   await effects.init();
