@@ -3,6 +3,8 @@ import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
+import { sendDigest } from '../../src/jobs.js';
+import { systemClock } from '../../src/core/clock.js';
 import { fakeSlackApi, slackHeaders, waitFor, type SlackCall } from './support.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
@@ -144,5 +146,17 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     await waitFor('the note', () => texts().some((t) => /Already approved by slack:U0OPERATOR/.test(t)));
     expect(await count('invoices')).toBe(1);
   });
-});
 
+  it('sends the daily digest to the operator as Block Kit, with working buttons on its cards', async () => {
+    expect((await signed(eventBody(dm('Invoice Acme 3 hours at 150 EUR for a review')), json)).status).toBe(200);
+    await waitFor('the second card', () => calls('chat.postMessage').filter((c) => buttonsOf(c).length > 0).length >= 2);
+    const before = calls('chat.postMessage').length;
+    await sendDigest({ db: keel.storage.db, kernel: keel.kernel, clock: systemClock, timeZone: 'UTC', digestTime: '08:00' });
+    const digest = await waitFor('the digest', () => calls('chat.postMessage').slice(before).find((c) => String(c.params.text).startsWith('Digest for')));
+    expect(digest.params.channel).toBe(OPERATOR);
+    const digestCard = await waitFor('the digest card', () => calls('chat.postMessage').slice(before).find((c) => buttonsOf(c).length > 0));
+    const ref = buttonsOf(digestCard)[0]!.value!;
+    expect((await signed(click('approve', ref, String(digestCard.response.ts)), form)).status).toBe(200);
+    await waitFor('the invoice from the digest card', async () => (await count('invoices')) === 2);
+  });
+});
