@@ -58,13 +58,14 @@ async function client(ctx: ToolContext, query: string): Promise<Resolved> {
  */
 async function act(
   ctx: ToolContext,
-  req: { operation: string; input: unknown; reason: string; evidence?: string[] },
+  req: { operation: string; input: unknown; reason: string; evidence?: string[]; /** Names a second effect of one tool call. */ step?: string },
   done: (result: unknown) => string,
 ): Promise<ToolOutcome> {
+  const { step, ...request } = req;
   try {
     const proposed = await ctx.kernel.propose({
-      ...req,
-      idempotencyKey: `${ctx.threadId}:${ctx.turnId}:${ctx.toolCallId}`,
+      ...request,
+      idempotencyKey: `${ctx.threadId}:${ctx.turnId}:${ctx.toolCallId}${step ? `:${step}` : ''}`,
       agent: ctx.agent,
       evidence: [`msg:${ctx.turnId}`, ...(req.evidence ?? [])],
       threadId: ctx.threadId,
@@ -148,8 +149,18 @@ const toolbox: Toolbox = {
   },
 
   async draft_proposal(args, ctx) {
+    // A proposal for a name Keel has never seen is for a new prospect: record them first rather than refuse.
+    let added = '';
+    if ((await resolveClient(ctx.db, args.client)).status === 'none') {
+      const outcome = await act(
+        ctx,
+        { operation: 'records.upsert_client', input: { name: args.client }, reason: `A proposal was asked for ${args.client}, a new prospect.`, step: 'prospect' },
+        () => `Added ${args.client} as a new client.`,
+      );
+      added = `${outcome.content} `;
+    }
     const found = await client(ctx, args.client);
-    if ('outcome' in found) return found.outcome;
+    if ('outcome' in found) return { ...found.outcome, content: `${added}${found.outcome.content}` };
     const past = await pastProposal(ctx, `${args.title} ${args.scope ?? ''}`);
     const previous = past?.proposal;
     const currency = args.currency ?? previous?.currency ?? ctx.settings.currency;
@@ -166,7 +177,7 @@ const toolbox: Toolbox = {
       },
       (r) => {
         const total = (r as { totalMinor: number | null }).totalMinor;
-        return `Drafted proposal "${args.title}" for ${found.client.name}${hoursCenti ? `: ${formatHours(hoursCenti)}` : ''}${rateMinor ? ` at ${money(rateMinor, currency)}/h` : ''}${total ? `, total ${money(total, currency)}` : ''}.${basis}`;
+        return `${added}Drafted proposal "${args.title}" for ${found.client.name}${hoursCenti ? `: ${formatHours(hoursCenti)}` : ''}${rateMinor ? ` at ${money(rateMinor, currency)}/h` : ''}${total ? `, total ${money(total, currency)}` : ''}.${basis}`;
       },
     );
   },

@@ -53,4 +53,13 @@ describe('six months later, a new proposal builds on past work', () => {
     expect(action!.evidence).toContain(acmeProposal!.id);
     expect(action!.reason).toContain(`[${acmeProposal!.id}]`);
   });
+
+  it('records a prospect Keel has never heard of on the way, instead of asking to add them first', async () => {
+    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR');
+    clock.advance(180 * DAY);
+    const reply = textIn((await keel.say('new prospect Beta wants the same kind of workshop as Acme, draft a proposal')).replies);
+    expect(reply).toMatch(/^Added Beta as a new client\. Drafted proposal "Workshop" for Beta: 40 h at 150.00 EUR\/h/);
+    expect(await keel.count("clients WHERE name = 'Beta'")).toBe(1);
+  });
 });
