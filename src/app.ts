@@ -140,7 +140,7 @@ export async function createKeel(options: KeelOptions) {
     jobs: keelJobs({ db, kernel, clock, timeZone: config.TZ, digestTime: config.DIGEST_TIME }),
   });
 
-  /** What Keel sends unasked (digest, expiry notices) reaches every open web chat and each chat app, and stays in the conversation's history. */
+  /** What Keel sends unasked (digest, expiry notices, what a restart finished) reaches every open web chat and each chat app, and stays in the conversation's history. */
   async function deliverToOperator(kind: string, messages: Outbound[]) {
     await appendTranscript(db, messages.map((body) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: 'system', body, at: clock.now() })));
     const wanted = (channel: 'web' | 'telegram' | 'slack') => kind !== 'digest' || config.DIGEST_TO.includes(channel);
@@ -154,7 +154,8 @@ export async function createKeel(options: KeelOptions) {
     memory.start();
     const report = await kernel.reconcile();
     if (report.reconciled || report.needsAttention || report.rerun) logger.info('reconciled actions left running', { ...report });
-    hub.publish(await conversation.resumeDecided());
+    const recovered = await conversation.resumeDecided();
+    if (recovered.length) await deliverToOperator('recovery', recovered);
   }
 
   /** Connects the chat apps (long polling, Socket Mode, or registering the webhook); call after recover(). */

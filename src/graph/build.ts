@@ -48,8 +48,8 @@ const threadOf = (config: LangGraphRunnableConfig) => String(config.configurable
 
 /**
  * The conversation, top to bottom: intake → coordinator → a role agent (with
- * its tools) → settle (run what the operator approved) → wait at the approval
- * gate while any card is open. Every side effect happens in `tools` or
+ * its tools) → settle (run what the operator approved) → compact (only when
+ * the messages grew past the bound) → wait at the approval gate while any card is open. Every side effect happens in `tools` or
  * `settle` through the kernel, never before the gate's interrupt in one node.
  */
 export function buildConversationGraph(deps: GraphDeps) {

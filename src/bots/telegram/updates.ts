@@ -6,11 +6,13 @@ import { deliver } from './deliver.js';
 
 /** Commands shown in Telegram's menu; both open the same help Keel gives in every app. */
 export const COMMANDS = [
+  { command: 'start', description: 'What Keel can do for you' },
   { command: 'pending', description: 'Open approvals, with their buttons' },
   { command: 'digest', description: "Today's digest, now" },
   { command: 'status', description: "What's overdue, pending and coming up" },
   { command: 'why', description: 'Why an action was proposed: /why <action id>' },
   { command: 'undo', description: 'Undo an action: /undo <action id>' },
+  { command: 'history', description: 'The last steps of this conversation' },
   { command: 'help', description: 'What Keel can do for you' },
 ];
 
