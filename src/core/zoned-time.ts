@@ -39,3 +39,6 @@ export function localDate(instant: Date, timeZone: string): string {
   const p = partsIn(instant, timeZone);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
+
+/** "2026-11-25 12:33 UTC": how chat messages and cards name a moment, the same on every transport. */
+export const shortUtc = (instant: Date | string) => `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -9,6 +9,7 @@ import { cardFor } from '../agents/index.js';
 import type { ConversationGraph } from './build.js';
 import { inbound as inboundSchema, type Inbound, type Outbound } from './messages.js';
 import { inbox } from './tables.js';
+import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
 
 export interface ConversationDeps {
@@ -69,10 +70,10 @@ export function createConversation(deps: ConversationDeps) {
     const { action } = outcome;
     const card: Outbound = { kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) };
     if (outcome.outcome === 'expired') {
-      return [card, text(`This card expired at ${action.expiresAt?.toISOString() ?? 'its deadline'}; nothing was done.`)];
+      return [card, text(`This card expired at ${action.expiresAt ? shortUtc(action.expiresAt) : 'its deadline'}; nothing was done.`)];
     }
     const verb = action.state === 'rejected' ? 'rejected' : 'approved';
-    return [card, text(`Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt?.toISOString() ?? 'an earlier time'}; nothing more was done.`)];
+    return [card, text(`Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt ? shortUtc(action.decidedAt) : 'an earlier time'}; nothing more was done.`)];
   }
 
   async function handle(raw: unknown): Promise<HandleResult> {

@@ -1,9 +1,10 @@
+import { shortUtc } from '../../core/zoned-time.js';
 import type { ApprovalCard } from '../../graph/index.js';
 
 /** The words every transport uses for a card's state, so they read the same in each app. */
 export function cardStatus(card: ApprovalCard): string | undefined {
   const by = card.decidedBy ? ` by ${card.decidedBy}` : '';
-  const at = card.decidedAt ? ` at ${shortTime(card.decidedAt)}` : '';
+  const at = card.decidedAt ? ` at ${shortUtc(card.decidedAt)}` : '';
   switch (card.state) {
     case 'awaiting_approval':
       return undefined;
@@ -25,9 +26,7 @@ export function cardStatus(card: ApprovalCard): string | undefined {
   }
 }
 
-export const shortTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-
-export const expiryLine = (card: ApprovalCard) => (card.expiresAt ? `Expires ${shortTime(card.expiresAt)}` : '');
+export const expiryLine = (card: ApprovalCard) => (card.expiresAt ? `Expires ${shortUtc(card.expiresAt)}` : '');
 
 /** Callback data on buttons: the action verb and the card's random reference, never the action itself (≤ 64 bytes). */
 export const buttonData = (decision: 'approve' | 'reject', ref: string) => `${decision}:${ref}`;
