@@ -11,6 +11,7 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { LibSQLSaver } from '../src/graph/index.js';
 import { openStorage } from '../src/storage/index.js';
+import { nodePlatform } from '../src/platform/node.js';
 import { perSecond, summarize } from './stats.js';
 import { check, databaseUrl, threadConfig, timed, withTempDir, type BenchGroup, type Row } from './support.js';
 
@@ -81,7 +82,7 @@ const contenders: Contender[] = [
   {
     name: 'LibSQLSaver',
     async open(dir) {
-      const storage = await openStorage({ url: databaseUrl(dir) });
+      const storage = await openStorage({ url: databaseUrl(dir) }, nodePlatform);
       return { saver: new LibSQLSaver(storage.client), close: () => storage.close() };
     },
   },

@@ -3,6 +3,7 @@ import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { createMemory, hashedNgramEmbedder } from '../src/memory/index.js';
 import { openStorage } from '../src/storage/index.js';
+import { nodePlatform } from '../src/platform/node.js';
 import { perSecond, summarize } from './stats.js';
 import { check, databaseUrl, timed, withTempDir, type BenchGroup, type Row } from './support.js';
 
@@ -36,7 +37,7 @@ function memoryText(i: number, random: () => number): string {
 /** Index build time, then recall top-10 latency, on `size` notes in a fresh libSQL file; usable alone for one size. */
 export async function measureRecall(size: number, progress: (message: string) => void): Promise<Row[]> {
   return withTempDir(`recall-${size}`, async (dir) => {
-    const storage = await openStorage({ url: databaseUrl(dir) });
+    const storage = await openStorage({ url: databaseUrl(dir) }, nodePlatform);
     try {
       const clock = new ManualClock('2026-06-01T09:00:00Z');
       const random = seeded(size);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createKeel, type Keel } from '../src/app.js';
+import { nodePlatform } from '../src/platform/node.js';
 import { WEB_SENDER } from '../src/bots/web/index.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -48,7 +49,7 @@ export const databaseUrl = (dir: string): string => pathToFileURL(join(dir, 'kee
 export function withKeel<T>(prefix: string, work: (keel: Keel, dir: string) => Promise<T>): Promise<T> {
   return withTempDir(prefix, async (dir) => {
     const config = loadConfig({ DATABASE_URL: databaseUrl(dir), FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox') });
-    const keel = await createKeel({ config, logger: silentLogger });
+    const keel = await createKeel({ platform: nodePlatform, config, logger: silentLogger });
     try {
       return await work(keel, dir);
     } finally {

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageHealth } from './storage/index.js';
+import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector } from './memory/index.js';
 import { createKernel, scopePolicy } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector } from './connectors/index.js';
@@ -19,6 +20,8 @@ import { createSlackBot } from './bots/slack/index.js';
 
 export interface KeelOptions {
   config: Config;
+  /** Node or Workers specifics (database client, migrations, files and mail stores), passed in by src/main.ts or src/worker.ts. */
+  platform: Platform;
   clock?: Clock;
   ids?: IdSource;
   logger?: Logger;
@@ -37,7 +40,8 @@ export async function createKeel(options: KeelOptions) {
   const ids = options.ids ?? randomIds;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretSettings.map((k) => config[k]) });
 
-  const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  const { platform } = options;
+  const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const kernel = createKernel({
     db,
@@ -52,6 +56,7 @@ export async function createKeel(options: KeelOptions) {
           issuer: config.OPERATOR_NAME,
           webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
         },
+        platform.stores,
       ),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
@@ -151,7 +156,8 @@ export async function createKeel(options: KeelOptions) {
 
   /** Settles what a previous run left half-done: actions caught mid-flight, decisions not yet resumed. */
   async function recover() {
-    memory.start();
+    // A Worker has no time between requests for the indexing interval; recall indexes before every search anyway.
+    if (platform.backgroundTimers) memory.start();
     const report = await kernel.reconcile();
     if (report.reconciled || report.needsAttention || report.rerun) logger.info('reconciled actions left running', { ...report });
     const recovered = await conversation.resumeDecided();

@@ -1,11 +1,12 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config.js';
 import { createKeel } from './app.js';
+import { nodePlatform } from './platform/node.js';
 
 /** Node entry: one process, a local libSQL file by default, the web chat on PORT. */
 async function main() {
   const config = loadConfig(process.env);
-  const keel = await createKeel({ config });
+  const keel = await createKeel({ config, platform: nodePlatform });
   await keel.recover();
   await keel.startBots();
   // A tick right away sends what came due while Keel was down (a missed digest), once.

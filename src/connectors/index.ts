@@ -2,9 +2,9 @@ import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from './context.js';
 import { recordsConnector } from './records.js';
 import { invoicesConnector } from './invoices/index.js';
-import { createMailer, emailConnector, outboxDelivery, smtpDelivery } from './email/index.js';
+import { createMailer, emailConnector, type Delivery } from './email/index.js';
 import { calendarConnector } from './calendar/index.js';
-import { fileRecords, filesConnector, folderStore } from './files/index.js';
+import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 
 export type { ConnectorDeps };
@@ -27,6 +27,16 @@ export interface ConnectorSettings {
   webhook?: WebhookSettings | undefined;
 }
 
+/**
+ * The effects that need something a runtime may lack — a disk, a TCP socket —
+ * come from the platform (src/platform): folders and SMTP on Node, libSQL or a
+ * clear refusal on Workers.
+ */
+export interface EffectStores {
+  blobs(settings: ConnectorSettings): BlobStore;
+  delivery(settings: ConnectorSettings): Delivery;
+}
+
 /** "Dana <dana@acme.test>" → its parts; a bare address has no name. */
 function parseMailbox(mailbox: string): { email: string; name?: string } {
   const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailbox);
@@ -40,10 +50,9 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
  * this machine: the database, a files folder and an outbox folder; SMTP and
  * the webhook join when configured.
  */
-export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings): Connector[] {
-  const files = fileRecords(deps, folderStore(settings.filesDir));
-  const delivery = settings.smtpUrl ? smtpDelivery(settings.smtpUrl) : outboxDelivery(settings.outboxDir);
-  const mailer = createMailer(deps, delivery, settings.mailFrom);
+export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
+  const files = fileRecords(deps, stores.blobs(settings));
+  const mailer = createMailer(deps, stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),
     invoicesConnector(deps, files, mailer, { issuer: settings.issuer }),

@@ -1,4 +1,3 @@
-import { setTimeout as realDelay } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -17,6 +16,7 @@ import { actions } from './tables.js';
  */
 const OUTCOME_WAIT_LIMIT_MS = 30_000;
 const OUTCOME_POLL_MAX_MS = 250;
+const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Moves approved actions through running to succeeded or failed, one connector call per attempt. */
 export function createRunner(deps: {

@@ -1,12 +1,12 @@
 import type { Client } from '@libsql/client';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
-import { migrate } from 'drizzle-orm/libsql/migrator';
-import { fileURLToPath } from 'node:url';
-import { openClient, type DatabaseSettings } from './client.js';
+import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+// The web build only differs in the client it would create from a URL; Keel always hands it the platform's client.
+import { drizzle } from 'drizzle-orm/libsql/web';
+import type { StoragePlatform } from '../platform/index.js';
+import { applyMigrations } from './migrate.js';
 import * as schema from './schema.js';
 
 export { schema };
-export type { DatabaseSettings };
 export type Db = LibSQLDatabase<typeof schema>;
 
 export interface Storage {
@@ -15,13 +15,16 @@ export interface Storage {
   close(): void;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export interface DatabaseSettings {
+  url: string;
+  authToken?: string | undefined;
+}
 
-/** Opens the database and applies every pending migration before anything else touches it. */
-export async function openStorage(settings: DatabaseSettings): Promise<Storage> {
-  const client = await openClient(settings);
+/** Opens the database through the platform's client and applies every pending migration before anything else touches it. */
+export async function openStorage(settings: DatabaseSettings, platform: StoragePlatform): Promise<Storage> {
+  const client = await platform.openClient(settings);
   const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
+  await applyMigrations(client, await platform.migrations());
   return { client, db, close: () => client.close() };
 }
 

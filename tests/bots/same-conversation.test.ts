@@ -2,6 +2,7 @@ import TelegramServer from 'telegram-test-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
+import { nodePlatform } from '../../src/platform/node.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
@@ -27,7 +28,7 @@ const plain = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, 
 
 async function webDriver(): Promise<Driver> {
   const db = tempDatabase();
-  const keel = await createKeel({ config: loadConfig(db.env), logger: silentLogger });
+  const keel = await createKeel({ platform: nodePlatform, config: loadConfig(db.env), logger: silentLogger });
   let lastRef = '';
   let lastCard = '';
   const post = async (path: string, body: unknown) => {
@@ -57,7 +58,7 @@ async function telegramDriver(): Promise<Driver> {
   await server.start();
   const client = server.getClient(token, { userId: 4242, chatId: 4242, firstName: 'Olga' });
   const db = tempDatabase();
-  const keel = await createKeel({ config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_OPERATOR_IDS: '4242', TELEGRAM_API_ROOT: server.config.apiURL }), logger: silentLogger });
+  const keel = await createKeel({ platform: nodePlatform, config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_OPERATOR_IDS: '4242', TELEGRAM_API_ROOT: server.config.apiURL }), logger: silentLogger });
   await keel.startBots();
   type Sent = { messageId: number; message: { text: string; reply_markup?: { inline_keyboard: { callback_data: string }[][] } } };
   const sent = () => server.storage.botMessages as unknown as Sent[];
@@ -100,6 +101,7 @@ async function slackDriver(): Promise<Driver> {
   const api = await fakeSlackApi();
   const db = tempDatabase();
   const keel = await createKeel({
+    platform: nodePlatform,
     config: loadConfig({ ...db.env, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: secret, SLACK_OPERATOR_IDS: 'U0OPERATOR', SLACK_API_URL: api.url }),
     logger: silentLogger,
   });

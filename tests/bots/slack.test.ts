@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
+import { nodePlatform } from '../../src/platform/node.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
 import { sendDigest } from '../../src/jobs.js';
@@ -58,6 +59,7 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     api = await fakeSlackApi();
     db = tempDatabase();
     keel = await createKeel({
+      platform: nodePlatform,
       config: loadConfig({ ...db.env, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_OPERATOR_IDS: OPERATOR, SLACK_API_URL: api.url }),
       logger: process.env.DEBUG_BOTS ? createLogger({ level: 'debug' }) : silentLogger,
     });

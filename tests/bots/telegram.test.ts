@@ -2,6 +2,7 @@ import TelegramServer from 'telegram-test-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
+import { nodePlatform } from '../../src/platform/node.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
 import { sendDigest } from '../../src/jobs.js';
@@ -41,6 +42,7 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
     stranger = server.getClient(TOKEN, { userId: STRANGER, chatId: STRANGER, firstName: 'Mallory' });
     db = tempDatabase();
     keel = await createKeel({
+      platform: nodePlatform,
       config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_OPERATOR_IDS: `${OPERATOR}`, TELEGRAM_API_ROOT: server.config.apiURL }),
       logger: process.env.DEBUG_BOTS ? createLogger({ level: 'debug' }) : silentLogger,
     });
@@ -165,6 +167,7 @@ describe('Telegram bot, webhook mode', () => {
     await server.start();
     db = tempDatabase();
     keel = await createKeel({
+      platform: nodePlatform,
       config: loadConfig({
         ...db.env,
         TELEGRAM_BOT_TOKEN: TOKEN,

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { sequentialIds } from '../../src/core/ids.js';
 import { createKernel, scopePolicy } from '../../src/kernel/index.js';
-import { fileRecords, filesConnector, folderStore, storedFiles, type BlobStore } from '../../src/connectors/files/index.js';
-import { fsFailure } from '../../src/connectors/files/store.js';
+import { fileRecords, filesConnector, storedFiles, type BlobStore } from '../../src/connectors/files/index.js';
+import { folderStore, fsFailure } from '../../src/connectors/files/folder.node.js';
 import { tempDatabase } from '../support/db.js';
 import { connectorKernel, type ConnectorKernel } from './support.js';
 

@@ -5,6 +5,7 @@ import { sequentialIds } from '../../src/core/ids.js';
 import { actions, createKernel, type Action } from '../../src/kernel/index.js';
 import { createConnectors, type ConnectorSettings } from '../../src/connectors/index.js';
 import { tempDatabase } from '../support/db.js';
+import { nodePlatform } from '../../src/platform/node.js';
 
 /**
  * Keel's real connectors behind a real kernel on a temp libSQL file, with the
@@ -20,6 +21,7 @@ export async function connectorKernel(settings: Partial<ConnectorSettings> = {},
   const connectors = createConnectors(
     { db: storage.db, clock, ids },
     { filesDir: dirs.files, outboxDir: dirs.outbox, mailFrom: 'Olga Operator <olga@keel.test>', issuer: 'Olga Operator', ...settings },
+    nodePlatform.stores,
   );
   const kernel = createKernel({
     db: storage.db,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStorage, type Storage } from '../../src/storage/index.js';
+import { nodePlatform } from '../../src/platform/node.js';
 
 /** A migrated database in its own temp folder, so every checkpointer under test starts empty. */
 export interface TempDatabase {
@@ -16,13 +17,13 @@ export interface TempDatabase {
 export async function openTempDatabase(): Promise<TempDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'keel-checkpointer-'));
   const url = pathToFileURL(join(dir, 'keel.db')).href;
-  const storage = await openStorage({ url });
+  const storage = await openStorage({ url }, nodePlatform);
   const opened = [storage];
   return {
     url,
     storage,
     async reopen() {
-      const again = await openStorage({ url });
+      const again = await openStorage({ url }, nodePlatform);
       opened.push(again);
       return again;
     },

@@ -7,6 +7,7 @@
 import { ManualClock } from '../../src/core/clock.js';
 import { randomIds } from '../../src/core/ids.js';
 import { openStorage } from '../../src/storage/index.js';
+import { nodePlatform } from '../../src/platform/node.js';
 import { createKernel, scopePolicy } from '../../src/kernel/index.js';
 import { effectStore, noteRequest, testConnectors, testScopes } from './support.js';
 
@@ -21,7 +22,7 @@ const hang = async (signal: string) => {
   await new Promise(() => setInterval(() => {}, 1_000));
 };
 
-const storage = await openStorage({ url });
+const storage = await openStorage({ url }, nodePlatform);
 const kernel = createKernel({
   db: storage.db,
   connectors: testConnectors(effectStore(storage.client), {

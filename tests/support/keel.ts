@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
+import { nodePlatform } from '../../src/platform/node.js';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
@@ -22,6 +23,7 @@ export async function startKeel(opts: { url: string; clock?: Clock; model?: Base
   // Files and mail go beside the test's database, never into the project's ./data.
   const folder = dirname(fileURLToPath(opts.url));
   const keel = await createKeel({
+    platform: nodePlatform,
     config: loadConfig({ DATABASE_URL: opts.url, FILES_DIR: join(folder, 'files'), OUTBOX_DIR: join(folder, 'outbox'), ...opts.env }),
     clock: opts.clock,
     model: opts.model,

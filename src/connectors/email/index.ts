@@ -4,7 +4,7 @@ import type { Mailer, MailState, OutboxEmail } from './mailer.js';
 
 export { outboxEmails } from './tables.js';
 export { createMailer, messageIdFor, type Mailer } from './mailer.js';
-export { outboxDelivery, smtpDelivery } from './delivery.js';
+export { unavailableDelivery, type Delivery } from './delivery.js';
 
 const emailSummary = (m: OutboxEmail) => ({ emailId: m.id, messageId: m.messageId, to: m.to, via: m.via });
 

@@ -6,7 +6,7 @@ import { storedFiles } from './tables.js';
 import type { BlobStore } from './store.js';
 
 export { storedFiles };
-export { folderStore, type BlobStore } from './store.js';
+export { unavailableStore, type BlobStore } from './store.js';
 
 export type StoredFile = typeof storedFiles.$inferSelect;
 

@@ -2,11 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export interface DatabaseSettings {
-  url: string;
-  authToken?: string | undefined;
-}
+import type { DatabaseSettings } from '../storage/index.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { folderStore } from '../connectors/files/folder.node.js';
+import { outboxDelivery, smtpDelivery } from '../connectors/email/delivery.node.js';
+import type { Platform } from './index.js';
+import { openClient } from './node-database.js';
+
+const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** One Node process: the native libSQL client (a local file by default), migrations read from ./migrations, files and mail on disk or SMTP. */
+export const nodePlatform: Platform = {
+  name: 'node',
+  openClient,
+  migrations: () => readMigrationFiles({ migrationsFolder }),
+  stores: {
+    blobs: (settings) => folderStore(settings.filesDir),
+    delivery: (settings) => (settings.smtpUrl ? smtpDelivery(settings.smtpUrl) : outboxDelivery(settings.outboxDir)),
+  },
+  backgroundTimers: true,
+};
