@@ -9,7 +9,7 @@ import { openStorage, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector } from './memory/index.js';
 import { createKernel, scopePolicy } from './kernel/index.js';
-import { calendarFeed, createConnectors, operatorConnector } from './connectors/index.js';
+import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs.js';
 import { composeDigest, createChatModel, scopes } from './agents/index.js';
@@ -27,6 +27,8 @@ export interface KeelOptions {
   logger?: Logger;
   /** Overrides the model chosen from the configuration (tests pass a scripted one). */
   model?: BaseChatModel;
+  /** The mailbox client replies are read from; the platform's entry builds it from IMAP_URL (Node: imapflow). */
+  mailbox?: Mailbox | undefined;
 }
 
 /**
@@ -142,7 +144,23 @@ export async function createKeel(options: KeelOptions) {
     db,
     clock,
     logger,
-    jobs: keelJobs({ db, kernel, clock, timeZone: config.TZ, digestTime: config.DIGEST_TIME }),
+    jobs: keelJobs({
+      db,
+      kernel,
+      clock,
+      timeZone: config.TZ,
+      digestTime: config.DIGEST_TIME,
+      replies: options.mailbox && {
+        db,
+        kernel,
+        clock,
+        logger,
+        timeZone: config.TZ,
+        operatorName: config.OPERATOR_NAME,
+        mailbox: options.mailbox,
+        ownAddress: config.MAIL_FROM && (/<([^>]+)>/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM),
+      },
+    }),
   });
 
   /** What Keel sends unasked (digest, expiry notices, what a restart finished) reaches every open web chat and each chat app, and stays in the conversation's history. */

@@ -129,6 +129,16 @@ export const configSchema = z
     MAIL_FROM: optionalText
       .pipe(z.string().regex(/^([^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { error: 'must be an address or "Name <address>", e.g. Dana Smith <dana@example.com>' }).optional())
       .describe('Sender of every email, "Name <address>" or an address; also the organizer of meeting invitations. Required with SMTP_URL.'),
+    IMAP_URL: optionalText
+      .pipe(
+        z
+          .string()
+          .regex(/^imaps?:\/\/[^\s:@/]+:[^\s@/]+@[^\s/]+(\/\S*)?$/, {
+            error: 'must be an imap:// or imaps:// URL with user and password, e.g. imaps://me%40example.com:app-password@imap.example.com/INBOX (write @ in the user as %40)',
+          })
+          .optional(),
+      )
+      .describe('Mailbox Keel reads client replies from, e.g. imaps://user:pass@imap.example.com:993/INBOX (the path names the folder; INBOX by default). Polled every minute: a reply is attached to its client, recallable, cancels that client\'s pending reminders, and the sales agent drafts a follow-up for your approval. Secret.'),
     OUTBOX_DIR: z.string().trim().min(1).default('./data/outbox').describe('Folder where email is written as .eml files when no SMTP server is configured.'),
     FILES_DIR: z.string().trim().min(1).default('./data/files').describe('Folder of stored files (invoice PDFs and other artifacts), named by their SHA-256.'),
     CALENDAR_FEED_TOKEN: optionalText
@@ -194,6 +204,7 @@ export const secretSettings = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'SMTP_URL',
+  'IMAP_URL',
   'CALENDAR_FEED_TOKEN',
   'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];

@@ -7,6 +7,7 @@ import type { Db } from './storage/index.js';
 import { localDate } from './core/zoned-time.js';
 import { cardFor, composeDigest, outcomeLine } from './agents/index.js';
 import { OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { pollReplies, type ReplyWatchDeps } from './mail-replies.js';
 
 export interface JobDeps {
   db: Db;
@@ -15,6 +16,8 @@ export interface JobDeps {
   timeZone: string;
   /** "HH:MM" in the operator's time zone, or undefined for no daily digest. */
   digestTime: string | undefined;
+  /** With a mailbox to read (IMAP_URL), client replies are read every minute. */
+  replies?: ReplyWatchDeps | undefined;
 }
 
 /**
@@ -85,5 +88,7 @@ export function keelJobs(deps: JobDeps): Job[] {
     const [hour, minute] = deps.digestTime.split(':').map(Number);
     jobs.push({ name: 'daily-digest', cron: `${minute} ${hour} * * *`, timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
   }
+  const replies = deps.replies;
+  if (replies) jobs.push({ name: 'read-replies', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await pollReplies(replies)) });
   return jobs;
 }

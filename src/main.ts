@@ -2,11 +2,13 @@ import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config.js';
 import { createKeel } from './app.js';
 import { nodePlatform } from './platform/node.js';
+import { imapMailbox } from './connectors/email/imap.js';
 
 /** Node entry: one process, a local libSQL file by default, the web chat on PORT. */
 async function main() {
   const config = loadConfig(process.env);
-  const keel = await createKeel({ config, platform: nodePlatform });
+  // Node-only clients are built here, so app.ts stays platform-neutral.
+  const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined });
   await keel.recover();
   await keel.startBots();
   // A tick right away sends what came due while Keel was down (a missed digest), once.

@@ -5,3 +5,4 @@ export { cardFor, outcomeLine } from './cards.js';
 export { createChatModel, toolDefinitions, type ModelSettings } from './model.js';
 export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';
 export { composeDigest, type DigestDeps } from './digest.js';
+export { replyFollowup, replyExcerpt, type ReplySeen } from './replies.js';

@@ -20,7 +20,7 @@ export const scopes: Record<AgentName, Scope> = {
     title: 'Client lifecycle and sales',
     tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder'],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary'],
-    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'operator.schedule_reminder'],
+    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'replies.record', 'operator.schedule_reminder'],
   },
   finance: {
     title: 'Finance and billing',

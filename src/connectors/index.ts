@@ -2,13 +2,13 @@ import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from './context.js';
 import { recordsConnector } from './records.js';
 import { invoicesConnector } from './invoices/index.js';
-import { createMailer, emailConnector, type Delivery } from './email/index.js';
+import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
 import { calendarConnector } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 
 export type { ConnectorDeps };
-export { messageIdFor, outboxEmails } from './email/index.js';
+export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
 export { calendarFeed } from './calendar/index.js';
 export { operatorConnector, reminders } from './operator/index.js';
 
@@ -57,6 +57,7 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     recordsConnector(deps),
     invoicesConnector(deps, files, mailer, { issuer: settings.issuer }),
     emailConnector(mailer),
+    repliesConnector(deps),
     calendarConnector(deps, mailer, parseMailbox(settings.mailFrom)),
     filesConnector(files),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),

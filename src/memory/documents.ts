@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { MemoryKind } from '../agents/scopes.js';
 import { formatHours, formatMoney } from '../core/money.js';
 import type { Db } from '../storage/index.js';
-import { outboxEmails } from '../connectors/email/tables.js';
+import { emailReplies, outboxEmails } from '../connectors/email/tables.js';
 import { clientAliases, clients, invoices, meetings, memorySummaries, notes, proposals } from './tables.js';
 
 /** What recall searches: one text per remembered thing, written so a match reads as a citation. */
@@ -14,8 +14,8 @@ export interface MemoryDoc {
   at: Date;
 }
 
-/** The tables whose changes the triggers of migration 0006 queue, by the `source` they write. */
-export const memorySources = ['clients', 'notes', 'proposals', 'invoices', 'meetings', 'outbox_emails', 'memory_summaries'] as const;
+/** The tables whose changes the triggers of migrations 0006 and 0013 queue, by the `source` they write. */
+export const memorySources = ['clients', 'notes', 'proposals', 'invoices', 'meetings', 'outbox_emails', 'email_replies', 'memory_summaries'] as const;
 export type MemorySource = (typeof memorySources)[number];
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -85,6 +85,16 @@ const loaders: Record<MemorySource, Loader> = {
       .from(outboxEmails)
       .where(inArray(outboxEmails.id, ids));
     return rows.map((e) => ({ sourceId: e.id, kind: 'email', clientId: e.clientId, text: `Email to ${e.to}: ${e.subject}\n${e.body}`, at: e.sentAt }));
+  },
+  async email_replies(db, ids) {
+    const rows = await db.select().from(emailReplies).where(inArray(emailReplies.id, ids));
+    return rows.map((r) => ({
+      sourceId: r.id,
+      kind: 'email',
+      clientId: r.clientId,
+      text: `Email from ${r.fromName ? `${r.fromName} ` : ''}<${r.fromAddress}>, received ${day(r.receivedAt)}: ${r.subject}\n${r.body}`,
+      at: r.receivedAt,
+    }));
   },
   async memory_summaries(db, ids) {
     const rows = await db.select().from(memorySummaries).where(inArray(memorySummaries.id, ids));

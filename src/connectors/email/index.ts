@@ -5,6 +5,9 @@ import type { Mailer, MailState, OutboxEmail } from './mailer.js';
 export { outboxEmails } from './tables.js';
 export { createMailer, messageIdFor, type Mailer } from './mailer.js';
 export { unavailableDelivery, type Delivery } from './delivery.js';
+export { repliesConnector, attributeReply, messageIds, MAX_REPLY_CHARS, type EmailReply, type ReplyInput } from './replies.js';
+export { emailReplies, mailboxCursors } from './tables.js';
+export type { IncomingMail, Mailbox } from './mailbox.js';
 
 const emailSummary = (m: OutboxEmail) => ({ emailId: m.id, messageId: m.messageId, to: m.to, via: m.via });
 
@@ -26,9 +29,11 @@ export function emailConnector(mailer: Mailer): Connector {
       subject: z.string().min(1).max(200),
       body: z.string().min(1),
       clientId: z.string().optional(),
+      /** The Message-ID this answers, so the client's mail program threads it. */
+      inReplyTo: z.string().regex(/^<[^<>\s]+>$/, { error: 'must be a Message-ID such as <abc@example.com>' }).optional(),
     }),
     leavesSystem: true,
-    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId })),
+    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId, inReplyTo: input.inReplyTo })),
     lookup: async (key) => mailLookup(await mailer.state(key), emailSummary),
     compensation: { kind: 'irreversible', note: 'send a correction email, which needs its own approval' },
   });

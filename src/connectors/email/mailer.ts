@@ -20,6 +20,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   clientId?: string | undefined;
+  /** The Message-ID answered; sent as In-Reply-To and References. */
+  inReplyTo?: string | undefined;
   attachments?: MailAttachment[];
   /** An iCalendar invitation or cancellation, sent as text/calendar with its METHOD so mail clients offer to act on it. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
@@ -75,6 +77,7 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
         subject: mail.subject,
         text: mail.text,
         messageId,
+        ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
         date: clock.now(),
         attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
         ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, filename: 'invite.ics', content: mail.calendar.content } } : {}),
