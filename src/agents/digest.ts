@@ -5,7 +5,8 @@ import type { Db } from '../storage/index.js';
 import type { Outbound } from '../graph/messages.js';
 import { formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, listInvoices, upcomingMeetings } from '../memory/index.js';
+import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../memory/index.js';
+import { taskLine } from './work-tools.js';
 import { reminders } from '../connectors/index.js';
 import { cardFor, outcomeLine } from './cards.js';
 
@@ -21,8 +22,8 @@ const bullet = (lines: string[]) => lines.map((l) => `• ${l}`).join('\n');
 /**
  * The daily digest, in the operator's local days: what was done yesterday (by
  * agent), what waits for approval (as cards, so it can be decided from the
- * digest), money owed, what is due today and this week (meetings and
- * follow-ups), and anything that
+ * digest), money owed, what is due today and this week (tasks, overdue ones
+ * flagged, meetings and follow-ups), and anything that
  * needs attention. Empty sections are left out.
  */
 export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps): Promise<Outbound[]> {
@@ -32,7 +33,7 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
   const weekEnd = startOfLocalDay(now, timeZone, 7);
   const when = (d: Date) => d.toLocaleString('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
-  const [done, open, attention, overdue, meetings, followUps] = await Promise.all([
+  const [done, open, attention, overdue, meetings, followUps, due] = await Promise.all([
     db.select().from(actions).where(and(eq(actions.state, 'succeeded'), gte(actions.updatedAt, yesterday), lt(actions.updatedAt, today))),
     kernel.list({ states: ['awaiting_approval'], limit: 20 }),
     kernel.list({ states: ['needs_attention'], limit: 20 }),
@@ -40,6 +41,8 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     upcomingMeetings(db, today, 20),
     // Fired in the last week (Keel cannot yet see replies, so each stays until the week is over) or due this week.
     db.select().from(reminders).where(or(and(eq(reminders.status, 'fired'), gte(reminders.firedAt, startOfLocalDay(now, timeZone, -7))), and(eq(reminders.status, 'pending'), lt(reminders.dueAt, weekEnd)))),
+    // Open tasks due within the next seven local days, overdue ones included (they come first and say so).
+    tasksDueBy(db, localDate(startOfLocalDay(now, timeZone, 6), timeZone)),
   ]);
 
   // A card past its deadline is no longer decidable, even before the expiry job has marked it.
@@ -60,9 +63,13 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     sections.push(`Money owed: ${[...totals].map(([cur, minor]) => formatMoney(minor, cur)).join(' + ')} overdue\n${bullet(lines)}`);
   }
   const soon = meetings.filter((m) => m.startsAt < weekEnd);
-  if (soon.length) {
+  if (soon.length || due.length) {
     const names = await Promise.all(soon.map(async (m) => (await clientById(db, m.clientId))?.name ?? m.clientId));
-    sections.push(`Due this week\n${bullet(soon.map((m, i) => `${when(m.startsAt)} — ${m.title} with ${names[i]}`))}`);
+    const taskNames = await Promise.all(due.map(async (t) => (t.clientId ? (await clientById(db, t.clientId))?.name : undefined)));
+    const todayIso = localDate(now, timeZone);
+    const lines = [...due.map((t, i) => `Task: ${taskLine(t, todayIso, taskNames[i])}`), ...soon.map((m, i) => `${when(m.startsAt)} — ${m.title} with ${names[i]}`)];
+    const late = due.filter((t) => t.dueOn! < todayIso).length;
+    sections.push(`Due this week${late ? ` (${late} task${late === 1 ? '' : 's'} overdue)` : ''}\n${bullet(lines)}`);
   }
   if (followUps.length) {
     sections.push(`Follow-ups\n${bullet(followUps.map((r) => (r.status === 'fired' ? `${r.text} (reminded ${localDate(r.firedAt!, timeZone)})` : `${when(r.dueAt)}: ${r.text}`)))}`);

@@ -101,6 +101,32 @@ export const agentTools = {
   draft_post: z
     .object({ topic: z.string().min(1), channel: z.enum(['linkedin', 'newsletter', 'blog']).default('linkedin') })
     .describe('Draft a social post or newsletter (a draft only; nothing is published).'),
+  add_project: z
+    .object({ name: z.string().trim().min(1).describe('What the project is called, e.g. "Website redesign".'), client: clientRef.optional() })
+    .describe('Start a project, usually for one client, so tasks, proposals and meetings can be filed under it.'),
+  record_proposal_outcome: z
+    .object({
+      client: clientRef,
+      outcome: z.enum(['accepted', 'declined', 'sent']).describe('What became of the proposal.'),
+    })
+    .describe("Record that a client accepted, declined or was sent their latest open proposal; later proposals cite it."),
+  add_task: z
+    .object({
+      title: z.string().trim().min(1).describe('What has to be done, in the operator words.'),
+      due: z.iso.date().optional().describe("The day it is due, YYYY-MM-DD in the operator's time zone."),
+      client: clientRef.optional(),
+      project: z.string().trim().min(1).optional().describe('The project it belongs to, by name.'),
+    })
+    .describe('Add a task or deadline, optionally due on a day and about a client or project.'),
+  list_tasks: z
+    .object({
+      due: z.enum(['overdue', 'today', 'week', 'all']).default('all').describe('overdue: past their day; today; week: the next seven days, overdue included; all: every open task.'),
+      client: clientRef.optional(),
+    })
+    .describe('List open tasks and deadlines: what is due, what is overdue.'),
+  complete_task: z
+    .object({ task: z.string().trim().min(1).describe('Words from the task title, or its id.') })
+    .describe('Mark an open task as done.'),
 };
 
 export type AgentToolName = keyof typeof agentTools;

@@ -5,7 +5,7 @@ import type { AgentName, AgentToolName } from './intents.js';
  * read, and the kernel operations it may request. The kernel's policy enforces
  * `operations`; recall enforces `memory`.
  */
-export const memoryKinds = ['client', 'note', 'proposal', 'invoice', 'meeting', 'email', 'summary', 'post'] as const;
+export const memoryKinds = ['client', 'note', 'proposal', 'invoice', 'meeting', 'email', 'summary', 'post', 'project', 'task'] as const;
 export type MemoryKind = (typeof memoryKinds)[number];
 
 export interface Scope {
@@ -18,21 +18,21 @@ export interface Scope {
 export const scopes: Record<AgentName, Scope> = {
   sales: {
     title: 'Client lifecycle and sales',
-    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder'],
-    memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary'],
-    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'replies.record', 'operator.schedule_reminder'],
+    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder', 'add_project', 'record_proposal_outcome'],
+    memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary', 'project', 'task'],
+    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'replies.record', 'operator.schedule_reminder', 'memory.add_project', 'memory.record_proposal_outcome'],
   },
   finance: {
     title: 'Finance and billing',
     tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'recall'],
-    memory: ['client', 'invoice', 'proposal', 'summary'],
+    memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
     operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
   },
   operations: {
     title: 'Operations and scheduling',
-    tools: ['find_client', 'schedule_meeting', 'status', 'recall'],
-    memory: ['client', 'meeting', 'note', 'summary'],
-    operations: ['calendar.book', 'calendar.cancel', 'operator.notify', 'operator.fire_reminder'],
+    tools: ['find_client', 'schedule_meeting', 'status', 'recall', 'add_task', 'list_tasks', 'complete_task'],
+    memory: ['client', 'meeting', 'note', 'summary', 'project', 'task'],
+    operations: ['calendar.book', 'calendar.cancel', 'operator.notify', 'operator.fire_reminder', 'memory.add_task', 'memory.complete_task'],
   },
   marketing: {
     title: 'Marketing',

@@ -17,6 +17,7 @@ import {
 } from '../memory/index.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
+import { workTools } from './work-tools.js';
 
 export interface ToolContext {
   db: Db;
@@ -117,6 +118,8 @@ type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) 
 type Toolbox = { [T in AgentToolName]: Impl<T> };
 
 const toolbox: Toolbox = {
+  ...workTools({ answer, client, act }),
+
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);
     if ('outcome' in found) return found.outcome;

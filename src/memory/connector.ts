@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConnectorError, defineOperation, type Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from '../connectors/context.js';
 import { clientAliases, proposals } from './tables.js';
+import { workOperations } from './work.js';
 
 const outcome = z.enum(['sent', 'accepted', 'declined']);
 const aliasKind = z.enum(['email', 'name', 'telegram', 'slack']);
@@ -10,7 +11,7 @@ const aliasKind = z.enum(['email', 'name', 'telegram', 'slack']);
 /**
  * Memory's own writes through the kernel, so they are audited, idempotent
  * and undoable like any record: a proposal's outcome (what later proposals
- * cite) and the further names one client goes by.
+ * cite), the further names one client goes by, and projects and tasks.
  */
 export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
   const proposalById = async (id: string) => (await db.select().from(proposals).where(eq(proposals.id, id)))[0];
@@ -97,5 +98,5 @@ export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
     compensation: { kind: 'irreversible', note: 'link the name again' },
   });
 
-  return { name: 'memory', operations: [recordOutcome, restoreOutcome, linkIdentity, unlinkIdentity] };
+  return { name: 'memory', operations: [recordOutcome, restoreOutcome, linkIdentity, unlinkIdentity, ...workOperations({ db, clock, ids })] };
 }

@@ -3,7 +3,7 @@ import type { MemoryKind } from '../agents/scopes.js';
 import { formatHours, formatMoney } from '../core/money.js';
 import type { Db } from '../storage/index.js';
 import { emailReplies, outboxEmails } from '../connectors/email/tables.js';
-import { clientAliases, clients, invoices, meetings, memorySummaries, notes, proposals } from './tables.js';
+import { clientAliases, clients, invoices, meetings, memorySummaries, notes, projects, proposals, tasks } from './tables.js';
 
 /** What recall searches: one text per remembered thing, written so a match reads as a citation. */
 export interface MemoryDoc {
@@ -14,8 +14,8 @@ export interface MemoryDoc {
   at: Date;
 }
 
-/** The tables whose changes the triggers of migrations 0006 and 0013 queue, by the `source` they write. */
-export const memorySources = ['clients', 'notes', 'proposals', 'invoices', 'meetings', 'outbox_emails', 'email_replies', 'memory_summaries'] as const;
+/** The tables whose changes the triggers of migrations 0006, 0011 and 0013 queue, by the `source` they write. */
+export const memorySources = ['clients', 'notes', 'proposals', 'invoices', 'meetings', 'outbox_emails', 'email_replies', 'memory_summaries', 'projects', 'tasks'] as const;
 export type MemorySource = (typeof memorySources)[number];
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -95,6 +95,36 @@ const loaders: Record<MemorySource, Loader> = {
       text: `Email from ${r.fromName ? `${r.fromName} ` : ''}<${r.fromAddress}>, received ${day(r.receivedAt)}: ${r.subject}\n${r.body}`,
       at: r.receivedAt,
     }));
+  },
+  async projects(db, ids) {
+    const rows = await db.select().from(projects).where(inArray(projects.id, ids));
+    const names = await clientNames(db, rows.map((p) => p.clientId));
+    return rows.map((p) => ({
+      sourceId: p.id,
+      kind: 'project',
+      clientId: p.clientId,
+      text: `Project "${p.name}"${p.clientId ? ` for ${names.get(p.clientId) ?? p.clientId}` : ''}; ${p.status}, started ${day(p.createdAt)}.`,
+      at: p.updatedAt,
+    }));
+  },
+  async tasks(db, ids) {
+    const rows = await db.select().from(tasks).where(inArray(tasks.id, ids));
+    const names = await clientNames(db, rows.map((t) => t.clientId));
+    const projectIds = rows.flatMap((t) => (t.projectId ? [t.projectId] : []));
+    const projectNames = new Map(
+      projectIds.length ? (await db.select({ id: projects.id, name: projects.name }).from(projects).where(inArray(projects.id, projectIds))).map((p) => [p.id, p.name]) : [],
+    );
+    return rows.map((t) => {
+      const about = [t.clientId ? `for ${names.get(t.clientId) ?? t.clientId}` : '', t.projectId ? `(project "${projectNames.get(t.projectId) ?? t.projectId}")` : ''].filter(Boolean).join(' ');
+      const state = t.status === 'done' ? `done${t.doneAt ? ` ${day(t.doneAt)}` : ''}` : 'open';
+      return {
+        sourceId: t.id,
+        kind: 'task',
+        clientId: t.clientId,
+        text: `Task "${t.title}"${about ? ` ${about}` : ''}${t.dueOn ? `, due ${t.dueOn}` : ''}; ${state}.`,
+        at: t.doneAt ?? t.createdAt,
+      };
+    });
   },
   async memory_summaries(db, ids) {
     const rows = await db.select().from(memorySummaries).where(inArray(memorySummaries.id, ids));

@@ -1,12 +1,14 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clientAliases, clients, invoices, meetings, notes, proposals } from './tables.js';
+import { clientAliases, clients, invoices, meetings, notes, projects, proposals, tasks } from './tables.js';
 
 export type Client = typeof clients.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
 export type Proposal = typeof proposals.$inferSelect;
 export type Meeting = typeof meetings.$inferSelect;
 export type Note = typeof notes.$inferSelect;
+export type Project = typeof projects.$inferSelect;
+export type Task = typeof tasks.$inferSelect;
 
 export type ClientMatch =
   | { status: 'found'; client: Client }
@@ -101,3 +103,58 @@ export async function upcomingMeetings(db: Db, from: Date, limit = 10): Promise<
 
 export const proposalsByIds = async (db: Db, ids: string[]): Promise<Proposal[]> =>
   ids.length ? db.select().from(proposals).where(inArray(proposals.id, ids)) : [];
+
+/** A client's proposals still waiting for an answer (draft or sent), newest first: what "Acme accepted the proposal" refers to. */
+export const undecidedProposals = async (db: Db, clientId: string): Promise<Proposal[]> =>
+  db
+    .select()
+    .from(proposals)
+    .where(and(eq(proposals.clientId, clientId), inArray(proposals.status, ['draft', 'sent'])))
+    .orderBy(desc(proposals.createdAt));
+
+/** Active projects whose name matches (case-insensitive), optionally of one client. */
+export async function findProjects(db: Db, name: string, clientId?: string): Promise<Project[]> {
+  const pattern = `%${escapeLike(name.trim().toLowerCase())}%`;
+  return db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.status, 'active'), sql`lower(${projects.name}) like ${pattern} escape '\\'`, clientId ? eq(projects.clientId, clientId) : undefined))
+    .orderBy(desc(projects.createdAt));
+}
+
+/**
+ * Open tasks with a due day on or before `through` (an ISO day in the
+ * operator's zone), earliest first: "what's due this week", the digest.
+ * Tasks without a due day are never "due".
+ */
+export const tasksDueBy = async (db: Db, through: string, clientId?: string): Promise<Task[]> =>
+  db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.status, 'open'), isNotNull(tasks.dueOn), lte(tasks.dueOn, through), clientId ? eq(tasks.clientId, clientId) : undefined))
+    .orderBy(asc(tasks.dueOn), asc(tasks.createdAt));
+
+/** Open tasks, those with a due day first (earliest first), optionally of one client. */
+export const openTasks = async (db: Db, clientId?: string): Promise<Task[]> =>
+  db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.status, 'open'), clientId ? eq(tasks.clientId, clientId) : undefined))
+    .orderBy(sql`${tasks.dueOn} IS NULL`, asc(tasks.dueOn), asc(tasks.createdAt));
+
+/**
+ * Everything Keel holds on one client, newest first within each kind: the
+ * read side of a client's workspace (projects, proposals, invoices, meetings,
+ * tasks, notes).
+ */
+export async function clientRecords(db: Db, clientId: string) {
+  const [projectRows, proposalRows, invoiceRows, meetingRows, taskRows, noteRows] = await Promise.all([
+    db.select().from(projects).where(eq(projects.clientId, clientId)).orderBy(desc(projects.createdAt)),
+    db.select().from(proposals).where(eq(proposals.clientId, clientId)).orderBy(desc(proposals.createdAt)),
+    listInvoices(db, { clientId }),
+    db.select().from(meetings).where(eq(meetings.clientId, clientId)).orderBy(desc(meetings.startsAt)),
+    db.select().from(tasks).where(eq(tasks.clientId, clientId)).orderBy(desc(tasks.createdAt)),
+    db.select().from(notes).where(and(eq(notes.clientId, clientId), eq(notes.kind, 'note'))).orderBy(desc(notes.createdAt)),
+  ]);
+  return { projects: projectRows, proposals: proposalRows, invoices: invoiceRows, meetings: meetingRows, tasks: taskRows, notes: noteRows };
+}

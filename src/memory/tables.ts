@@ -83,6 +83,42 @@ export const meetings = sqliteTable('meetings', {
   idempotencyKey: text('idempotency_key').notNull().unique(),
 });
 
+/** A piece of work, usually for one client: what proposals, tasks and meetings belong to. */
+export const projects = sqliteTable(
+  'projects',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id'),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['active', 'done', 'cancelled'] }).notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('projects_client_idx').on(t.clientId)],
+);
+
+/**
+ * Something the operator has to do, optionally by a day. `dueOn` is the
+ * operator's local calendar day (YYYY-MM-DD in TZ), so "due Friday" stays
+ * Friday wherever the server runs, and ISO days compare as strings.
+ */
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id'),
+    projectId: text('project_id'),
+    title: text('title').notNull(),
+    dueOn: text('due_on'),
+    status: text('status', { enum: ['open', 'done'] }).notNull(),
+    doneAt: integer('done_at', { mode: 'timestamp_ms' }),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('tasks_status_due_idx').on(t.status, t.dueOn), index('tasks_client_idx').on(t.clientId)],
+);
+
 /** Every message in and out of a conversation, kept whole for audit even when the graph's state is compacted. */
 export const transcript = sqliteTable(
   'transcript',

@@ -15,6 +15,11 @@ const examples: Record<AgentToolName, string> = {
   set_reminder: 'Nudge Dana in 3 days if no reply',
   status: "What's pending?",
   draft_post: 'Draft a LinkedIn post about pricing workshops',
+  add_project: 'New project Website redesign for Acme',
+  record_proposal_outcome: 'Acme accepted the proposal',
+  add_task: 'Task: send the draft to Dana by Friday',
+  list_tasks: "What's due this week?",
+  complete_task: 'Done: send the draft to Dana',
 };
 
 const allTools = Object.keys(agentTools) as AgentToolName[];

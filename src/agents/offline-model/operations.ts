@@ -2,7 +2,7 @@ import { addDays, isPast, parseDate, parseDuration, parseTime, today, zonedIso, 
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
 import { capitalize, leadingName, nameAfter, trimPhrase, withoutArticle } from './text.js';
 
-/** Grammars of the operations agent's tools: schedule_meeting and status. */
+/** Grammars of the operations agent's tools: schedule_meeting, status, and tasks (add, list, complete). */
 
 const meetingNoun = String.raw`(meeting|call|session|sync|catch-?up|chat|appointment|demo|lunch|coffee|workshop)`;
 const meetingLead = new RegExp(
@@ -66,3 +66,71 @@ const statusPattern =
 
 /** "status", "what's pending?", "what's coming up?", "what needs my attention?". */
 export const status: Grammar = ({ text }) => (statusPattern.test(text) ? toolIntent('status', {}, 'Status of what?') : undefined);
+
+const taskLead = /^(?:(?:task|to-?do|deadline)\s*[:-]\s*|(?:add|create|new|set(?: up)?)\s+(?:an?\s+)?(?:new\s+)?(?:task|to-?do|deadline)\b\s*(?:[:-]\s*|to\s+)?)(.+)$/i;
+const dueClause = /\s+(?:by|due(?:\s+(?:on|by))?|until|on)\s+([^,;]+)$|\s+(today|tomorrow)$/i;
+
+/**
+ * "task: send the draft to Dana by Friday", "add a task to call Acme due
+ * 2026-12-03", "new deadline: VAT return by 10 January". The due day is read
+ * only from a trailing "by/due/on <date>" (or today/tomorrow), so a title
+ * such as "prepare the Friday update" keeps its words.
+ */
+export const addTask: Grammar = ({ text, now, timeZone }) => {
+  const body = taskLead.exec(text)?.[1];
+  if (body === undefined) return undefined;
+  const clause = dueClause.exec(body);
+  const when = clause ? (clause[1] ?? clause[2] ?? '') : '';
+  const day = clause ? parseDate(when, today(now, timeZone)) : undefined;
+  const title = trimPhrase(day === undefined ? body : body.slice(0, clause!.index));
+  if (title === '') return clarify('add_task', 'What is the task?');
+  if (clause && day === undefined && /\d|day\b|week\b|month\b/i.test(when)) {
+    return clarify('add_task', `Which day is "${title}" due? For example "by Friday" or "by 2026-12-03".`);
+  }
+  const args: ToolInput<'add_task'> = { title: capitalize(title) };
+  if (day !== undefined) args.due = isoDate(day);
+  // "send the draft to Dana": a capitalised name after to/for/with says whom the task concerns.
+  const client = ['to', 'for', 'with'].map((marker) => nameAfter(title, marker)).find((name) => name !== undefined && /^\p{Lu}/u.test(name));
+  if (client !== undefined) args.client = client;
+  return toolIntent('add_task', args, 'What is the task, and by when?');
+};
+
+const tasksNoun = /\b(?:tasks?|deadlines?|to-?dos?)\b/i;
+const dueQuestion = /^(?:what(?:'s| is| are)?\s+(?:due|overdue)\b|what do i have due|(?:is\s+)?anything\s+due|what(?:'s| is) coming due)/i;
+
+/** "what's due this week?", "show my tasks", "overdue tasks", "deadlines for Acme". */
+export const listTasks: Grammar = ({ text }) => {
+  const asksDue = dueQuestion.test(text) && (/\bdue\b/i.test(text) || tasksNoun.test(text));
+  if (!asksDue && !(tasksNoun.test(text) && /^(?:show|list|what|which|any|my|open|overdue|all|tasks|deadlines|to-?dos)\b/i.test(text))) return undefined;
+  const due = /\b(?:overdue|late|past due|missed)\b/i.test(text)
+    ? 'overdue'
+    : /\btoday\b/i.test(text)
+      ? 'today'
+      : /\b(?:this week|next (?:7|seven) days|week)\b/i.test(text) || asksDue
+        ? 'week'
+        : 'all';
+  const args: ToolInput<'list_tasks'> = { due };
+  const client = nameAfter(text, 'for|with|of');
+  if (client !== undefined) args.client = client;
+  return toolIntent('list_tasks', args, 'Whose tasks should I list?');
+};
+
+const doneLead = [
+  /^(?:done|finished|completed?)\s*[:-]\s*(.+)$/i,
+  /^(?:mark|tick off|check off|set)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$/i,
+  /^(?:i\s+)?(?:finished|completed|did)\s+(?:the\s+)?task\s+(.+)$/i,
+  /^(?:the\s+)?task\s+(.+?)\s+is\s+(?:done|complete|finished)$/i,
+];
+
+/** "done: send the draft to Dana", "mark the task VAT return as done". */
+export const completeTask: Grammar = ({ text }) => {
+  for (const pattern of doneLead) {
+    const raw = pattern.exec(text)?.[1];
+    if (raw === undefined) continue;
+    const task = trimPhrase(raw).replace(/^["“'](.+)["”']$/, '$1');
+    // "mark invoice 2026-0003 as paid" is a payment, and "mark the Acme proposal as sent" an outcome.
+    if (task === '' || /\b(?:invoice|proposal|quote)\b/i.test(task)) return undefined;
+    return toolIntent('complete_task', { task }, 'Which task is done?');
+  }
+  return undefined;
+};

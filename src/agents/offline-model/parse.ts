@@ -1,10 +1,10 @@
 import { assertTimeZone } from './dates.js';
-import { draftFollowup, draftProposal, addClient, findClient, recall, rememberNote } from './sales.js';
+import { draftFollowup, draftProposal, addClient, addProject, findClient, recall, recordProposalOutcome, rememberNote } from './sales.js';
 import { createInvoice, listInvoices, recordPayment } from './finance.js';
 import type { Grammar, ParsedIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
-import { scheduleMeeting, status } from './operations.js';
+import { addTask, completeTask, listTasks, scheduleMeeting, status } from './operations.js';
 import { clean, maxParsedLength } from './text.js';
 
 export interface ParseOptions {
@@ -21,17 +21,25 @@ export interface ParseOptions {
  * even if it mentions an invoice; "Acme paid invoice 2026-0003" is a payment
  * before it is an invoice; "schedule a follow-up call" is a meeting, not an
  * email; "nudge Dana in 3 days" is a reminder, not a follow-up to draft now;
- * "a newsletter about our proposal process" is a post, not a proposal.
+ * "a newsletter about our proposal process" is a post, not a proposal;
+ * "Acme accepted the proposal" is an outcome, not a proposal to draft;
+ * "task: send the invoice to Acme by Friday" is a task, not an invoice; "overdue
+ * tasks" are tasks, not invoices.
  */
 const grammars: Grammar[] = [
   rememberNote,
   recordPayment,
+  recordProposalOutcome,
+  completeTask,
+  addTask,
+  listTasks,
   createInvoice,
   listInvoices,
   scheduleMeeting,
   setReminder,
   draftFollowup,
   draftPost,
+  addProject,
   draftProposal,
   addClient,
   findClient,

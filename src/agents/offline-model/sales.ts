@@ -175,3 +175,51 @@ function followupTopic(text: string, client: string): string | undefined {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+const projectLead = /^(?:(?:start|create|add|open|set up|begin|kick off)\s+(?:an?\s+|the\s+)?(?:new\s+)?project|new project)\b[\s:,-]*(.*)$/i;
+
+/** "new project Website redesign for Acme", "start a project for Acme: Website redesign". */
+export const addProject: Grammar = ({ text }) => {
+  const rest = projectLead.exec(text)?.[1];
+  if (rest === undefined) return undefined;
+  const forFirst = /^(?:for|with)\s+([^:]+):\s*(.+)$/i.exec(rest);
+  const forLast = /^(.+?)\s+(?:for|with)\s+(\S.*)$/i.exec(rest);
+  const name = trimPhrase((forFirst?.[2] ?? forLast?.[1] ?? rest).replace(/^(?:called|named)\s+/i, '')).replace(/^["“'](.+)["”']$/, '$1');
+  const client = forFirst ? leadingName(forFirst[1]!) : forLast ? leadingName(forLast[2]!) : undefined;
+  if (name === '') return clarify('add_project', 'What is the project called?');
+  const args: ToolInput<'add_project'> = { name };
+  if (client !== undefined) args.client = client;
+  return toolIntent('add_project', args, 'What is the project called?');
+};
+
+const yes = String.raw`accepted|approved|signed|agreed to|said yes to|went ahead with|took`;
+const no = String.raw`declined|rejected|turned down|said no to|passed on|refused`;
+const offerNoun = String.raw`(?:(?:the|our|my|their|that)\s+)?(?:(?:workshop|project|new|latest|last)\s+)?(?:proposal|quote|offer|estimate)`;
+const clientDecides = new RegExp(String.raw`^(.+?)\s+(?:has\s+|have\s+|just\s+)?(${yes}|${no})(?:\s+${offerNoun})?$`, 'i');
+const offerDecided = new RegExp(String.raw`^(?:the\s+)?(?:proposal|quote|offer|estimate)\s+(?:for|to)\s+(.+?)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
+const possessiveDecided = new RegExp(String.raw`^(.+?)['’]s\s+(?:proposal|quote|offer|estimate)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
+const markedOffer = /^mark\s+(?:the\s+)?(?:(?:proposal|quote)\s+(?:for|to)\s+(.+?)|(.+?)\s+(?:proposal|quote))\s+as\s+(accepted|declined|sent)$/i;
+const subjectPronoun = /^(?:i|we|they|you|she|he|it|everyone|nobody|someone)$/i;
+const sentOffer = /^(?:i\s+)?sent\s+(?:the\s+|our\s+|my\s+)?(?:proposal|quote|offer)\s+to\s+(.+)$/i;
+
+/**
+ * "Acme accepted the proposal", "Beta declined", "the proposal for Acme was
+ * accepted", "mark the Acme proposal as sent": the client's latest open
+ * proposal gets that outcome, which later proposals cite.
+ */
+export const recordProposalOutcome: Grammar = ({ text }) => {
+  const decided = offerDecided.exec(text) ?? possessiveDecided.exec(text) ?? clientDecides.exec(text);
+  const marked = decided ? undefined : markedOffer.exec(text);
+  const sent = decided || marked ? undefined : sentOffer.exec(text);
+  const who = decided?.[1] ?? marked?.[1] ?? marked?.[2] ?? sent?.[1];
+  const verb = (decided?.[2] ?? marked?.[3] ?? (sent ? 'sent' : '')).toLowerCase();
+  if (who === undefined) return undefined;
+  const phrase = trimPhrase(who.replace(/^the\s+/i, ''));
+  const client = leadingName(phrase);
+  // The whole subject must be a name: "we finally declined" or "the team agreed to" names no client,
+  // and a bare "<name> declined" needs a capitalised name ("Beta declined").
+  const bare = decided !== undefined && !/\b(?:proposal|quote|offer|estimate)\b/i.test(text);
+  if (client === undefined || client !== phrase || subjectPronoun.test(client) || (bare && leadingProperName(client) !== client)) return undefined;
+  const outcome = verb === 'sent' ? 'sent' : new RegExp(`^(?:${no})$`, 'i').test(verb) ? 'declined' : 'accepted';
+  return toolIntent('record_proposal_outcome', { client, outcome }, `Which client ${outcome === 'sent' ? 'was sent' : outcome} the proposal?`);
+};
