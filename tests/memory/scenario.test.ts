@@ -22,23 +22,23 @@ describe('six months later, a new proposal builds on past work', () => {
   });
 
   it('cites Acme’s accepted proposal and price when drafting for Beta, without the operator retyping them', async () => {
-    // Month 1: client, proposal, acceptance, invoice, payment.
+    // Month 1, all in chat: client, proposal, acceptance, invoice, payment.
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
     expect(textIn((await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR')).replies)).toMatch(/Drafted proposal "5-day workshop" for Acme Corp: 40 h at 150.00 EUR\/h/);
     const [acmeProposal] = await keel.storage.db.select().from(proposals);
     clock.advance(7 * DAY);
-    const accepted = await keel.kernel.execute({
-      operation: 'memory.record_proposal_outcome',
-      input: { proposalId: acmeProposal!.id, outcome: 'accepted' },
-      idempotencyKey: 'test:acme-accepted',
-      agent: 'operator',
-      reason: 'Dana accepted the workshop proposal by phone.',
-    });
-    expect(accepted.state).toBe('succeeded');
-    const card = cardsIn((await keel.say('Invoice Acme 40 hours at 150 EUR for the workshop')).replies)[0]!;
+    // The outcome is told in chat, as the operator would, and recorded through the kernel.
+    expect(textIn((await keel.say('Acme accepted the proposal')).replies)).toBe(`Recorded: Acme Corp accepted "5-day workshop" (40 h at 150.00 EUR/h) [${acmeProposal!.id}].`);
+    const [accepted] = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'memory.record_proposal_outcome');
+    expect(accepted).toMatchObject({ agent: 'sales', input: { proposalId: acmeProposal!.id, outcome: 'accepted' } });
+    expect(accepted!.evidence).toContain(acmeProposal!.id);
+    // No rate retyped: the invoice takes it from the accepted proposal, and says so.
+    const card = cardsIn((await keel.say('Invoice Acme 40 hours for the workshop')).replies)[0]!;
+    expect(card.reason).toContain(`rate 150.00 EUR/h from the last proposal to Acme Corp: 40 h at 150.00 EUR/h, accepted 2026-01-12 [${acmeProposal!.id}]`);
     await keel.tap(card.ref);
     const paid = await keel.say('mark invoice 2026-0001 as paid');
     for (const open of cardsIn(paid.replies)) await keel.tap(open.ref);
+    expect(await keel.count("invoices WHERE number = '2026-0001' AND status = 'paid' AND rate_minor = 15000")).toBe(1);
 
     // Month 7: a new prospect wants the same again.
     clock.advance(180 * DAY);
