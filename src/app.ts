@@ -57,6 +57,10 @@ export async function createKeel(options: KeelOptions) {
           smtpUrl: config.SMTP_URL,
           issuer: config.OPERATOR_NAME,
           webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
+          s3:
+            config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+              ? { endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION }
+              : undefined,
         },
         platform.stores,
       ),

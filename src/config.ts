@@ -141,6 +141,13 @@ export const configSchema = z
       .describe('Mailbox Keel reads client replies from, e.g. imaps://user:pass@imap.example.com:993/INBOX (the path names the folder; INBOX by default). Polled every minute: a reply is attached to its client, recallable, cancels that client\'s pending reminders, and the sales agent drafts a follow-up for your approval. Secret.'),
     OUTBOX_DIR: z.string().trim().min(1).default('./data/outbox').describe('Folder where email is written as .eml files when no SMTP server is configured.'),
     FILES_DIR: z.string().trim().min(1).default('./data/files').describe('Folder of stored files (invoice PDFs and other artifacts), named by their SHA-256.'),
+    S3_ENDPOINT: url('the S3 API').describe('S3-compatible storage for files instead of FILES_DIR, e.g. https://s3.eu-central-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com or a MinIO URL; objects are named by their SHA-256 under S3_BUCKET. Needs S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY.'),
+    S3_BUCKET: optionalText
+      .pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name: 3–63 lower-case letters, digits, dots or hyphens' }).optional())
+      .describe('Bucket that holds the files at S3_ENDPOINT (it must exist).'),
+    S3_ACCESS_KEY_ID: optionalText.describe('Access key id for S3_ENDPOINT.'),
+    S3_SECRET_ACCESS_KEY: optionalText.describe('Secret access key for S3_ENDPOINT. Secret.'),
+    S3_REGION: z.string().trim().min(1).default('us-east-1').describe('Region requests to S3_ENDPOINT are signed for (auto for Cloudflare R2).'),
     CALENDAR_FEED_TOKEN: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
       .describe('Token of the meeting feed: subscribe a calendar app to /calendar.ics?token=…. Without it the feed is off. Secret.'),
@@ -183,6 +190,11 @@ export const configSchema = z
     need(Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set; copy the xoxb- token from OAuth & Permissions');
     need(Boolean(c.SLACK_BOT_TOKEN) && !c.SLACK_OPERATOR_IDS.length, 'SLACK_OPERATOR_IDS', 'is required with SLACK_BOT_TOKEN, so only you can command Keel; set your Slack member id (profile → ⋮ → Copy member ID)');
     need(Boolean(c.SMTP_URL) && !c.MAIL_FROM, 'MAIL_FROM', 'is required with SMTP_URL: the address your SMTP server lets you send from, e.g. Dana Smith <dana@example.com>');
+    const s3 = { S3_ENDPOINT: c.S3_ENDPOINT, S3_BUCKET: c.S3_BUCKET, S3_ACCESS_KEY_ID: c.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: c.S3_SECRET_ACCESS_KEY };
+    const s3Set = Object.entries(s3).filter(([, v]) => v).map(([k]) => k);
+    for (const [key, value] of Object.entries(s3)) {
+      need(s3Set.length > 0 && !value, key as keyof typeof c, `is required with ${s3Set.join(', ')}: files on S3 need S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together`);
+    }
     need(Boolean(c.WEBHOOK_URL) && !c.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required with WEBHOOK_URL, so the receiver can check that events come from Keel; generate one with `openssl rand -hex 32`');
     need(
       c.COMPACT_KEEP_MESSAGES >= c.COMPACT_AFTER_MESSAGES,
@@ -205,6 +217,7 @@ export const secretSettings = [
   'SLACK_APP_TOKEN',
   'SMTP_URL',
   'IMAP_URL',
+  'S3_SECRET_ACCESS_KEY',
   'CALENDAR_FEED_TOKEN',
   'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];

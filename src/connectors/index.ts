@@ -6,6 +6,7 @@ import { createMailer, emailConnector, repliesConnector, type Delivery } from '.
 import { calendarConnector } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
+import { s3Store, type S3Settings } from './files/s3.js';
 
 export type { ConnectorDeps };
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
@@ -25,6 +26,8 @@ export interface ConnectorSettings {
   issuer: string;
   /** With it, webhook.post is available. */
   webhook?: WebhookSettings | undefined;
+  /** With it, files live in this S3-compatible bucket instead of the platform's default store. */
+  s3?: S3Settings | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
  * the webhook join when configured.
  */
 export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
-  const files = fileRecords(deps, stores.blobs(settings));
+  const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings));
   const mailer = createMailer(deps, stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),

@@ -3,7 +3,7 @@ import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
 import type { Clock } from '../core/clock.js';
 import { sha256Hex } from '../core/ids.js';
 import type { Db } from '../storage/index.js';
-import { extractiveSummary, newestWithin } from './summarize.js';
+import { extractiveSummarizer, newestWithin, type Summarizer } from './summarize.js';
 import { clients, memorySummaries } from './tables.js';
 
 export interface CompactionSettings {
@@ -26,8 +26,9 @@ const textOf = (m: BaseMessage) => (typeof m.content === 'string' ? m.content : 
  * leave the state; what stays is one rolling summary message plus the recent
  * turns. Nothing is lost: the transcript table holds every message verbatim.
  */
-export function createCompactor(deps: { db: Db; clock: Clock; settings: CompactionSettings }) {
+export function createCompactor(deps: { db: Db; clock: Clock; settings: CompactionSettings; summarize?: Summarizer | undefined }) {
   const { db, clock, settings } = deps;
+  const summarize = deps.summarize ?? extractiveSummarizer;
 
   const needed = (messages: BaseMessage[]) => messages.length > settings.after;
 
@@ -40,7 +41,7 @@ export function createCompactor(deps: { db: Db; clock: Clock; settings: Compacti
     const old = rest.slice(0, start);
     if (!old.length) return [];
     const names = (await db.select({ name: clients.name }).from(clients)).map((c) => c.name);
-    const lines = extractiveSummary(old, names);
+    const lines = await summarize(old, names);
     // Derived from the messages it covers, so a re-run of this step after a crash writes the same row once.
     const id = `sum_${(await sha256Hex(`${threadId}\n${old[0]!.id}\n${old.at(-1)!.id}`)).slice(0, 24)}`;
     if (lines.length) {

@@ -6,6 +6,7 @@ import { createCompactor, type CompactionSettings } from './compaction.js';
 import type { Embedder } from './embedding/index.js';
 import { createIndexer } from './indexer.js';
 import { createRecall } from './recall.js';
+import type { Summarizer } from './summarize.js';
 
 export interface MemoryDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface MemoryDeps {
   compaction: CompactionSettings;
   /** How often the background round indexes changes and moves vectors to a new embedder. */
   indexIntervalMs: number;
+  /** Writes compaction summaries; extractive (copied sentences) unless a model is configured. */
+  summarizer?: Summarizer | undefined;
 }
 
 /** What agents and the graph use of memory: recall, compaction, and the background indexer. */
@@ -23,7 +26,7 @@ export function createMemory(deps: MemoryDeps) {
   const { db, client, clock, logger } = deps;
   const indexer = createIndexer({ db, client, embedder: deps.embedder, logger });
   const recall = createRecall({ db, client, indexer });
-  const compactor = createCompactor({ db, clock, settings: deps.compaction });
+  const compactor = createCompactor({ db, clock, settings: deps.compaction, summarize: deps.summarizer });
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const round = () =>
