@@ -7,7 +7,7 @@ import { randomIds, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
-import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector } from './memory/index.js';
+import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector, modelSummarizer } from './memory/index.js';
 import { createKernel, scopePolicy } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
@@ -85,6 +85,11 @@ export async function createKeel(options: KeelOptions) {
     embedder: createEmbedder({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL }),
     compaction: { after: config.COMPACT_AFTER_MESSAGES, keep: config.COMPACT_KEEP_MESSAGES, maxSummaryChars: 2000 },
     indexIntervalMs: config.MEMORY_INDEX_INTERVAL_SECONDS * 1000,
+    // A configured model writes compaction summaries (checked to keep every amount, date and reference); the offline model's stay extractive.
+    summarizer:
+      config.OPENAI_API_KEY || config.OPENAI_BASE_URL
+        ? modelSummarizer(model, (error) => logger.warn('memory: the model could not write a summary; kept the extractive one', { error }))
+        : undefined,
   });
   const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
