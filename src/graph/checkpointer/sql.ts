@@ -87,7 +87,13 @@ export function selectPendingSends(address: CheckpointAddress): InStatement {
   };
 }
 
-/** The stored value of each channel at exactly the version the checkpoint records for it. */
+/**
+ * The stored value of each channel at exactly the version the checkpoint records for it.
+ * CROSS JOIN pins the loop order: SQLite otherwise walks every blob of the thread
+ * (the primary key's thread/namespace prefix) and probes json_each per row, so a
+ * read grew with the thread's whole history; driven from json_each, each channel
+ * is one primary-key lookup, whatever the thread's age.
+ */
 export function selectChannelValues(
   threadId: string,
   checkpointNs: string,
@@ -96,7 +102,7 @@ export function selectChannelValues(
   return {
     sql: `SELECT b.channel, b.type, b.blob
           FROM json_each(?) AS v
-          JOIN checkpoint_blobs AS b
+          CROSS JOIN checkpoint_blobs AS b
             ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = v.key AND b.version = v.value`,
     args: [JSON.stringify(versions), threadId, checkpointNs],
   };
