@@ -27,20 +27,27 @@ const docHash = (doc: MemoryDoc) => sha256Hex(canonicalJson({ kind: doc.kind, cl
  * in step with the records. `sync` drains the change queue the triggers fill
  * (cheap when little changed, so recall runs it first); `reembed` moves
  * documents whose vector came from another embedder to the current one, one
- * batch at a time, so a change of embedder never holds up a chat turn for
- * longer than one batch.
+ * batch at a time, on its own queue, so a change of embedder never holds up
+ * a chat turn: recall meanwhile finds through FTS, client mentions and the
+ * part already re-embedded.
  */
 export function createIndexer(deps: IndexerDeps) {
   const { db, client, embedder, logger } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH;
   const vectors = vectorStore(client, embedder.id);
-  let tail: Promise<unknown> = Promise.resolve();
-  // One writer at a time: two rounds must not take the same queued changes.
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work);
-    tail = next.catch(() => undefined);
-    return next;
+  /** Runs work one at a time, in order. */
+  const queue = () => {
+    let tail: Promise<unknown> = Promise.resolve();
+    return <T>(work: () => Promise<T>): Promise<T> => {
+      const next = tail.then(work);
+      tail = next.catch(() => undefined);
+      return next;
+    };
   };
+  // Two sync rounds must not take the same queued changes. Re-embedding has its own queue, so a recall's
+  // sync never waits behind a batch going to the embedder; its writes only land on unchanged documents.
+  const exclusive = queue();
+  const reembedding = queue();
 
   async function vectorStatements(docs: MemoryDoc[]): Promise<InStatement[]> {
     if (!docs.length) return [];
@@ -98,9 +105,13 @@ export function createIndexer(deps: IndexerDeps) {
       return changes.length;
     });
 
-  /** One batch of documents whose vector is missing or from another embedder; returns how many it re-embedded. */
+  /**
+   * One batch of documents whose vector is missing or from another embedder;
+   * returns how many it took. A document whose text changed meanwhile was
+   * re-indexed by sync with the current embedder, so its write is skipped.
+   */
   const reembedRound = () =>
-    exclusive(async () => {
+    reembedding(async () => {
       const stale = await db
         .select()
         .from(memoryDocs)
@@ -108,13 +119,15 @@ export function createIndexer(deps: IndexerDeps) {
         .orderBy(asc(memoryDocs.seq))
         .limit(batchSize);
       if (!stale.length) return 0;
-      const docs: MemoryDoc[] = stale.map((row) => ({ sourceId: row.sourceId, kind: row.kind, clientId: row.clientId, text: row.text, at: row.at }));
-      const statements = await vectorStatements(docs);
-      statements.push({
-        sql: `UPDATE memory_docs SET embedder = ? WHERE seq IN (${stale.map(() => '?').join(', ')})`,
-        args: [embedder.id, ...stale.map((row) => row.seq)],
-      });
-      await client.batch(statements, 'write');
+      const embedded = await embedder.embed(stale.map((row) => row.text));
+      await vectors.ensure(embedded[0]!.length);
+      await client.batch(
+        stale.flatMap((row, i) => [
+          vectors.upsertIfUnchanged(row.seq, row.hash, embedded[i]!),
+          { sql: 'UPDATE memory_docs SET embedder = ? WHERE seq = ? AND hash = ?', args: [embedder.id, row.seq, row.hash] },
+        ]),
+        'write',
+      );
       return stale.length;
     });
 
@@ -126,7 +139,7 @@ export function createIndexer(deps: IndexerDeps) {
 
   /** Vector tables of earlier embedders, once no document still relies on them. */
   const dropStale = () =>
-    exclusive(async () => {
+    reembedding(async () => {
       const pending = await db
         .select({ seq: memoryDocs.seq })
         .from(memoryDocs)

@@ -50,6 +50,11 @@ export function vectorStore(client: Client, embedderId: string) {
       sql: `INSERT OR REPLACE INTO "${table}" (seq, embedding) VALUES ((SELECT seq FROM memory_docs WHERE source_id = ?), vector32(?))`,
       args: [sourceId, blob(vector)],
     }),
+    /** Writes the vector only while the document still has the text it was made from (its hash), so a concurrent re-index wins. */
+    upsertIfUnchanged: (seq: number, hash: string, vector: Float32Array): InStatement => ({
+      sql: `INSERT OR REPLACE INTO "${table}" (seq, embedding) SELECT seq, vector32(?) FROM memory_docs WHERE seq = ? AND hash = ?`,
+      args: [blob(vector), seq, hash],
+    }),
     remove: (seq: number): InStatement => ({ sql: `DELETE FROM "${table}" WHERE seq = ?`, args: [seq] }),
     /** The k nearest by the approximate index, with their exact cosine similarity. */
     async nearest(vector: Float32Array, k: number): Promise<VectorHit[]> {

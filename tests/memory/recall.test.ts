@@ -103,6 +103,52 @@ describe('hybrid recall', () => {
   });
 });
 
+describe('changing the embedder', () => {
+  it('re-indexes in the background while recall keeps answering, and a record changed meanwhile keeps its new vector', async () => {
+    const db = tempDatabase();
+    const storage = await db.open();
+    try {
+      await seed(storage);
+      const before = createMemory({ db: storage.db, client: storage.client, clock, logger: silentLogger, embedder: hashedNgramEmbedder, ...settings });
+      await before.sync();
+      // A slow model endpoint: batches of documents wait until released; a single query or a fresh record passes.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const next = { ...hashedNgramEmbedder, id: 'hashed-ngram-slow' };
+      const slow = { ...next, embed: async (texts: string[]) => (texts.length > 1 && (await gate), hashedNgramEmbedder.embed(texts)) };
+      const memory = createMemory({ db: storage.db, client: storage.client, clock, logger: silentLogger, embedder: slow, ...settings });
+      let finished = false;
+      const reembedding = memory.reembed().then((n) => ((finished = true), n));
+
+      // Chat's recall is answered while the batch waits on the embedder: exact words through FTS, a client's records by name.
+      expect((await memory.recall({ text: '2026-0003', kinds: ['invoice'] }))[0]?.id).toBe('inv_3');
+      expect((await memory.recall({ text: 'what do we know about Acme', kinds: ['client', 'note'] })).map((h) => h.id)).toEqual(expect.arrayContaining(['cli_acme', 'note_fridays']));
+      // A record written now is indexed with the new embedder at once.
+      await storage.db.insert(notes).values({ id: 'note_new', clientId: 'cli_beta', kind: 'note', text: 'Lee wants invoices in English', createdAt: at });
+      await storage.db.update(invoices).set({ status: 'paid', paidAt: at }).where(eq(invoices.id, 'inv_3'));
+      expect((await memory.recall({ text: 'invoices in English', kinds: ['note'] }))[0]?.id).toBe('note_new');
+      expect(finished).toBe(false);
+
+      release();
+      expect(await reembedding).toBe(7);
+      const rows = await storage.client.execute('SELECT source_id, embedder, text, seq FROM memory_docs');
+      expect(new Set(rows.rows.map((r) => r.embedder))).toEqual(new Set(['hashed-ngram-slow']));
+      // The invoice changed while its old text was being embedded: its vector is the new text's, not the stale one.
+      const invoice = rows.rows.find((r) => r.source_id === 'inv_3')!;
+      expect(String(invoice.text)).toContain('paid 2026-03-02');
+      const stored = await storage.client.execute({ sql: 'SELECT embedding FROM memory_vectors_hashed_ngram_slow WHERE seq = ?', args: [invoice.seq] });
+      const vector = new Float32Array(stored.rows[0]!.embedding as ArrayBuffer);
+      const [expected] = await hashedNgramEmbedder.embed([String(invoice.text)]);
+      expect(Array.from(vector)).toEqual(Array.from(expected!));
+      const tables = await storage.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND name NOT LIKE '%shadow'");
+      expect(tables.rows.map((r) => r.name)).toEqual(['memory_vectors_hashed_ngram_slow']);
+    } finally {
+      storage.close();
+      db.remove();
+    }
+  });
+});
+
 describe('one identity per client', () => {
   it('resolves a first name, an address, a company name and a linked Telegram user to one client, and asks when unsure', async () => {
     const db = tempDatabase();
