@@ -151,6 +151,11 @@ export const configSchema = z
     CALENDAR_FEED_TOKEN: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
       .describe('Token of the meeting feed: subscribe a calendar app to /calendar.ics?token=…. Without it the feed is off. Secret.'),
+    CALDAV_URL: optionalText
+      .pipe(z.string().url({ error: 'must be the full URL of a calendar collection, e.g. https://dav.example.com/dana/calendar/' }).optional())
+      .describe('CalDAV calendar (the collection URL) that booked meetings are also written to, and removed from when cancelled, e.g. https://dav.example.com/dana/calendar/. Needs CALDAV_USERNAME and CALDAV_PASSWORD.'),
+    CALDAV_USERNAME: optionalText.describe('User name for CALDAV_URL (HTTP Basic).'),
+    CALDAV_PASSWORD: optionalText.describe('Password (or app password) for CALDAV_URL. Secret.'),
     WEBHOOK_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL, e.g. https://hooks.zapier.com/hooks/catch/…' }).optional())
       .describe('URL that receives Keel events as signed JSON POSTs (webhook.post), for Zapier, n8n or your own script.'),
@@ -195,6 +200,9 @@ export const configSchema = z
     for (const [key, value] of Object.entries(s3)) {
       need(s3Set.length > 0 && !value, key as keyof typeof c, `is required with ${s3Set.join(', ')}: files on S3 need S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together`);
     }
+    need(Boolean(c.CALDAV_URL) && !c.CALDAV_USERNAME, 'CALDAV_USERNAME', 'is required with CALDAV_URL: the user name of your calendar account');
+    need(Boolean(c.CALDAV_URL) && !c.CALDAV_PASSWORD, 'CALDAV_PASSWORD', 'is required with CALDAV_URL: the password (or an app password) of your calendar account');
+    need(!c.CALDAV_URL && Boolean(c.CALDAV_USERNAME || c.CALDAV_PASSWORD), 'CALDAV_URL', 'is required when CALDAV_USERNAME or CALDAV_PASSWORD is set: the URL of the calendar to write meetings to');
     need(Boolean(c.WEBHOOK_URL) && !c.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required with WEBHOOK_URL, so the receiver can check that events come from Keel; generate one with `openssl rand -hex 32`');
     need(
       c.COMPACT_KEEP_MESSAGES >= c.COMPACT_AFTER_MESSAGES,
@@ -218,6 +226,7 @@ export const secretSettings = [
   'SMTP_URL',
   'IMAP_URL',
   'S3_SECRET_ACCESS_KEY',
+  'CALDAV_PASSWORD',
   'CALENDAR_FEED_TOKEN',
   'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];

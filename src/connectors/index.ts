@@ -3,7 +3,7 @@ import type { ConnectorDeps } from './context.js';
 import { recordsConnector } from './records.js';
 import { invoicesConnector } from './invoices/index.js';
 import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
-import { calendarConnector } from './calendar/index.js';
+import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
@@ -28,6 +28,8 @@ export interface ConnectorSettings {
   webhook?: WebhookSettings | undefined;
   /** With it, files live in this S3-compatible bucket instead of the platform's default store. */
   s3?: S3Settings | undefined;
+  /** With it, booked meetings are also written to this CalDAV calendar. */
+  caldav?: CalDavSettings | undefined;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     invoicesConnector(deps, files, mailer, { issuer: settings.issuer }),
     emailConnector(mailer),
     repliesConnector(deps),
-    calendarConnector(deps, mailer, parseMailbox(settings.mailFrom)),
+    calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
     filesConnector(files),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];

@@ -7,9 +7,11 @@ import type { ConnectorDeps } from '../context.js';
 import type { Mailer } from '../email/index.js';
 import { calendarText, type IcsPerson } from './ics.js';
 import { meetingEvent, type Meeting } from './event.js';
+import type { CalDavCalendar } from './caldav.js';
 
 export { calendarFeed } from './feed.js';
 export { calendarText, foldLine, type IcsEvent } from './ics.js';
+export { caldavCalendar, type CalDavCalendar, type CalDavSettings } from './caldav.js';
 
 /** Derived from the booking's key, so the cancellation knows whether (and to whom) an invitation went out. */
 const inviteKey = (bookingKey: string) => `${bookingKey}:invite`;
@@ -20,9 +22,11 @@ const when = (m: Meeting) => `${m.startsAt.toISOString().replace('T', ' ').slice
 /**
  * Meetings kept by Keel, published as an iCalendar feed; a client with an
  * email address gets the invitation (METHOD:REQUEST) and the cancellation
- * (METHOD:CANCEL) by email, each keyed so a retry sends it once.
+ * (METHOD:CANCEL) by email, each keyed so a retry sends it once. With a
+ * CalDAV calendar (CALDAV_URL) each booking is also written there as one
+ * object named by the meeting id, and removed when the meeting is cancelled.
  */
-export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mailer, organizer: IcsPerson): Connector {
+export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mailer, organizer: IcsPerson, caldav?: CalDavCalendar): Connector {
   const byKey = async (key: string) => (await db.select().from(meetings).where(eq(meetings.idempotencyKey, key)))[0];
   const byId = async (id: string) => (await db.select().from(meetings).where(eq(meetings.id, id)))[0];
   const summary = (m: Meeting, invitedTo: string | null) => ({ meetingId: m.id, startsAt: m.startsAt.toISOString(), status: m.status, invitedTo });
@@ -39,6 +43,16 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       text: `${cancelled ? 'This meeting is cancelled' : 'You are invited'}: ${m.title}\n${when(m)}\n`,
       calendar: { method, content: calendarText({ method, events: [event], stamp: clock.now() }) },
     });
+  }
+
+  /** Whether the CalDAV calendar agrees with the row; a server that cannot be asked makes the outcome unknown, not "not done". */
+  async function caldavAgrees(m: Meeting): Promise<boolean | { status: 'unknown'; detail: string }> {
+    if (!caldav) return true;
+    try {
+      return (await caldav.has(m.id)) === (m.status === 'booked');
+    } catch (error) {
+      return { status: 'unknown', detail: `Could not ask the calendar server about meeting ${m.id}: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /**
@@ -78,19 +92,34 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
         })
         .onConflictDoNothing();
       const meeting = (await byKey(ctx.idempotencyKey))!;
+      const cancelRow = () => db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meeting.id));
+      if (caldav) {
+        try {
+          await caldav.put(meeting.id, calendarText({ events: [meetingEvent(meeting, { organizer })], stamp: clock.now() }));
+        } catch (error) {
+          // A calendar that refuses the event (not one that is briefly down) ends the booking before any invitation goes out.
+          if (error instanceof ConnectorError && !error.retryable) await cancelRow();
+          throw error;
+        }
+      }
       const client = await clientById(db, meeting.clientId);
       if (!client?.email) return summary(meeting, null);
       try {
         await notify(meeting, inviteKey(ctx.idempotencyKey), { email: client.email, name: client.contactName ?? client.name }, 'REQUEST');
       } catch (error) {
         // A refused invitation must not leave a meeting the client never heard of in the feed.
-        if (error instanceof ConnectorError && !error.retryable) await db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meeting.id));
+        if (error instanceof ConnectorError && !error.retryable) {
+          await cancelRow();
+          await caldav?.remove(meeting.id);
+        }
         throw error;
       }
       return summary(meeting, client.email);
     },
     async lookup(key) {
       const meeting = await byKey(key);
+      const agrees = meeting ? await caldavAgrees(meeting) : true;
+      if (agrees !== true) return agrees === false ? { status: 'not_done' } : agrees;
       const client = meeting && (await clientById(db, meeting.clientId));
       return settled(inviteKey(key), Boolean(meeting), Boolean(client?.email), (invitedTo) => summary(meeting!, invitedTo));
     },
@@ -110,6 +139,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       const meeting = await byId(meetingId);
       if (!meeting) throw new ConnectorError(`There is no meeting ${meetingId}.`, { retryable: false });
       await db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meetingId));
+      await caldav?.remove(meetingId);
       const cancelled = { ...meeting, status: 'cancelled' as const };
       // Only someone who was sent the invitation is sent the cancellation, at the address the invitation went to.
       const invite = await mailer.state(inviteKey(meeting.idempotencyKey));
@@ -120,6 +150,8 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
     },
     async lookup(key, { meetingId }) {
       const meeting = await byId(meetingId);
+      const agrees = meeting?.status === 'cancelled' ? await caldavAgrees(meeting) : true;
+      if (agrees !== true) return agrees === false ? { status: 'not_done' } : agrees;
       const invite = meeting && (await mailer.state(inviteKey(meeting.idempotencyKey)));
       const invited = invite?.status === 'sent' ? invite.email.to : null;
       return settled(cancelKey(key), meeting?.status === 'cancelled', invited !== null, (notified) => summary(meeting!, notified));
