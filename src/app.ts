@@ -8,11 +8,12 @@ import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector, modelSummarizer } from './memory/index.js';
-import { createKernel, scopePolicy } from './kernel/index.js';
+import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs.js';
 import { composeDigest, createChatModel, scopes } from './agents/index.js';
+import { approvalViews, ruleCommands } from './graph/index.js';
 import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
@@ -45,6 +46,7 @@ export async function createKeel(options: KeelOptions) {
   const { platform } = options;
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
+  const rules = createRuleStore(db, clock);
   const kernel = createKernel({
     db,
     connectors: [
@@ -67,8 +69,9 @@ export async function createKeel(options: KeelOptions) {
       ),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
+      rulesConnector({ db, clock, ids, store: rules }),
     ],
-    policy: scopePolicy(scopes),
+    policy: withStandingRules(scopePolicy(scopes), rules),
     clock,
     ids,
     logger,
@@ -99,6 +102,7 @@ export async function createKeel(options: KeelOptions) {
     ...config.TELEGRAM_OPERATOR_IDS.map((id) => `telegram:${id}`),
     ...config.SLACK_OPERATOR_IDS.map((id) => `slack:${id}`),
   ]);
+  const approvals = approvalViews({ kernel, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
     kernel,
@@ -107,8 +111,10 @@ export async function createKeel(options: KeelOptions) {
     logger,
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
+    approvals,
     commands: {
-      ...coreCommands({ kernel, db, clock, timeZone: config.TZ }),
+      ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
+      ...ruleCommands({ kernel, rules }),
       ...memoryCommands({ timeline: createTimeline({ graph, kernel, threadId: OPERATOR_THREAD }) }),
       digest: { description: "Today's digest, now", run: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }) },
     },
@@ -160,6 +166,12 @@ export async function createKeel(options: KeelOptions) {
       clock,
       timeZone: config.TZ,
       digestTime: config.DIGEST_TIME,
+      approvalReminders: config.APPROVAL_REMINDER_MINUTES
+        ? {
+            afterMinutes: config.APPROVAL_REMINDER_MINUTES,
+            quietHours: config.APPROVAL_QUIET_HOURS ? { start: config.APPROVAL_QUIET_HOURS.slice(0, 5), end: config.APPROVAL_QUIET_HOURS.slice(6) } : undefined,
+          }
+        : undefined,
       replies: options.mailbox && {
         db,
         kernel,

@@ -62,6 +62,19 @@ export const configSchema = z
     OPENAI_BASE_URL: url('an OpenAI-compatible endpoint').describe('Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server). Leave empty for api.openai.com.'),
     OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini').describe('Chat model name at that endpoint.'),
     APPROVAL_TTL_HOURS: positiveInt(48, 'hours an approval card stays open, e.g. 48').describe('How long an approval card can be decided before it expires.'),
+    APPROVAL_REMINDER_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes, e.g. 240, or 0 for no reminders' })
+      .int({ error: 'must be a whole number of minutes, e.g. 240, or 0 for no reminders' })
+      .min(0, { error: 'must be 0 or more minutes' })
+      .default(240)
+      .describe('Minutes an approval card waits unanswered before Keel reminds you of it, once; 0 turns reminders off.'),
+    APPROVAL_QUIET_HOURS: z
+      .string()
+      .trim()
+      .regex(/^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a local time range such as 22:00-07:00, or off' })
+      .default('22:00-07:00')
+      .transform((v) => (v === 'off' ? undefined : v))
+      .describe('When approval reminders wait, in TZ (HH:MM-HH:MM, may span midnight), or off. A reminder due then is sent when they end.'),
     DEFAULT_CURRENCY: z
       .string()
       .trim()

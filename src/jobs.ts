@@ -8,6 +8,7 @@ import { localDate } from './core/zoned-time.js';
 import { cardFor, composeDigest, outcomeLine } from './agents/index.js';
 import { OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { pollReplies, type ReplyWatchDeps } from './mail-replies.js';
+import { remindApprovals } from './approval-reminders.js';
 
 export interface JobDeps {
   db: Db;
@@ -18,6 +19,8 @@ export interface JobDeps {
   digestTime: string | undefined;
   /** With a mailbox to read (IMAP_URL), client replies are read every minute. */
   replies?: ReplyWatchDeps | undefined;
+  /** One reminder per unanswered card after this delay, outside quiet hours; undefined for none. */
+  approvalReminders?: { afterMinutes: number; quietHours: { start: string; end: string } | undefined } | undefined;
 }
 
 /**
@@ -88,6 +91,8 @@ export function keelJobs(deps: JobDeps): Job[] {
     const [hour, minute] = deps.digestTime.split(':').map(Number);
     jobs.push({ name: 'daily-digest', cron: `${minute} ${hour} * * *`, timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
   }
+  const reminding = deps.approvalReminders;
+  if (reminding) jobs.push({ name: 'approval-reminders', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await remindApprovals({ ...deps, ...reminding })) });
   const replies = deps.replies;
   if (replies) jobs.push({ name: 'read-replies', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await pollReplies(replies)) });
   return jobs;

@@ -83,6 +83,21 @@ function describe(
         ],
       };
     }
+    case 'rules.create': {
+      const conditions = (input.conditions ?? {}) as { clientName?: string; recipientDomain?: string; existingClientsOnly?: boolean };
+      const facts: Facts = [
+        { label: 'Rule', value: str(input.description) },
+        { label: 'Approves', value: str(input.operation) },
+      ];
+      if (typeof input.maxAmountMinor === 'number') facts.push({ label: 'Up to', value: formatMoney(input.maxAmountMinor, str(input.currency)) });
+      if (conditions.clientName) facts.push({ label: 'Client', value: conditions.clientName });
+      if (conditions.recipientDomain) facts.push({ label: 'Recipients', value: `@${conditions.recipientDomain}` });
+      if (conditions.existingClientsOnly) facts.push({ label: 'Clients', value: 'existing clients only (already served this way)' });
+      if (typeof input.perDay === 'number') facts.push({ label: 'Limit', value: `${input.perDay} a day` });
+      if (typeof input.expiresAt === 'string') facts.push({ label: 'Until', value: new Date(input.expiresAt).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }) });
+      if (input.coversIrreversible === true) facts.push({ label: 'Warning', value: 'These actions cannot be undone. Approving this card is your explicit confirmation that matching ones run without asking.' });
+      return { title: 'Create a standing approval rule', facts };
+    }
     default:
       return {
         title: client.name ? `${capitalized} for ${client.name}` : capitalized,
@@ -106,13 +121,17 @@ export function outcomeLine(action: Action, op: Operation): string {
             ? ` to ${result.to}`
             : typeof result.startsAt === 'string'
               ? ` for ${result.startsAt}`
-              : '';
+              : typeof result.rule === 'string'
+                ? `: ${result.rule} (/rules lists it)`
+                : '';
       return `Done — ${what}${detail}.`;
     }
     case 'rejected':
       return `Rejected — ${what}. Nothing was done.`;
     case 'expired':
       return `Expired — the request to ${what} was not approved in time, so it was not done.`;
+    case 'superseded':
+      return `Replaced — the card to ${what} was edited; the new card is the one to decide.`;
     case 'failed':
       return `Failed — ${what}: ${action.error ?? 'unknown error'}. Nothing was changed.`;
     case 'needs_attention':

@@ -1,4 +1,4 @@
-import { and, eq, gte, lt, or } from 'drizzle-orm';
+import { and, eq, gte, like, lt, or } from 'drizzle-orm';
 import { actions, type Kernel, type Action } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
@@ -53,6 +53,12 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     for (const a of done) byAgent.set(a.agent, [...(byAgent.get(a.agent) ?? []), a]);
     const lines = [...byAgent].map(([agent, list]) => `${agent}: ${list.map((a) => outcomeLine(a, kernel.operation(a.operation)).replace(/^Done — /, '').replace(/\.$/, '')).join('; ')}`);
     sections.push(`Done yesterday\n${bullet(lines)}`);
+  }
+  // Approvals a standing rule gave in the operator's place are listed on their own, so each can be checked.
+  const byRule = await db.select().from(actions).where(and(like(actions.decidedBy, 'rule:%'), gte(actions.createdAt, yesterday), lt(actions.createdAt, today)));
+  if (byRule.length) {
+    const lines = byRule.map((a) => `${outcomeLine(a, kernel.operation(a.operation)).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`);
+    sections.push(`Approved by your standing rules yesterday (${byRule.length})\n${bullet(lines)}`);
   }
   if (overdue.length) {
     const totals = new Map<string, number>();

@@ -127,6 +127,32 @@ export const agentTools = {
   complete_task: z
     .object({ task: z.string().trim().min(1).describe('Words from the task title, or its id.') })
     .describe('Mark an open task as done.'),
+  revise_action: z
+    .object({
+      action: z.string().min(1).describe('Id of the action whose open card is being edited (act_…).'),
+      instruction: z.string().min(1).describe("The operator's words for the change, quoted."),
+      hours: money.optional().describe('New hours: hours to bill on an invoice, or the length of a meeting.'),
+      rate: money.optional().describe('New hourly rate in major units.'),
+      description: z.string().trim().min(1).optional().describe('New description of the work invoiced.'),
+      to: z.string().email().optional().describe('New recipient email address.'),
+      subject: z.string().trim().min(1).optional().describe('New email subject.'),
+      startsAt: z.string().datetime({ offset: true }).optional().describe('New meeting start, ISO 8601 with offset.'),
+      durationMinutes: z.number().int().positive().max(24 * 60).optional().describe('New meeting length in minutes.'),
+    })
+    .describe('Change an open approval card as the operator asked: the card is replaced by a new one, which waits for approval again.'),
+  propose_rule: z
+    .object({
+      kind: z.enum(['invoices', 'emails', 'meetings']).describe('Which actions the rule approves.'),
+      description: z.string().min(1).describe("The rule in the operator's words."),
+      maxAmount: money.optional().describe('Amount ceiling in major units: only actions up to this total.'),
+      currency,
+      client: clientRef.optional().describe('Only for this client.'),
+      existingClientsOnly: z.boolean().default(false).describe('Only for clients this kind of action was already approved and done for.'),
+      recipientDomain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i).optional().describe('Emails only: only to addresses at this domain, e.g. acme.test.'),
+      perDay: z.number().int().positive().max(1000).optional().describe('At most this many approvals in 24 hours.'),
+      forDays: z.number().int().positive().max(3650).optional().describe('The rule expires after this many days.'),
+    })
+    .describe('Propose a standing rule that approves matching actions without a card. It takes effect only once the operator approves its card.'),
 };
 
 export type AgentToolName = keyof typeof agentTools;

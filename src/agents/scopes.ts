@@ -18,21 +18,21 @@ export interface Scope {
 export const scopes: Record<AgentName, Scope> = {
   sales: {
     title: 'Client lifecycle and sales',
-    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder', 'add_project', 'record_proposal_outcome'],
+    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder', 'add_project', 'record_proposal_outcome', 'revise_action'],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary', 'project', 'task'],
     operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'replies.record', 'operator.schedule_reminder', 'memory.add_project', 'memory.record_proposal_outcome'],
   },
   finance: {
     title: 'Finance and billing',
-    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'recall'],
+    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'recall', 'revise_action'],
     memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
     operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
   },
   operations: {
     title: 'Operations and scheduling',
-    tools: ['find_client', 'schedule_meeting', 'status', 'recall', 'add_task', 'list_tasks', 'complete_task'],
+    tools: ['find_client', 'schedule_meeting', 'status', 'recall', 'add_task', 'list_tasks', 'complete_task', 'revise_action', 'propose_rule'],
     memory: ['client', 'meeting', 'note', 'summary', 'project', 'task'],
-    operations: ['calendar.book', 'calendar.cancel', 'operator.notify', 'operator.fire_reminder', 'memory.add_task', 'memory.complete_task'],
+    operations: ['calendar.book', 'calendar.cancel', 'operator.notify', 'operator.fire_reminder', 'memory.add_task', 'memory.complete_task', 'rules.create'],
   },
   marketing: {
     title: 'Marketing',

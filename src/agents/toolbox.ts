@@ -18,6 +18,7 @@ import {
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
+import { approvalTools } from './approval-tools.js';
 
 export interface ToolContext {
   db: Db;
@@ -30,6 +31,8 @@ export interface ToolContext {
   /** The inbound event this turn answers; part of every idempotency key and every action's evidence. */
   turnId: string;
   toolCallId: string;
+  /** Who sent the event this turn answers, e.g. "telegram:4242": an edit is audited as theirs. */
+  operator: string;
 }
 
 /** A tool's answer for the model, and the actions it left waiting for the operator. */
@@ -74,7 +77,8 @@ async function act(
     if (proposed.state === 'awaiting_approval') {
       return { content: `Prepared for your approval: ${ctx.kernel.operation(req.operation).summary}. Tap Approve or Reject on the card.`, opened: [proposed.id] };
     }
-    return answer(outcomeText(await ctx.kernel.execute(proposed.id), done));
+    const byRule = proposed.decidedBy?.startsWith('rule:') ? ` (Approved by your standing rule ${proposed.decidedBy.slice(5)}; no card was needed.)` : '';
+    return answer(`${outcomeText(await ctx.kernel.execute(proposed.id), done)}${byRule}`);
   } catch (error) {
     if (error instanceof KernelError) return answer(`I could not do that: ${error.message}`);
     throw error;
@@ -119,6 +123,7 @@ type Toolbox = { [T in AgentToolName]: Impl<T> };
 
 const toolbox: Toolbox = {
   ...workTools({ answer, client, act }),
+  ...approvalTools({ answer, client, act }),
 
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);

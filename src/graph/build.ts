@@ -2,6 +2,7 @@ import { Command, END, START, StateGraph, interrupt, type BaseCheckpointSaver, t
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import {
+  agentName,
   agentNames,
   agentPrompt,
   agentTools,
@@ -73,10 +74,30 @@ export function buildConversationGraph(deps: GraphDeps) {
       const open = action && !state.open.includes(action.id) ? [...state.open, action.id] : state.open;
       return new Command({ update: { open }, goto: 'settle' });
     }
-    return new Command({
-      update: { messages: [new HumanMessage({ content: event.payload.text, id: turnId(event) })], route: null, scratch: null },
-      goto: 'coordinator',
-    });
+    if (event.payload.kind === 'card_action') {
+      // Edit: remember the card; the operator's next message says what to change.
+      const action = await kernel.byRef(event.payload.ref);
+      if (!action || action.state !== 'awaiting_approval') {
+        return new Command({ update: say('That card is no longer open, so it cannot be edited; /pending lists the open ones.'), goto: 'settle' });
+      }
+      const open = state.open.includes(action.id) ? state.open : [...state.open, action.id];
+      const what = kernel.operation(action.operation).summary;
+      return new Command({
+        update: { editing: action.id, open, ...say(`What should change (${what}, action ${action.id})? Say it in plain words, e.g. "make it 12 hours" or "send it to billing@acme.test instead".`) },
+        goto: 'settle',
+      });
+    }
+    const message = new HumanMessage({ content: event.payload.text, id: turnId(event) });
+    const edited = state.editing ? await kernel.get(state.editing) : undefined;
+    const owner = agentName.safeParse(edited?.agent);
+    if (edited && owner.success) {
+      // The card's own agent re-plans it; the coordinator is skipped because the request is about that card.
+      return new Command({
+        update: { messages: [message], route: { agent: owner.data, request: `edit ${edited.id}: ${event.payload.text}` }, scratch: null, editing: null },
+        goto: owner.data,
+      });
+    }
+    return new Command({ update: { messages: [message], route: null, scratch: null, editing: null }, goto: 'coordinator' });
   };
 
   const coordinator = async (state: State) => {
@@ -129,6 +150,7 @@ export function buildConversationGraph(deps: GraphDeps) {
         threadId: threadOf(config),
         turnId: turnId(state.inbound),
         toolCallId: call.id ?? call.name,
+        operator: state.inbound?.sender ?? 'operator',
       });
       results.push(new ToolMessage({ content: outcome.content, tool_call_id: call.id ?? call.name }));
       for (const id of outcome.opened) {
@@ -174,7 +196,7 @@ export function buildConversationGraph(deps: GraphDeps) {
   };
 
   const graph = new StateGraph(ConversationState)
-    .addNode('intake', intake, { ends: ['coordinator', 'settle'] })
+    .addNode('intake', intake, { ends: ['coordinator', 'settle', ...agentNames] })
     .addNode('coordinator', coordinator, { ends: [...agentNames, 'settle'] })
     .addNode('sales', agentNode('sales'), { ends: ['tools', 'settle'] })
     .addNode('finance', agentNode('finance'), { ends: ['tools', 'settle'] })

@@ -4,11 +4,13 @@ import type { Db } from '../storage/index.js';
 import type { Clock } from '../core/clock.js';
 import { capabilitiesText, cardFor, outcomeLine } from '../agents/index.js';
 import type { Outbound, TransportName } from './messages.js';
+import type { ApprovalViews } from './approvals.js';
 
 /** A slash command: answered without the model, from the ledger and memory. */
 export interface ChatCommand {
   description: string;
-  run(ctx: { args: string; sender: string; transport: TransportName }): Promise<Outbound[]>;
+  /** `eventId` is the platform's id of the command's message: a key for effects the command causes. */
+  run(ctx: { args: string; sender: string; transport: TransportName; eventId: string }): Promise<Outbound[]>;
 }
 
 export type CommandSet = Record<string, ChatCommand>;
@@ -22,8 +24,8 @@ export function parseCommand(message: string): { name: string; args: string } | 
 }
 
 /** The commands every transport offers; other folders add theirs to the set. */
-export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZone: string }): CommandSet {
-  const { kernel, db, clock, timeZone } = deps;
+export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZone: string; approvals: ApprovalViews }): CommandSet {
+  const { kernel, db, clock, timeZone, approvals } = deps;
   const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
   // Accepts what a person has at hand: the action id shown in /pending and the audit, or a card reference.
   const find = async (ref: string) => (ref ? ((await kernel.get(ref)) ?? (await kernel.byRef(ref))) : undefined);
@@ -33,12 +35,12 @@ export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZ
     start: help,
     help,
     pending: {
-      description: 'Open approvals, with their buttons',
+      description: 'Open approvals by kind, with their buttons; several of one kind can be approved at once',
       async run() {
         const now = clock.now();
         const open = (await kernel.list({ states: ['awaiting_approval'], limit: 20 })).filter((a) => !a.expiresAt || a.expiresAt > now);
         if (!open.length) return [text('Nothing waits for your approval.')];
-        return [text(`${open.length} waiting for your approval:`), ...(await Promise.all(open.map(card)))];
+        return approvals.pending(open);
       },
     },
     why: {
@@ -46,8 +48,7 @@ export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZ
       async run({ args }) {
         const action = await find(args);
         if (!action) return [text('Which action? Use /why <action id>; /pending lists the open ones.')];
-        const evidence = action.evidence.length ? action.evidence.join(', ') : 'none recorded';
-        return [text(`${action.agent} agent, action ${action.id} (${kernel.operation(action.operation).summary}, ${action.state.replace(/_/g, ' ')}).\nWhy: ${action.reason}\nEvidence: ${evidence}`)];
+        return approvals.why(action);
       },
     },
     undo: {

@@ -11,6 +11,7 @@ import { inbound as inboundSchema, type Inbound, type Outbound } from './message
 import { inbox } from './tables.js';
 import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
+import type { ApprovalViews } from './approvals.js';
 
 export interface ConversationDeps {
   graph: ConversationGraph;
@@ -22,6 +23,8 @@ export interface ConversationDeps {
   /** Whether this sender (e.g. "telegram:4242") is one of the configured operators. */
   isOperator(sender: string): boolean;
   commands: CommandSet;
+  /** Why, superseded notes and batches: answered without the model. */
+  approvals: ApprovalViews;
 }
 
 export type HandleResult =
@@ -68,12 +71,48 @@ export function createConversation(deps: ConversationDeps) {
     if (outcome.outcome === 'not_found') return [text('I do not know that card; it may have been removed.')];
     if (outcome.outcome === 'decided') return undefined;
     const { action } = outcome;
+    if (outcome.outcome === 'superseded') return deps.approvals.superseded(action);
     const card: Outbound = { kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) };
     if (outcome.outcome === 'expired') {
       return [card, text(`This card expired at ${action.expiresAt ? shortUtc(action.expiresAt) : 'its deadline'}; nothing was done.`)];
     }
     const verb = action.state === 'rejected' ? 'rejected' : 'approved';
     return [card, text(`Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt ? shortUtc(action.decidedAt) : 'an earlier time'}; nothing more was done.`)];
+  }
+
+  /**
+   * One tap on a batch approves exactly the cards it listed, each through its own
+   * decision and its own run, so each effect happens once under its own key. A
+   * second tap finds them decided and does nothing more.
+   */
+  async function approveBatch(event: Inbound, ref: string): Promise<Outbound[]> {
+    const found = await deps.approvals.batch(ref);
+    if (!found) return [text('I do not know that batch; /pending offers a new one.')];
+    const replies: Outbound[] = [];
+    let approved = 0;
+    const skipped: string[] = [];
+    for (const action of found.actions) {
+      if (!action.cardRef) continue;
+      const outcome = await kernel.decide({ ref: action.cardRef, decision: 'approve', by: event.sender });
+      if (outcome.outcome !== 'decided') {
+        skipped.push(`${action.id} ${outcome.outcome === 'not_found' ? 'not found' : action.state.replace(/_/g, ' ')}`);
+        continue;
+      }
+      approved += 1;
+      replies.push(...(await run({ ...event, payload: { kind: 'decision', ref: action.cardRef, decision: 'approve' } })));
+    }
+    const status = `Approved ${approved} of ${found.actions.length} by ${event.sender}${skipped.length ? `; already decided or closed: ${skipped.join(', ')}` : ''}`;
+    return [{ kind: 'batch', batch: { ...found.batch, status } }, ...replies, ...(approved ? [] : [text('Nothing more was done: every card in this batch was already decided.')])];
+  }
+
+  async function cardAction(event: Inbound & { payload: { kind: 'card_action' } }): Promise<Outbound[]> {
+    const { action, ref } = event.payload;
+    if (action === 'batch') return approveBatch(event, ref);
+    const target = await kernel.byRef(ref);
+    if (!target) return [text('I do not know that card; it may have been removed.')];
+    if (action === 'why') return deps.approvals.why(target);
+    // Edit re-plans through the card's agent, so it runs in the graph.
+    return run(event);
   }
 
   async function handle(raw: unknown): Promise<HandleResult> {
@@ -100,9 +139,10 @@ export function createConversation(deps: ConversationDeps) {
           if (answered) return answered;
           return run(event);
         }
+        if (event.payload.kind === 'card_action') return cardAction(event as Inbound & { payload: { kind: 'card_action' } });
         const command = parseCommand(event.payload.text);
         const handler = command && deps.commands[command.name];
-        if (handler) return handler.run({ args: command.args, sender: event.sender, transport: event.transport });
+        if (handler) return handler.run({ args: command.args, sender: event.sender, transport: event.transport, eventId: event.eventId });
         // Other commands ("/status") are requests in a chat app's menu form: the model reads them without the slash.
         return run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event);
       });
@@ -150,7 +190,7 @@ export function createConversation(deps: ConversationDeps) {
     const entries: { direction: 'in' | 'out'; message: Outbound }[] = [];
     for (const row of rows) {
       const body = row.body as Inbound['payload'] | Outbound;
-      if (body.kind === 'decision') continue;
+      if (body.kind === 'decision' || body.kind === 'card_action') continue;
       if (body.kind === 'card') {
         const action = await kernel.byRef(body.card.ref);
         const card = action ? await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) : body.card;

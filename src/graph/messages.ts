@@ -9,6 +9,9 @@ export type TransportName = z.infer<typeof transportName>;
 
 export const MAX_TEXT = 4000;
 
+export const cardAction = z.enum(['edit', 'why', 'batch']);
+export type CardAction = z.infer<typeof cardAction>;
+
 export const inbound = z.object({
   transport: transportName,
   /** Who sent it, as the platform names them, e.g. "telegram:4242"; checked against the operator list by the transport. */
@@ -31,6 +34,12 @@ export const inbound = z.object({
       ref: z.string().min(8).max(64),
       decision: z.enum(['approve', 'reject']),
     }),
+    /** The other card buttons: edit the card, ask why, or approve a batch (then ref is the batch's). */
+    z.object({
+      kind: z.literal('card_action'),
+      ref: z.string().min(8).max(64),
+      action: cardAction,
+    }),
   ]),
 });
 export type Inbound = z.infer<typeof inbound>;
@@ -52,8 +61,20 @@ export const approvalCard = z.object({
 });
 export type ApprovalCard = z.infer<typeof approvalCard>;
 
+/** Several open cards of one kind offered for approval with one tap. */
+export const approvalBatch = z.object({
+  ref: z.string(),
+  /** "Approve these 5 invoices, total 4,200.00 EUR". */
+  summary: z.string(),
+  lines: z.array(z.string()),
+  /** Set once the batch was tapped ("Approved 5 of 5"); the button is gone then. */
+  status: z.string().optional(),
+});
+export type ApprovalBatch = z.infer<typeof approvalBatch>;
+
 export const outbound = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('card'), card: approvalCard }),
+  z.object({ kind: z.literal('batch'), batch: approvalBatch }),
 ]);
 export type Outbound = z.infer<typeof outbound>;

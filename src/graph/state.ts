@@ -24,6 +24,8 @@ export const ConversationState = Annotation.Root({
   scratch: resettable<BaseMessage>(),
   /** Actions waiting on the operator; the thread waits while any is open. */
   open: Annotation<string[]>({ reducer: (_prev, next) => next, default: () => [] }),
+  /** The open card the operator tapped Edit on: their next message is the change, re-planned by that card's agent. */
+  editing: Annotation<string | null>({ reducer: (_prev, next) => next, default: () => null }),
   /** What to send back for the current event. */
   replies: resettable<Outbound>(),
 });

@@ -10,6 +10,8 @@ export type DecisionOutcome =
   /** `action.decidedBy`, `decidedAt` and `state` say who decided, when, and what. */
   | { outcome: 'already_decided'; action: Action }
   | { outcome: 'expired'; action: Action }
+  /** An edit replaced the card; the action it became is proposed under another key. */
+  | { outcome: 'superseded'; action: Action }
   | { outcome: 'not_found' };
 
 /**
@@ -60,6 +62,7 @@ export function createApprovals(deps: { ledger: Ledger; audit: Audit; clock: Clo
       return expired ? { outcome: 'expired', action: expired } : decide({ ref, decision, by });
     }
     if (current.state === 'expired') return { outcome: 'expired', action: current };
+    if (current.state === 'superseded') return { outcome: 'superseded', action: current };
     return { outcome: 'already_decided', action: current };
   }
 

@@ -4,6 +4,8 @@ export { actionRequest, type ActionRequest, type ParsedActionRequest } from './r
 export type { Action, ActionState, ActionFilter } from './ledger.js';
 export type { Decision, DecisionOutcome } from './approval.js';
 export type { ReconcileReport } from './reconcile.js';
+export type { ActionEdit, SupersedeOutcome } from './edits/index.js';
+export { createRuleStore, withStandingRules, rulesConnector, ruleSpec, ruleFacts, ruleableOperations, standingRules, ruleFires, type RuleStore, type StandingRule, type RuleSpec } from './rules/index.js';
 export type { AuditEntry } from './audit.js';
 export type { RetrySettings } from './retry.js';
 export { scopePolicy, isOperator, leavesOrCannotUndo, type Policy } from './policy.js';

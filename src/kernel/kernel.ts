@@ -13,6 +13,7 @@ import { createRegistry } from './registry.js';
 import { actionRequest, parseOrThrow, type ActionRequest, type ParsedActionRequest } from './request.js';
 import { defaultRetry, type RetrySettings } from './retry.js';
 import { createRunner } from './run.js';
+import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome } from './edits/index.js';
 
 export interface KernelDeps {
   db: Db;
@@ -47,6 +48,10 @@ export interface Kernel {
   list(filter?: ActionFilter): Promise<Action[]>;
   operation(name: string): Operation;
   audit(entry: AuditEntry): Promise<void>;
+  /** Replaces an open card by an edited one: the old action becomes `superseded` and the edit is recorded. */
+  supersede(req: SupersedeRequest): Promise<SupersedeOutcome>;
+  /** How an action was edited, if it was. */
+  editOf(actionId: string): Promise<ActionEdit | undefined>;
 }
 
 const HOURS = 60 * 60 * 1000;
@@ -72,6 +77,7 @@ export function createKernel(deps: KernelDeps): Kernel {
   });
   const approvals = createApprovals({ ledger, audit, clock });
   const reconcile = createReconciler({ ledger, audit, registry, runner });
+  const edits = createEdits({ db, ledger, audit, clock });
 
   function sameRequest(existing: Action, operation: string, inputHash: string): Action {
     if (existing.operation !== operation || existing.inputHash !== inputHash) {
@@ -98,9 +104,12 @@ export function createKernel(deps: KernelDeps): Kernel {
     const existing = await ledger.byKey(req.idempotencyKey);
     if (existing) return sameRequest(existing, op.name, inputHash);
 
-    // Irreversible effects always reach the operator, whatever a policy (or a future standing rule) says.
-    const needsApproval =
-      op.compensation.kind === 'irreversible' || policy.requiresApproval(op, { ...req, input });
+    // Irreversible effects reach the operator unless a standing rule the operator explicitly confirmed for them covers the request.
+    const irreversible = op.compensation.kind === 'irreversible';
+    const gated = irreversible || (await policy.requiresApproval(op, { ...req, input }));
+    const waived = gated && policy.standingApproval ? await policy.standingApproval(op, { ...req, input }) : undefined;
+    const rule = waived && (!irreversible || waived.coversIrreversible) ? waived : undefined;
+    const needsApproval = gated && !rule;
     const now = clock.now();
     const inserted = await ledger.insert({
       id: ids.id('act'),
@@ -116,6 +125,7 @@ export function createKernel(deps: KernelDeps): Kernel {
       requiresApproval: needsApproval,
       cardRef: needsApproval ? ids.secret() : null,
       expiresAt: needsApproval ? new Date(now.getTime() + approvalTtlMs) : null,
+      ...(rule ? { decidedBy: `rule:${rule.ruleId}`, decidedAt: now } : {}),
       compensates,
       createdAt: now,
       updatedAt: now,
@@ -138,8 +148,19 @@ export function createKernel(deps: KernelDeps): Kernel {
         idempotencyKey: inserted.idempotencyKey,
         ...(inserted.expiresAt ? { expiresAt: inserted.expiresAt.toISOString() } : {}),
         ...(compensates ? { compensates } : {}),
+        ...(rule ? { approvedByRule: rule.ruleId } : {}),
       },
     });
+    if (rule) {
+      await audit({
+        actor: `rule:${rule.ruleId}`,
+        event: 'approved',
+        actionId: inserted.id,
+        operation: op.name,
+        reason: `approved by rule ${rule.ruleId}: ${rule.description}`,
+        evidence: [rule.ruleId],
+      });
+    }
     return inserted;
   }
 
@@ -201,5 +222,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     list: (filter) => ledger.list(filter),
     operation: (name) => registry.resolve(name).op,
     audit,
+    supersede: edits.supersede,
+    editOf: edits.editOf,
   };
 }

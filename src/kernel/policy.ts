@@ -1,16 +1,19 @@
 import type { Operation } from './connector.js';
 import type { ParsedActionRequest } from './request.js';
+import type { StandingApproval } from './rules/store.js';
 
 /**
  * Decides who may ask for what, and what needs the operator's approval.
  * `requiresApproval` sees the whole request (agent, validated input, reason,
- * evidence) so standing rules — data the policy evaluates, never a model — can
- * later wrap a policy and waive approval for requests they match. The kernel
- * still asks for approval on irreversible operations whatever the policy says.
+ * evidence). `standingApproval` is asked only about requests that need
+ * approval: a standing rule (rules/, data the policy evaluates, never a model)
+ * may waive it, and claims one of its uses. The kernel lets a rule waive an
+ * irreversible operation only when the operator confirmed exactly that.
  */
 export interface Policy {
   mayRequest(agent: string, operation: string): boolean;
-  requiresApproval(op: Operation, req: ParsedActionRequest): boolean;
+  requiresApproval(op: Operation, req: ParsedActionRequest): boolean | Promise<boolean>;
+  standingApproval?(op: Operation, req: ParsedActionRequest): Promise<StandingApproval | undefined>;
 }
 
 /** The operator acts as "operator" or "operator:<id>"; the human owner may request anything. */

@@ -20,6 +20,8 @@ export const actions = sqliteTable(
         'approved',
         'rejected',
         'expired',
+        /** Replaced by an edited card before anyone decided it; its buttons answer that it was superseded. */
+        'superseded',
         'running',
         'succeeded',
         'failed',

@@ -9,3 +9,6 @@ export * from '../connectors/invoices/tables.js';
 export * from '../connectors/webhook/tables.js';
 export * from '../kernel/scheduler/tables.js';
 export * from '../connectors/operator/tables.js';
+export * from '../kernel/rules/tables.js';
+export * from '../kernel/edits/tables.js';
+export * from '../graph/batch-tables.js';

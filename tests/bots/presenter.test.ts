@@ -34,7 +34,10 @@ describe('Telegram and Slack presenters', () => {
     const open = renderTelegramCard(card({ facts: [{ label: 'Message', value: 'x&'.repeat(5000) }] }));
     expect(open.html.length).toBeLessThanOrEqual(TELEGRAM_LIMIT);
     expect(open.html).toContain('<b>Issue an invoice to R&amp;D &lt;Labs&gt;</b>');
-    expect(open.keyboard.inline_keyboard.flat().map((b) => b.callback_data)).toEqual(['approve:Zm9vYmFyYmF6cXV4MTIzNA', 'reject:Zm9vYmFyYmF6cXV4MTIzNA']);
+    expect(open.keyboard.inline_keyboard.map((row) => row.map((b) => b.callback_data))).toEqual([
+      ['approve:Zm9vYmFyYmF6cXV4MTIzNA', 'reject:Zm9vYmFyYmF6cXV4MTIzNA'],
+      ['edit:Zm9vYmFyYmF6cXV4MTIzNA', 'why:Zm9vYmFyYmF6cXV4MTIzNA'],
+    ]);
     const decided = renderTelegram({ kind: 'card', card: card({ state: 'rejected', decidedBy: 'telegram:4242', decidedAt: '2026-11-02T10:15:00.000Z' }) });
     expect(decided.kind === 'card' && decided.keyboard.inline_keyboard).toEqual([]);
     expect(decided.kind === 'card' && decided.html).toContain('✗ Rejected by telegram:4242 at 2026-11-02 10:15 UTC');
@@ -44,7 +47,10 @@ describe('Telegram and Slack presenters', () => {
     const message = renderSlackCard(card());
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('R&amp;D &lt;Labs&gt;');
-    expect(message.blocks?.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: 'approve', value: 'Zm9vYmFyYmF6cXV4MTIzNA' }, { action_id: 'reject', value: 'Zm9vYmFyYmF6cXV4MTIzNA' }] });
+    expect(message.blocks?.at(-1)).toMatchObject({
+      type: 'actions',
+      elements: ['approve', 'reject', 'edit', 'why'].map((action_id) => ({ action_id, value: 'Zm9vYmFyYmF6cXV4MTIzNA' })),
+    });
     expect(splitForSlack('x'.repeat(9000)).map((p) => p.length)).toEqual([4000, 4000, 1000]);
   });
 });

@@ -83,7 +83,7 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
     await press(stranger, approveData, card.messageId);
     await waitFor('the second refusal', () => sentTo(STRANGER).length >= 2);
     expect(sentTo(STRANGER).map((m) => m.message.text)).toEqual(Array(2).fill('Sorry, this Keel answers only its operator.'));
-    expect(buttons(card)).toHaveLength(2);
+    expect(buttons(card)).toHaveLength(4);
     expect(await count('invoices')).toBe(0);
     expect(await invoiceActions()).toBe(1);
   });

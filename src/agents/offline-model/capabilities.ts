@@ -20,6 +20,8 @@ const examples: Record<AgentToolName, string> = {
   add_task: 'Task: send the draft to Dana by Friday',
   list_tasks: "What's due this week?",
   complete_task: 'Done: send the draft to Dana',
+  revise_action: 'make it 12 hours (after tapping Edit on a card)',
+  propose_rule: 'Always approve invoices under 500 EUR to existing clients',
 };
 
 const allTools = Object.keys(agentTools) as AgentToolName[];

@@ -6,6 +6,7 @@ import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
 import { addTask, completeTask, listTasks, scheduleMeeting, status } from './operations.js';
 import { clean, maxParsedLength } from './text.js';
+import { proposeRule, reviseAction } from './approvals.js';
 
 export interface ParseOptions {
   /** The moment relative dates ("tomorrow", "Friday") are resolved against. */
@@ -27,6 +28,9 @@ export interface ParseOptions {
  * tasks" are tasks, not invoices.
  */
 const grammars: Grammar[] = [
+  // An edit names a card and its change, and a rule starts "always approve …": both may mention invoices or emails.
+  reviseAction,
+  proposeRule,
   rememberNote,
   recordPayment,
   recordProposalOutcome,

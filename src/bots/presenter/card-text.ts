@@ -1,5 +1,5 @@
 import { shortUtc } from '../../core/zoned-time.js';
-import type { ApprovalCard } from '../../graph/index.js';
+import type { ApprovalCard, CardAction, Inbound } from '../../graph/index.js';
 
 /** The words every transport uses for a card's state, so they read the same in each app. */
 export function cardStatus(card: ApprovalCard): string | undefined {
@@ -12,6 +12,8 @@ export function cardStatus(card: ApprovalCard): string | undefined {
       return `✗ Rejected${by}${at}`;
     case 'expired':
       return `⌛ Expired — not done`;
+    case 'superseded':
+      return `↻ Replaced by an edited card${by}${at}`;
     case 'approved':
     case 'running':
       return `✓ Approved${by}${at} — running`;
@@ -28,10 +30,38 @@ export function cardStatus(card: ApprovalCard): string | undefined {
 
 export const expiryLine = (card: ApprovalCard) => (card.expiresAt ? `Expires ${shortUtc(card.expiresAt)}` : '');
 
-/** Callback data on buttons: the action verb and the card's random reference, never the action itself (≤ 64 bytes). */
-export const buttonData = (decision: 'approve' | 'reject', ref: string) => `${decision}:${ref}`;
+/** Callback data on buttons: the verb and the card's (or batch's) random reference, never the action itself (≤ 64 bytes). */
+export const buttonData = (verb: 'approve' | 'reject' | CardAction, ref: string) => `${verb}:${ref}`;
 
 export function parseButtonData(data: string): { decision: 'approve' | 'reject'; ref: string } | undefined {
   const match = /^(approve|reject):([A-Za-z0-9_-]{8,64})$/.exec(data);
   return match ? { decision: match[1] as 'approve' | 'reject', ref: match[2]! } : undefined;
 }
+
+/** Any card button → the Inbound payload it stands for: a decision, or another card action (edit, why, batch). */
+export function parseButton(data: string): Exclude<Inbound['payload'], { kind: 'text' }> | undefined {
+  const decision = parseButtonData(data);
+  if (decision) return { kind: 'decision', ...decision };
+  const match = /^(edit|why|batch):([A-Za-z0-9_-]{8,64})$/.exec(data);
+  return match ? { kind: 'card_action', action: match[1] as CardAction, ref: match[2]! } : undefined;
+}
+
+export interface ButtonSpec {
+  label: string;
+  data: string;
+  style?: 'primary' | 'danger';
+}
+
+/** The buttons of an open card, the same in every app: decide first, then edit or ask why. A decided card has none. */
+export function cardButtons(card: ApprovalCard): ButtonSpec[] {
+  if (cardStatus(card)) return [];
+  return [
+    { label: 'Approve', data: buttonData('approve', card.ref), style: 'primary' },
+    { label: 'Reject', data: buttonData('reject', card.ref), style: 'danger' },
+    { label: 'Edit', data: buttonData('edit', card.ref) },
+    { label: 'Why?', data: buttonData('why', card.ref) },
+  ];
+}
+
+/** "Approve all 5" on a batch summary. */
+export const batchButton = (ref: string, count: number): ButtonSpec => ({ label: `Approve all ${count}`, data: buttonData('batch', ref), style: 'primary' });

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { ApprovalCard, Outbound } from '../../graph/index.js';
-import { cardStatus, expiryLine } from './card-text.js';
+import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
 import { splitEscaped } from './split.js';
 
 type KnownBlock = types.KnownBlock;
@@ -23,6 +23,12 @@ export interface SlackMessage {
   blocks?: KnownBlock[];
 }
 
+/** The value is only the card's (or batch's) random reference; the action itself never leaves the server. */
+const slackButton = (b: ButtonSpec) => {
+  const [verb, ref] = b.data.split(':') as [string, string];
+  return { type: 'button' as const, action_id: verb, value: ref, ...(b.style ? { style: b.style } : {}), text: { type: 'plain_text' as const, text: b.label } };
+};
+
 export function renderSlackCard(card: ApprovalCard): SlackMessage {
   const status = cardStatus(card);
   const facts = card.facts.slice(0, MAX_FIELDS).map((f) => ({
@@ -38,15 +44,7 @@ export function renderSlackCard(card: ApprovalCard): SlackMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.filter(Boolean).join(' · '), SECTION_LIMIT) }] },
     status
       ? { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(status)}*` } }
-      : {
-          type: 'actions',
-          block_id: 'decision',
-          elements: [
-            // The value is only the card's random reference; the action itself never leaves the server.
-            { type: 'button', action_id: 'approve', value: card.ref, style: 'primary', text: { type: 'plain_text', text: 'Approve' } },
-            { type: 'button', action_id: 'reject', value: card.ref, style: 'danger', text: { type: 'plain_text', text: 'Reject' } },
-          ],
-        },
+      : { type: 'actions', block_id: 'decision', elements: cardButtons(card).map(slackButton) },
   ];
   return { text: status ? `${card.title} — ${status}` : `Approval needed: ${card.title}`, blocks };
 }
@@ -57,5 +55,20 @@ export const splitForSlack = (text: string, limit = SLACK_TEXT_LIMIT) => splitEs
 /** Outbound → Slack messages: text as mrkdwn pieces, a card as one Block Kit message. */
 export function renderSlack(message: Outbound): { kind: 'text'; parts: string[] } | ({ kind: 'card'; ref: string } & SlackMessage) {
   if (message.kind === 'text') return { kind: 'text', parts: splitForSlack(message.text) };
+  if (message.kind === 'batch') {
+    const { batch } = message;
+    const list = clip(batch.lines.map((l) => `• ${escapeSlack(l)}`).join('\n'), SECTION_LIMIT);
+    return {
+      kind: 'card',
+      ref: batch.ref,
+      text: batch.summary,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: clip(`*${escapeSlack(batch.summary)}*\n${list}`, SECTION_LIMIT) } },
+        batch.status
+          ? { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(batch.status)}*` } }
+          : { type: 'actions', block_id: 'batch', elements: [slackButton(batchButton(batch.ref, batch.lines.length))] },
+      ],
+    };
+  }
   return { kind: 'card', ref: message.card.ref, ...renderSlackCard(message.card) };
 }

@@ -1,5 +1,5 @@
 import type { ApprovalCard, Outbound } from '../../graph/index.js';
-import { buttonData, cardStatus, expiryLine } from './card-text.js';
+import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
 import { splitEscaped } from './split.js';
 
 /** Telegram refuses a message longer than this; the escaped HTML is a safe upper bound of what it counts. */
@@ -13,6 +13,8 @@ export interface TelegramKeyboard {
 export type TelegramMessage =
   | { kind: 'text'; parts: string[] }
   | { kind: 'card'; ref: string; html: string; keyboard: TelegramKeyboard };
+
+const key = (b: ButtonSpec) => ({ text: b.style === 'primary' ? `✅ ${b.label}` : b.style === 'danger' ? `✖️ ${b.label}` : b.label, callback_data: b.data });
 
 /** Telegram's HTML parse mode knows only these three entities; quotes need no escaping outside attributes. */
 export const escapeTelegram = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
@@ -44,22 +46,21 @@ export function renderTelegramCard(card: ApprovalCard): { html: string; keyboard
     maxField = Math.floor(maxField / 2);
     html = cardHtml(card, maxField);
   }
-  // An empty keyboard removes the buttons once the card is decided.
-  const keyboard: TelegramKeyboard = cardStatus(card)
-    ? { inline_keyboard: [] }
-    : {
-        inline_keyboard: [
-          [
-            { text: '✅ Approve', callback_data: buttonData('approve', card.ref) },
-            { text: '✖️ Reject', callback_data: buttonData('reject', card.ref) },
-          ],
-        ],
-      };
+  // An empty keyboard removes the buttons once the card is decided; decisions on the first row, edit and why below.
+  const buttons = cardButtons(card).map(key);
+  const keyboard: TelegramKeyboard = { inline_keyboard: buttons.length ? [buttons.slice(0, 2), buttons.slice(2)] : [] };
   return { html, keyboard };
 }
 
 /** Outbound → Telegram HTML (parse_mode HTML) and, for an open card, its inline keyboard. */
 export function renderTelegram(message: Outbound): TelegramMessage {
   if (message.kind === 'text') return { kind: 'text', parts: splitForTelegram(message.text) };
+  if (message.kind === 'batch') {
+    const { batch } = message;
+    const lines = [`<b>${escapeTelegram(batch.summary)}</b>`, ...batch.lines.map((l) => `• ${escapeTelegram(clip(l, 200))}`)];
+    if (batch.status) lines.push('', `<b>${escapeTelegram(batch.status)}</b>`);
+    const keyboard = { inline_keyboard: batch.status ? [] : [[key(batchButton(batch.ref, batch.lines.length))]] };
+    return { kind: 'card', ref: batch.ref, html: lines.join('\n').slice(0, TELEGRAM_LIMIT), keyboard };
+  }
   return { kind: 'card', ref: message.card.ref, ...renderTelegramCard(message.card) };
 }

@@ -40,7 +40,7 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
     await deliver(client, { channel: event.channel, user: event.user, threadTs: event.thread_ts ?? event.ts }, result);
   });
 
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^(approve|reject)$/ }, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^(approve|reject|edit|why|batch)$/ }, async ({ ack, body, action, client }) => {
     // Slack wants the ack within 3 s; deciding and running the action may take longer, so it comes first.
     await ack();
     const channel = body.channel?.id ?? body.container?.channel_id;
@@ -55,7 +55,10 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
       chat: channel,
       // Slack does not retry clicks; the trigger id is unique per click.
       eventId: `click:${body.trigger_id}`,
-      payload: { kind: 'decision', decision: action.action_id === 'approve' ? 'approve' : 'reject', ref: action.value },
+      payload:
+        action.action_id === 'approve' || action.action_id === 'reject'
+          ? { kind: 'decision', decision: action.action_id, ref: action.value }
+          : { kind: 'card_action', action: action.action_id as 'edit' | 'why' | 'batch', ref: action.value },
     });
     await deliver(client, { channel, user: body.user.id }, result, ts ? { ts, ref: action.value } : undefined);
   });

@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import type { Conversation, Inbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { parseButtonData } from '../presenter/index.js';
+import { parseButton } from '../presenter/index.js';
 import { deliver } from './deliver.js';
 
 /** Commands shown in Telegram's menu; both open the same help Keel gives in every app. */
@@ -12,6 +12,7 @@ export const COMMANDS = [
   { command: 'status', description: "What's overdue, pending and coming up" },
   { command: 'why', description: 'Why an action was proposed: /why <action id>' },
   { command: 'undo', description: 'Undo an action: /undo <action id>' },
+  { command: 'rules', description: 'Standing approval rules: /rules pause|resume|revoke <id>' },
   { command: 'history', description: 'The last steps of this conversation' },
   { command: 'help', description: 'What Keel can do for you' },
 ];
@@ -45,14 +46,14 @@ export function keelUpdates({ conversation, logger }: UpdateDeps): Composer<Cont
   updates.on('callback_query:data', async (ctx) => {
     // The button spins until answered, and deciding may take a while: answer now, report through the card.
     ctx.answerCallbackQuery().catch((error: unknown) => logger.warn('could not answer a Telegram button press', { error }));
-    const choice = parseButtonData(ctx.callbackQuery.data);
+    const choice = parseButton(ctx.callbackQuery.data);
     if (!choice) {
       logger.warn('ignored a Telegram button that is not a card decision', { data: ctx.callbackQuery.data.slice(0, 64) });
       return;
     }
     const message = ctx.callbackQuery.message;
     const chat = String(message?.chat.id ?? ctx.from.id);
-    const result = await conversation.handle({ ...origin(ctx), chat, payload: { kind: 'decision', ...choice } });
+    const result = await conversation.handle({ ...origin(ctx), chat, payload: choice });
     await deliver(ctx.api, chat, result.replies, logger, message && { messageId: message.message_id, ref: choice.ref });
   });
 

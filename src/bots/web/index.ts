@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Conversation, HandleResult } from '../../graph/index.js';
 import { MAX_TEXT } from '../../graph/index.js';
-import { parseButtonData, renderOperatorText, renderWeb } from '../presenter/index.js';
+import { parseButton, renderOperatorText, renderWeb } from '../presenter/index.js';
 import { csrfGuard, webAccess } from './access.js';
 import type { ReplyHub } from './hub.js';
 import { chatPage } from './page.js';
@@ -42,9 +42,9 @@ export function webChat(deps: { conversation: Conversation; hub: ReplyHub; token
   app.post('/api/decisions', async (c) => {
     const body = decisionBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json(badRequest(body.error.issues), 400);
-    const decision = parseButtonData(body.data.action);
-    if (!decision) return c.json({ error: 'That is not a card button.' }, 400);
-    return reply(c, { transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: body.data.id, payload: { kind: 'decision', ...decision } });
+    const payload = parseButton(body.data.action);
+    if (!payload) return c.json({ error: 'That is not a card button.' }, 400);
+    return reply(c, { transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: body.data.id, payload });
   });
 
   app.get('/api/history', async (c) => {

@@ -31,6 +31,9 @@ export const chatPage = (title: string) => `<!doctype html>
   .buttons { display:flex; gap:.5rem; margin-top:.5rem; }
   button { font:inherit; padding:.5rem 1rem; border-radius:.5rem; border:0; cursor:pointer; }
   .approve { background:var(--ok); color:#fff; } .reject { background:#e5e7eb; color:#111; }
+  .secondary { background:#fff; color:#111; border:1px solid var(--line); }
+  .buttons { flex-wrap:wrap; }
+  .batch ul { margin:.2rem 0 .4rem; padding-left:1.2rem; }
   button:disabled { opacity:.5; cursor:default; }
   form { display:flex; gap:.5rem; padding:.75rem; background:#fff; border-top:1px solid var(--line); max-width:760px; width:100%; margin:0 auto; }
   #text { flex:1; font:inherit; padding:.6rem .8rem; border:1px solid var(--line); border-radius:.5rem; }
@@ -76,7 +79,8 @@ document.getElementById('compose').addEventListener('submit', async (e) => {
 log.addEventListener('click', async (e) => {
   const button = e.target.closest('button[data-action]');
   if (!button) return;
-  button.closest('.buttons').querySelectorAll('button').forEach((b) => (b.disabled = true));
+  // Only a decision closes the card; Edit and Why? leave its buttons usable.
+  if (/^(approve|reject|batch):/.test(button.dataset.action)) button.closest('.buttons').querySelectorAll('button').forEach((b) => (b.disabled = true));
   await post('/api/decisions', { id: crypto.randomUUID(), action: button.dataset.action });
 });
 fetch('/api/history', { headers }).then((r) => r.json()).then((d) => (d.entries || []).forEach(show));

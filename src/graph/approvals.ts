@@ -1,0 +1,126 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Kernel, Action } from '../kernel/index.js';
+import { ruleFacts, standingRules } from '../kernel/index.js';
+import type { Db } from '../storage/index.js';
+import { memoryDocs } from '../storage/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { IdSource } from '../core/ids.js';
+import { formatMoney } from '../core/money.js';
+import { cardFor } from '../agents/index.js';
+import { approvalBatches } from './batch-tables.js';
+import type { ApprovalBatch, Outbound } from './messages.js';
+
+const text = (t: string): Outbound => ({ kind: 'text', text: t });
+const clip = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
+
+/** Plural nouns for a batch summary; other operations read "N × <summary>". */
+const nouns: Record<string, string> = { 'invoices.issue': 'invoices', 'calendar.book': 'meetings', 'email.send': 'emails' };
+
+/**
+ * The approval conveniences that need no model: why a card was proposed (with
+ * its evidence looked up), open cards grouped by kind with a one-tap batch for
+ * several low-risk ones, and the note a tap on a superseded card gets.
+ */
+export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids: IdSource; timeZone: string }) {
+  const { kernel, db, clock, ids, timeZone } = deps;
+  const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
+
+  /** Each evidence id with what it points at: an action, a memory record (client, invoice, proposal, note…), a message, a rule. */
+  async function evidenceLines(evidence: string[]): Promise<string[]> {
+    const docs = new Map((evidence.length ? await db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, evidence)) : []).map((d) => [d.sourceId, d]));
+    const lines: string[] = [];
+    for (const id of evidence) {
+      const doc = docs.get(id);
+      if (doc) {
+        lines.push(`${doc.kind} [${id}]: ${clip(doc.text.replace(/\s+/g, ' '), 160)}`);
+        continue;
+      }
+      if (id.startsWith('msg:')) {
+        lines.push(`your message [${id}]`);
+        continue;
+      }
+      const action = await kernel.get(id);
+      if (action) {
+        lines.push(`earlier action [${id}]: ${kernel.operation(action.operation).summary}, ${action.state.replace(/_/g, ' ')}`);
+        continue;
+      }
+      const [rule] = await db.select().from(standingRules).where(eq(standingRules.id, id));
+      lines.push(rule ? `standing rule [${id}]: ${rule.description}` : `[${id}]`);
+    }
+    return lines;
+  }
+
+  /** The agent's reasons and the evidence behind an action, inline; an edited card also says what changed and who changed it. */
+  async function why(action: Action): Promise<Outbound[]> {
+    const op = kernel.operation(action.operation);
+    const lines = [`Why ${op.summary} (action ${action.id}, ${action.state.replace(/_/g, ' ')}), proposed by the ${action.agent} agent:`, action.reason];
+    const evidence = await evidenceLines(action.evidence);
+    lines.push(evidence.length ? `Evidence: ${action.evidence.join(', ')}\n${evidence.map((l) => `• ${l}`).join('\n')}` : 'Evidence: none recorded.');
+    const edit = await kernel.editOf(action.id);
+    if (edit) lines.push(`Edited by ${edit.by}: "${edit.instruction}"; replaced by a new card.`);
+    if (action.decidedBy?.startsWith('rule:')) lines.push(`Approved by ${action.decidedBy.replace(':', ' ')}.`);
+    return [text(lines.join('\n'))];
+  }
+
+  /** A card on a tap after an edit replaced it: nothing happens, and the operator is pointed at the new card. */
+  async function superseded(action: Action): Promise<Outbound[]> {
+    const edit = await kernel.editOf(action.id);
+    const by = edit ? ` by ${edit.by} ("${edit.instruction}")` : '';
+    return [await card(action), text(`This card was superseded: it was edited${by} and replaced by a new card. Nothing was done; decide the new card instead (/pending shows it).`)];
+  }
+
+  /** "Approve these 5 invoices, total 4,200.00 EUR": totals per currency where the operation has an amount. */
+  function summarize(operation: string, actions: Action[]): string {
+    const totals = new Map<string, number>();
+    for (const a of actions) {
+      const facts = ruleFacts[operation]?.(a.input as Record<string, unknown>);
+      if (facts?.amountMinor !== undefined && facts.currency) totals.set(facts.currency, (totals.get(facts.currency) ?? 0) + facts.amountMinor);
+    }
+    const what = nouns[operation] ?? `× ${kernel.operation(operation).summary}`;
+    const total = totals.size ? `, total ${[...totals].map(([c, m]) => formatMoney(m, c)).join(' + ')}` : '';
+    return `Approve these ${actions.length} ${what}${total}`;
+  }
+
+  /**
+   * Open cards grouped by kind. Two or more cards of one kind that can be undone
+   * (not emails, which cannot be unsent) also get a summary that approves exactly
+   * those cards with one tap.
+   */
+  async function pending(open: Action[]): Promise<Outbound[]> {
+    const groups = new Map<string, Action[]>();
+    for (const a of open) groups.set(a.operation, [...(groups.get(a.operation) ?? []), a]);
+    const replies: Outbound[] = [text(`${open.length} waiting for your approval:`)];
+    for (const [operation, actions] of groups) {
+      const op = kernel.operation(operation);
+      replies.push(text(`${(nouns[operation] ?? op.summary).replace(/^./, (c) => c.toUpperCase())} (${actions.length})`));
+      if (actions.length >= 2 && op.compensation.kind !== 'irreversible') {
+        const cards = await Promise.all(actions.map((a) => cardFor(db, a, op, timeZone)));
+        const batch: ApprovalBatch = {
+          ref: ids.secret(),
+          summary: summarize(operation, actions),
+          lines: cards.map((c) => `${c.title}${c.facts.find((f) => f.label === 'Total') ? ` — ${c.facts.find((f) => f.label === 'Total')!.value}` : ''} (${c.actionId})`),
+        };
+        await db.insert(approvalBatches).values({ id: batch.ref, actionIds: actions.map((a) => a.id), summary: batch.summary, createdAt: clock.now() });
+        replies.push({ kind: 'batch', batch });
+      }
+      for (const a of actions) replies.push(await card(a));
+    }
+    return replies;
+  }
+
+  /** The batch a tap names, with its actions as they are now. */
+  async function batch(ref: string): Promise<{ batch: ApprovalBatch; actions: Action[] } | undefined> {
+    const [row] = await db.select().from(approvalBatches).where(eq(approvalBatches.id, ref));
+    if (!row) return undefined;
+    const actions = (await Promise.all(row.actionIds.map((id) => kernel.get(id)))).filter((a): a is Action => a !== undefined);
+    const lines = await Promise.all(actions.map(async (a) => {
+      const c = await cardFor(db, a, kernel.operation(a.operation), timeZone);
+      return `${c.title} (${a.id})`;
+    }));
+    return { batch: { ref, summary: row.summary, lines }, actions };
+  }
+
+  return { why, superseded, pending, batch };
+}
+
+export type ApprovalViews = ReturnType<typeof approvalViews>;
