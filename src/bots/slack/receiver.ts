@@ -19,6 +19,8 @@ function parseBody(contentType: string | undefined, raw: string): Body {
   return JSON.parse(raw) as Body;
 }
 
+const REPLAY_WINDOW_SECONDS = 5 * 60;
+
 const retryNumber = (header: string | undefined) => (header === undefined || Number.isNaN(Number(header)) ? undefined : Number(header));
 
 /**
@@ -55,7 +57,15 @@ export class HonoReceiver implements Receiver {
         if (contentType?.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw).get('ssl_check') === '1') return c.body(null, 200);
         if (!this.verified(raw, c.req.header('x-slack-signature'), c.req.header('x-slack-request-timestamp'))) return c.body(null, 401);
 
-        const body = parseBody(contentType, raw);
+        // Slack sends events as JSON and interactions as a form; anything else is not from Slack.
+        if (!/^application\/(json|x-www-form-urlencoded)\b/.test(contentType ?? '')) return c.json({ error: 'Send JSON or a form.' }, 415);
+        let body: Body;
+        try {
+          body = parseBody(contentType, raw);
+        } catch (error) {
+          this.deps.logger.warn('refused a signed Slack request whose body is not JSON', { error });
+          return c.json({ error: 'The request body is not valid JSON.' }, 400);
+        }
         if (body.type === 'url_verification') return c.json({ challenge: body.challenge });
         const reply = await this.dispatch(body, retryNumber(c.req.header('x-slack-retry-num')), c.req.header('x-slack-retry-reason'));
         if (reply === undefined || reply === '') return c.body(null, 200);
@@ -66,6 +76,11 @@ export class HonoReceiver implements Receiver {
 
   private verified(raw: string, signature: string | undefined, timestamp: string | undefined): boolean {
     if (!signature || !timestamp) return false;
+    // Bolt refuses only requests older than five minutes; Slack's rule is five minutes either way from local time.
+    if (Math.abs(this.deps.clock.now().getTime() / 1000 - Number(timestamp)) > REPLAY_WINDOW_SECONDS) {
+      this.deps.logger.warn('refused a Slack request dated more than five minutes from now', { timestamp });
+      return false;
+    }
     try {
       verifySlackRequest({
         signingSecret: this.deps.signingSecret,

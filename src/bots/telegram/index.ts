@@ -1,6 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, webhookCallback } from 'grammy';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Conversation, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { COMMANDS, keelUpdates } from './updates.js';
@@ -49,6 +50,17 @@ export function createTelegramBot(options: TelegramOptions) {
   const routes = webhook
     ? new Hono().post(
         TELEGRAM_WEBHOOK_PATH,
+        // An update is a few kilobytes; anything far larger is not from Telegram.
+        bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.body(null, 413) }),
+        // grammY throws on a body that is not JSON, which would answer 500 and invite a retry: it is a bad request. Hono keeps the parsed body for grammY.
+        async (c, next) => {
+          if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return c.json({ error: 'Telegram sends updates as JSON.' }, 415);
+          const parsed = await c.req.json().then(
+            () => true,
+            () => false,
+          );
+          return parsed ? next() : c.json({ error: 'The request body is not valid JSON.' }, 400);
+        },
         webhookCallback(bot, 'hono', {
           secretToken: webhook.secret,
           // Telegram re-sends an update it thinks timed out; the inbox makes that harmless, and a slow model is not an error.
