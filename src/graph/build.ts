@@ -120,6 +120,10 @@ export function buildConversationGraph(deps: GraphDeps) {
   };
 
   const agentNode = (name: AgentName) => async (state: State) => {
+    // A paused agent does not even think: nothing it says could be acted on, and the operator should know why.
+    if (await kernel.pauses.isPaused(name)) {
+      return new Command({ update: say(`${name.charAt(0).toUpperCase()}${name.slice(1)} is paused; resume it in the workspace (/workspace) and ask again.`), goto: 'settle' });
+    }
     const request = state.route?.request ?? '';
     const steps = state.scratch.filter((m) => m instanceof AIMessage).length;
     const ai = await agentModels[name].invoke([

@@ -7,6 +7,8 @@ export type { ReconcileReport } from './reconcile.js';
 export type { ActionEdit, SupersedeOutcome } from './edits/index.js';
 export { createRuleStore, withStandingRules, rulesConnector, ruleSpec, ruleFacts, ruleableOperations, standingRules, ruleFires, type RuleStore, type StandingRule, type RuleSpec } from './rules/index.js';
 export type { AuditEntry } from './audit.js';
+export type { AuditRow } from './trail.js';
+export { AgentPaused, agentPauses, type Pause, type Pauses } from './pauses/index.js';
 export type { RetrySettings } from './retry.js';
 export { scopePolicy, isOperator, leavesOrCannotUndo, type Policy } from './policy.js';
 export {

@@ -8,12 +8,14 @@ import type { Connector, Operation } from './connector.js';
 import { IdempotencyConflict, InvalidInput, KernelError, NotCompensable, PolicyRefusal } from './errors.js';
 import { createLedger, type Action, type ActionFilter } from './ledger.js';
 import type { Policy } from './policy.js';
+import { createPauses, type Pauses } from './pauses/index.js';
 import { createReconciler, type ReconcileReport } from './reconcile.js';
 import { createRegistry } from './registry.js';
 import { actionRequest, parseOrThrow, type ActionRequest, type ParsedActionRequest } from './request.js';
 import { defaultRetry, type RetrySettings } from './retry.js';
 import { createRunner } from './run.js';
 import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome } from './edits/index.js';
+import { readTrail, type AuditRow } from './trail.js';
 
 export interface KernelDeps {
   db: Db;
@@ -52,6 +54,10 @@ export interface Kernel {
   supersede(req: SupersedeRequest): Promise<SupersedeOutcome>;
   /** How an action was edited, if it was. */
   editOf(actionId: string): Promise<ActionEdit | undefined>;
+  /** An action's audit entries, oldest first. */
+  trail(actionId: string): Promise<AuditRow[]>;
+  /** The operator's pause switch per agent: a paused agent's proposals are refused. */
+  pauses: Pauses;
 }
 
 const HOURS = 60 * 60 * 1000;
@@ -78,6 +84,7 @@ export function createKernel(deps: KernelDeps): Kernel {
   const approvals = createApprovals({ ledger, audit, clock });
   const reconcile = createReconciler({ ledger, audit, registry, runner });
   const edits = createEdits({ db, ledger, audit, clock });
+  const pauses = createPauses({ db, clock, audit });
 
   function sameRequest(existing: Action, operation: string, inputHash: string): Action {
     if (existing.operation !== operation || existing.inputHash !== inputHash) {
@@ -164,7 +171,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     return inserted;
   }
 
-  function propose(req: ActionRequest): Promise<Action> {
+  async function propose(req: ActionRequest): Promise<Action> {
     const parsed = parseOrThrow(actionRequest, req, 'action request');
     if (parsed.idempotencyKey.startsWith(COMPENSATION_KEY_PREFIX)) {
       throw new InvalidInput(
@@ -172,6 +179,7 @@ export function createKernel(deps: KernelDeps): Kernel {
         `idempotencyKey: the prefix "${COMPENSATION_KEY_PREFIX}" is reserved for compensations; use compensate() to undo an action.`,
       );
     }
+    await pauses.check(parsed);
     return record(parsed, null);
   }
 
@@ -224,5 +232,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     audit,
     supersede: edits.supersede,
     editOf: edits.editOf,
+    trail: readTrail(db),
+    pauses,
   };
 }

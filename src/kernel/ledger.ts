@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
@@ -12,6 +12,9 @@ export type ActionChanges = SQLiteUpdateSetSource<typeof actions>;
 export interface ActionFilter {
   threadId?: string;
   states?: ActionState[];
+  agent?: string;
+  /** Only actions whose input names this client (`clientId`). */
+  clientId?: string;
   /** Only actions whose card expires before this instant. */
   expiresBefore?: Date;
   limit?: number;
@@ -54,6 +57,8 @@ export function createLedger(db: Db, clock: Clock) {
       const conditions = [
         filter.threadId === undefined ? undefined : eq(actions.threadId, filter.threadId),
         filter.states === undefined ? undefined : inArray(actions.state, filter.states),
+        filter.agent === undefined ? undefined : eq(actions.agent, filter.agent),
+        filter.clientId === undefined ? undefined : sql`json_extract(${actions.input}, '$.clientId') = ${filter.clientId}`,
         filter.expiresBefore === undefined ? undefined : lt(actions.expiresAt, filter.expiresBefore),
       ];
       const query = db

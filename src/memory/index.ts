@@ -7,4 +7,5 @@ export { extractiveSummarizer, modelSummarizer, type Summarizer } from './summar
 export { memoryConnector } from './connector.js';
 export { createTimeline, type Timeline, type TimelineStep } from './timeline.js';
 export { memoryCommands } from './commands.js';
+export { contextMap, latestSummary, memoryDocument, type ClientContext } from './context-map.js';
 export type { RecallHit, RecallQuery } from './recall.js';

@@ -12,3 +12,5 @@ export * from '../connectors/operator/tables.js';
 export * from '../kernel/rules/tables.js';
 export * from '../kernel/edits/tables.js';
 export * from '../graph/batch-tables.js';
+export * from '../kernel/pauses/tables.js';
+export * from '../bots/workspace/tables.js';
