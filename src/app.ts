@@ -18,6 +18,7 @@ import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, 
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
+import { createWorkspaceAuth, workspace, workspaceCommands } from './bots/workspace/index.js';
 
 export interface KeelOptions {
   config: Config;
@@ -96,6 +97,8 @@ export async function createKeel(options: KeelOptions) {
         : undefined,
   });
   const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory });
+  const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
+  const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
   const operators = new Set([
     WEB_SENDER,
@@ -115,7 +118,8 @@ export async function createKeel(options: KeelOptions) {
     commands: {
       ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
       ...ruleCommands({ kernel, rules }),
-      ...memoryCommands({ timeline: createTimeline({ graph, kernel, threadId: OPERATOR_THREAD }) }),
+      ...memoryCommands({ timeline }),
+      ...workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digest: { description: "Today's digest, now", run: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }) },
     },
   });
@@ -150,6 +154,8 @@ export async function createKeel(options: KeelOptions) {
   for (const bot of bots) if (bot.routes) http.route('/', bot.routes);
   // Calendar apps send no web-chat token, so the feed (with its own token) is mounted before the web chat's access check.
   http.route('/', calendarFeed({ db, clock, token: config.CALENDAR_FEED_TOKEN }));
+  // The workspace has its own sign-in (one-time links), so it too comes before the web chat's check.
+  http.route('/', workspace({ db, kernel, conversation, memory, timeline, clock, timeZone: config.TZ, auth: workspaceAuth, loopbackOpen: !config.WEB_CHAT_TOKEN }));
   http.route('/', webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN }));
   http.onError((error, c) => {
     logger.error('request failed', { path: c.req.path, error });
@@ -221,3 +227,10 @@ export async function createKeel(options: KeelOptions) {
 }
 
 export type Keel = Awaited<ReturnType<typeof createKeel>>;
+
+/** Where browsers reach this server, for links Keel sends: PUBLIC_URL, or the address it listens on. */
+function publicUrl(config: Config): string {
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
+}

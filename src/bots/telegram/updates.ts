@@ -14,6 +14,7 @@ export const COMMANDS = [
   { command: 'undo', description: 'Undo an action: /undo <action id>' },
   { command: 'rules', description: 'Standing approval rules: /rules pause|resume|revoke <id>' },
   { command: 'history', description: 'The last steps of this conversation' },
+  { command: 'workspace', description: 'A one-time link to the workspace page' },
   { command: 'help', description: 'What Keel can do for you' },
 ];
 

@@ -1,0 +1,172 @@
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Clock } from '../../core/clock.js';
+import { sha256Hex, type IdSource } from '../../core/ids.js';
+import type { Db } from '../../storage/index.js';
+import { workspaceKeys, workspaceSessions, workspaceUsedLinks } from './tables.js';
+
+/** A login link works once, within this time of being sent. */
+export const LINK_TTL_MS = 10 * 60_000;
+/** A signed-in browser stays signed in this long. */
+export const SESSION_TTL_MS = 12 * 60 * 60_000;
+export const SESSION_COOKIE = 'keel_workspace';
+const COOKIE_PATH = '/workspace';
+const loopbackHost = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+
+const encoder = new TextEncoder();
+const toBase64Url = (bytes: ArrayBuffer | Uint8Array) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+};
+
+export type LinkRefusal = 'invalid' | 'expired' | 'used';
+
+/** Who the page acts as: the operator who asked for the link, or the local web seat on loopback. */
+export interface Visitor {
+  operator: string;
+  /** What the form token is bound to: the session, or "loopback". */
+  binding: string;
+}
+
+/**
+ * Login links, sessions and form tokens for the workspace. The HMAC key is
+ * random, made once and kept in libSQL, so links stay valid across restarts
+ * and every process on the database checks them alike. Web Crypto only, so
+ * it runs on Workers too.
+ */
+export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource }) {
+  const { db, clock, ids } = deps;
+  let key: Promise<CryptoKey> | undefined;
+
+  async function loadKey(): Promise<CryptoKey> {
+    await db.insert(workspaceKeys).values({ name: 'signing', secret: `${ids.secret()}${ids.secret()}`, createdAt: clock.now() }).onConflictDoNothing();
+    const [row] = await db.select().from(workspaceKeys).where(eq(workspaceKeys.name, 'signing'));
+    return crypto.subtle.importKey('raw', encoder.encode(row!.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  }
+  const signingKey = () => (key ??= loadKey().catch((error: unknown) => {
+    key = undefined;
+    throw error;
+  }));
+
+  const sign = async (text: string) => toBase64Url(await crypto.subtle.sign('HMAC', await signingKey(), encoder.encode(text)));
+  // subtle.verify compares in constant time.
+  const verify = async (text: string, signature: string) => {
+    const bytes = fromBase64Url(signature);
+    return bytes !== undefined && crypto.subtle.verify('HMAC', await signingKey(), bytes, encoder.encode(text));
+  };
+
+  /** A link for `operator` (e.g. "telegram:4242") that signs in once before it expires. */
+  async function issueLink(operator: string): Promise<{ token: string; expiresAt: Date }> {
+    const expiresAt = new Date(clock.now().getTime() + LINK_TTL_MS);
+    const payload = toBase64Url(encoder.encode(JSON.stringify({ l: ids.secret(), e: expiresAt.getTime(), o: operator })));
+    return { token: `${payload}.${await sign(`link:${payload}`)}`, expiresAt };
+  }
+
+  /** Spends a link: the first open of a valid, unexpired link gets a session token; any other open is refused. */
+  async function openLink(token: string): Promise<{ ok: true; operator: string; session: string } | { ok: false; refusal: LinkRefusal }> {
+    const [payload, signature, ...rest] = token.split('.');
+    if (!payload || !signature || rest.length || !(await verify(`link:${payload}`, signature))) return { ok: false, refusal: 'invalid' };
+    const claims = JSON.parse(new TextDecoder().decode(fromBase64Url(payload))) as { l: string; e: number; o: string };
+    const now = clock.now();
+    if (claims.e <= now.getTime()) return { ok: false, refusal: 'expired' };
+    const spent = await db.insert(workspaceUsedLinks).values({ linkId: claims.l, operator: claims.o, usedAt: now }).onConflictDoNothing().returning();
+    if (!spent.length) return { ok: false, refusal: 'used' };
+    const session = ids.secret();
+    await db.delete(workspaceSessions).where(lt(workspaceSessions.expiresAt, now));
+    await db.insert(workspaceSessions).values({ id: await sha256Hex(session), operator: claims.o, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
+    return { ok: true, operator: claims.o, session };
+  }
+
+  async function sessionOf(token: string): Promise<Visitor | undefined> {
+    const id = await sha256Hex(token);
+    const [row] = await db.select().from(workspaceSessions).where(and(eq(workspaceSessions.id, id), gt(workspaceSessions.expiresAt, clock.now())));
+    return row ? { operator: row.operator, binding: `session:${id}` } : undefined;
+  }
+
+  const endSession = async (token: string) => {
+    await db.delete(workspaceSessions).where(eq(workspaceSessions.id, await sha256Hex(token)));
+  };
+
+  return {
+    issueLink,
+    openLink,
+    sessionOf,
+    endSession,
+    /** The token every form of this visitor's pages carries; a page from another site cannot know it. */
+    formToken: (visitor: Visitor) => sign(`form:${visitor.binding}`),
+    checkFormToken: (visitor: Visitor, offered: string) => verify(`form:${visitor.binding}`, offered),
+  };
+}
+
+export type WorkspaceAuth = ReturnType<typeof createWorkspaceAuth>;
+
+export type WorkspaceEnv = { Variables: { visitor: Visitor; formToken: string } };
+
+export const setSessionCookie = (c: Context, session: string) =>
+  setCookie(c, SESSION_COOKIE, session, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: c.req.url.startsWith('https:'),
+    path: COOKIE_PATH,
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+export const clearSessionCookie = (c: Context) => deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH });
+export const sessionCookie = (c: Context) => getCookie(c, SESSION_COOKIE);
+
+/**
+ * Who may see the workspace: a signed-in session, or — in the embedded local
+ * default without WEB_CHAT_TOKEN — anyone reaching it at a loopback address,
+ * exactly like the web chat. Everyone else gets 401 and how to sign in.
+ */
+export function workspaceAccess(deps: {
+  auth: WorkspaceAuth;
+  loopbackOpen: boolean;
+  loopbackOperator: string;
+  refuse: (c: Context) => Response | Promise<Response>;
+}): MiddlewareHandler<WorkspaceEnv> {
+  return async (c, next) => {
+    const token = sessionCookie(c);
+    const visitor =
+      (token ? await deps.auth.sessionOf(token) : undefined) ??
+      (deps.loopbackOpen && loopbackHost.test(c.req.header('host') ?? '') ? { operator: deps.loopbackOperator, binding: 'loopback' } : undefined);
+    if (!visitor) return deps.refuse(c);
+    c.set('visitor', visitor);
+    c.set('formToken', await deps.auth.formToken(visitor));
+    return next();
+  };
+}
+
+/**
+ * Forms that change something must carry the visitor's form token and must
+ * not come from another site (Origin / Sec-Fetch-Site, when the browser sends them).
+ */
+export function formGuard(deps: { auth: WorkspaceAuth; refuse: (c: Context, why: string) => Response | Promise<Response> }): MiddlewareHandler<WorkspaceEnv> {
+  return async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    if (crossSite(c)) return deps.refuse(c, 'This request came from another site, so it was refused.');
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const offered = typeof body.csrf === 'string' ? body.csrf : '';
+    if (!offered || !(await deps.auth.checkFormToken(c.get('visitor'), offered))) {
+      return deps.refuse(c, 'This form is out of date or did not come from the workspace; reload the page and try again.');
+    }
+    return next();
+  };
+}
+
+/**
+ * True when the browser says the request started on another site: by
+ * Sec-Fetch-Site where it sends one, else by Origin ("null" comes from opaque
+ * origins such as sandboxed frames).
+ */
+export function crossSite(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = c.req.header('origin');
+  if (!origin) return false;
+  if (!URL.canParse(origin)) return true;
+  return new URL(origin).host !== c.req.header('host');
+}

@@ -1,0 +1,71 @@
+import { html } from 'hono/html';
+import { memoryKinds } from '../../agents/index.js';
+import { formatMoney } from '../../core/money.js';
+import { OPERATOR_THREAD } from '../../graph/index.js';
+import { contextMap, latestSummary, memoryDocument, type ClientContext } from '../../memory/index.js';
+import type { WorkspaceDeps } from './deps.js';
+import { badge, when, type Html } from './layout.js';
+import { excerpt, memoryHref } from './parts.js';
+
+const PER_KIND = 5;
+const MAX_QUERY = 200;
+
+function clientBox(entry: ClientContext): Html {
+  const { client } = entry;
+  const section = <T>(title: string, rows: T[], line: (row: T) => Html) =>
+    rows.length ? html`<h3>${title}</h3><ul class="chips">${rows.slice(0, PER_KIND).map((r) => html`<li>${line(r)}</li>`)}</ul>` : '';
+  return html`<section class="box client" data-client="${client.id}">
+    <h2><a href="${memoryHref(client.id)}">${client.name}</a></h2>
+    <p class="muted">${[client.contactName, client.email].filter(Boolean).join(' · ') || 'No contact recorded'}</p>
+    ${section('Projects', entry.projects, (p) => html`<a href="${memoryHref(p.id)}">${p.name}</a> ${badge(p.status)}`)}
+    ${section('Open tasks', entry.tasks, (t) => html`<a href="${memoryHref(t.id)}">${t.title}</a>${t.dueOn ? ` · due ${t.dueOn}` : ''}`)}
+    ${section('Proposals', entry.proposals, (p) => html`<a href="${memoryHref(p.id)}">${p.title}</a> ${badge(p.status)}${p.totalMinor !== null ? ` ${formatMoney(p.totalMinor, p.currency)}` : ''}`)}
+    ${section('Invoices', entry.invoices, (i) => html`<a href="${memoryHref(i.id)}">${i.number}</a> ${formatMoney(i.totalMinor, i.currency)} ${badge(i.status)}`)}
+    ${section('Meetings', entry.meetings, (m) => html`<a href="${memoryHref(m.id)}">${m.title}</a> ${when(m.startsAt)} ${badge(m.status)}`)}
+    ${entry.projects.length + entry.tasks.length + entry.proposals.length + entry.invoices.length + entry.meetings.length === 0 ? html`<p class="muted">No projects, tasks, proposals, invoices or meetings yet.</p>` : ''}
+  </section>`;
+}
+
+/** The context map: what Keel knows per client, the last conversation summary, and search over all of memory. */
+export async function contextPage(deps: WorkspaceDeps, query: string): Promise<Html> {
+  const q = query.trim().slice(0, MAX_QUERY);
+  const [map, summary, hits] = await Promise.all([
+    contextMap(deps.db),
+    latestSummary(deps.db, OPERATOR_THREAD),
+    q ? deps.memory.recall({ text: q, kinds: memoryKinds, limit: 10 }) : Promise.resolve([]),
+  ]);
+  return html`
+    <form class="search" method="get" action="/workspace/context" role="search">
+      <input type="search" name="q" value="${q}" placeholder="Search memory: a name, an invoice number, a phrase" maxlength="${MAX_QUERY}">
+      <button type="submit">Search</button>
+    </form>
+    ${
+      q
+        ? html`<h2>Found for “${q}”</h2>${
+            hits.length
+              ? html`<ul class="list hits">${hits.map(
+                  (h) => html`<li><a href="${memoryHref(h.id)}">${h.kind} <code>${h.id}</code></a> <span class="muted">via ${h.via.join(', ')}</span><br>${h.excerpt}</li>`,
+                )}</ul>`
+              : html`<p class="muted">Nothing in memory matches.</p>`
+          }`
+        : ''
+    }
+    <h2>Last conversation summary</h2>
+    ${summary ? html`<div class="box"><p class="meta">${when(summary.createdAt)} · ${summary.messages} messages · <a href="${memoryHref(summary.id)}">${summary.id}</a></p><p>${excerpt(summary.text, 600)}</p></div>` : html`<p class="muted">The conversation has not been long enough to summarise yet.</p>`}
+    <h2>Clients</h2>
+    ${map.length ? html`<div class="grid">${map.map(clientBox)}</div>` : html`<p class="muted">No clients yet. Tell Keel about one in chat: “Add Acme Corp as a client, contact dana@acme.test”.</p>`}`;
+}
+
+/** One remembered thing, as recall indexed it: where evidence links lead. */
+export async function memoryPage(deps: WorkspaceDeps, id: string): Promise<Html | undefined> {
+  // Index what changed since the last round, so a record made a moment ago can be opened.
+  await deps.memory.sync();
+  const doc = await memoryDocument(deps.db, id);
+  if (!doc) return undefined;
+  const client = doc.clientId && doc.clientId !== doc.sourceId ? await memoryDocument(deps.db, doc.clientId) : undefined;
+  return html`<div class="box memory" data-kind="${doc.kind}">
+      <p class="meta">${doc.kind} <code>${doc.sourceId}</code> · ${when(doc.at)}${client ? html` · client <a href="${memoryHref(client.sourceId)}">${excerpt(client.text.split('\n')[0] ?? '', 60)}</a>` : ''}</p>
+      <pre>${doc.text}</pre>
+    </div>
+    <p><a href="/workspace/context?q=${encodeURIComponent(doc.sourceId)}">Search memory for this id</a></p>`;
+}

@@ -1,0 +1,95 @@
+import { html } from 'hono/html';
+import { agentNames } from '../../agents/index.js';
+import type { Action, ActionState, AuditRow } from '../../kernel/index.js';
+import { contextMap } from '../../memory/index.js';
+import type { Seat, WorkspaceDeps } from './deps.js';
+import { actionForm, badge, when, words, type Html } from './layout.js';
+import { actionHref, actionLine, approvalBox, card, evidenceLinks } from './parts.js';
+
+const states: ActionState[] = ['awaiting_approval', 'approved', 'running', 'succeeded', 'rejected', 'expired', 'failed', 'compensated', 'needs_attention'];
+const TIMELINE_LIMIT = 100;
+
+export interface TimelineFilter {
+  agent?: string;
+  client?: string;
+  state?: string;
+}
+
+const option = (value: string, label: string, selected: string | undefined) =>
+  html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
+
+/** Every kernel action, newest first, filterable by agent, client and state; each opens its "why". */
+export async function timelinePage(deps: WorkspaceDeps, filter: TimelineFilter): Promise<Html> {
+  const clients = (await contextMap(deps.db)).map((c) => c.client);
+  const names = new Map(clients.map((c) => [c.id, c.name]));
+  const agent = agentNames.find((a) => a === filter.agent);
+  const state = states.find((s) => s === filter.state);
+  const clientId = filter.client && names.has(filter.client) ? filter.client : undefined;
+  const actions = await deps.kernel.list({ order: 'newest', limit: TIMELINE_LIMIT, agent, clientId, states: state ? [state] : undefined });
+  const clientOf = (a: Action) => {
+    const id = (a.input as { clientId?: unknown } | null)?.clientId;
+    return typeof id === 'string' ? names.get(id) : undefined;
+  };
+  return html`
+    <form class="filters" method="get" action="/workspace">
+      <label>Agent<select name="agent">${option('', 'All agents', agent)}${agentNames.map((a) => option(a, a, agent))}</select></label>
+      <label>Client<select name="client">${option('', 'All clients', clientId)}${clients.map((c) => option(c.id, c.name, clientId))}</select></label>
+      <label>State<select name="state">${option('', 'Any state', state)}${states.map((s) => option(s, words(s), state))}</select></label>
+      <button type="submit">Filter</button>
+    </form>
+    ${
+      actions.length
+        ? html`<ul class="list timeline">${actions.map((a) => actionLine(deps, a, clientOf(a)))}</ul>
+            ${actions.length === TIMELINE_LIMIT ? html`<p class="muted">The newest ${TIMELINE_LIMIT} are shown; narrow the filters to see older ones.</p>` : ''}`
+        : html`<p class="muted">No actions${agent || clientId || state ? ' match these filters' : ' yet'}.</p>`
+    }`;
+}
+
+function trailLine(row: AuditRow): Html {
+  const detail = row.detail && Object.keys(row.detail).length ? html` <code>${JSON.stringify(row.detail)}</code>` : '';
+  return html`<li><strong>${words(row.event)}</strong> · ${row.actor} · ${when(row.at)}${detail}</li>`;
+}
+
+/** An action's "why": the agent's reasons, the evidence it relied on, the decision, the outcome, each attempt, and undo. */
+export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action): Promise<Html> {
+  const op = deps.kernel.operation(action.operation);
+  const c = await card(deps, action);
+  const trail = await deps.kernel.trail(action.id);
+  const retries = trail.filter((r) => r.event === 'retry').length;
+  const undo =
+    op.compensation.kind === 'irreversible'
+      ? html`<p class="muted">This cannot be undone: ${op.compensation.note}.</p>`
+      : action.state === 'succeeded'
+        ? html`<p>Undoing it proposes the compensating action (${op.compensation.operation}); it waits for your approval when it leaves Keel.</p>
+            ${actionForm({ action: `${actionHref(action.id)}/compensate`, token: seat.token, button: 'Compensate', kind: 'danger', confirm: 'Undo this action?' })}`
+        : html`<p class="muted">Only a succeeded action can be undone; this one is ${words(action.state)}.</p>`;
+  return html`
+    <ul class="list">${approvalBox(seat, c, { onItsPage: true })}</ul>
+    <h2>Why</h2>
+    <div class="box">
+      <p>${action.reason}</p>
+      <p class="meta">Proposed by the ${action.agent} agent at ${when(action.createdAt)} · operation <code>${action.operation}</code> · action <code>${action.id}</code></p>
+    </div>
+    <h2>Evidence</h2>
+    ${await evidenceLinks(deps, action.evidence)}
+    <h2>Decision</h2>
+    <div class="box">${
+      action.requiresApproval
+        ? action.decidedBy
+          ? html`<p>${badge(action.state === 'rejected' ? 'rejected' : 'approved')} by ${action.decidedBy} at ${when(action.decidedAt)}</p>`
+          : html`<p>${badge(action.state)} ${action.expiresAt ? html`· expires ${when(action.expiresAt)}` : ''}</p>`
+        : html`<p>No approval needed: it stays inside Keel and can be undone.</p>`
+    }</div>
+    <h2>Outcome</h2>
+    <div class="box outcome">
+      <p>${badge(action.state)} after ${action.attempts} attempt${action.attempts === 1 ? '' : 's'}${retries ? `, ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}</p>
+      ${action.result !== null && action.result !== undefined ? html`<pre>${JSON.stringify(action.result, null, 2)}</pre>` : ''}
+      ${action.error ? html`<p class="refusal">${action.error}</p>` : ''}
+      ${action.compensates ? html`<p>Undoes <a href="${actionHref(action.compensates)}">${action.compensates}</a>.</p>` : ''}
+      ${action.compensatedBy ? html`<p>Undone by <a href="${actionHref(action.compensatedBy)}">${action.compensatedBy}</a>.</p>` : ''}
+    </div>
+    <h2>Audit trail</h2>
+    <ol class="trail">${trail.map(trailLine)}</ol>
+    <h2>Undo</h2>
+    <div class="box">${undo}</div>`;
+}
