@@ -101,8 +101,10 @@ export function createConversation(deps: ConversationDeps) {
       approved += 1;
       replies.push(...(await run({ ...event, payload: { kind: 'decision', ref: action.cardRef, decision: 'approve' } })));
     }
-    const status = `Approved ${approved} of ${found.actions.length} by ${event.sender}${skipped.length ? `; already decided or closed: ${skipped.join(', ')}` : ''}`;
-    return [{ kind: 'batch', batch: { ...found.batch, status } }, ...replies, ...(approved ? [] : [text('Nothing more was done: every card in this batch was already decided.')])];
+    const status = approved
+      ? `Approved ${approved} of ${found.actions.length} by ${event.sender}${skipped.length ? `; already decided or closed: ${skipped.join(', ')}` : ''}`
+      : `All ${found.actions.length} were already decided; nothing more was done`;
+    return [{ kind: 'batch', batch: { ...found.batch, status } }, ...replies];
   }
 
   async function cardAction(event: Inbound & { payload: { kind: 'card_action' } }): Promise<Outbound[]> {
