@@ -65,6 +65,7 @@ export async function createKeel(options: KeelOptions) {
               ? { endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION }
               : undefined,
           caldav: config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD } : undefined,
+          stripe: config.STRIPE_API_KEY ? { apiKey: config.STRIPE_API_KEY, apiBase: config.STRIPE_API_BASE } : undefined,
         },
         platform.stores,
       ),

@@ -171,6 +171,10 @@ export const configSchema = z
       .describe('CalDAV calendar (the collection URL) that booked meetings are also written to, and removed from when cancelled, e.g. https://dav.example.com/dana/calendar/. Needs CALDAV_USERNAME and CALDAV_PASSWORD.'),
     CALDAV_USERNAME: optionalText.describe('User name for CALDAV_URL (HTTP Basic).'),
     CALDAV_PASSWORD: optionalText.describe('Password (or app password) for CALDAV_URL. Secret.'),
+    STRIPE_API_KEY: optionalText
+      .pipe(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, { error: 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…) from Developers → API keys' }).optional())
+      .describe('Stripe secret key: with it every invoice gets a Stripe payment link, quoted in its email and switched off when the invoice is voided. Secret.'),
+    STRIPE_API_BASE: url('the Stripe API').describe('Root of the Stripe API (tests point it at a local fake); empty for api.stripe.com.'),
     WEBHOOK_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL, e.g. https://hooks.zapier.com/hooks/catch/…' }).optional())
       .describe('URL that receives Keel events as signed JSON POSTs (webhook.post), for Zapier, n8n or your own script.'),
@@ -242,6 +246,7 @@ export const secretSettings = [
   'IMAP_URL',
   'S3_SECRET_ACCESS_KEY',
   'CALDAV_PASSWORD',
+  'STRIPE_API_KEY',
   'CALENDAR_FEED_TOKEN',
   'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];

@@ -1,7 +1,7 @@
 import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from './context.js';
 import { recordsConnector } from './records.js';
-import { invoicesConnector } from './invoices/index.js';
+import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
 import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
@@ -30,6 +30,8 @@ export interface ConnectorSettings {
   s3?: S3Settings | undefined;
   /** With it, booked meetings are also written to this CalDAV calendar. */
   caldav?: CalDavSettings | undefined;
+  /** With it, every invoice gets a Stripe payment link. */
+  stripe?: StripeSettings | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
   const mailer = createMailer(deps, stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),
-    invoicesConnector(deps, files, mailer, { issuer: settings.issuer }),
+    invoicesConnector(deps, files, mailer, { issuer: settings.issuer }, settings.stripe ? stripePayments(settings.stripe) : undefined),
     emailConnector(mailer),
     repliesConnector(deps),
     calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),

@@ -9,9 +9,11 @@ import type { Mailer } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';
 import { renderPdf, type PdfModel } from './pdf.js';
-import { creditNotes } from './tables.js';
+import { creditNotes, invoicePaymentLinks } from './tables.js';
+import type { StripePayments } from './stripe.js';
 
-export { creditNotes } from './tables.js';
+export { creditNotes, invoicePaymentLinks } from './tables.js';
+export { stripePayments, type StripePayments, type StripeSettings } from './stripe.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,12 +37,37 @@ export interface InvoiceSettings {
  * The invoice ledger: gapless numbers per year, a PDF in the files store,
  * and the PDF mailed to the client when they have an address. An invoice is
  * never deleted; voiding it issues a credit note with its own number series.
+ * With Stripe (`payments`), each invoice gets a payment link, quoted in its
+ * email and switched off when the invoice is voided.
  */
-export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, mailer: Mailer, settings: InvoiceSettings): Connector {
+export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, mailer: Mailer, settings: InvoiceSettings, payments?: StripePayments): Connector {
   const { db, clock, ids } = deps;
   const byKey = async (key: string) => (await db.select().from(invoices).where(eq(invoices.idempotencyKey, key)))[0];
   const byNumber = async (number: string) => (await db.select().from(invoices).where(eq(invoices.number, number)))[0];
   const creditNoteFor = async (invoiceId: string) => (await db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoiceId)))[0];
+  const linkFor = async (invoiceId: string) => (await db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.invoiceId, invoiceId)))[0];
+
+  /** The invoice's payment link, made once: the row is written after Stripe answered, and Stripe's Idempotency-Key covers a crash in between. */
+  async function paymentLink(invoice: Invoice, key: string) {
+    if (!payments) return undefined;
+    const existing = await linkFor(invoice.id);
+    if (existing) return existing;
+    let made: Awaited<ReturnType<StripePayments['createLink']>>;
+    try {
+      made = await payments.createLink({ key, number: invoice.number, description: invoice.description, amountMinor: invoice.totalMinor, currency: invoice.currency });
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retryable) {
+        throw new ConnectorError(`${invoice.number} is recorded but has no payment link and was not emailed: ${error.message} Void it, or send its PDF another way.`, { retryable: false });
+      }
+      throw error;
+    }
+    await db
+      .insert(invoicePaymentLinks)
+      .values({ invoiceId: invoice.id, number: invoice.number, provider: 'stripe', priceId: made.priceId, linkId: made.linkId, url: made.url, createdAt: clock.now() })
+      .onConflictDoNothing();
+    return (await linkFor(invoice.id))!;
+  }
+
   const summary = (i: Invoice) => ({ invoiceId: i.id, number: i.number, totalMinor: i.totalMinor, currency: i.currency, status: i.status });
   const numberInput = z.object({ number: z.string().min(1) });
   const requireInvoice = async (number: string) => {
@@ -138,21 +165,24 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         dueAt: new Date(issuedAt.getTime() + input.dueDays * DAY_MS),
       });
       const invoice = (await byKey(ctx.idempotencyKey))!;
+      const link = await paymentLink(invoice, ctx.idempotencyKey);
       const { pdf, emailedTo } = await deliver(invoice.number, invoice.clientId, invoiceModel(invoice), {
         subject: `Invoice ${invoice.number}`,
-        text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n\n${settings.issuer}\n`,
+        text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
       });
       await db.update(invoices).set({ status: 'sent' }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
-      return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo };
+      return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo, ...(link ? { payUrl: link.url } : {}) };
     },
     async lookup(key) {
       const invoice = await byKey(key);
       if (!invoice) return { status: 'not_done' };
+      const link = payments ? await linkFor(invoice.id) : undefined;
+      if (payments && !link) return { status: 'not_done' };
       const found = await delivered(invoice.number, invoice.clientId);
       if ('status' in found) return found;
       // A draft whose steps all took effect still needs its status set, which a re-run does.
       if (invoice.status === 'draft') return { status: 'not_done' };
-      return { status: 'done', result: { ...summary(invoice), pdfFileId: found.pdf.id, emailedTo: found.emailedTo } };
+      return { status: 'done', result: { ...summary(invoice), pdfFileId: found.pdf.id, emailedTo: found.emailedTo, ...(link ? { payUrl: link.url } : {}) } };
     },
     compensation: {
       kind: 'operation',
@@ -183,6 +213,11 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         const why = invoice.status === 'paid' ? 'is paid; record the refund first, then void it' : `is ${invoice.status} and cannot be voided`;
         throw new ConnectorError(`Invoice ${number} ${why}.`, { retryable: false });
       }
+      const link = payments ? await linkFor(invoice.id) : undefined;
+      if (payments && link && !link.deactivatedAt) {
+        await payments.deactivate({ key: ctx.idempotencyKey, linkId: link.linkId, number });
+        await db.update(invoicePaymentLinks).set({ deactivatedAt: clock.now() }).where(eq(invoicePaymentLinks.invoiceId, invoice.id));
+      }
       const { pdf, emailedTo } = await deliver(creditNote.number, creditNote.clientId, creditNoteModel(creditNote, invoice), {
         subject: `Credit note ${creditNote.number} for invoice ${number}`,
         text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
@@ -193,6 +228,8 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       const invoice = await byNumber(number);
       const creditNote = invoice && (await creditNoteFor(invoice.id));
       if (!invoice || !creditNote) return { status: 'not_done' };
+      const link = payments ? await linkFor(invoice.id) : undefined;
+      if (link && !link.deactivatedAt) return { status: 'not_done' };
       const found = await delivered(creditNote.number, creditNote.clientId);
       if ('status' in found) return found;
       return { status: 'done', result: creditResult(invoice, creditNote, found.pdf, found.emailedTo) };

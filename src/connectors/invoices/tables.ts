@@ -27,3 +27,19 @@ export const creditNoteCounters = sqliteTable('credit_note_counters', {
   year: integer('year').primaryKey(),
   last: integer('last').notNull(),
 });
+
+/**
+ * The Stripe payment link of an invoice (with STRIPE_API_KEY): written once
+ * the link exists, so lookup knows the step took effect; `deactivatedAt` is
+ * set when voiding the invoice switched the link off.
+ */
+export const invoicePaymentLinks = sqliteTable('invoice_payment_links', {
+  invoiceId: text('invoice_id').primaryKey(),
+  number: text('number').notNull().unique(),
+  provider: text('provider', { enum: ['stripe'] }).notNull(),
+  priceId: text('price_id').notNull(),
+  linkId: text('link_id').notNull(),
+  url: text('url').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  deactivatedAt: integer('deactivated_at', { mode: 'timestamp_ms' }),
+});
