@@ -221,7 +221,12 @@ export async function createKeel(options: KeelOptions) {
     await Promise.all(bots.map((bot) => bot.stop()));
   }
 
-  return { config, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, close: () => {
+  /** Work that goes on after the platform was answered (a Slack listener after its ack); a Worker hands it to ctx.waitUntil. */
+  async function settled() {
+    await slack?.settled();
+  }
+
+  return { config, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, settled, close: () => {
     memory.stop();
     storage.close();
   } };

@@ -40,7 +40,7 @@ export interface ConnectorSettings {
  * clear refusal on Workers.
  */
 export interface EffectStores {
-  blobs(settings: ConnectorSettings): BlobStore;
+  blobs(settings: ConnectorSettings, deps: ConnectorDeps): BlobStore;
   delivery(settings: ConnectorSettings): Delivery;
 }
 
@@ -58,7 +58,7 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
  * the webhook join when configured.
  */
 export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
-  const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings));
+  const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
   const mailer = createMailer(deps, stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),

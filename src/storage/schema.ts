@@ -14,3 +14,4 @@ export * from '../kernel/edits/tables.js';
 export * from '../graph/batch-tables.js';
 export * from '../kernel/pauses/tables.js';
 export * from '../bots/workspace/tables.js';
+export * from '../connectors/files/blob-tables.js';

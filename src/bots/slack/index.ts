@@ -6,6 +6,7 @@ import { registerListeners } from './listeners.js';
 import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
 import { deliver } from './deliver.js';
+import { slackFetch } from './fetch.js';
 
 export { SLACK_EVENTS_PATH } from './receiver.js';
 
@@ -33,7 +34,7 @@ export function createSlackBot(options: SlackOptions) {
     token: options.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken }),
     logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: options.apiUrl },
+    clientOptions: { slackApiUrl: options.apiUrl, fetch: slackFetch },
     // auth.test runs in start(), so a wrong token stops Keel with a clear error instead of failing later.
     deferInitialization: true,
   });
@@ -52,7 +53,7 @@ export function createSlackBot(options: SlackOptions) {
     }
   }
 
-  return { routes: receiver?.routes(), start, stop: () => app.stop().then(() => undefined), push };
+  return { routes: receiver?.routes(), start, stop: () => app.stop().then(() => undefined), push, settled: async () => receiver?.settled() };
 }
 
 export type SlackBot = ReturnType<typeof createSlackBot>;

@@ -43,6 +43,11 @@ export class HonoReceiver implements Receiver {
 
   /** Lets listeners that already acknowledged finish, so nothing is cut off mid-reply at shutdown. */
   async stop(): Promise<void> {
+    await this.settled();
+  }
+
+  /** Resolves when the work listeners go on with after their ack is done; a Worker hands this to ctx.waitUntil. */
+  async settled(): Promise<void> {
     await Promise.all(this.pending);
   }
 

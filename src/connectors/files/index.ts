@@ -6,7 +6,9 @@ import { storedFiles } from './tables.js';
 import type { BlobStore } from './store.js';
 
 export { storedFiles };
-export { unavailableStore, type BlobStore } from './store.js';
+export { type BlobStore } from './store.js';
+export { databaseStore } from './database-store.js';
+export { fileBlobs } from './blob-tables.js';
 
 export type StoredFile = typeof storedFiles.$inferSelect;
 

@@ -1,5 +1,3 @@
-import { ConnectorError } from '../../kernel/connector.js';
-
 /** Where file contents live, named by their SHA-256 so writing the same bytes twice is one blob. */
 export interface BlobStore {
   put(bytes: Uint8Array): Promise<{ sha256: string; size: number }>;
@@ -12,11 +10,3 @@ export const sha256Bytes = async (bytes: Uint8Array): Promise<string> => {
   const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(bytes));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 };
-
-/** A store for a runtime that has none (a Worker without a bucket): every use fails with `reason`, which says what to configure. */
-export function unavailableStore(reason: string): BlobStore {
-  const refuse = async (): Promise<never> => {
-    throw new ConnectorError(reason, { retryable: false });
-  };
-  return { put: refuse, get: refuse, remove: refuse };
-}
