@@ -108,11 +108,12 @@ describe('workspace sign-in with one-time links', () => {
     const tampered = `${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`;
     expect((await open(tampered)).status).toBe(401);
     expect((await open('garbage')).status).toBe(401);
+    expect((await open(`${fresh}x`)).status).toBe(401);
     // The untouched link still works: refusals spend nothing.
     expect((await open(fresh)).status).toBe(303);
 
     const refused = await keel.storage.client.execute("SELECT detail FROM audit_log WHERE event = 'workspace_link_refused'");
-    expect(refused.rows.map((r) => JSON.parse(String(r.detail)).refusal).slice(-3)).toEqual(['expired', 'invalid', 'invalid']);
+    expect(refused.rows.map((r) => JSON.parse(String(r.detail)).refusal).slice(-4)).toEqual(['expired', 'invalid', 'invalid', 'invalid']);
   });
 
   it('accepts a change only with the form token, and never from another site', async () => {
@@ -122,7 +123,8 @@ describe('workspace sign-in with one-time links', () => {
     expect(csrf).toBeTruthy();
 
     expect((await post('/workspace/agents/sales/pause', cookie, {})).status).toBe(403);
-    expect((await post('/workspace/agents/sales/pause', cookie, { csrf: `${csrf.slice(0, -2)}AA` })).status).toBe(403);
+    expect((await post('/workspace/agents/sales/pause', cookie, { csrf: `${csrf.startsWith('A') ? 'B' : 'A'}${csrf.slice(1)}` })).status).toBe(403);
+    expect((await post('/workspace/agents/sales/pause', cookie, { csrf: `${csrf}x` })).status).toBe(403);
     expect((await post('/workspace/agents/sales/pause', cookie, { csrf }, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await post('/workspace/agents/sales/pause', cookie, { csrf }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     // Another browser's session has another token.

@@ -18,7 +18,8 @@ const encoder = new TextEncoder();
 const toBase64Url = (bytes: ArrayBuffer | Uint8Array) =>
   btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  // atob throws on a length no base64 text can have; a forged token must be refused, not crash the request.
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 };
@@ -76,7 +77,9 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
     const spent = await db.insert(workspaceUsedLinks).values({ linkId: claims.l, operator: claims.o, usedAt: now }).onConflictDoNothing().returning();
     if (!spent.length) return { ok: false, refusal: 'used' };
     const session = ids.secret();
+    // Housekeeping: expired sessions are dead, and a link spent longer ago than a link lives has expired anyway.
     await db.delete(workspaceSessions).where(lt(workspaceSessions.expiresAt, now));
+    await db.delete(workspaceUsedLinks).where(lt(workspaceUsedLinks.usedAt, new Date(now.getTime() - LINK_TTL_MS)));
     await db.insert(workspaceSessions).values({ id: await sha256Hex(session), operator: claims.o, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
     return { ok: true, operator: claims.o, session };
   }
