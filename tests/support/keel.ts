@@ -9,6 +9,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
+import type { Mailbox } from '../../src/connectors/index.js';
 
 export interface TestKeel extends Keel {
   /** Sends a message as the operator from the web chat. */
@@ -19,7 +20,7 @@ export interface TestKeel extends Keel {
 }
 
 /** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
-export async function startKeel(opts: { url: string; clock?: Clock; model?: BaseChatModel; env?: Record<string, string> }): Promise<TestKeel> {
+export async function startKeel(opts: { url: string; clock?: Clock; model?: BaseChatModel; env?: Record<string, string>; mailbox?: Mailbox }): Promise<TestKeel> {
   // Files and mail go beside the test's database, never into the project's ./data.
   const folder = dirname(fileURLToPath(opts.url));
   const keel = await createKeel({
@@ -28,6 +29,7 @@ export async function startKeel(opts: { url: string; clock?: Clock; model?: Base
     clock: opts.clock,
     model: opts.model,
     logger: silentLogger,
+    mailbox: opts.mailbox,
   });
   const event = (payload: unknown) => ({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload });
   return Object.assign(keel, {
