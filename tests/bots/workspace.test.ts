@@ -32,6 +32,19 @@ describe('workspace access on the embedded local default', () => {
     expect(await local.text()).toContain('<h1>Timeline</h1>');
     expect((await keel.http.request('/workspace', { headers: { host: 'keel.example.com' } })).status).toBe(401);
   });
+
+  it('still shows an action whose operation this configuration no longer has', async () => {
+    // webhook.post exists only with WEBHOOK_URL; an action from when it was set stays in the ledger.
+    await keel.storage.client.execute({
+      sql: `INSERT INTO actions (id, idempotency_key, operation, input, input_hash, agent, reason, evidence, state, requires_approval, attempts, created_at, updated_at)
+            VALUES ('act_old', 'old-key', 'webhook.post', '{}', 'h', 'operations', 'Sent when a webhook was configured.', '[]', 'succeeded', 1, 1, ?, ?)`,
+      args: [Date.now(), Date.now()],
+    });
+    expect(await (await keel.http.request('/workspace', { headers: HOST })).text()).toContain('webhook.post');
+    const why = await keel.http.request('/workspace/actions/act_old', { headers: HOST });
+    expect(why.status).toBe(200);
+    expect(await why.text()).toContain('webhook.post is not configured now');
+  });
 });
 
 describe('workspace sign-in with one-time links', () => {

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import { cardFor } from '../../agents/index.js';
-import type { Action } from '../../kernel/index.js';
+import { UnknownOperation, type Action, type Operation } from '../../kernel/index.js';
 import { memoryDocument } from '../../memory/index.js';
 import type { ApprovalCard } from '../../graph/index.js';
 import { cardStatus, expiryLine } from '../presenter/index.js';
@@ -11,11 +11,40 @@ export const actionHref = (id: string) => `/workspace/actions/${encodeURICompone
 export const memoryHref = (id: string) => `/workspace/memory/${encodeURIComponent(id)}`;
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** "Issue an invoice", from the operation's own summary: one line per timeline entry without a read per row. */
-export const actionTitle = (deps: WorkspaceDeps, action: Action) => capitalized(deps.kernel.operation(action.operation).summary);
+/** The operation behind an action, unless this configuration no longer registers it (webhook.post without WEBHOOK_URL). */
+export function operationOf(deps: WorkspaceDeps, name: string): Operation | undefined {
+  try {
+    return deps.kernel.operation(name);
+  } catch (error) {
+    if (error instanceof UnknownOperation) return undefined;
+    throw error;
+  }
+}
 
-export const card = (deps: WorkspaceDeps, action: Action): Promise<ApprovalCard> =>
-  cardFor(deps.db, action, deps.kernel.operation(action.operation), deps.timeZone);
+/** "Issue an invoice", from the operation's own summary: one line per timeline entry without a read per row. */
+export const actionTitle = (deps: WorkspaceDeps, action: Action) => {
+  const op = operationOf(deps, action.operation);
+  return op ? capitalized(op.summary) : action.operation;
+};
+
+/** The action's card as chat shows it; an action of an operation no longer configured gets a plain one from the ledger row. */
+export async function card(deps: WorkspaceDeps, action: Action): Promise<ApprovalCard> {
+  const op = operationOf(deps, action.operation);
+  if (op) return cardFor(deps.db, action, op, deps.timeZone);
+  return {
+    ref: action.cardRef ?? '',
+    actionId: action.id,
+    agent: action.agent,
+    title: action.operation,
+    facts: [],
+    reason: action.reason,
+    evidence: action.evidence,
+    expiresAt: action.expiresAt?.toISOString() ?? '',
+    state: action.state,
+    decidedBy: action.decidedBy,
+    decidedAt: action.decidedAt?.toISOString() ?? null,
+  };
+}
 
 /**
  * Evidence ids as links: an action opens its own "why", a remembered thing

@@ -4,7 +4,7 @@ import type { Action, ActionState, AuditRow } from '../../kernel/index.js';
 import { contextMap } from '../../memory/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
 import { actionForm, badge, when, words, type Html } from './layout.js';
-import { actionHref, actionLine, approvalBox, card, evidenceLinks } from './parts.js';
+import { actionHref, actionLine, approvalBox, card, evidenceLinks, operationOf } from './parts.js';
 
 const states: ActionState[] = ['awaiting_approval', 'approved', 'running', 'succeeded', 'rejected', 'expired', 'failed', 'compensated', 'needs_attention'];
 const TIMELINE_LIMIT = 100;
@@ -52,12 +52,13 @@ function trailLine(row: AuditRow): Html {
 
 /** An action's "why": the agent's reasons, the evidence it relied on, the decision, the outcome, each attempt, and undo. */
 export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action): Promise<Html> {
-  const op = deps.kernel.operation(action.operation);
+  const op = operationOf(deps, action.operation);
   const c = await card(deps, action);
   const trail = await deps.kernel.trail(action.id);
   const retries = trail.filter((r) => r.event === 'retry').length;
-  const undo =
-    op.compensation.kind === 'irreversible'
+  const undo = !op
+    ? html`<p class="muted">${action.operation} is not configured now, so it cannot be undone from here.</p>`
+    : op.compensation.kind === 'irreversible'
       ? html`<p class="muted">This cannot be undone: ${op.compensation.note}.</p>`
       : action.state === 'succeeded'
         ? html`<p>Undoing it proposes the compensating action (${op.compensation.operation}); it waits for your approval when it leaves Keel.</p>
