@@ -116,6 +116,11 @@ export async function createKeel(options: KeelOptions) {
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
     approvals,
+    // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram copy.
+    async onCardsClosed(cards) {
+      hub.publish(cards.map((card) => ({ kind: 'card', card })));
+      for (const card of cards) await telegram?.redraw(card, await conversation.cardLocations(card.ref));
+    },
     commands: {
       ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
       ...ruleCommands({ kernel, rules }),
@@ -199,6 +204,8 @@ export async function createKeel(options: KeelOptions) {
     if (wanted('web')) hub.publish(messages);
     if (telegram && wanted('telegram')) await telegram.push(messages);
     if (slack && wanted('slack')) await slack.push(messages);
+    // An expiry notice (or a recovered decision) closes a card that may still show buttons in an app.
+    await conversation.redraw(messages);
   }
 
   /** Settles what a previous run left half-done: actions caught mid-flight, decisions not yet resumed. */

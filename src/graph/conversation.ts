@@ -12,6 +12,8 @@ import { inbox } from './tables.js';
 import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
 import type { ApprovalViews } from './approvals.js';
+import { closedCards, createCardMessages } from './card-messages.js';
+import type { ApprovalCard } from './messages.js';
 
 export interface ConversationDeps {
   graph: ConversationGraph;
@@ -25,6 +27,8 @@ export interface ConversationDeps {
   commands: CommandSet;
   /** Why, superseded notes and batches: answered without the model. */
   approvals: ApprovalViews;
+  /** Told of every card a reply shows closed, so other apps can redraw their copies of it. */
+  onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
 }
 
 export type HandleResult =
@@ -152,6 +156,7 @@ export function createConversation(deps: ConversationDeps) {
         { threadId: OPERATOR_THREAD, direction: 'in', transport: event.transport, body: event.payload, at: clock.now() },
         ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
       ]);
+      await redraw(replies);
       return { status: 'handled', replies };
     } catch (error) {
       // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.
@@ -204,7 +209,15 @@ export function createConversation(deps: ConversationDeps) {
     return entries;
   }
 
-  return { handle, resumeDecided, history, thread: OPERATOR_THREAD };
+  const cardMessages = createCardMessages(db, clock);
+  /** A redraw that fails (an app is down) must not fail the event, which already took effect; it is logged. */
+  async function redraw(replies: Outbound[]): Promise<void> {
+    const closed = closedCards(replies);
+    if (!closed.length || !deps.onCardsClosed) return;
+    await deps.onCardsClosed(closed).catch((error: unknown) => logger.warn('could not redraw closed cards in every app', { error }));
+  }
+
+  return { handle, resumeDecided, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
 }
 
 export type Conversation = ReturnType<typeof createConversation>;

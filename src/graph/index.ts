@@ -7,3 +7,4 @@ export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from '.
 export { approvalViews, type ApprovalViews } from './approvals.js';
 export { ruleCommands, ruleLine } from './rule-commands.js';
 export { approvalBatches } from './batch-tables.js';
+export { cardMessages, type CardMessage } from './card-messages.js';

@@ -12,6 +12,7 @@ export * from '../connectors/operator/tables.js';
 export * from '../kernel/rules/tables.js';
 export * from '../kernel/edits/tables.js';
 export * from '../graph/batch-tables.js';
+export * from '../graph/card-tables.js';
 export * from '../kernel/pauses/tables.js';
 export * from '../bots/workspace/tables.js';
 export * from '../connectors/files/blob-tables.js';

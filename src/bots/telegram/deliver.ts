@@ -1,7 +1,7 @@
 import { GrammyError, type Api } from 'grammy';
-import type { Outbound } from '../../graph/index.js';
+import type { ApprovalCard, CardMessage, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { renderTelegram } from '../presenter/index.js';
+import { renderTelegram, renderTelegramCard } from '../presenter/index.js';
 
 /** The card message a button was pressed on: replies about that card edit it instead of adding a new one. */
 export interface PressedCard {
@@ -10,10 +10,13 @@ export interface PressedCard {
 }
 
 // Telegram answers 400 when an edit changes nothing (a second tap on an already decided card).
-const unchanged = (error: unknown) => error instanceof GrammyError && error.description.includes('message is not modified');
+export const unchanged = (error: unknown) => error instanceof GrammyError && error.description.includes('message is not modified');
+
+/** Told of each card message sent, so its copy can be redrawn when the card is decided elsewhere. */
+export type CardSent = (ref: string, chat: string, messageId: number) => Promise<void>;
 
 /** Sends the conversation's replies to one chat in order: text split to fit, cards with their buttons. */
-export async function deliver(api: Api, chat: string, replies: Outbound[], logger: Logger, pressed?: PressedCard): Promise<void> {
+export async function deliver(api: Api, chat: string, replies: Outbound[], logger: Logger, pressed?: PressedCard, sent?: CardSent): Promise<void> {
   for (const reply of replies) {
     const view = renderTelegram(reply);
     if (view.kind === 'text') {
@@ -21,7 +24,8 @@ export async function deliver(api: Api, chat: string, replies: Outbound[], logge
       continue;
     }
     if (pressed?.ref !== view.ref) {
-      await api.sendMessage(chat, view.html, { parse_mode: 'HTML', reply_markup: view.keyboard });
+      const message = await api.sendMessage(chat, view.html, { parse_mode: 'HTML', reply_markup: view.keyboard });
+      if (reply.kind === 'card') await sent?.(view.ref, chat, message.message_id);
       continue;
     }
     try {
@@ -30,5 +34,16 @@ export async function deliver(api: Api, chat: string, replies: Outbound[], logge
       if (!unchanged(error)) throw error;
       logger.debug('card already shows its state', { ref: view.ref });
     }
+  }
+}
+
+/** Redraws every Telegram copy of a card in its current state: a decision taken in another app removes the buttons here too. */
+export async function redraw(api: Api, card: ApprovalCard, copies: CardMessage[], logger: Logger): Promise<void> {
+  const { html, keyboard } = renderTelegramCard(card);
+  for (const copy of copies) {
+    if (copy.transport !== 'telegram') continue;
+    await api.editMessageText(copy.chat, Number(copy.messageId), html, { parse_mode: 'HTML', reply_markup: keyboard }).catch((error: unknown) => {
+      if (!unchanged(error)) logger.warn('could not redraw a Telegram card', { error });
+    });
   }
 }

@@ -2,10 +2,10 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, webhookCallback } from 'grammy';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Conversation, Outbound } from '../../graph/index.js';
+import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { COMMANDS, keelUpdates } from './updates.js';
-import { deliver } from './deliver.js';
+import { cardSentTo, COMMANDS, keelUpdates } from './updates.js';
+import { deliver, redraw } from './deliver.js';
 
 /** Where Telegram posts updates in webhook mode; TELEGRAM_WEBHOOK_URL must reach this path. */
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
@@ -91,10 +91,10 @@ export function createTelegramBot(options: TelegramOptions) {
 
   /** Messages Keel sends unasked (digest, expiry notices) go to each operator's private chat. */
   async function push(messages: Outbound[]): Promise<void> {
-    for (const chat of options.operatorIds) await deliver(bot.api, chat, messages, logger);
+    for (const chat of options.operatorIds) await deliver(bot.api, chat, messages, logger, undefined, cardSentTo(options.conversation));
   }
 
-  return { routes, start, stop, push };
+  return { routes, start, stop, push, redraw: (card: ApprovalCard, copies: CardMessage[]) => redraw(bot.api, card, copies, logger) };
 }
 
 export type TelegramBot = ReturnType<typeof createTelegramBot>;

@@ -33,12 +33,13 @@ const origin = (ctx: Context) => ({
 /** Telegram updates → `Inbound`; replies rendered back. No decisions are made here: the conversation makes them all. */
 export function keelUpdates({ conversation, logger }: UpdateDeps): Composer<Context> {
   const updates = new Composer<Context>();
+  const sent = cardSentTo(conversation);
 
   const text = async (ctx: Context, body: string) => {
     const chat = String(ctx.chat!.id);
     const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body } };
     const result = await conversation.handle(event);
-    await deliver(ctx.api, chat, result.replies, logger);
+    await deliver(ctx.api, chat, result.replies, logger, undefined, sent);
   };
 
   updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
@@ -55,8 +56,12 @@ export function keelUpdates({ conversation, logger }: UpdateDeps): Composer<Cont
     const message = ctx.callbackQuery.message;
     const chat = String(message?.chat.id ?? ctx.from.id);
     const result = await conversation.handle({ ...origin(ctx), chat, payload: choice });
-    await deliver(ctx.api, chat, result.replies, logger, message && { messageId: message.message_id, ref: choice.ref });
+    await deliver(ctx.api, chat, result.replies, logger, message && { messageId: message.message_id, ref: choice.ref }, sent);
   });
 
   return updates;
 }
+
+/** Records where a card was posted in Telegram, through the conversation (transports keep no state of their own). */
+export const cardSentTo = (conversation: Conversation) => (ref: string, chat: string, messageId: number) =>
+  conversation.cardSent({ transport: 'telegram', chat, messageId: String(messageId), ref });

@@ -1,0 +1,29 @@
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/index.js';
+import { cardMessages } from './card-tables.js';
+import type { ApprovalCard, Outbound, TransportName } from './messages.js';
+
+export { cardMessages };
+export type CardMessage = typeof cardMessages.$inferSelect;
+
+/**
+ * Where cards were posted. Transports report each card message they send;
+ * when a card changes state (decided, expired, superseded) in one app, the
+ * others edit their copies, so no stale Approve button is left anywhere.
+ */
+export function createCardMessages(db: Db, clock: Clock) {
+  return {
+    async sent(where: { transport: TransportName; chat: string; messageId: string; ref: string }): Promise<void> {
+      if (!where.ref) return;
+      await db.insert(cardMessages).values({ ...where, at: clock.now() }).onConflictDoNothing();
+    },
+    where: (ref: string): Promise<CardMessage[]> => db.select().from(cardMessages).where(eq(cardMessages.ref, ref)),
+  };
+}
+
+export type CardMessages = ReturnType<typeof createCardMessages>;
+
+/** The cards among replies that are no longer open: what other apps should redraw. */
+export const closedCards = (replies: Outbound[]): ApprovalCard[] =>
+  replies.flatMap((r) => (r.kind === 'card' && r.card.state !== 'awaiting_approval' ? [r.card] : []));
