@@ -127,6 +127,12 @@ export const agentTools = {
   complete_task: z
     .object({ task: z.string().trim().min(1).describe('Words from the task title, or its id.') })
     .describe('Mark an open task as done.'),
+  link_identity: z
+    .object({
+      client: clientRef,
+      alias: z.string().trim().min(1).describe('Another email address or name the client goes by, or a chat user such as telegram:4242 or slack:U0123ABC.'),
+    })
+    .describe('Remember that another email address, name or chat user belongs to a client, so it resolves to the same client.'),
   revise_action: z
     .object({
       action: z.string().min(1).describe('Id of the action whose open card is being edited (act_…).'),

@@ -4,7 +4,7 @@ import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, undecid
 import type { AgentToolArgs } from './intents.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
 
-type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'add_task' | 'list_tasks' | 'complete_task'> = (
+type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'add_task' | 'list_tasks' | 'complete_task' | 'link_identity'> = (
   args: AgentToolArgs<T>,
   ctx: ToolContext,
 ) => Promise<ToolOutcome>;
@@ -35,7 +35,11 @@ export function taskLine(task: Task, today: string, clientName?: string): string
   return `${task.title}${who} — ${when}`;
 }
 
-/** Projects, proposal outcomes and tasks: the work records agents keep through the memory connector. */
+/** What kind of name an alias is: an address, a Telegram or Slack user, or otherwise a name. */
+const aliasKind = (alias: string) =>
+  /^telegram:\d+$/i.test(alias) ? 'telegram' : /^slack:[a-z0-9]+$/i.test(alias) ? 'slack' : /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alias) ? 'email' : 'name';
+
+/** Projects, proposal outcomes, tasks and further names of a client: records agents keep through the memory connector. */
 export function workTools({ answer, client, act }: ToolHelpers) {
   const names = async (ctx: ToolContext, rows: { clientId: string | null }[]) => {
     const map = new Map<string, string>();
@@ -146,5 +150,19 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     );
   };
 
-  return { add_project, record_proposal_outcome, add_task, list_tasks, complete_task };
+  const link_identity: Impl<'link_identity'> = async ({ client: who, alias }, ctx) => {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    const kind = aliasKind(alias);
+    const already = await resolveClient(ctx.db, alias);
+    if (already.status === 'found' && already.client.id === c.id) return answer(`${alias} already means ${c.name}.`);
+    return act(
+      ctx,
+      { operation: 'memory.link_identity', input: { clientId: c.id, kind, value: alias }, reason: `The operator said ${alias} is ${c.name}.`, evidence: [c.id] },
+      () => `From now on ${alias} means ${c.name} [${c.id}].`,
+    );
+  };
+
+  return { add_project, record_proposal_outcome, add_task, list_tasks, complete_task, link_identity };
 }

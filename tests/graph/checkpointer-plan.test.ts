@@ -8,7 +8,7 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
 
   it('looks each channel value up by its full primary key instead of walking the thread’s blobs', async () => {
     db = await openTempDatabase();
-    const statement = selectChannelValues('op:owner', '', { messages: '00000000000000000000000000000007.1', open: '3' });
+    const statement = selectChannelValues('op:owner', '', { messages: '00000000000000000000000000000007.1', open: '3' }) as { sql: string; args: string[] };
     const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
     const steps = plan.rows.map((row) => String(row.detail));
     // json_each drives the loop; each blob is one search on (thread_id, checkpoint_ns, channel, version).

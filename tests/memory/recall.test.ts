@@ -136,7 +136,7 @@ describe('changing the embedder', () => {
       // The invoice changed while its old text was being embedded: its vector is the new text's, not the stale one.
       const invoice = rows.rows.find((r) => r.source_id === 'inv_3')!;
       expect(String(invoice.text)).toContain('paid 2026-03-02');
-      const stored = await storage.client.execute({ sql: 'SELECT embedding FROM memory_vectors_hashed_ngram_slow WHERE seq = ?', args: [invoice.seq] });
+      const stored = await storage.client.execute({ sql: 'SELECT embedding FROM memory_vectors_hashed_ngram_slow WHERE seq = ?', args: [Number(invoice.seq)] });
       const vector = new Float32Array(stored.rows[0]!.embedding as ArrayBuffer);
       const [expected] = await hashedNgramEmbedder.embed([String(invoice.text)]);
       expect(Array.from(vector)).toEqual(Array.from(expected!));

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { ManualClock } from '../../src/core/clock.js';
 import { scopes } from '../../src/agents/scopes.js';
 import { parseIntent } from '../../src/agents/offline-model/index.js';
-import { clientRecords } from '../../src/memory/index.js';
+import { clientRecords, resolveClient } from '../../src/memory/index.js';
 import { clients, projects, proposals, tasks } from '../../src/memory/tables.js';
 import { tempDatabase } from '../support/db.js';
 import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
@@ -95,6 +95,20 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     expect((await keel.storage.db.select().from(proposals).where(eq(proposals.id, beta!.id)))[0]!.status).toBe('draft');
   });
 
+  it('links further addresses, chat users and names to a client from chat', async () => {
+    expect(await say('dana.private@gmail.com is also Dana')).toMatch(/^From now on dana\.private@gmail\.com means Acme Corp \[cli_\w+\]\.$/);
+    expect(await say('link telegram:4242 to Acme')).toMatch(/^From now on telegram:4242 means Acme Corp/);
+    expect(await say('Acme also goes by ACME Inc')).toMatch(/^From now on ACME Inc means Acme Corp/);
+    const [acme] = await keel.storage.db.select().from(clients);
+    for (const name of ['dana.private@gmail.com', 'telegram:4242', 'acme inc']) {
+      expect(await resolveClient(keel.storage.db, name)).toMatchObject({ status: 'found', client: { id: acme!.id } });
+    }
+    expect(await say('who is dana.private@gmail.com?')).toContain(`[${acme!.id}]`);
+    expect(await say('link telegram:4242 to Acme')).toBe('telegram:4242 already means Acme Corp.');
+    const kinds = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'memory.link_identity').map((a) => (a.input as { kind: string }).kind);
+    expect(kinds.sort()).toEqual(['email', 'name', 'telegram']);
+  });
+
   it('asks which client when a first name belongs to two', async () => {
     await say('Add Dana Design as a client, contact dana@design.test');
     await say('draft a proposal for Acme Corp: audit, 10 hours at 100 EUR');
@@ -127,6 +141,9 @@ describe('the offline model reads work records', () => {
     ['show my tasks for Acme', 'list_tasks', { due: 'all', client: 'Acme' }],
     ['done: send the draft to Dana', 'complete_task', { task: 'send the draft to Dana' }],
     ['mark the task renew the domain as done', 'complete_task', { task: 'renew the domain' }],
+    ['dana.private@gmail.com is also Dana', 'link_identity', { client: 'Dana', alias: 'dana.private@gmail.com' }],
+    ['link telegram:4242 to Acme Corp', 'link_identity', { client: 'Acme Corp', alias: 'telegram:4242' }],
+    ['Acme also goes by ACME Inc', 'link_identity', { client: 'Acme', alias: 'ACME Inc' }],
   ])('%s → %s', (text, tool, args) => {
     expect(parseIntent(text, at)).toEqual({ kind: 'tool', tool, args });
   });

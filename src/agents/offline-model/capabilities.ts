@@ -20,6 +20,7 @@ const examples: Record<AgentToolName, string> = {
   add_task: 'Task: send the draft to Dana by Friday',
   list_tasks: "What's due this week?",
   complete_task: 'Done: send the draft to Dana',
+  link_identity: 'dana.private@gmail.com is also Dana',
   revise_action: 'make it 12 hours (after tapping Edit on a card)',
   propose_rule: 'Always approve invoices under 500 EUR to existing clients',
 };

@@ -1,5 +1,5 @@
 import { assertTimeZone } from './dates.js';
-import { draftFollowup, draftProposal, addClient, addProject, findClient, recall, recordProposalOutcome, rememberNote } from './sales.js';
+import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
 import { createInvoice, listInvoices, recordPayment } from './finance.js';
 import type { Grammar, ParsedIntent } from './intent.js';
 import { draftPost } from './marketing.js';
@@ -34,6 +34,7 @@ const grammars: Grammar[] = [
   rememberNote,
   recordPayment,
   recordProposalOutcome,
+  linkIdentity,
   completeTask,
   addTask,
   listTasks,

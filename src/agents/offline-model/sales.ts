@@ -223,3 +223,21 @@ export const recordProposalOutcome: Grammar = ({ text }) => {
   const outcome = verb === 'sent' ? 'sent' : new RegExp(`^(?:${no})$`, 'i').test(verb) ? 'declined' : 'accepted';
   return toolIntent('record_proposal_outcome', { client, outcome }, `Which client ${outcome === 'sent' ? 'was sent' : outcome} the proposal?`);
 };
+
+const handle = String.raw`[\w.+-]+@[\w-]+(?:\.[\w-]+)+|telegram:\d+|slack:[A-Za-z0-9]+`;
+const aliasIsClient = new RegExp(String.raw`^(${handle}|.+?)\s+is\s+(?:also|the same as|another (?:name|address|email) (?:for|of))\s+(?:client\s+)?(.+)$`, 'i');
+const clientGoesBy = /^(.+?)\s+(?:also goes by|is also called|is also known as|also known as|aka)\s+(.+)$/i;
+const linkTo = new RegExp(String.raw`^(?:link|connect|add)\s+(${handle})\s+(?:to|with)\s+(?:client\s+)?(.+)$`, 'i');
+
+/**
+ * "dana.private@gmail.com is also Dana", "link telegram:4242 to Acme", "Acme
+ * also goes by ACME Inc": one more name by which the client is found.
+ */
+export const linkIdentity: Grammar = ({ text }) => {
+  const aliasFirst = linkTo.exec(text) ?? aliasIsClient.exec(text);
+  const clientFirst = aliasFirst ? undefined : clientGoesBy.exec(text);
+  const alias = trimPhrase(aliasFirst?.[1] ?? clientFirst?.[2] ?? '').replace(/^["“'](.+)["”']$/, '$1');
+  const client = aliasFirst ? leadingName(withoutArticle(trimPhrase(aliasFirst[2]!))) : clientFirst ? leadingName(trimPhrase(clientFirst[1]!)) : undefined;
+  if (alias === '' || client === undefined) return undefined;
+  return toolIntent('link_identity', { client, alias }, `Which client is ${alias}?`);
+};
