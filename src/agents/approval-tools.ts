@@ -61,7 +61,9 @@ export function approvalTools({ answer, client, act }: ToolHelpers) {
       edited: parsed.data,
     });
     if (replaced.outcome === 'not_open') {
-      return answer(`That card was ${replaced.action.state.replace(/_/g, ' ')} before the edit arrived; nothing was changed.`);
+      // Still awaiting means the conditional update was refused for being past the card's expiry.
+      const state = replaced.action.state === 'awaiting_approval' ? 'expired' : replaced.action.state.replace(/_/g, ' ');
+      return answer(`That card was ${state} before the edit arrived; nothing was changed.`);
     }
     return act(
       ctx,
