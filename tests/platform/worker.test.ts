@@ -83,6 +83,7 @@ describe('Keel on Cloudflare Workers', () => {
         DATABASE_AUTH_TOKEN: DB_TOKEN,
         TZ: 'UTC',
         LOG_LEVEL: 'error',
+        WEB_CHAT_TOKEN: 'web-chat-token-for-the-worker',
         DIGEST_TO: 'telegram,slack',
         TELEGRAM_BOT_TOKEN: TOKEN,
         TELEGRAM_OPERATOR_IDS: String(OPERATOR),
