@@ -15,7 +15,7 @@ import { actionRequest, parseOrThrow, type ActionRequest, type ParsedActionReque
 import { defaultRetry, type RetrySettings } from './retry.js';
 import { createRunner } from './run.js';
 import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome } from './edits/index.js';
-import { readTrail, type AuditRow } from './trail.js';
+import { readEvents, readTrail, type AuditRow } from './trail.js';
 
 export interface KernelDeps {
   db: Db;
@@ -56,6 +56,8 @@ export interface Kernel {
   editOf(actionId: string): Promise<ActionEdit | undefined>;
   /** An action's audit entries, oldest first. */
   trail(actionId: string): Promise<AuditRow[]>;
+  /** Audit entries of the given kinds that belong to no action (refusals, pause switches), newest first. */
+  events(opts: { events: string[]; limit: number }): Promise<AuditRow[]>;
   /** The operator's pause switch per agent: a paused agent's proposals are refused. */
   pauses: Pauses;
 }
@@ -233,6 +235,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     supersede: edits.supersede,
     editOf: edits.editOf,
     trail: readTrail(db),
+    events: readEvents(db),
     pauses,
   };
 }

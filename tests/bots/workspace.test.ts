@@ -249,6 +249,12 @@ describe('a paused agent proposes nothing', () => {
     const audited = await keel.storage.client.execute("SELECT actor, detail FROM audit_log WHERE event = 'refused'");
     expect(audited.rows.map((r) => [r.actor, JSON.parse(String(r.detail)).paused])).toEqual([['finance', true]]);
 
+    const timeline = await (await keel.http.request('/workspace', { headers: HOST })).text();
+    expect(timeline).toContain('Refused: invoices.void (the agent is paused)');
+    expect(timeline).toContain('finance paused');
+    const refusals = await (await keel.http.request('/workspace?state=refused&agent=finance', { headers: HOST })).text();
+    expect(refusals.match(/class="entry/g)).toHaveLength(1);
+
     await keel.kernel.pauses.resume('finance', 'operator:web:operator');
     expect(textIn((await keel.say('Invoice Acme 2 hours at 150 EUR for a call')).replies)).not.toMatch(/paused/);
     expect(await keel.count('actions')).toBe(before + 1);

@@ -18,17 +18,23 @@ describe('the workspace in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let server: Awaited<ReturnType<typeof serveOnLoopback>>;
+  // A minute between steps, so the timeline reads in order.
+  const clock = new ManualClock('2026-11-25T09:00:00Z');
+  const say = (text: string) => {
+    clock.advance(60_000);
+    return keel.say(text);
+  };
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
     // With a web chat token, loopback is no longer enough: the workspace wants a login link.
-    keel = await startKeel({ url: db.url, clock: new ManualClock('2026-11-25T09:00:00Z'), env: { WEB_CHAT_TOKEN: 'web-chat-token-0123456789' } });
+    keel = await startKeel({ url: db.url, clock, env: { WEB_CHAT_TOKEN: 'web-chat-token-0123456789' } });
     server = await serveOnLoopback(keel.http);
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-    await keel.say('New project Website redesign for Acme');
-    await keel.say('Task: send the draft to Dana by Friday');
-    await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting');
-    await keel.say('book a call with Dana tomorrow at 10:00');
+    await say('Add Acme Corp as a client, contact dana@acme.test');
+    await say('New project Website redesign for Acme');
+    await say('Task: send the draft to Dana by Friday');
+    await say('Invoice Acme 10 hours at 150 EUR for October consulting');
+    await say('book a call with Dana tomorrow at 10:00');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: phone });
     // Pause and Compensate ask before they act.
@@ -64,6 +70,7 @@ describe('the workspace in a real browser', () => {
     expect(await card.textContent()).toContain('1,500.00 EUR');
     await page.screenshot({ path: `${shots}/workspace-approvals-phone.png`, fullPage: true });
 
+    clock.advance(60_000);
     await card.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Done — issue an invoice: invoice 2026-0001').waitFor();
     expect(await keel.count('invoices')).toBe(1);
@@ -89,12 +96,13 @@ describe('the workspace in a real browser', () => {
 
   it('pauses an agent, after which a request to it proposes nothing', async () => {
     await page.getByRole('link', { name: 'Agents' }).click();
+    clock.advance(60_000);
     await page.getByRole('button', { name: 'Pause Sales' }).click();
     await page.locator('[data-agent="sales"][data-paused="yes"]').waitFor();
     await page.screenshot({ path: `${shots}/workspace-agents-phone.png`, fullPage: true });
 
     const before = await keel.count('actions');
-    const reply = textIn((await keel.say('draft a follow-up to Dana')).replies);
+    const reply = textIn((await say('draft a follow-up to Dana')).replies);
     expect(reply).toMatch(/^Sales is paused; resume it in the workspace/);
     expect(await keel.count('actions')).toBe(before);
   });

@@ -63,7 +63,7 @@ const styles = raw(`
   .badge { display:inline-block; border-radius:999px; padding:0 .5rem; font-size:.78rem; background:#e5e7eb; color:#111827; white-space:nowrap; }
   .badge[data-state="succeeded"], .badge[data-state="approved"], .badge[data-state="active"] { background:#dcfce7; color:#14532d; }
   .badge[data-state="awaiting_approval"], .badge[data-state="paused"], .badge[data-state="running"] { background:#fef3c7; color:#78350f; }
-  .badge[data-state="rejected"], .badge[data-state="failed"], .badge[data-state="expired"], .badge[data-state="needs_attention"] { background:#fee2e2; color:#7f1d1d; }
+  .badge[data-state="rejected"], .badge[data-state="refused"], .badge[data-state="failed"], .badge[data-state="expired"], .badge[data-state="needs_attention"] { background:#fee2e2; color:#7f1d1d; }
   .badge[data-state="compensated"] { background:#e0e7ff; color:#312e81; }
   dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:.15rem .8rem; margin:.3rem 0; }
   dl.facts dt { color:var(--muted); } dl.facts dd { margin:0; }

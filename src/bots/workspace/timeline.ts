@@ -7,6 +7,9 @@ import { actionForm, badge, when, words, type Html } from './layout.js';
 import { actionHref, actionLine, approvalBox, card, evidenceLinks, operationOf } from './parts.js';
 
 const states: ActionState[] = ['awaiting_approval', 'approved', 'running', 'succeeded', 'rejected', 'expired', 'failed', 'compensated', 'needs_attention'];
+/** Decisions that leave no action behind: a request the kernel refused, the operator's pause switch. */
+const decisionEvents = ['refused', 'agent_paused', 'agent_resumed'];
+const REFUSED = 'refused';
 const TIMELINE_LIMIT = 100;
 
 export interface TimelineFilter {
@@ -18,30 +21,57 @@ export interface TimelineFilter {
 const option = (value: string, label: string, selected: string | undefined) =>
   html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
 
-/** Every kernel action, newest first, filterable by agent, client and state; each opens its "why". */
+function eventLine(event: AuditRow): Html {
+  const detail = event.detail ?? {};
+  const agent = typeof detail.agent === 'string' ? detail.agent : event.actor;
+  const [title, state] =
+    event.event === REFUSED
+      ? [`Refused: ${event.operation ?? 'a request'} ${detail.paused ? '(the agent is paused)' : '(outside its scope)'}`, REFUSED]
+      : event.event === 'agent_paused'
+        ? [`${agent} paused`, 'paused']
+        : [`${agent} resumed`, 'active'];
+  return html`<li class="entry event" data-event="${event.event}">
+    <span class="title">${title}</span>
+    ${badge(state)}
+    <span class="meta">${event.actor} · ${when(event.at)}</span>
+  </li>`;
+}
+
+/** Every kernel action and every decision that left no action, newest first, filterable by agent, client and state; each action opens its "why". */
 export async function timelinePage(deps: WorkspaceDeps, filter: TimelineFilter): Promise<Html> {
   const clients = (await contextMap(deps.db)).map((c) => c.client);
   const names = new Map(clients.map((c) => [c.id, c.name]));
   const agent = agentNames.find((a) => a === filter.agent);
-  const state = states.find((s) => s === filter.state);
+  const state = [...states, REFUSED].find((s) => s === filter.state);
+  const actionState = states.find((s) => s === state);
   const clientId = filter.client && names.has(filter.client) ? filter.client : undefined;
-  const actions = await deps.kernel.list({ order: 'newest', limit: TIMELINE_LIMIT, agent, clientId, states: state ? [state] : undefined });
+  const [actions, events] = await Promise.all([
+    state === REFUSED ? [] : deps.kernel.list({ order: 'newest', limit: TIMELINE_LIMIT, agent, clientId, states: actionState ? [actionState] : undefined }),
+    // Refusals and pause switches name no client, and have no action state.
+    clientId || actionState ? [] : deps.kernel.events({ events: state === REFUSED ? [REFUSED] : decisionEvents, limit: TIMELINE_LIMIT }),
+  ]);
   const clientOf = (a: Action) => {
     const id = (a.input as { clientId?: unknown } | null)?.clientId;
     return typeof id === 'string' ? names.get(id) : undefined;
   };
+  const entries = [
+    ...actions.map((a) => ({ at: a.createdAt.getTime(), line: actionLine(deps, a, clientOf(a)) })),
+    ...events.filter((e) => !agent || e.actor === agent || e.detail?.agent === agent).map((e) => ({ at: e.at.getTime(), line: eventLine(e) })),
+  ]
+    .sort((a, b) => b.at - a.at)
+    .slice(0, TIMELINE_LIMIT);
   return html`
     <form class="filters" method="get" action="/workspace">
       <label>Agent<select name="agent">${option('', 'All agents', agent)}${agentNames.map((a) => option(a, a, agent))}</select></label>
       <label>Client<select name="client">${option('', 'All clients', clientId)}${clients.map((c) => option(c.id, c.name, clientId))}</select></label>
-      <label>State<select name="state">${option('', 'Any state', state)}${states.map((s) => option(s, words(s), state))}</select></label>
+      <label>State<select name="state">${option('', 'Any state', state)}${[...states, REFUSED].map((s) => option(s, words(s), state))}</select></label>
       <button type="submit">Filter</button>
     </form>
     ${
-      actions.length
-        ? html`<ul class="list timeline">${actions.map((a) => actionLine(deps, a, clientOf(a)))}</ul>
-            ${actions.length === TIMELINE_LIMIT ? html`<p class="muted">The newest ${TIMELINE_LIMIT} are shown; narrow the filters to see older ones.</p>` : ''}`
-        : html`<p class="muted">No actions${agent || clientId || state ? ' match these filters' : ' yet'}.</p>`
+      entries.length
+        ? html`<ul class="list timeline">${entries.map((e) => e.line)}</ul>
+            ${entries.length === TIMELINE_LIMIT ? html`<p class="muted">The newest ${TIMELINE_LIMIT} are shown; narrow the filters to see older ones.</p>` : ''}`
+        : html`<p class="muted">Nothing${agent || clientId || state ? ' matches these filters' : ' has happened yet'}.</p>`
     }`;
 }
 
