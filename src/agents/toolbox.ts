@@ -3,12 +3,14 @@ import { KernelError } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
+import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import {
   invoiceByNumber,
   lastBilledRate,
   listInvoices,
   proposalsByIds,
   resolveClient,
+  tasksDueBy,
   upcomingMeetings,
   clientById,
   type Client,
@@ -298,17 +300,22 @@ const toolbox: Toolbox = {
 
   async status(_args, ctx) {
     const now = ctx.clock.now();
-    const [overdue, waiting, meetings] = await Promise.all([
+    const today = localDate(now, ctx.settings.timeZone);
+    const [overdue, waiting, meetings, due] = await Promise.all([
       listInvoices(ctx.db, { overdueAt: now }),
       ctx.kernel.list({ states: ['awaiting_approval'], limit: 20 }),
       upcomingMeetings(ctx.db, now, 5),
+      tasksDueBy(ctx.db, localDate(startOfLocalDay(now, ctx.settings.timeZone, 6), ctx.settings.timeZone)),
     ]);
+    const late = due.filter((t) => t.dueOn! < today);
     const lines = [
       overdue.length ? `Overdue: ${overdue.map((i) => `${i.number} ${money(i.totalMinor, i.currency)}`).join(', ')}` : 'Nothing overdue.',
       waiting.length ? `Waiting for your approval: ${waiting.length} (${waiting.map((a) => ctx.kernel.operation(a.operation).summary).join(', ')})` : 'Nothing waits for approval.',
       meetings.length
         ? `Coming up: ${meetings.map((m) => `${m.title} ${m.startsAt.toLocaleString('en-GB', { timeZone: ctx.settings.timeZone, dateStyle: 'medium', timeStyle: 'short' })}`).join('; ')}`
         : 'No meetings booked.',
+      // Only when there are any, so a Keel without tasks answers as before.
+      ...(due.length ? [`Tasks due this week: ${due.length}${late.length ? ` (${late.length} overdue: ${late.map((t) => t.title).join(', ')})` : ''}; "what's due this week?" lists them.`] : []),
     ];
     return answer(lines.join('\n'));
   },

@@ -51,6 +51,7 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     expect(due).toMatch(/• Renew the domain — OVERDUE since Mon 23 Nov \(2 days\) \[task_\w+\]\n• Send the draft to Dana \(Acme Corp\) — due Fri 27 Nov/);
     expect(due).not.toContain('offsite');
     expect(await say('show overdue tasks')).toMatch(/^Tasks overdue \(1\):\n• Renew the domain/);
+    expect(await say('status')).toContain(`Tasks due this week: 2 (1 overdue: Renew the domain); "what's due this week?" lists them.`);
 
     const digest = await say('/digest');
     expect(digest).toContain('Due this week (1 task overdue)');
