@@ -13,6 +13,7 @@ import { pollReplies } from '../../src/mail-replies.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { tempDatabase } from '../support/db.js';
+import { freePort } from '../support/port.js';
 import { deliver, reply, startImap } from './imap.js';
 
 async function setup() {
@@ -58,7 +59,7 @@ let env: Setup | undefined;
 let imap: Awaited<ReturnType<typeof startImap>> | undefined;
 afterEach(async () => {
   env?.cleanup();
-  await imap?.close();
+  imap?.close();
   env = undefined;
   imap = undefined;
 });
@@ -134,15 +135,16 @@ describe('replies read from IMAP', () => {
   it('reports an unreachable server as retryable and a refused login with what to fix, then reads once the server is back', async () => {
     env = await setup();
     imap = await startImap();
-    const port = imap.port;
     expect(await env.watch(imapMailbox(imap.url))).toEqual({ read: 0, recorded: 0 });
-    await imap.close();
-    imap = undefined;
-    await expect(env.watch(imapMailbox(`imap://keel:secret-pw@127.0.0.1:${port}/INBOX`))).rejects.toThrow(/Could not reach the IMAP server 127\.0\.0\.1:\d+ \(ECONNREFUSED\); will try again/);
-    imap = await startImap(port);
-    await expect(env.watch(imapMailbox(`imap://keel:wrong@127.0.0.1:${port}/INBOX`))).rejects.toThrow(/refused the login.*check the user and password in IMAP_URL/);
-    // Mail that arrived while Keel could not read is read at the next poll that reaches the server.
     await deliver(imap, reply({ id: '<meanwhile@acme.test>', from: 'dana@acme.test', body: 'Sent while Keel could not read.' }));
+    // The same mailbox while its server cannot be reached (nothing listens on that port), then with a wrong password.
+    const down = new URL(imap.url);
+    down.port = String(await freePort());
+    await expect(env.watch(imapMailbox(down.href))).rejects.toThrow(/Could not reach the IMAP server 127\.0\.0\.1:\d+ \(ECONNREFUSED\); will try again/);
+    const wrong = new URL(imap.url);
+    wrong.password = 'wrong';
+    await expect(env.watch(imapMailbox(wrong.href))).rejects.toThrow(/refused the login.*check the user and password in IMAP_URL/);
+    // Once the server is reachable again, the mail that arrived meanwhile is read, once.
     expect(await env.watch(imapMailbox(imap.url))).toEqual({ read: 1, recorded: 1 });
     expect(await env.db.select().from(emailReplies)).toEqual([expect.objectContaining({ messageId: '<meanwhile@acme.test>' })]);
   });

@@ -15,7 +15,7 @@ describe('a client replies by email', () => {
   let db: ReturnType<typeof tempDatabase> | undefined;
   afterEach(async () => {
     for (const k of open.splice(0)) k.close();
-    await imap?.close();
+    imap?.close();
     db?.remove();
   });
 
