@@ -116,10 +116,14 @@ export async function createKeel(options: KeelOptions) {
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
     approvals,
-    // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram copy.
+    // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.
     async onCardsClosed(cards) {
       hub.publish(cards.map((card) => ({ kind: 'card', card })));
-      for (const card of cards) await telegram?.redraw(card, await conversation.cardLocations(card.ref));
+      for (const card of cards) {
+        const copies = await conversation.cardLocations(card.ref);
+        await telegram?.redraw(card, copies);
+        await slack?.redraw(card, copies);
+      }
     },
     commands: {
       ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),

@@ -98,4 +98,15 @@ describe('approvals on Slack', () => {
     await waitFor('the invoice', async () => Number((await keel.storage.client.execute('SELECT count(*) AS n FROM invoices')).rows[0]?.n) === 1);
     expect(Number((await keel.storage.client.execute('SELECT total_minor FROM invoices')).rows[0]?.total_minor)).toBe(180000);
   });
+
+  it('a card approved in the web chat is updated in Slack, without its buttons', async () => {
+    const from = posts().length;
+    await dm('Invoice Acme 1 hour at 150 EUR for a web decision');
+    const card = await cardAfter(from);
+    const ref = buttonsOf(card)[0]!.value!;
+    await keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: `web-tap-${ref}`, payload: { kind: 'decision', ref, decision: 'approve' } });
+    const update = await waitFor('the Slack copy redrawn', () => api.calls.find((c) => c.method === 'chat.update' && c.params.ts === card.response.ts));
+    expect(buttonsOf(update)).toEqual([]);
+    expect(String(update.params.text)).toMatch(/Approved by web:operator/);
+  });
 });

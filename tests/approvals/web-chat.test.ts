@@ -164,11 +164,11 @@ describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
     for (const hours of [1, 2, 3, 4, 5]) await invoiceCard(`Invoice Acme ${hours} hours at 100 EUR for batch work`);
     await keel.say('draft a follow-up to Dana about the batch');
     const pending = await keel.say('/pending');
-    const batch = pending.replies.find((r) => r.kind === 'batch');
-    expect(batch?.kind === 'batch' && batch.batch.summary).toBe('Approve these 5 invoices, total 1,500.00 EUR');
+    const batch = pending.replies.flatMap((r) => (r.kind === 'batch' ? [r.batch] : []))[0];
+    expect(batch?.summary).toBe('Approve these 5 invoices, total 1,500.00 EUR');
     expect(textIn(pending.replies)).toMatch(/Invoices \(5\)[\s\S]*Emails \(1\)/);
     expect(cardsIn(pending.replies)).toHaveLength(6);
-    const ref = batch!.kind === 'batch' ? batch.batch.ref : '';
+    const ref = batch!.ref;
 
     const [first, second] = await Promise.all([press(`batch:${ref}`), press(`batch:${ref}`)]);
     expect(`${first}\n${second}`).toMatch(/Approved 5 of 5 by web:operator/);

@@ -1,11 +1,11 @@
 import { App } from '@slack/bolt';
-import type { Conversation, Outbound } from '../../graph/index.js';
+import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { registerListeners } from './listeners.js';
 import { boltLogger } from './logger.js';
 import { HonoReceiver } from './receiver.js';
-import { deliver } from './deliver.js';
+import { cardSentTo, deliver, redraw } from './deliver.js';
 import { slackFetch } from './fetch.js';
 
 export { SLACK_EVENTS_PATH } from './receiver.js';
@@ -49,11 +49,18 @@ export function createSlackBot(options: SlackOptions) {
   /** Messages Keel sends unasked (digest, expiry notices) go to each operator's DM with the app. */
   async function push(messages: Outbound[]): Promise<void> {
     for (const user of options.operatorIds) {
-      await deliver(app.client, { channel: user, user }, { status: 'handled', replies: messages });
+      await deliver(app.client, { channel: user, user }, { status: 'handled', replies: messages }, undefined, cardSentTo(options.conversation));
     }
   }
 
-  return { routes: receiver?.routes(), start, stop: () => app.stop().then(() => undefined), push, settled: async () => receiver?.settled() };
+  return {
+    routes: receiver?.routes(),
+    start,
+    stop: () => app.stop().then(() => undefined),
+    push,
+    redraw: (card: ApprovalCard, copies: CardMessage[]) => redraw(app.client, card, copies, logger),
+    settled: async () => receiver?.settled(),
+  };
 }
 
 export type SlackBot = ReturnType<typeof createSlackBot>;

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Conversation } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { deliver } from './deliver.js';
+import { cardSentTo, deliver } from './deliver.js';
 
 const sender = (user: string) => `slack:${user}`;
 
@@ -14,6 +14,7 @@ const withoutMentions = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g
  */
 export function registerListeners(app: App, deps: { conversation: Conversation; logger: Logger }): void {
   const { conversation, logger } = deps;
+  const sent = cardSentTo(conversation);
 
   app.event('message', async ({ event, body, client }) => {
     // Only plain messages a person typed in a DM; edits, joins and bot posts carry a subtype or bot_id.
@@ -25,7 +26,7 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
       eventId: body.event_id,
       payload: { kind: 'text', text: event.text },
     });
-    await deliver(client, { channel: event.channel, user: event.user }, result);
+    await deliver(client, { channel: event.channel, user: event.user }, result, undefined, sent);
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
@@ -37,7 +38,7 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
       eventId: body.event_id,
       payload: { kind: 'text', text: withoutMentions(event.text) },
     });
-    await deliver(client, { channel: event.channel, user: event.user, threadTs: event.thread_ts ?? event.ts }, result);
+    await deliver(client, { channel: event.channel, user: event.user, threadTs: event.thread_ts ?? event.ts }, result, undefined, sent);
   });
 
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^(approve|reject|edit|why|batch)$/ }, async ({ ack, body, action, client }) => {
@@ -60,6 +61,6 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
           ? { kind: 'decision', decision: action.action_id, ref: action.value }
           : { kind: 'card_action', action: action.action_id as 'edit' | 'why' | 'batch', ref: action.value },
     });
-    await deliver(client, { channel, user: body.user.id }, result, ts ? { ts, ref: action.value } : undefined);
+    await deliver(client, { channel, user: body.user.id }, result, ts ? { ts, ref: action.value } : undefined, sent);
   });
 }
