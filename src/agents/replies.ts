@@ -31,7 +31,7 @@ export function replyFollowup(reply: ReplySeen, client: Client, operatorName: st
   const who = reply.fromName ? `${reply.fromName} <${reply.fromAddress}>` : reply.fromAddress;
   return {
     input: { to: reply.fromAddress, subject: subject.slice(0, 200), body, clientId: client.id, inReplyTo: reply.messageId },
-    reason: `${who} of ${client.name} replied ("${reply.subject}"): "${replyExcerpt(reply.body)}". A follow-up keeps the conversation moving.`,
+    reason: `${who} of ${client.name} replied ("${reply.subject}"): "${replyExcerpt(reply.body)}" A follow-up keeps the conversation moving.`,
     notice: `${who} (${client.name}) replied: "${reply.subject}"\n${replyExcerpt(reply.body)}`,
   };
 }

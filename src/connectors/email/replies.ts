@@ -39,10 +39,10 @@ export async function attributeReply(
   { db }: Pick<ConnectorDeps, 'db'>,
   mail: { fromAddress: string; inReplyTo?: string | undefined; references?: string[] | undefined },
 ): Promise<{ clientId: string; repliesTo?: string } | undefined> {
-  const quoted = [...messageIds(mail.inReplyTo), ...(mail.references ?? [])];
+  // References lists the thread oldest first and In-Reply-To names the message answered, so later in this list is nearer.
+  const quoted = [...(mail.references ?? []), ...messageIds(mail.inReplyTo)];
   const answered = quoted.length
     ? (await db.select({ id: outboxEmails.id, clientId: outboxEmails.clientId, messageId: outboxEmails.messageId }).from(outboxEmails).where(inArray(outboxEmails.messageId, quoted)))
-        // In-Reply-To names the message answered; References lists the thread oldest first, so the last known one is nearest.
         .sort((a, b) => quoted.lastIndexOf(b.messageId) - quoted.lastIndexOf(a.messageId))[0]
     : undefined;
   const address = mail.fromAddress.trim().toLowerCase();
