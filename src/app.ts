@@ -218,6 +218,8 @@ export async function createKeel(options: KeelOptions) {
     if (platform.backgroundTimers) memory.start();
     const report = await kernel.reconcile();
     if (report.reconciled || report.needsAttention || report.rerun) logger.info('reconciled actions left running', { ...report });
+    const forgotten = await conversation.forgetUnfinished();
+    if (forgotten) logger.info('forgot events a stopped process had not finished; their re-delivery will be handled', { forgotten });
     const recovered = await conversation.resumeDecided();
     if (recovered.length) await deliverToOperator('recovery', recovered);
   }

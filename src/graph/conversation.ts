@@ -1,5 +1,5 @@
 import { Command } from '@langchain/langgraph';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -157,6 +157,7 @@ export function createConversation(deps: ConversationDeps) {
         ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
       ]);
       await redraw(replies);
+      await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
       return { status: 'handled', replies };
     } catch (error) {
       // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.
@@ -167,13 +168,26 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   /**
+   * After a restart, before any event is taken in: events a killed process
+   * had recorded but not finished are forgotten, so the platform's re-delivery
+   * (same event id) is handled instead of dropped as a duplicate. Their turn
+   * re-runs under the same idempotency keys, so nothing is done twice.
+   */
+  async function forgetUnfinished(): Promise<number> {
+    return (await db.delete(inbox).where(isNull(inbox.handledAt)).returning()).length;
+  }
+
+  /**
    * After a restart: a decision recorded just before a crash may not have
-   * resumed the thread yet. Resume it now; the kernel's key keeps it to one effect.
+   * resumed the thread yet, or a crash may have cut a run between two steps.
+   * Resume or continue it now; the kernel's keys keep it to one effect.
    */
   async function resumeDecided(): Promise<Outbound[]> {
     return serialized(async () => {
       const snapshot = await graph.getState(config);
       const waitingOn = (snapshot.values.open ?? []) as string[];
+      // A run cut between steps continues from its last checkpoint (LangGraph resumes a run given no new input).
+      if (snapshot.tasks.length && !snapshot.tasks.some((t) => t.interrupts.length)) return (await graph.invoke(null, config)).replies;
       if (!snapshot.tasks.some((t) => t.interrupts.length)) return [];
       for (const id of waitingOn) {
         const action = await kernel.get(id);
@@ -217,7 +231,7 @@ export function createConversation(deps: ConversationDeps) {
     await deps.onCardsClosed(closed).catch((error: unknown) => logger.warn('could not redraw closed cards in every app', { error }));
   }
 
-  return { handle, resumeDecided, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
+  return { handle, forgetUnfinished, resumeDecided, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
 }
 
 export type Conversation = ReturnType<typeof createConversation>;
