@@ -4,7 +4,7 @@ import { createKeel, type Keel } from '../../src/app.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
-import { fakeSlackApi, slackHeaders, waitFor, type SlackCall } from '../bots/support.js';
+import { fakeSlackApi, slackClickBody, slackHeaders, waitFor, type SlackCall } from '../bots/support.js';
 
 const SECRET = 'slack-signing-secret-approvals';
 const OPERATOR = 'U0OPERATOR';
@@ -29,24 +29,7 @@ describe('approvals on Slack', () => {
       'application/json',
     );
   const click = (actionId: string, ref: string, ts: string) =>
-    signed(
-      `payload=${encodeURIComponent(
-        JSON.stringify({
-          type: 'block_actions',
-          user: { id: OPERATOR, username: 'operator', team_id: 'T0TEAM' },
-          api_app_id: 'A0KEEL',
-          token: 'legacy',
-          team: { id: 'T0TEAM', domain: 'test' },
-          trigger_id: `trigger-${++n}`,
-          container: { type: 'message', message_ts: ts, channel_id: DM, is_ephemeral: false },
-          channel: { id: DM, name: 'directmessage' },
-          message: { type: 'message', ts, text: 'card' },
-          response_url: `${api.url}response`,
-          actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value: ref, action_ts: `${1_700_000_000 + n}.1`, text: { type: 'plain_text', text: actionId } }],
-        }),
-      )}`,
-      'application/x-www-form-urlencoded',
-    );
+    signed(slackClickBody({ apiUrl: api.url, user: OPERATOR, channel: DM, ts, actionId, value: ref, triggerId: `trigger-${++n}` }), 'application/x-www-form-urlencoded');
   const cardAfter = (from: number) => waitFor('a card', () => posts().slice(from).find((c) => buttonsOf(c).length > 0));
   const textAfter = (from: number, pattern: RegExp) => waitFor(`a message matching ${pattern}`, () => posts().slice(from).find((c) => pattern.test(String(c.params.text))));
 

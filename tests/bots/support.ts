@@ -66,3 +66,23 @@ export function slackHeaders(secret: string, body: string, timestamp = Math.floo
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
 }
+
+/** The form body Slack posts when a button is clicked in a DM: `payload=` and a block_actions JSON. */
+export function slackClickBody(opts: { apiUrl: string; user: string; channel: string; ts: string; actionId: string; value: string; triggerId: string }): string {
+  const { apiUrl, user, channel, ts, actionId, value, triggerId } = opts;
+  return `payload=${encodeURIComponent(
+    JSON.stringify({
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), team_id: 'T0TEAM' },
+      api_app_id: 'A0KEEL',
+      token: 'legacy',
+      team: { id: 'T0TEAM', domain: 'test' },
+      trigger_id: triggerId,
+      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+      channel: { id: channel, name: 'directmessage' },
+      message: { type: 'message', ts, text: 'card' },
+      response_url: `${apiUrl}response`,
+      actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value, action_ts: `${ts}1`, text: { type: 'plain_text', text: actionId } }],
+    }),
+  )}`;
+}

@@ -81,6 +81,8 @@ log.addEventListener('click', async (e) => {
   if (!button) return;
   // Only a decision closes the card; Edit and Why? leave its buttons usable.
   if (/^(approve|reject|batch):/.test(button.dataset.action)) button.closest('.buttons').querySelectorAll('button').forEach((b) => (b.disabled = true));
+  // After Edit, the next message is the change: put the cursor where it is typed.
+  if (button.dataset.action.startsWith('edit:')) document.getElementById('text').focus();
   await post('/api/decisions', { id: crypto.randomUUID(), action: button.dataset.action });
 });
 fetch('/api/history', { headers }).then((r) => r.json()).then((d) => (d.entries || []).forEach(show));
