@@ -170,7 +170,9 @@ function execute(db: Database.Database, sql: string, stmt: Stmt) {
   if (prepared.reader) {
     const rows = prepared.raw(true).safeIntegers(true).all(...params) as unknown[][];
     const cols = prepared.columns().map((c) => ({ name: c.name, decltype: c.type ?? null }));
-    return { cols, rows: rows.map((row) => row.map(encode)), affected_row_count: 0, last_insert_rowid: null };
+    // A write with RETURNING is a reader too; sqld still reports the rows it changed.
+    const changed = /^\s*(insert|update|delete|replace)\b/i.test(sql) ? Number((db.prepare('SELECT changes()').raw(true).get() as [number])[0]) : 0;
+    return { cols, rows: rows.map((row) => row.map(encode)), affected_row_count: changed, last_insert_rowid: null };
   }
   const info = prepared.run(...params);
   return { cols: [], rows: [], affected_row_count: info.changes, last_insert_rowid: String(info.lastInsertRowid) };
