@@ -72,7 +72,8 @@ export function buildConversationGraph(deps: GraphDeps) {
     if (event.payload.kind === 'decision') {
       const action = await kernel.byRef(event.payload.ref);
       const open = action && !state.open.includes(action.id) ? [...state.open, action.id] : state.open;
-      return new Command({ update: { open }, goto: 'settle' });
+      // Deciding the card being edited ends the edit: the next message is a request again.
+      return new Command({ update: { open, ...(action && action.id === state.editing ? { editing: null } : {}) }, goto: 'settle' });
     }
     if (event.payload.kind === 'card_action') {
       // Edit: remember the card; the operator's next message says what to change.
@@ -90,7 +91,7 @@ export function buildConversationGraph(deps: GraphDeps) {
     const message = new HumanMessage({ content: event.payload.text, id: turnId(event) });
     const edited = state.editing ? await kernel.get(state.editing) : undefined;
     const owner = agentName.safeParse(edited?.agent);
-    if (edited && owner.success) {
+    if (edited?.state === 'awaiting_approval' && owner.success) {
       // The card's own agent re-plans it; the coordinator is skipped because the request is about that card.
       return new Command({
         update: { messages: [message], route: { agent: owner.data, request: `edit ${edited.id}: ${event.payload.text}` }, scratch: null, editing: null },

@@ -94,6 +94,13 @@ describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
     expect(await invoices()).toEqual([150000]);
   });
 
+  it('deciding the card being edited ends the edit: the next message is a request again', async () => {
+    const card = await invoiceCard('Invoice Acme 10 hours at 150 EUR for October consulting');
+    await press(`edit:${card.ref}`);
+    await keel.tap(card.ref);
+    expect(textIn((await keel.say("what's overdue?")).replies)).toMatch(/No overdue invoices/);
+  });
+
   it('Why? shows the reasons and the evidence with their ids, inline', async () => {
     const card = await invoiceCard('Invoice Acme 10 hours at 150 EUR for October consulting');
     const why = await press(`why:${card.ref}`);
