@@ -27,6 +27,12 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
   input: S;
   /** True when the effect reaches outside Keel (email, invoice, payment, invite): policy asks for approval by default. */
   leavesSystem: boolean;
+  /**
+   * True when the effect changes the books (a payment recorded, a paid invoice reopened). It stays inside Keel and can be
+   * undone, yet it needs approval like an external effect: an instruction hidden in a client's email that the model read
+   * must never settle an invoice on its own.
+   */
+  changesBooks?: boolean;
   run(input: z.infer<S>, ctx: OperationContext): Promise<unknown>;
   /** Has this key already taken effect? Used to reconcile actions a crash left `running`. */
   lookup(idempotencyKey: string, input: z.infer<S>): Promise<LookupResult>;

@@ -22,11 +22,11 @@ export const isOperator = (agent: string): boolean => agent === 'operator' || ag
 export const leavesOrCannotUndo = (op: Operation): boolean =>
   op.leavesSystem || op.compensation.kind === 'irreversible';
 
-/** Agents may request the operations in their scope; effects outside Keel or that cannot be undone need approval. */
+/** Agents may request the operations in their scope; effects outside Keel, that cannot be undone or that change the books need approval. */
 export function scopePolicy(scopes: Record<string, { operations: string[] }>): Policy {
   return {
     mayRequest: (agent, operation) =>
       isOperator(agent) || (Object.hasOwn(scopes, agent) && (scopes[agent]?.operations.includes(operation) ?? false)),
-    requiresApproval: (op) => leavesOrCannotUndo(op),
+    requiresApproval: (op) => leavesOrCannotUndo(op) || op.changesBooks === true,
   };
 }

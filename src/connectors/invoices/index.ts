@@ -242,6 +242,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     summary: 'record a payment',
     input: numberInput,
     leavesSystem: false,
+    changesBooks: true,
     async run({ number }) {
       const invoice = await requireInvoice(number);
       if (invoice.status === 'void') throw new ConnectorError(`Invoice ${number} is void.`, { retryable: false });
@@ -263,6 +264,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     summary: 'mark an invoice unpaid again',
     input: numberInput,
     leavesSystem: false,
+    changesBooks: true,
     async run({ number }) {
       const invoice = await requireInvoice(number);
       await db.update(invoices).set({ status: 'sent', paidAt: null }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'paid')));
