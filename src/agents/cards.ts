@@ -16,11 +16,14 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
  * reasons and evidence, and when it expires, read from the ledger row so the
  * same card can be shown again later (pending list, digest, another transport).
  */
-export async function cardFor(db: Db, action: Action, op: Operation, timeZone: string): Promise<ApprovalCard> {
+export async function cardFor(db: Db, action: Action, op: Operation | undefined, timeZone: string): Promise<ApprovalCard> {
   const input = (action.input ?? {}) as Input;
   const client = typeof input.clientId === 'string' ? await clientById(db, input.clientId) : undefined;
   const who = client ? `${client.name}${client.email ? ` <${client.email}>` : ''}` : undefined;
-  const { title, facts } = describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone);
+  // An action of an operation no longer configured (e.g. webhook.post without WEBHOOK_URL) still shows, named by its operation.
+  const { title, facts } = op
+    ? describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone)
+    : { title: action.operation, facts: [] };
   return {
     ref: action.cardRef ?? '',
     actionId: action.id,

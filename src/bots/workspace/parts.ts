@@ -28,23 +28,8 @@ export const actionTitle = (deps: WorkspaceDeps, action: Action) => {
 };
 
 /** The action's card as chat shows it; an action of an operation no longer configured gets a plain one from the ledger row. */
-export async function card(deps: WorkspaceDeps, action: Action): Promise<ApprovalCard> {
-  const op = operationOf(deps, action.operation);
-  if (op) return cardFor(deps.db, action, op, deps.timeZone);
-  return {
-    ref: action.cardRef ?? '',
-    actionId: action.id,
-    agent: action.agent,
-    title: action.operation,
-    facts: [],
-    reason: action.reason,
-    evidence: action.evidence,
-    expiresAt: action.expiresAt?.toISOString() ?? '',
-    state: action.state,
-    decidedBy: action.decidedBy,
-    decidedAt: action.decidedAt?.toISOString() ?? null,
-  };
-}
+export const card = (deps: WorkspaceDeps, action: Action): Promise<ApprovalCard> =>
+  cardFor(deps.db, action, operationOf(deps, action.operation), deps.timeZone);
 
 /**
  * Evidence ids as links: an action opens its own "why", a remembered thing
