@@ -217,7 +217,7 @@ export async function createKeel(options: KeelOptions) {
     // A Worker has no time between requests for the indexing interval; recall indexes before every search anyway.
     if (platform.backgroundTimers) memory.start();
     const report = await kernel.reconcile();
-    if (report.reconciled || report.needsAttention || report.rerun) logger.info('reconciled actions left running', { ...report });
+    if (Object.values(report).some((n) => n > 0)) logger.info('reconciled actions left running and decisions missing from the audit trail', { ...report });
     const forgotten = await conversation.forgetUnfinished();
     if (forgotten) logger.info('forgot events a stopped process had not finished; their re-delivery will be handled', { forgotten });
     const recovered = await conversation.resumeDecided();

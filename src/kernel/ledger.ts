@@ -3,7 +3,7 @@ import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import { ActionNotFound } from './errors.js';
-import { actions } from './tables.js';
+import { actions, auditLog } from './tables.js';
 
 export type Action = typeof actions.$inferSelect;
 export type ActionState = Action['state'];
@@ -68,6 +68,22 @@ export function createLedger(db: Db, clock: Clock) {
         .orderBy(...(filter.order === 'newest' ? [desc(actions.createdAt), desc(actions.id)] : [asc(actions.createdAt), asc(actions.id)]));
       return filter.limit === undefined ? query : query.limit(filter.limit);
     },
+
+    /**
+     * Decided actions whose decision has no audit entry: the decision and its entry are two writes, and a process
+     * killed between them leaves the ledger right and the trail one line short.
+     */
+    decidedWithoutAudit: () =>
+      db
+        .select()
+        .from(actions)
+        .where(
+          and(
+            sql`${actions.decidedBy} IS NOT NULL`,
+            sql`${actions.state} <> 'superseded'`,
+            sql`NOT EXISTS (SELECT 1 FROM ${auditLog} WHERE ${auditLog.actionId} = ${actions.id} AND ${auditLog.event} IN ('approved', 'rejected'))`,
+          ),
+        ),
 
     /** Returns undefined when a row with the same key (or card ref) already exists. */
     insert: async (row: NewAction) => first(await db.insert(actions).values(row).onConflictDoNothing().returning()),

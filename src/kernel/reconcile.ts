@@ -9,6 +9,8 @@ export interface ReconcileReport {
   reconciled: number;
   needsAttention: number;
   rerun: number;
+  /** Decision audit entries written from the ledger because a crash had kept them out. */
+  restoredEntries: number;
 }
 
 /**
@@ -17,7 +19,8 @@ export interface ReconcileReport {
  * doubt goes to the operator as needs_attention, because repeating an effect
  * that may have happened (a second invoice, a second email) is worse than asking.
  * Call it once at start, before this process runs anything: any `running` row
- * is then an orphan of a previous process.
+ * is then an orphan of a previous process. It also completes the audit trail of
+ * decisions recorded just before a crash.
  */
 export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry: Registry; runner: Runner }) {
   const { ledger, audit, registry, runner } = deps;
@@ -32,8 +35,25 @@ export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry:
     }
   }
 
+  /** Writes the decision entries a crash kept out of the trail, from the ledger row, marked as restored. */
+  async function restoreDecisionEntries(): Promise<number> {
+    const missing = await ledger.decidedWithoutAudit();
+    for (const action of missing) {
+      await audit({
+        actor: action.decidedBy!,
+        event: action.state === 'rejected' ? 'rejected' : 'approved',
+        actionId: action.id,
+        operation: action.operation,
+        reason: action.reason,
+        evidence: action.evidence,
+        detail: { restored: true, decidedAt: action.decidedAt?.toISOString() },
+      });
+    }
+    return missing.length;
+  }
+
   return async function reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { reconciled: 0, needsAttention: 0, rerun: 0 };
+    const report: ReconcileReport = { reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: await restoreDecisionEntries() };
     for (const action of await ledger.list({ states: ['running'] })) {
       const found = await ask(action);
       const entry = { actor: 'system', actionId: action.id, operation: action.operation };

@@ -73,7 +73,7 @@ describe('calendar on CalDAV (radicale)', () => {
     await radicale.remove(halfId);
     expect(await radicale.event(halfId)).toBeUndefined();
     await env.strandAfterRun(half.id);
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
     expect(await radicale.event(halfId)).toContain('SUMMARY:Half');
     expect((await env.db.select().from(meetings).where(eq(meetings.id, halfId)))[0]?.status).toBe('booked');
   });

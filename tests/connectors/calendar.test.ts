@@ -145,7 +145,7 @@ describe('calendar invitations', () => {
       const done = await env.act('calendar.book', booking(clientId), 'meet:rec:done');
       await env.strandAfterRun(done.id);
       const notDone = await env.strandBeforeRun('calendar.book', booking(clientId), 'meet:rec:not');
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
       expect(await env.kernel.get(done.id)).toMatchObject({ state: 'succeeded', result: { invitedTo: 'dana@acme.test' } });
       expect(await env.kernel.get(notDone.id)).toMatchObject({ state: 'succeeded' });
       expect(smtp.received).toHaveLength(2);
@@ -154,7 +154,7 @@ describe('calendar invitations', () => {
       const cut = await env.act('calendar.book', booking(clientId), 'meet:rec:unknown');
       expect(cut.state).toBe('failed');
       await env.strandAfterRun(cut.id);
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0, restoredEntries: 0 });
       expect(smtp.received).toHaveLength(3);
       expect(await env.db.select().from(meetings).where(eq(meetings.idempotencyKey, 'meet:rec:unknown'))).toHaveLength(1);
     });

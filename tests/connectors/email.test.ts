@@ -107,7 +107,7 @@ describe('email through SMTP', () => {
       env = await connectorKernel({ smtpUrl: smtp.url });
       const sent = await env.act('email.send', mail, 'mail:rec:done');
       await env.strandAfterRun(sent.id);
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 0 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 0, restoredEntries: 0 });
       expect(await env.kernel.get(sent.id)).toMatchObject({ state: 'succeeded', result: { messageId: await messageIdFor('mail:rec:done') } });
       expect(smtp.received).toHaveLength(1);
     });
@@ -116,7 +116,7 @@ describe('email through SMTP', () => {
       smtp = await startSmtp();
       env = await connectorKernel({ smtpUrl: smtp.url });
       const stranded = await env.strandBeforeRun('email.send', mail, 'mail:rec:not');
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 1 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 1, restoredEntries: 0 });
       expect(await env.kernel.get(stranded.id)).toMatchObject({ state: 'succeeded' });
       expect(smtp.received).toHaveLength(1);
     });
@@ -127,7 +127,7 @@ describe('email through SMTP', () => {
       const cut = await env.act('email.send', mail, 'mail:rec:unknown');
       expect(await rows(env)).toEqual([expect.objectContaining({ status: 'sending' })]);
       await env.strandAfterRun(cut.id);
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0, restoredEntries: 0 });
       expect(await env.kernel.get(cut.id)).toMatchObject({ state: 'needs_attention', error: expect.stringMatching(/check the Sent folder/) });
       expect(smtp.received).toHaveLength(1);
     });

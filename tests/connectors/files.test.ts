@@ -97,7 +97,7 @@ describe('files', () => {
     // A crash between the blob and the row: the blob is there, the row is not.
     await folderStore(env.dirs.files).put(new TextEncoder().encode('two'));
     expect(await env.kernel.operation('files.put').lookup('file:rec:not', file('two'))).toEqual({ status: 'not_done' });
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
     expect(await env.kernel.get(notDone.id)).toMatchObject({ state: 'succeeded' });
     expect(blobs(env.dirs.files)).toHaveLength(2);
   });

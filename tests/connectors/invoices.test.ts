@@ -145,14 +145,14 @@ describe('invoices', () => {
       const done = await env.act('invoices.issue', work(clientId), 'inv:rec:done');
       await env.strandAfterRun(done.id);
       const notDone = await env.strandBeforeRun('invoices.issue', work(clientId), 'inv:rec:not');
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
       expect(await env.kernel.get(done.id)).toMatchObject({ state: 'succeeded', result: { number: '2026-0001', emailedTo: 'dana@acme.test' } });
       expect(await env.kernel.get(notDone.id)).toMatchObject({ state: 'succeeded', result: { number: '2026-0002' } });
 
       const cut = await env.act('invoices.issue', work(clientId), 'inv:rec:unknown');
       expect(cut.state).toBe('failed');
       await env.strandAfterRun(cut.id);
-      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0 });
+      expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0, restoredEntries: 0 });
       expect(await env.db.select({ number: invoices.number }).from(invoices)).toHaveLength(3);
       expect(smtp.received).toHaveLength(3);
     });

@@ -100,7 +100,7 @@ describe('files on S3-compatible storage', () => {
     await env.strandAfterRun(done.id);
     const notDone = await env.strandBeforeRun('files.put', file('hello'), 'file:not');
     await s3Store(s3.settings).put(new TextEncoder().encode('hello'));
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
     expect(await env.kernel.get(notDone.id)).toMatchObject({ state: 'succeeded', result: { sha256: HELLO } });
     expect(await env.db.select().from(storedFiles)).toHaveLength(2);
   });

@@ -92,7 +92,7 @@ describe('invoices with Stripe payment links (against a local Stripe mock)', () 
     await env.storage.client.execute({ sql: 'DELETE FROM invoice_payment_links WHERE number = ?', args: [(half.result as { number: string }).number] });
     expect(await env.kernel.operation('invoices.issue').lookup('inv:half', issue(clientId))).toEqual({ status: 'not_done' });
     await env.strandAfterRun(half.id);
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
     expect(await env.kernel.get(half.id)).toMatchObject({ state: 'succeeded', result: { payUrl: halfUrl } });
     expect(links(stripe)).toHaveLength(2);
   });

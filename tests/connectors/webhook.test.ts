@@ -104,13 +104,13 @@ describe('outbound webhook', () => {
     const done = await env.act('webhook.post', event, 'hook:rec:done');
     await env.strandAfterRun(done.id);
     const notDone = await env.strandBeforeRun('webhook.post', event, 'hook:rec:not');
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 1, restoredEntries: 0 });
     expect(await env.kernel.get(notDone.id)).toMatchObject({ state: 'succeeded' });
 
     const cut = await env.act('webhook.post', event, 'hook:rec:unknown');
     expect(cut).toMatchObject({ state: 'failed', error: expect.stringMatching(/Could not reach the webhook/) });
     await env.strandAfterRun(cut.id);
-    expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0 });
+    expect(await env.kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0, restoredEntries: 0 });
     expect(await env.kernel.get(cut.id)).toMatchObject({ state: 'needs_attention', error: expect.stringMatching(/the receiver may have it/) });
     expect(receiver.requests).toHaveLength(3);
   });

@@ -178,3 +178,26 @@ describe('approval', () => {
     expect(await kernel.list({ limit: 1 })).toHaveLength(1);
   });
 });
+
+describe('a decision recorded just before a crash', () => {
+  it('gets its audit entry at the next start, from the ledger row, once', async () => {
+    const { kernel, storage, auditTrail } = await start();
+    const proposed = await kernel.propose(mail('crash:decided'));
+    // What a process killed between the decision's UPDATE and its audit INSERT leaves behind.
+    await storage.client.execute({
+      sql: "UPDATE actions SET state = 'approved', decided_by = 'telegram:42', decided_at = ? WHERE id = ?",
+      args: [Date.now(), proposed.id],
+    });
+
+    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: 1 });
+    const restored = (await auditTrail()).filter((e) => e.event === 'approved');
+    expect(restored).toHaveLength(1);
+    expect(restored[0]).toMatchObject({ actor: 'telegram:42', actionId: proposed.id, operation: 'mail.send', evidence: ['msg_9', 'mem_3'] });
+    expect(restored[0]!.detail).toMatchObject({ restored: true });
+
+    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: 0 });
+    const decided = await kernel.decide({ ref: proposed.cardRef!, decision: 'approve', by: 'web:operator' });
+    expect(decided.outcome).toBe('already_decided');
+    expect((await auditTrail()).filter((e) => e.event === 'approved')).toHaveLength(1);
+  });
+});

@@ -74,7 +74,7 @@ describe('crash recovery', () => {
     expect(stuck).toMatchObject({ state: 'running', attempts: 1 });
     expect(await effects.list('crash:1')).toHaveLength(1);
 
-    expect(await kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 0 });
+    expect(await kernel.reconcile()).toEqual({ reconciled: 1, needsAttention: 0, rerun: 0, restoredEntries: 0 });
 
     expect(await kernel.get(stuck!.id)).toMatchObject({ state: 'succeeded', result: { noteId: 'note:crash:1' }, attempts: 1 });
     expect(await effects.list('crash:1')).toHaveLength(1);
@@ -88,20 +88,20 @@ describe('crash recovery', () => {
     const { kernel, effects, auditEvents } = await restart(database);
     expect(await effects.list('crash:2')).toEqual([]);
 
-    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 1 });
+    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 1, restoredEntries: 0 });
 
     const [action] = await kernel.list();
     expect(action).toMatchObject({ state: 'succeeded', attempts: 2 });
     expect(await effects.list('crash:2')).toHaveLength(1);
     expect(await auditEvents()).toEqual(['proposed', 'running', 'rerun', 'running', 'succeeded']);
-    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 0 });
+    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: 0 });
   }, 20_000);
 
   it('asks for attention, never repeats, when the outside system cannot tell', async () => {
     const database = await crashed('after-effect', 'crash:3', 'EFFECT');
     const { kernel, effects, auditEvents } = await restart(database, { lookup: 'unknown' });
 
-    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0 });
+    expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 1, rerun: 0, restoredEntries: 0 });
 
     const [action] = await kernel.list();
     expect(action).toMatchObject({ state: 'needs_attention', error: 'the provider does not say' });

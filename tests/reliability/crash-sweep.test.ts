@@ -105,13 +105,15 @@ async function effects(dir: string, count: (table: string) => Promise<number>) {
     invoiceActions: await count("actions WHERE operation = 'invoices.issue'"),
     succeeded: await count("actions WHERE operation = 'invoices.issue' AND state = 'succeeded'"),
     decided: await count("actions WHERE operation = 'invoices.issue' AND decided_by IS NOT NULL"),
+    // The decision's audit entry: a crash between the decision and its entry is made good from the ledger at restart.
+    decisionEntries: await count("audit_log WHERE event = 'approved' AND action_id IN (SELECT id FROM actions WHERE operation = 'invoices.issue')"),
     mailRows: await count("outbox_emails WHERE status = 'sent'"),
     emlFiles: files(join(dir, 'outbox'), (name) => name.endsWith('.eml')).length,
     pdfBlobs: files(join(dir, 'files'), (name) => !name.endsWith('.tmp')).length,
   };
 }
 
-const expected = { invoices: 1, invoiceActions: 1, succeeded: 1, decided: 1, mailRows: 1, emlFiles: 1, pdfBlobs: 1 };
+const expected = { invoices: 1, invoiceActions: 1, succeeded: 1, decided: 1, decisionEntries: 1, mailRows: 1, emlFiles: 1, pdfBlobs: 1 };
 
 /** The restarted process: recover as main.ts does, take Telegram's re-delivery, and finish the workflow as the operator would. */
 async function restartAndFinish(phase: Phase, dir: string, url: string) {
