@@ -11,7 +11,7 @@ import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryC
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
-import { keelJobs } from './jobs.js';
+import { keelJobs } from './jobs/index.js';
 import { composeDigest, createChatModel, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
 import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';

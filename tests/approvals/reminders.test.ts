@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { inQuietHours, remindApprovals } from '../../src/approval-reminders.js';
+import { inQuietHours, remindApprovals } from '../../src/jobs/approval-reminders.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { kill, runUntil } from '../support/child.js';

@@ -4,7 +4,7 @@ import { createKeel, type Keel } from '../../src/app.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
-import { sendDigest } from '../../src/jobs.js';
+import { sendDigest } from '../../src/jobs/index.js';
 import { systemClock } from '../../src/core/clock.js';
 import { fakeSlackApi, slackHeaders, waitFor, type SlackCall } from './support.js';
 

@@ -9,7 +9,7 @@ import { actions, createKernel } from '../../src/kernel/index.js';
 import { createConnectors, emailReplies, mailboxCursors, operatorConnector, reminders, type Mailbox } from '../../src/connectors/index.js';
 import { imapMailbox } from '../../src/connectors/email/imap.js';
 import { createMemory, hashedNgramEmbedder } from '../../src/memory/index.js';
-import { pollReplies } from '../../src/mail-replies.js';
+import { pollReplies } from '../../src/jobs/mail-replies.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { tempDatabase } from '../support/db.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
-import { sendDigest } from '../../src/jobs.js';
+import { sendDigest } from '../../src/jobs/index.js';
 import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
 
 const env = { TZ: 'Europe/Berlin', DIGEST_TIME: '08:00', APPROVAL_TTL_HOURS: '1000' };

@@ -1,10 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import { actions, type Kernel } from './kernel/index.js';
-import type { Clock } from './core/clock.js';
-import type { Db } from './storage/index.js';
-import { shortUtc } from './core/zoned-time.js';
-import { cardFor } from './agents/index.js';
-import type { Outbound } from './graph/index.js';
+import { actions, type Kernel } from '../kernel/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/index.js';
+import { shortUtc } from '../core/zoned-time.js';
+import { cardFor } from '../agents/index.js';
+import type { Outbound } from '../graph/index.js';
 
 export interface ApprovalReminderDeps {
   db: Db;

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
-import type { Kernel } from './kernel/index.js';
-import type { Clock } from './core/clock.js';
-import type { Logger } from './core/logger.js';
-import type { Db } from './storage/index.js';
-import { sha256Hex } from './core/ids.js';
-import { attributeReply, mailboxCursors, MAX_REPLY_CHARS, type IncomingMail, type Mailbox } from './connectors/index.js';
-import { clientById } from './memory/index.js';
-import { cardFor, replyFollowup } from './agents/index.js';
-import { OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import type { Kernel } from '../kernel/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../storage/index.js';
+import { sha256Hex } from '../core/ids.js';
+import { attributeReply, mailboxCursors, MAX_REPLY_CHARS, type IncomingMail, type Mailbox } from '../connectors/index.js';
+import { clientById } from '../memory/index.js';
+import { cardFor, replyFollowup } from '../agents/index.js';
+import { OPERATOR_THREAD, type Outbound } from '../graph/index.js';
 
 export interface ReplyWatchDeps {
   db: Db;

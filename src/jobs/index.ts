@@ -1,12 +1,12 @@
 import { and, eq, lte } from 'drizzle-orm';
-import type { Kernel } from './kernel/index.js';
-import { reminders } from './connectors/index.js';
-import type { Job } from './kernel/scheduler/index.js';
-import type { Clock } from './core/clock.js';
-import type { Db } from './storage/index.js';
-import { localDate } from './core/zoned-time.js';
-import { cardFor, composeDigest, outcomeLine } from './agents/index.js';
-import { OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import type { Kernel } from '../kernel/index.js';
+import { reminders } from '../connectors/index.js';
+import type { Job } from '../kernel/scheduler/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../storage/index.js';
+import { localDate } from '../core/zoned-time.js';
+import { cardFor, composeDigest, outcomeLine } from '../agents/index.js';
+import { OPERATOR_THREAD, type Outbound } from '../graph/index.js';
 import { pollReplies, type ReplyWatchDeps } from './mail-replies.js';
 import { remindApprovals } from './approval-reminders.js';
 
