@@ -1,27 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
 
 const DAY = 86_400_000;
 
 /** Standing-rule limits, evaluated by the kernel: a count per 24 hours (also under racing proposals), an expiry, a client. */
 describe('standing rule limits', () => {
-  let db: ReturnType<typeof tempDatabase>;
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-25T10:00:00Z');
+  keelWithAcmePerTest(clock, (k) => (keel = k));
 
   beforeEach(async () => {
-    db = tempDatabase();
-    keel = await startKeel({ url: db.url, clock });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
     const [rule] = cardsIn((await keel.say('always approve invoices to Acme under 500 EUR, at most 2 a day, for 7 days')).replies);
     expect(rule?.facts).toEqual(expect.arrayContaining([{ label: 'Client', value: 'Acme Corp' }, { label: 'Limit', value: '2 a day' }]));
     await keel.tap(rule!.ref);
-  });
-  afterEach(() => {
-    keel.close();
-    db.remove();
   });
 
   const auto = async (text: string) => cardsIn((await keel.say(text)).replies).length === 0;

@@ -1,28 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { composeDigest } from '../../src/agents/index.js';
-import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
 
 /**
  * Approvals that respect the operator's time, through the web chat: buttons are
  * pressed through its HTTP API (/api/decisions), as the page does.
  */
 describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
-  let db: ReturnType<typeof tempDatabase>;
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-25T10:00:00Z');
-
-  beforeEach(async () => {
-    db = tempDatabase();
-    keel = await startKeel({ url: db.url, clock });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-  });
-  afterEach(() => {
-    keel.close();
-    db.remove();
-  });
+  keelWithAcmePerTest(clock, (k) => (keel = k));
 
   /** Presses a card button the way the page does: POST /api/decisions with the button's data. */
   const press = async (data: string) => {

@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
 
 describe('a conversation with the offline model', () => {
-  let db: ReturnType<typeof tempDatabase>;
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-02T09:00:00Z');
-
-  beforeEach(async () => {
-    db = tempDatabase();
-    keel = await startKeel({ url: db.url, clock });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-  });
-  afterEach(() => {
-    keel.close();
-    db.remove();
-  });
+  keelWithAcmePerTest(clock, (k) => (keel = k));
 
   const invoiceCard = async () => {
     const result = await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -10,6 +11,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import type { Mailbox } from '../../src/connectors/index.js';
+import { tempDatabase } from './db.js';
 
 export interface TestKeel extends Keel {
   /** Sends a message as the operator from the web chat. */
@@ -44,3 +46,22 @@ export async function startKeel(opts: { url: string; clock?: Clock; model?: Base
 
 export const cardsIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'card' ? [r.card] : []));
 export const textIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'text' ? [r.text] : [])).join('\n');
+
+/**
+ * A fresh Keel on its own database for each test of the calling suite, with Acme Corp (dana@acme.test) already a
+ * client; `use` receives it before each test. Registers the suite's beforeEach/afterEach.
+ */
+export function keelWithAcmePerTest(clock: Clock, use: (keel: TestKeel) => void): void {
+  let db: ReturnType<typeof tempDatabase>;
+  let keel: TestKeel;
+  beforeEach(async () => {
+    db = tempDatabase();
+    keel = await startKeel({ url: db.url, clock });
+    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    use(keel);
+  });
+  afterEach(() => {
+    keel.close();
+    db.remove();
+  });
+}
