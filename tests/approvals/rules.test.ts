@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
 
 const DAY = 86_400_000;
 
@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 describe('standing rule limits', () => {
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-25T10:00:00Z');
-  keelWithAcmePerTest(clock, (k) => (keel = k));
+  keelWithAcme((k) => (keel = k), { per: 'test', clock });
 
   beforeEach(async () => {
     const [rule] = cardsIn((await keel.say('always approve invoices to Acme under 500 EUR, at most 2 a day, for 7 days')).replies);

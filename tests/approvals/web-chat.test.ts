@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { composeDigest } from '../../src/agents/index.js';
-import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
 
 /**
  * Approvals that respect the operator's time, through the web chat: buttons are
@@ -11,7 +11,7 @@ import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/
 describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-25T10:00:00Z');
-  keelWithAcmePerTest(clock, (k) => (keel = k));
+  keelWithAcme((k) => (keel = k), { per: 'test', clock });
 
   /** Presses a card button the way the page does: POST /api/decisions with the button's data. */
   const press = async (data: string) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { AgentPaused, PolicyRefusal } from '../../src/kernel/index.js';
 import { tempDatabase } from '../support/db.js';
-import { startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { keelWithAcme, startKeel, textIn, type TestKeel } from '../support/keel.js';
 
 /**
  * The workspace's doors over HTTP (hono's in-process request, no browser):
@@ -161,16 +161,8 @@ describe('workspace sign-in with one-time links', () => {
 });
 
 describe('acting from the workspace goes through the conversation, as chat does', () => {
-  const db = tempDatabase();
   let keel: TestKeel;
-  beforeAll(async () => {
-    keel = await startKeel({ url: db.url });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-  });
-  afterAll(() => {
-    keel?.close();
-    db.remove();
-  });
+  keelWithAcme((k) => (keel = k), { per: 'suite' });
 
   const page = async (path: string) => {
     const res = await keel.http.request(path, { headers: HOST });
@@ -223,16 +215,8 @@ describe('acting from the workspace goes through the conversation, as chat does'
 });
 
 describe('a paused agent proposes nothing', () => {
-  const db = tempDatabase();
   let keel: TestKeel;
-  beforeAll(async () => {
-    keel = await startKeel({ url: db.url });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-  });
-  afterAll(() => {
-    keel?.close();
-    db.remove();
-  });
+  keelWithAcme((k) => (keel = k), { per: 'suite' });
 
   it('answers in chat that the agent is paused, and the kernel refuses its requests', async () => {
     await keel.kernel.pauses.pause('finance', 'operator:web:operator');

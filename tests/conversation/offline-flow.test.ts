@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
 
 describe('a conversation with the offline model', () => {
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-02T09:00:00Z');
-  keelWithAcmePerTest(clock, (k) => (keel = k));
+  keelWithAcme((k) => (keel = k), { per: 'test', clock });
 
   const invoiceCard = async () => {
     const result = await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting');

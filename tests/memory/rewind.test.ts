@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { cardsIn, keelWithAcmePerTest, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
 
 describe('/history and /rewind', () => {
   let keel: TestKeel;
   const clock = new ManualClock('2026-11-02T09:00:00Z');
-  keelWithAcmePerTest(clock, (k) => (keel = k));
+  keelWithAcme((k) => (keel = k), { per: 'test', clock });
 
   const executions = async (actionId: string) =>
     Number((await keel.storage.client.execute({ sql: "SELECT count(*) AS n FROM audit_log WHERE action_id = ? AND event = 'running'", args: [actionId] })).rows[0]!.n);

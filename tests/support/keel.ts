@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -48,20 +48,21 @@ export const cardsIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind =
 export const textIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'text' ? [r.text] : [])).join('\n');
 
 /**
- * A fresh Keel on its own database for each test of the calling suite, with Acme Corp (dana@acme.test) already a
- * client; `use` receives it before each test. Registers the suite's beforeEach/afterEach.
+ * A fresh Keel on its own database, with Acme Corp (dana@acme.test) already a client, for each test of the calling
+ * suite (`per: 'test'`) or once for the whole suite (`per: 'suite'`); `use` receives it before the tests run.
  */
-export function keelWithAcmePerTest(clock: Clock, use: (keel: TestKeel) => void): void {
-  let db: ReturnType<typeof tempDatabase>;
-  let keel: TestKeel;
-  beforeEach(async () => {
+export function keelWithAcme(use: (keel: TestKeel) => void, opts: { per: 'test' | 'suite'; clock?: Clock }): void {
+  const [before, after] = opts.per === 'test' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  let db: ReturnType<typeof tempDatabase> | undefined;
+  let keel: TestKeel | undefined;
+  before(async () => {
     db = tempDatabase();
-    keel = await startKeel({ url: db.url, clock });
+    keel = await startKeel({ url: db.url, ...(opts.clock ? { clock: opts.clock } : {}) });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
     use(keel);
   });
-  afterEach(() => {
-    keel.close();
-    db.remove();
+  after(() => {
+    keel?.close();
+    db?.remove();
   });
 }
