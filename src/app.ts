@@ -12,7 +12,7 @@ import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandin
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs/index.js';
-import { composeDigest, createChatModel, scopes } from './agents/index.js';
+import { composeDigest, createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
 import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
@@ -82,7 +82,10 @@ export async function createKeel(options: KeelOptions) {
   const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME };
   const model =
     options.model ??
-    createChatModel({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeZone: config.TZ, currency: config.DEFAULT_CURRENCY }, clock);
+    createChatModel(
+      { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeZone: config.TZ, currency: config.DEFAULT_CURRENCY, timeoutMs: config.MODEL_TIMEOUT_SECONDS * 1000 },
+      clock,
+    );
   const memory = createMemory({
     db,
     client: storage.client,
@@ -97,7 +100,13 @@ export async function createKeel(options: KeelOptions) {
         ? modelSummarizer(model, (error) => logger.warn('memory: the model could not write a summary; kept the extractive one', { error }))
         : undefined,
   });
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory });
+  const modelLimits = {
+    ...defaultModelLimits,
+    timeoutMs: config.MODEL_TIMEOUT_SECONDS * 1000,
+    maxRetries: config.MODEL_MAX_RETRIES,
+    turnBudgetMs: config.MODEL_TURN_SECONDS * 1000,
+  };
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory, modelLimits });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.

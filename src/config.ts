@@ -61,6 +61,19 @@ export const configSchema = z
     OPENAI_API_KEY: optionalText.describe('API key of an OpenAI-compatible model endpoint. With it (or OPENAI_BASE_URL) Keel uses that model; without both, the offline model. Secret.'),
     OPENAI_BASE_URL: url('an OpenAI-compatible endpoint').describe('Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server). Leave empty for api.openai.com.'),
     OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini').describe('Chat model name at that endpoint.'),
+    MODEL_TIMEOUT_SECONDS: positiveInt(60, 'seconds one model call may take, e.g. 60').describe(
+      'Seconds one call to the model endpoint may take before Keel gives up on it and says so.',
+    ),
+    MODEL_MAX_RETRIES: z.coerce
+      .number({ error: 'must be a whole number of retries, e.g. 2' })
+      .int({ error: 'must be a whole number of retries, e.g. 2' })
+      .min(0, { error: 'must be 0 or more, e.g. 2' })
+      .max(10, { error: 'must be at most 10, e.g. 2' })
+      .default(2)
+      .describe('Retries of a model call that failed with a rate limit (Retry-After is honoured up to 30 s), a 5xx or a refused connection. A timeout is not retried.'),
+    MODEL_TURN_SECONDS: positiveInt(180, 'seconds of model time one request may use, e.g. 180').describe(
+      'Seconds of model time one request may use in all (at most 8 model calls); past it Keel stops and says what was done so far.',
+    ),
     APPROVAL_TTL_HOURS: positiveInt(48, 'hours an approval card stays open, e.g. 48').describe('How long an approval card can be decided before it expires.'),
     APPROVAL_REMINDER_MINUTES: z.coerce
       .number({ error: 'must be a whole number of minutes, e.g. 240, or 0 for no reminders' })

@@ -3,6 +3,7 @@ import { formatMoney, toCenti, toMinor } from '../core/money.js';
 import type { AgentToolArgs } from './intents.js';
 import { scopes } from './scopes.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
+import { intentKey } from './intent-key.js';
 import type { ToolHelpers } from './work-tools.js';
 
 type Impl<T extends 'revise_action' | 'propose_rule'> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
@@ -55,7 +56,7 @@ export function approvalTools({ answer, client, act }: ToolHelpers) {
     if (canonicalJson(parsed.data) === canonicalJson(old.input)) return answer(`The card already says that. ${NOTHING_CHANGED}`);
     const replaced = await ctx.kernel.supersede({
       actionId: old.id,
-      replacedByKey: `${ctx.threadId}:${ctx.turnId}:${ctx.toolCallId}`,
+      replacedByKey: await intentKey(ctx, old.operation, parsed.data),
       by: ctx.operator,
       instruction,
       edited: parsed.data,
@@ -104,6 +105,7 @@ export function approvalTools({ answer, client, act }: ToolHelpers) {
       {
         operation: 'rules.create',
         input: spec,
+        intent: { ...spec, expiresAt: undefined, forDays: args.forDays },
         reason: `The operator asked for a standing rule: "${args.description}".${irreversible ? ' These actions cannot be undone, so approving this card is the explicit confirmation.' : ''}`,
         evidence: found ? [found.client.id] : [],
       },

@@ -10,6 +10,8 @@ export interface ModelSettings {
   model: string;
   timeZone: string;
   currency: string;
+  /** One call's limit; the client aborts past it. */
+  timeoutMs?: number;
 }
 
 /**
@@ -24,15 +26,30 @@ export function createChatModel(settings: ModelSettings, clock: Clock): BaseChat
       // Local servers such as Ollama accept any key, but the client insists on one.
       apiKey: settings.apiKey ?? 'not-needed',
       configuration: settings.baseURL ? { baseURL: settings.baseURL } : {},
-      maxRetries: 2,
+      // Keel bounds and retries each call itself (model-call.ts: timeout, Retry-After, a per-request budget); the SDK's own 600 s × 3 would hold the thread.
+      maxRetries: 0,
+      ...(settings.timeoutMs ? { timeout: settings.timeoutMs } : {}),
     });
   }
   return new OfflineChatModel({ clock, timeZone: settings.timeZone, defaultCurrency: settings.currency });
 }
 
-/** Zod tool schemas in the OpenAI function format every chat model here accepts. */
+/**
+ * Zod tool schemas in the OpenAI function format every chat model here accepts,
+ * kept lean because they ride along on every call: no `$schema`, the tool's
+ * description once (not again inside its parameters), and
+ * `additionalProperties: false` on every object so strict mode accepts them.
+ */
 export const toolDefinitions = (tools: Record<string, z.ZodType>) =>
-  Object.entries(tools).map(([name, schema]) => ({
-    type: 'function' as const,
-    function: { name, description: schema.description ?? name, parameters: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown> },
-  }));
+  Object.entries(tools).map(([name, schema]) => {
+    const { $schema: _schema, description: _description, ...parameters } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+    return { type: 'function' as const, function: { name, description: schema.description ?? name, parameters: closed(parameters) } };
+  });
+
+function closed(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closed);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => [key, closed(value)] as const);
+  const object = Object.fromEntries(entries);
+  return object.type === 'object' ? { ...object, additionalProperties: false } : object;
+}

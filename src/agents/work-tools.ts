@@ -2,7 +2,7 @@ import { formatHours, formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, undecidedProposals, type Client, type Task } from '../memory/index.js';
 import type { AgentToolArgs } from './intents.js';
-import type { ToolContext, ToolOutcome } from './toolbox.js';
+import type { ActRequest, ToolContext, ToolOutcome } from './toolbox.js';
 
 type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'add_task' | 'list_tasks' | 'complete_task' | 'link_identity'> = (
   args: AgentToolArgs<T>,
@@ -13,11 +13,7 @@ type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'add_task' | 'li
 export interface ToolHelpers {
   answer(content: string): ToolOutcome;
   client(ctx: ToolContext, query: string): Promise<{ client: Client } | { outcome: ToolOutcome }>;
-  act(
-    ctx: ToolContext,
-    req: { operation: string; input: unknown; reason: string; evidence?: string[]; step?: string },
-    done: (result: unknown) => string,
-  ): Promise<ToolOutcome>;
+  act(ctx: ToolContext, req: ActRequest, done: (result: unknown) => string): Promise<ToolOutcome>;
 }
 
 /** "Fri 27 Nov" for an ISO day, read as a calendar day (no zone shift). */

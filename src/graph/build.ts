@@ -14,14 +14,22 @@ import {
   runTool,
   scopes,
   toolDefinitions,
+  modelBudget,
+  defaultModelLimits,
+  ModelUnavailable,
   type AgentName,
+  type ModelCall,
+  type ModelLimits,
+  type ToolOutcome,
 } from '../agents/index.js';
-import type { Kernel } from '../kernel/index.js';
+import type { Action, Kernel } from '../kernel/index.js';
+import { claimsEffect } from '../core/claims.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from './messages.js';
-import { ConversationState, type State } from './state.js';
+import { ConversationState, type State, type Turn } from './state.js';
+import { fencedAsData, looksPasted } from './pasted.js';
 
 export interface GraphDeps {
   db: Db;
@@ -32,6 +40,8 @@ export interface GraphDeps {
   settings: { currency: string; timeZone: string; operatorName: string };
   /** Recall for the agents' tools, and compaction of the thread's messages. */
   memory: Memory;
+  /** Timeouts, retries and the per-request budget of model calls. */
+  modelLimits?: ModelLimits;
 }
 
 /** What the thread shows while it waits at the approval gate. */
@@ -40,30 +50,77 @@ export interface WaitingOn {
 }
 
 const HISTORY_FOR_MODEL = 12;
+/** The coordinator's history is bounded by size too: one pasted email must not crowd out the rest. */
+const HISTORY_CHARS = 8_000;
 const MAX_AGENT_STEPS = 5;
 
 const turnId = (inbound: Inbound | null) => (inbound ? `${inbound.transport}:${inbound.eventId}` : 'unknown');
 const textOf = (message: BaseMessage) => (typeof message.content === 'string' ? message.content : message.text);
 const say = (text: string) => ({ replies: [{ kind: 'text', text } satisfies Outbound], messages: [new AIMessage(text)] });
 const threadOf = (config: LangGraphRunnableConfig) => String(config.configurable?.thread_id ?? '');
+/** Replays started from outside a turn's intake (a rewind into the middle of a turn, recovery of a cut run) say so in the config. */
+const replayOf = (state: State, config: LangGraphRunnableConfig) => Boolean(state.turn?.replay || config.configurable?.replay);
+const sameWords = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+const unique = (lines: string[]) => [...new Set(lines.filter(Boolean))];
+
+/** The newest messages that fit the size bound, never starting in the middle of a tool exchange. */
+function recentHistory(messages: BaseMessage[]): BaseMessage[] {
+  const recent = messages.slice(-HISTORY_FOR_MODEL);
+  let chars = recent.reduce((sum, m) => sum + textOf(m).length, 0);
+  while (recent.length > 1 && chars > HISTORY_CHARS) chars -= textOf(recent.shift()!).length;
+  return recent;
+}
 
 /**
  * The conversation, top to bottom: intake → coordinator → a role agent (with
  * its tools) → settle (run what the operator approved) → compact (only when
  * the messages grew past the bound) → wait at the approval gate while any card is open. Every side effect happens in `tools` or
  * `settle` through the kernel, never before the gate's interrupt in one node.
+ * What the operator is told about effects comes from the ledger: a step that
+ * proposed or ran anything ends the turn with the kernel's outcome lines, and
+ * model prose claiming an effect the ledger does not hold is not passed on.
  */
 export function buildConversationGraph(deps: GraphDeps) {
   const { kernel, db, clock, settings } = deps;
+  const limits = deps.modelLimits ?? defaultModelLimits;
   const today = () => clock.now().toLocaleDateString('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
   const bind = (tools: Parameters<typeof toolDefinitions>[0]) => {
     if (!deps.model.bindTools) throw new Error('The configured chat model cannot call tools; choose a model with tool calling.');
     return deps.model.bindTools(toolDefinitions(tools));
   };
   const coordinatorModel = bind(coordinatorTools);
-  const agentModels = Object.fromEntries(
-    agentNames.map((name) => [name, bind(Object.fromEntries(scopes[name].tools.map((t) => [t, agentTools[t]])))]),
-  ) as Record<AgentName, ReturnType<typeof bind>>;
+  // Each agent twice: revise_action is offered only while a card is being edited, so a model cannot rewrite cards unasked.
+  const agentModel = (name: AgentName, editing: boolean) =>
+    bind(Object.fromEntries(scopes[name].tools.filter((t) => editing || t !== 'revise_action').map((t) => [t, agentTools[t]])));
+  const agentModels = Object.fromEntries(agentNames.map((name) => [name, { plain: agentModel(name, false), editing: agentModel(name, true) }])) as Record<
+    AgentName,
+    { plain: ReturnType<typeof bind>; editing: ReturnType<typeof bind> }
+  >;
+  // One budget per request, kept for the request's life in this process; a replay after a restart starts a fresh one.
+  const budgets = new Map<string, ModelCall>();
+  const budgetFor = (turn: Turn | null) => {
+    const key = turn?.id ?? 'unknown';
+    if (!budgets.has(key)) {
+      budgets.clear();
+      budgets.set(key, modelBudget(limits));
+    }
+    return budgets.get(key)!;
+  };
+
+  /** The ledger's lines for what this request proposed or did so far. */
+  const effectsOf = async (turn: Turn | null): Promise<Action[]> => (turn ? kernel.list({ turns: [turn.id] }) : []);
+  const effectLines = (actions: Action[]) => actions.map((a) => outcomeLine(a, kernel.operation(a.operation)));
+
+  /** The model failed this request: say why, and what did happen before it, from the ledger. */
+  const modelFailed = async (state: State, error: ModelUnavailable) => {
+    const done = await effectsOf(state.turn);
+    const happened = done.length ? `\nWhat this request did before that:\n${effectLines(done).join('\n')}` : '\nNothing was done.';
+    const again = ' Sending the same message again continues this request without repeating anything that already happened.';
+    return new Command({
+      update: { ...say(`${error.message}.${happened}${again}`), turn: state.turn && { ...state.turn, failed: true } },
+      goto: 'settle',
+    });
+  };
 
   // A message starts a turn; a decision goes straight to settling, even for a card this thread lost track of.
   const intake = async (state: State) => {
@@ -88,21 +145,35 @@ export function buildConversationGraph(deps: GraphDeps) {
         goto: 'settle',
       });
     }
-    const message = new HumanMessage({ content: event.payload.text, id: turnId(event) });
+    const words = event.payload.text;
+    // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
+    const last = state.turn;
+    const unanswered = last && (last.failed || HumanMessage.isInstance(state.messages.at(-1)));
+    const resent = last && unanswered && sameWords(last.text, words) ? last : undefined;
+    const id = resent?.id ?? turnId(event);
+    const quoted = looksPasted(words);
+    const turn: Turn = { id, text: words, quoted, failed: false, replay: Boolean(resent) || (await kernel.list({ turns: [id], limit: 1 })).length > 0 };
+    const message = new HumanMessage({ content: quoted ? fencedAsData(words) : words, id: turnId(event) });
     const edited = state.editing ? await kernel.get(state.editing) : undefined;
     const owner = agentName.safeParse(edited?.agent);
     if (edited?.state === 'awaiting_approval' && owner.success) {
       // The card's own agent re-plans it; the coordinator is skipped because the request is about that card.
       return new Command({
-        update: { messages: [message], route: { agent: owner.data, request: `edit ${edited.id}: ${event.payload.text}` }, scratch: null, editing: null },
+        update: { messages: [message], turn, route: { agent: owner.data, request: `edit ${edited.id}: ${words}` }, scratch: null, notes: null, editing: null },
         goto: owner.data,
       });
     }
-    return new Command({ update: { messages: [message], route: null, scratch: null, editing: null }, goto: 'coordinator' });
+    return new Command({ update: { messages: [message], turn, route: null, scratch: null, notes: null, editing: null }, goto: 'coordinator' });
   };
 
   const coordinator = async (state: State) => {
-    const ai = await coordinatorModel.invoke([new SystemMessage(coordinatorPrompt(today(), settings.timeZone)), ...state.messages.slice(-HISTORY_FOR_MODEL)]);
+    let ai;
+    try {
+      ai = await budgetFor(state.turn)(coordinatorModel, [new SystemMessage(coordinatorPrompt(today(), settings.timeZone)), ...recentHistory(state.messages)]);
+    } catch (error) {
+      if (error instanceof ModelUnavailable) return modelFailed(state, error);
+      throw error;
+    }
     const call = ai.tool_calls?.[0];
     if (call?.name === 'route') {
       const route = coordinatorTools.route.safeParse(call.args);
@@ -116,9 +187,20 @@ export function buildConversationGraph(deps: GraphDeps) {
       const args = coordinatorTools.explain_capabilities.safeParse(call.args);
       return new Command({ update: say(capabilitiesText(args.success ? args.data.unknown : undefined)), goto: 'settle' });
     }
-    const text = textOf(ai).trim();
-    return new Command({ update: say(text || capabilitiesText()), goto: 'settle' });
+    if (call || ai.invalid_tool_calls?.length) {
+      return new Command({ update: say('The model answered with a request I could not read, so nothing was done. Please say it again, perhaps in other words.'), goto: 'settle' });
+    }
+    return new Command({ update: say(grounded(textOf(ai).trim(), []) || capabilitiesText()), goto: 'settle' });
   };
+
+  /**
+   * Model prose is passed on only when it does not claim an effect this turn's ledger lacks:
+   * "Sure, I've sent the invoice!" with no action is replaced by what is true.
+   */
+  const grounded = (text: string, actions: Action[]) =>
+    text && claimsEffect(text) && !actions.length
+      ? 'Nothing was done: the model answered as if it had acted, but it asked for no action, so nothing was sent, issued, booked or changed. Say what you need again, perhaps in more detail.'
+      : text;
 
   const agentNode = (name: AgentName) => async (state: State) => {
     // A paused agent does not even think: nothing it says could be acted on, and the operator should know why.
@@ -127,23 +209,45 @@ export function buildConversationGraph(deps: GraphDeps) {
     }
     const request = state.route?.request ?? '';
     const steps = state.scratch.filter((m) => m instanceof AIMessage).length;
-    const ai = await agentModels[name].invoke([
-      new SystemMessage(agentPrompt(name, today(), settings.timeZone, settings.currency)),
-      new HumanMessage(request),
-      ...state.scratch,
-    ]);
-    if (ai.tool_calls?.length && steps < MAX_AGENT_STEPS) return new Command({ update: { scratch: [ai] }, goto: 'tools' });
-    const text = textOf(ai).trim() || 'Done.';
-    return new Command({ update: { scratch: [ai], ...say(text) }, goto: 'settle' });
+    const editing = request.startsWith('edit ');
+    let ai;
+    try {
+      ai = await budgetFor(state.turn)(agentModels[name][editing ? 'editing' : 'plain'], [
+        new SystemMessage(agentPrompt(name, today(), settings.timeZone, settings.currency)),
+        new HumanMessage(state.turn?.quoted ? fencedAsData(request) : request),
+        ...state.scratch,
+      ]);
+    } catch (error) {
+      if (error instanceof ModelUnavailable) return modelFailed(state, error);
+      throw error;
+    }
+    const unreadable = (ai.invalid_tool_calls ?? []).map(
+      (call: { name?: string }) => `The model asked for ${call.name ?? 'a tool'} with arguments that are not valid JSON; nothing was done for it.`,
+    );
+    if (ai.tool_calls?.length && steps < MAX_AGENT_STEPS) return new Command({ update: { scratch: [ai], notes: unreadable }, goto: 'tools' });
+    const dropped = ai.tool_calls?.length
+      ? [`The model kept asking for more steps; I stopped after ${MAX_AGENT_STEPS} and did not run: ${unique(ai.tool_calls.map((c: { name: string }) => c.name)).join(', ')}.`]
+      : [];
+    const notes = unique([...state.notes, ...unreadable, ...dropped]);
+    const text = grounded(textOf(ai).trim(), await effectsOf(state.turn));
+    const fallback = notes.length ? '' : 'The model gave no answer, and nothing was done. Please say it again, perhaps in other words.';
+    return new Command({ update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) }, goto: 'settle' });
   };
 
-  // Re-running this node after a crash proposes the same keys (thread, turn, tool call id), so nothing doubles.
+  /**
+   * Runs the model's tool calls. Keys come from the request and each call's
+   * operation and input, so a re-run after a crash, a replay with new call ids
+   * or a repeated call proposes what is already in the ledger. A step that
+   * touched the ledger ends the turn with the kernel's own outcome lines: the
+   * model is not asked to restate them.
+   */
   const tools = async (state: State, config: LangGraphRunnableConfig) => {
     const agent = state.route!.agent;
     const last = state.scratch.at(-1) as AIMessage;
     const results: BaseMessage[] = [];
     const replies: Outbound[] = [];
     const opened: string[] = [];
+    const outcomes: ToolOutcome[] = [];
     for (const call of last.tool_calls ?? []) {
       const outcome = await runTool(call.name, call.args, {
         db,
@@ -153,10 +257,12 @@ export function buildConversationGraph(deps: GraphDeps) {
         memory: deps.memory,
         agent,
         threadId: threadOf(config),
-        turnId: turnId(state.inbound),
-        toolCallId: call.id ?? call.name,
+        turnId: state.turn?.id ?? turnId(state.inbound),
+        replay: replayOf(state, config),
+        quoted: state.turn?.quoted ?? false,
         operator: state.inbound?.sender ?? 'operator',
       });
+      outcomes.push(outcome);
       results.push(new ToolMessage({ content: outcome.content, tool_call_id: call.id ?? call.name }));
       for (const id of outcome.opened) {
         const action = await kernel.get(id);
@@ -165,7 +271,14 @@ export function buildConversationGraph(deps: GraphDeps) {
         replies.push({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), settings.timeZone) });
       }
     }
-    return { scratch: results, replies, open: [...state.open, ...opened] };
+    const open = [...state.open, ...opened];
+    // A later call that ran clears the problem an earlier try of the same tool had.
+    const ran = new Set((last.tool_calls ?? []).filter((_, i) => !outcomes[i]!.problem).map((c) => c.name));
+    const problems = (last.tool_calls ?? []).flatMap((c, i) => (outcomes[i]!.problem ? [outcomes[i]!.problem!] : []));
+    const notes = [...state.notes.filter((note) => ![...ran].some((name) => note.includes(` ${name} `))), ...problems];
+    if (!outcomes.some((o) => o.actions.length)) return new Command({ update: { scratch: results, replies, open, notes: problems }, goto: agent });
+    const report = unique([...outcomes.filter((o) => !o.problem).map((o) => o.content), ...unique(notes)]).join('\n');
+    return new Command({ update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems }, goto: 'settle' });
   };
 
   // Runs what was approved (the kernel's key makes a repeat harmless) and reports what was decided.
@@ -191,7 +304,9 @@ export function buildConversationGraph(deps: GraphDeps) {
   };
 
   // Keeps the checkpointed messages bounded: older turns become a durable summary memory, the transcript keeps them verbatim.
-  const compact = async (state: State, config: LangGraphRunnableConfig) => ({ messages: await deps.memory.compact(threadOf(config), state.messages) });
+  const compact = async (state: State, config: LangGraphRunnableConfig) => ({
+    messages: await deps.memory.compact(threadOf(config), state.messages, async (turns: string[]) => effectLines(await kernel.list({ turns }))),
+  });
   const afterTurn = (state: State) => (state.open.length ? 'wait' : END);
 
   // The approval gate: the thread rests here while cards are open; any next event resumes it.
@@ -207,12 +322,11 @@ export function buildConversationGraph(deps: GraphDeps) {
     .addNode('finance', agentNode('finance'), { ends: ['tools', 'settle'] })
     .addNode('operations', agentNode('operations'), { ends: ['tools', 'settle'] })
     .addNode('marketing', agentNode('marketing'), { ends: ['tools', 'settle'] })
-    .addNode('tools', tools)
+    .addNode('tools', tools, { ends: [...agentNames, 'settle'] })
     .addNode('settle', settle)
     .addNode('compact', compact)
     .addNode('wait', wait, { ends: ['intake'] })
     .addEdge(START, 'intake')
-    .addConditionalEdges('tools', (state: State) => state.route!.agent, [...agentNames])
     .addConditionalEdges('settle', (state: State) => (deps.memory.needsCompaction(state.messages) ? 'compact' : afterTurn(state)), ['compact', 'wait', END])
     .addConditionalEdges('compact', afterTurn, ['wait', END]);
 

@@ -1,5 +1,6 @@
 import { Annotation, messagesStateReducer } from '@langchain/langgraph';
 import type { BaseMessage } from '@langchain/core/messages';
+import { z } from 'zod';
 import type { AgentName } from '../agents/index.js';
 import type { Inbound, Outbound } from './messages.js';
 
@@ -9,6 +10,20 @@ const resettable = <T>() =>
     reducer: (prev, next) => (next === null ? [] : [...prev, ...next]),
     default: () => [],
   });
+
+/** The operator's request being answered, and how it went: the anchor of every idempotency key it proposes. */
+export const turnSchema = z.object({
+  /** "web:<event id>" of the message that asked, or of the earlier message a resend repeats. */
+  id: z.string(),
+  text: z.string(),
+  /** It ran before (rewind, re-delivery, a resend after a failure): what it proposed then is recognised, anything new waits for approval. */
+  replay: z.boolean(),
+  /** The message is pasted or forwarded text (a client's email), attributed as quoted, never as the operator's words. */
+  quoted: z.boolean(),
+  /** It ended without an answer from the model: sending the same words again continues it under the same anchor. */
+  failed: z.boolean(),
+});
+export type Turn = z.infer<typeof turnSchema>;
 
 /**
  * The conversation's state, one thread per operator conversation. It is
@@ -26,6 +41,9 @@ export const ConversationState = Annotation.Root({
   open: Annotation<string[]>({ reducer: (_prev, next) => next, default: () => [] }),
   /** The open card the operator tapped Edit on: their next message is the change, re-planned by that card's agent. */
   editing: Annotation<string | null>({ reducer: (_prev, next) => next, default: () => null }),
+  turn: Annotation<Turn | null>({ reducer: (_prev, next) => next, default: () => null }),
+  /** What could not be done this turn and why (unreadable or out-of-scope tool calls, the step cap), said to the operator at its end. */
+  notes: resettable<string>(),
   /** What to send back for the current event. */
   replies: resettable<Outbound>(),
 });

@@ -47,6 +47,8 @@ export interface Kernel {
   expireDue(): Promise<Action[]>;
   get(actionId: string): Promise<Action | undefined>;
   byRef(ref: string): Promise<Action | undefined>;
+  /** The action recorded under an idempotency key, if any. */
+  byKey(key: string): Promise<Action | undefined>;
   list(filter?: ActionFilter): Promise<Action[]>;
   operation(name: string): Operation;
   audit(entry: AuditEntry): Promise<void>;
@@ -117,7 +119,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     const irreversible = op.compensation.kind === 'irreversible';
     const gated = irreversible || (await policy.requiresApproval(op, { ...req, input }));
     const waived = gated && policy.standingApproval ? await policy.standingApproval(op, { ...req, input }) : undefined;
-    const rule = waived && (!irreversible || waived.coversIrreversible) ? waived : undefined;
+    const rule = waived && (!irreversible || waived.coversIrreversible) && !req.requireApproval ? waived : undefined;
     const needsApproval = gated && !rule;
     const now = clock.now();
     const inserted = await ledger.insert({
@@ -130,6 +132,7 @@ export function createKernel(deps: KernelDeps): Kernel {
       reason: req.reason,
       evidence: req.evidence,
       threadId: req.threadId ?? null,
+      turn: req.turn ?? null,
       state: needsApproval ? 'awaiting_approval' : 'approved',
       requiresApproval: needsApproval,
       cardRef: needsApproval ? ids.secret() : null,
@@ -229,6 +232,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     expireDue: approvals.expireDue,
     get: ledger.get,
     byRef: ledger.byRef,
+    byKey: ledger.byKey,
     list: (filter) => ledger.list(filter),
     operation: (name) => registry.resolve(name).op,
     audit,

@@ -11,6 +11,8 @@ export type NewAction = typeof actions.$inferInsert;
 export type ActionChanges = SQLiteUpdateSetSource<typeof actions>;
 export interface ActionFilter {
   threadId?: string;
+  /** Only actions proposed for these requests (see `actions.turn`). */
+  turns?: string[];
   states?: ActionState[];
   agent?: string;
   /** Only actions whose input names this client (`clientId`). */
@@ -56,6 +58,7 @@ export function createLedger(db: Db, clock: Clock) {
     list(filter: ActionFilter = {}): Promise<Action[]> {
       const conditions = [
         filter.threadId === undefined ? undefined : eq(actions.threadId, filter.threadId),
+        filter.turns === undefined ? undefined : inArray(actions.turn, filter.turns),
         filter.states === undefined ? undefined : inArray(actions.state, filter.states),
         filter.agent === undefined ? undefined : eq(actions.agent, filter.agent),
         filter.clientId === undefined ? undefined : sql`json_extract(${actions.input}, '$.clientId') = ${filter.clientId}`,

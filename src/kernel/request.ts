@@ -5,13 +5,20 @@ import { InvalidInput } from './errors.js';
 export const actionRequest = z.object({
   operation: z.string().min(1),
   input: z.unknown(),
-  /** Derived from where the action was proposed (thread, tool call id), never from the clock. */
+  /** Derived from what was asked (thread, request, operation, canonical input), never from the clock or a model-chosen id. */
   idempotencyKey: z.string().min(1).max(200),
   agent: z.string().min(1),
   reason: z.string().min(1),
   /** Ids of the memory items, messages or documents the agent relied on. */
   evidence: z.array(z.string()).default([]),
   threadId: z.string().optional(),
+  /** The operator's request (inbound event) this action answers. */
+  turn: z.string().optional(),
+  /**
+   * Waits for the operator even where a standing rule would approve it: a replayed request that now proposes
+   * something it did not propose before must be seen, not run on a rule meant for fresh requests.
+   */
+  requireApproval: z.boolean().optional(),
 });
 export type ActionRequest = z.input<typeof actionRequest>;
 export type ParsedActionRequest = z.output<typeof actionRequest>;

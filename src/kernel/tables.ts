@@ -13,6 +13,8 @@ export const actions = sqliteTable(
     reason: text('reason').notNull(),
     evidence: text('evidence', { mode: 'json' }).$type<string[]>().notNull(),
     threadId: text('thread_id'),
+    /** The operator's request (inbound event) that proposed it; a replay of that request finds its actions by it. */
+    turn: text('turn'),
     state: text('state', {
       enum: [
         'proposed',
@@ -42,7 +44,7 @@ export const actions = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('actions_state_idx').on(t.state, t.expiresAt), index('actions_thread_idx').on(t.threadId)],
+  (t) => [index('actions_state_idx').on(t.state, t.expiresAt), index('actions_thread_idx').on(t.threadId), index('actions_turn_idx').on(t.turn)],
 );
 
 /** Append-only: a migration installs triggers that refuse UPDATE and DELETE on this table. */

@@ -48,7 +48,7 @@ export function memoryCommands(deps: { timeline: Timeline }): CommandSet {
       const replies = await timeline.rewind(target);
       const id = short(String(target.config.configurable?.checkpoint_id ?? ''));
       const note = target.next.length
-        ? `Rewound to ${id} and replayed from there; actions that already happened were not repeated.`
+        ? `Rewound to ${id} and replayed from there; what that request had already done is recognised below and was not repeated.`
         : `Rewound to ${id}; the conversation continues from there.`;
       return [text(note), ...replies];
     },

@@ -2,6 +2,7 @@ import { AIMessage, HumanMessage, RemoveMessage, type BaseMessage } from '@langc
 import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
 import type { Clock } from '../core/clock.js';
 import { sha256Hex } from '../core/ids.js';
+import { claimsEffect } from '../core/claims.js';
 import type { Db } from '../storage/index.js';
 import { extractiveSummarizer, newestWithin, type Summarizer } from './summarize.js';
 import { clients, memorySummaries } from './tables.js';
@@ -32,8 +33,12 @@ export function createCompactor(deps: { db: Db; clock: Clock; settings: Compacti
 
   const needed = (messages: BaseMessage[]) => messages.length > settings.after;
 
-  /** The `messages` update that replaces the thread's messages with summary + recent turns; [] when nothing is old enough. */
-  async function compact(threadId: string, messages: BaseMessage[]): Promise<BaseMessage[]> {
+  /**
+   * The `messages` update that replaces the thread's messages with summary + recent turns; [] when nothing is old enough.
+   * `effectsOf` gives the ledger's lines for the compacted requests: the summary states effects only from those,
+   * and drops any sentence of its own that claims one, so memory never files an effect the ledger does not hold.
+   */
+  async function compact(threadId: string, messages: BaseMessage[], effectsOf?: (turns: string[]) => Promise<string[]>): Promise<BaseMessage[]> {
     const previous = messages.find(isSummary);
     const rest = messages.filter((m) => !isSummary(m));
     let start = Math.max(0, rest.length - settings.keep);
@@ -41,7 +46,10 @@ export function createCompactor(deps: { db: Db; clock: Clock; settings: Compacti
     const old = rest.slice(0, start);
     if (!old.length) return [];
     const names = (await db.select({ name: clients.name }).from(clients)).map((c) => c.name);
-    const lines = await summarize(old, names);
+    const turns = old.filter((m) => HumanMessage.isInstance(m) && typeof m.id === 'string').map((m) => m.id!);
+    const effects = effectsOf ? await effectsOf(turns) : [];
+    const told = (await summarize(old, names)).filter((line) => !effectsOf || !claimsEffect(line));
+    const lines = [...told, ...(effects.length ? [`Effects (from the ledger): ${effects.join(' ')}`] : [])];
     // Derived from the messages it covers, so a re-run of this step after a crash writes the same row once.
     const id = `sum_${(await sha256Hex(`${threadId}\n${old[0]!.id}\n${old.at(-1)!.id}`)).slice(0, 24)}`;
     if (lines.length) {

@@ -9,25 +9,29 @@ export interface TimelineStep {
   step: number;
   /** Nodes that run next from here: a rewind to this step replays them. Empty at the end of a turn. */
   next: string[];
-  /** The event being handled at this step ("web:<event id>"), which every action's idempotency key contains. */
+  /** The request being answered at this step ("web:<event id>"), which every action it proposed records as its turn. */
   turn: string | null;
   said: string | null;
   /** Ledger actions proposed in this step's turn. */
   actions: Action[];
 }
 
-// The turn id build.ts puts in every idempotency key.
-const turnOf = (inbound: Inbound | null | undefined) => (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
+// The request's anchor build.ts records on every action it proposes (a resend keeps its first message's).
+const turnOf = (snapshot: StateSnapshot) => {
+  const turn = snapshot.values.turn as { id: string } | null | undefined;
+  const inbound = snapshot.values.inbound as Inbound | null | undefined;
+  return turn?.id ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
+};
 const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
 /** How far back /rewind looks for the checkpoint it is given. */
 const REWIND_HORIZON = 500;
 
 /**
  * A thread's history: LangGraph's checkpoints joined with the kernel's ledger
- * (an action's key is "<thread>:<turn>:<tool call>", so it names its turn),
- * and time travel back to any checkpoint. Replaying from a checkpoint runs
- * its nodes again, and each tool call proposes the key it proposed the first
- * time, so the ledger answers with the recorded outcome instead of acting twice.
+ * (each action records the request it answered), and time travel back to any
+ * checkpoint. Replaying from a checkpoint runs its nodes again; a call's key
+ * is the request, the operation and its input, so whatever ids the model picks
+ * the second time, the ledger answers with the recorded outcome instead of acting twice.
  */
 export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel; threadId: string }) {
   const { graph, kernel, threadId } = deps;
@@ -39,14 +43,14 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
     const actions = await kernel.list({ threadId });
     return snapshots.map((snapshot) => {
       const inbound = snapshot.values.inbound as Inbound | null | undefined;
-      const turn = turnOf(inbound);
+      const turn = turnOf(snapshot);
       return {
         checkpointId: checkpointIdOf(snapshot),
         step: Number(snapshot.metadata?.step ?? -1),
         next: [...snapshot.next],
         turn,
         said: inbound?.payload.kind === 'text' ? inbound.payload.text : null,
-        actions: turn ? actions.filter((a) => a.idempotencyKey.startsWith(`${threadId}:${turn}:`)) : [],
+        actions: turn ? actions.filter((a) => a.turn === turn) : [],
       };
     });
   }
@@ -66,7 +70,8 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
    * turn becomes the state the next message continues from.
    */
   async function rewind(target: StateSnapshot): Promise<Outbound[]> {
-    if (target.next.length) return (await graph.invoke(null, target.config)).replies;
+    // A replay: what the request proposed before is recognised, and anything it now proposes anew waits for approval.
+    if (target.next.length) return (await graph.invoke(null, { ...target.config, configurable: { ...target.config.configurable, replay: true } })).replies;
     await graph.updateState(target.config, { replies: null });
     return [];
   }

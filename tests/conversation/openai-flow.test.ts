@@ -8,8 +8,8 @@ const lastRole = (req: ChatCompletionRequest) => req.messages.at(-1)?.role;
 
 /**
  * A scripted model on a local OpenAI-compatible server, reached by the real
- * ChatOpenAI client that the configuration selects: it routes to finance,
- * asks for an invoice, then answers with text once it sees the tool result.
+ * ChatOpenAI client that the configuration selects: it routes to finance and
+ * asks for an invoice (it would answer with text if it were shown the tool result).
  */
 function scriptedModel(req: ChatCompletionRequest) {
   if (offered(req).has('route')) return { tool_calls: [{ name: 'route', args: { agent: 'finance', request: 'Invoice Acme 12 hours at 140 EUR for November work' } }] };
@@ -37,7 +37,9 @@ describe('a conversation with an OpenAI-compatible model', () => {
     const result = await keel.say('bill Acme for the November work, 12h at 140');
     const [card] = cardsIn(result.replies);
     expect(card?.facts).toContainEqual({ label: 'Total', value: '1,680.00 EUR' });
-    expect(textIn(result.replies)).toContain('waits for your approval');
+    // The outcome line comes from the ledger: no third call asks the model to restate the tool result.
+    expect(textIn(result.replies)).toContain('Prepared for your approval: issue an invoice');
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
 
     const first = server.requests[0]!;
     expect(first.headers.authorization).toBe('Bearer sk-test-secret-key');

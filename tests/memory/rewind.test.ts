@@ -28,7 +28,7 @@ describe('/history and /rewind', () => {
     expect(step).toBeDefined();
     const rewound = textIn((await keel.say(`/rewind ${step!.split(' · ')[0]}`)).replies);
 
-    expect(rewound).toMatch(/replayed from there; actions that already happened were not repeated/);
+    expect(rewound).toMatch(/replayed from there; what that request had already done is recognised below and was not repeated/);
     // The replayed tool call proposed the same key, so the ledger answered with the recorded outcome.
     expect(rewound).toContain('Issued invoice 2026-0001 to Acme Corp: 1,500.00 EUR.');
     expect(await keel.count('invoices')).toBe(1);
