@@ -125,6 +125,7 @@ export async function createKeel(options: KeelOptions) {
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
     approvals,
+    deliver: (replies) => deliverToOperator('turn', replies),
     // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.
     async onCardsClosed(cards) {
       hub.publish(cards.map((card) => ({ kind: 'card', card })));

@@ -277,7 +277,14 @@ export function buildConversationGraph(deps: GraphDeps) {
     const problems = (last.tool_calls ?? []).flatMap((c, i) => (outcomes[i]!.problem ? [outcomes[i]!.problem!] : []));
     const notes = [...state.notes.filter((note) => ![...ran].some((name) => note.includes(` ${name} `))), ...problems];
     if (!outcomes.some((o) => o.actions.length)) return new Command({ update: { scratch: results, replies, open, notes: problems }, goto: agent });
-    const report = unique([...outcomes.filter((o) => !o.problem).map((o) => o.content), ...unique(notes)]).join('\n');
+    // A call the model repeated names the same action: it is one card and one line.
+    const reported = new Set<string>();
+    const lines = outcomes.flatMap((o) => {
+      if (o.problem || (o.actions.length && o.actions.every((id) => reported.has(id)))) return [];
+      o.actions.forEach((id) => reported.add(id));
+      return [o.content];
+    });
+    const report = unique([...lines, ...notes]).join('\n');
     return new Command({ update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems }, goto: 'settle' });
   };
 

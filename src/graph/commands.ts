@@ -9,6 +9,8 @@ import type { ApprovalViews } from './approvals.js';
 /** A slash command: answered without the model, from the ledger and memory. */
 export interface ChatCommand {
   description: string;
+  /** Moves the conversation's thread (a rewind), so it waits its turn behind a request in progress; other commands answer at once. */
+  movesThread?: boolean;
   /** `eventId` is the platform's id of the command's message: a key for effects the command causes. */
   run(ctx: { args: string; sender: string; transport: TransportName; eventId: string }): Promise<Outbound[]>;
 }

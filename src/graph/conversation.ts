@@ -29,6 +29,8 @@ export interface ConversationDeps {
   approvals: ApprovalViews;
   /** Told of every card a reply shows closed, so other apps can redraw their copies of it. */
   onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
+  /** Sends what a deferred run said (a decision acknowledged while a request was in progress) to the operator's chats, redrawing closed cards. */
+  deliver?: (replies: Outbound[]) => Promise<void>;
 }
 
 export type HandleResult =
@@ -50,11 +52,31 @@ const text = (t: string): Outbound => ({ kind: 'text', text: t });
 export function createConversation(deps: ConversationDeps) {
   const { graph, kernel, db, clock, logger } = deps;
   let queue: Promise<unknown> = Promise.resolve();
-  // One event at a time per process: LangGraph threads must not run twice concurrently.
+  let inProgress = 0;
+  // One run of the thread at a time per process: LangGraph threads must not run twice concurrently.
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
+    inProgress += 1;
+    const next = queue.then(work, work).finally(() => {
+      inProgress -= 1;
+    });
     queue = next.catch(() => undefined);
     return next;
+  };
+  /**
+   * The operator's controls never wait for the model: while a request holds the thread (a slow or hung model),
+   * a decision is recorded and acknowledged at once, and its run follows when the thread is free, its replies
+   * delivered to the operator's chats then.
+   */
+  const whenFree = async (work: () => Promise<Outbound[]>, acknowledgement: string): Promise<Outbound[]> => {
+    if (!inProgress || !deps.deliver) return serialized(work);
+    const deliver = deps.deliver;
+    void serialized(work)
+      .then(deliver)
+      .catch(async (error: unknown) => {
+        logger.error('a deferred run failed', { error });
+        await deliver([text('Carrying out your decision failed; it is recorded, and Keel continues it at the next start. The server log has the details.')]);
+      });
+    return [text(acknowledgement)];
   };
   const config = { configurable: { thread_id: OPERATOR_THREAD } };
 
@@ -92,8 +114,7 @@ export function createConversation(deps: ConversationDeps) {
   async function approveBatch(event: Inbound, ref: string): Promise<Outbound[]> {
     const found = await deps.approvals.batch(ref);
     if (!found) return [text('I do not know that batch; /pending offers a new one.')];
-    const replies: Outbound[] = [];
-    let approved = 0;
+    const decided: string[] = [];
     const skipped: string[] = [];
     for (const action of found.actions) {
       if (!action.cardRef) continue;
@@ -102,13 +123,19 @@ export function createConversation(deps: ConversationDeps) {
         skipped.push(`${action.id} ${outcome.outcome === 'not_found' ? 'not found' : action.state.replace(/_/g, ' ')}`);
         continue;
       }
-      approved += 1;
-      replies.push(...(await run({ ...event, payload: { kind: 'decision', ref: action.cardRef, decision: 'approve' } })));
+      decided.push(action.cardRef);
     }
-    const status = approved
-      ? `Approved ${approved} of ${found.actions.length} by ${event.sender}${skipped.length ? `; already decided or closed: ${skipped.join(', ')}` : ''}`
+    const status = decided.length
+      ? `Approved ${decided.length} of ${found.actions.length} by ${event.sender}${skipped.length ? `; already decided or closed: ${skipped.join(', ')}` : ''}`
       : `All ${found.actions.length} were already decided; nothing more was done`;
-    return [{ kind: 'batch', batch: { ...found.batch, status } }, ...replies];
+    const batch: Outbound = { kind: 'batch', batch: { ...found.batch, status } };
+    if (!decided.length) return [batch];
+    const runs = async () => {
+      const replies: Outbound[] = [];
+      for (const ref of decided) replies.push(...(await run({ ...event, payload: { kind: 'decision', ref, decision: 'approve' } })));
+      return replies;
+    };
+    return [batch, ...(await whenFree(runs, 'Keel is still working on your previous request; these follow as soon as it finishes.'))];
   }
 
   async function cardAction(event: Inbound & { payload: { kind: 'card_action' } }): Promise<Outbound[]> {
@@ -118,7 +145,7 @@ export function createConversation(deps: ConversationDeps) {
     if (!target) return [text('I do not know that card; it may have been removed.')];
     if (action === 'why') return deps.approvals.why(target);
     // Edit re-plans through the card's agent, so it runs in the graph.
-    return run(event);
+    return serialized(() => run(event));
   }
 
   async function handle(raw: unknown): Promise<HandleResult> {
@@ -139,19 +166,22 @@ export function createConversation(deps: ConversationDeps) {
     if (!inserted.length) return { status: 'duplicate', replies: [] };
 
     try {
-      const replies = await serialized(async () => {
+      const replies = await (async () => {
         if (event.payload.kind === 'decision') {
+          // Recorded at once, whatever holds the thread: the first tap wins by one conditional update.
           const answered = await decide(event as Inbound & { payload: { kind: 'decision' } });
           if (answered) return answered;
-          return run(event);
+          const verb = event.payload.decision === 'approve' ? 'Approved' : 'Rejected';
+          return whenFree(() => run(event), `${verb}. Keel is still working on your previous request; this follows as soon as it finishes.`);
         }
         if (event.payload.kind === 'card_action') return cardAction(event as Inbound & { payload: { kind: 'card_action' } });
         const command = parseCommand(event.payload.text);
         const handler = command && deps.commands[command.name];
-        if (handler) return handler.run({ args: command.args, sender: event.sender, transport: event.transport, eventId: event.eventId });
+        const args = { args: command?.args ?? '', sender: event.sender, transport: event.transport, eventId: event.eventId };
+        if (handler) return handler.movesThread ? serialized(() => handler.run(args)) : handler.run(args);
         // Other commands ("/status") are requests in a chat app's menu form: the model reads them without the slash.
-        return run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event);
-      });
+        return serialized(() => run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event));
+      })();
       await appendTranscript(db, [
         { threadId: OPERATOR_THREAD, direction: 'in', transport: event.transport, body: event.payload, at: clock.now() },
         ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
@@ -187,7 +217,10 @@ export function createConversation(deps: ConversationDeps) {
       const snapshot = await graph.getState(config);
       const waitingOn = (snapshot.values.open ?? []) as string[];
       // A run cut between steps continues from its last checkpoint (LangGraph resumes a run given no new input).
-      if (snapshot.tasks.length && !snapshot.tasks.some((t) => t.interrupts.length)) return (await graph.invoke(null, config)).replies;
+      // It is a replay of that request: what it proposed is recognised, anything new waits for approval.
+      if (snapshot.tasks.length && !snapshot.tasks.some((t) => t.interrupts.length)) {
+        return (await graph.invoke(null, { configurable: { ...config.configurable, replay: true } })).replies;
+      }
       if (!snapshot.tasks.some((t) => t.interrupts.length)) return [];
       for (const id of waitingOn) {
         const action = await kernel.get(id);

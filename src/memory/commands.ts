@@ -38,6 +38,7 @@ export function memoryCommands(deps: { timeline: Timeline }): CommandSet {
   };
 
   const rewind: ChatCommand = {
+    movesThread: true,
     description: 'Go back to an earlier step of this conversation (from /history); actions already taken are not repeated',
     async run({ args }) {
       const matches = await timeline.find(args.trim());

@@ -14,12 +14,18 @@ export interface ScriptedToolCall {
   id?: string;
   name: string;
   args: Record<string, unknown>;
+  /** Sent instead of the JSON of `args`: how a model's broken arguments ("{\"hours\": 4") reach the client. */
+  rawArguments?: string;
 }
 
 /** What the "model" answers: text, tool calls, or both. */
 export interface ScriptedReply {
   content?: string;
   tool_calls?: ScriptedToolCall[];
+  /** Answers with this instead of a completion: a 429 with Retry-After, a 500, a body that is not JSON. */
+  http?: { status: number; headers?: Record<string, string>; body: string };
+  /** Waits this long before answering (a hung endpoint); the connection closes with the server. */
+  delayMs?: number;
 }
 
 /** The subset of a chat completion request the tests look at. */
@@ -93,12 +99,17 @@ export async function startOpenAIServer(handler: ChatHandler | ScriptedReply[] =
           // Surfaces in the test as the client's APIError, with the handler's message.
           return sendJson(res, 500, { error: { message: error instanceof Error ? error.message : String(error), type: 'server_error' } });
         }
+        if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs).unref());
+        if (reply.http) {
+          res.writeHead(reply.http.status, { 'content-type': 'application/json', ...reply.http.headers });
+          return res.end(reply.http.body);
+        }
         completions += 1;
         const id = `chatcmpl-${completions}`;
         const calls = (reply.tool_calls ?? []).map((call) => ({
           id: call.id ?? `call_${++callIds}`,
           type: 'function' as const,
-          function: { name: call.name, arguments: JSON.stringify(call.args) },
+          function: { name: call.name, arguments: call.rawArguments ?? JSON.stringify(call.args) },
         }));
         if (request.stream) return streamCompletion(res, id, request, reply.content, calls);
         return sendJson(res, 200, {
