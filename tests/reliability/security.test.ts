@@ -8,7 +8,7 @@ import { createKeel, type Keel } from '../../src/app.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createAdmission, REFUSALS_BEFORE_QUIET, type ApprovalCard, type Outbound } from '../../src/graph/index.js';
+import type { ApprovalCard, Outbound } from '../../src/graph/index.js';
 import { renderSlack, renderTelegram, renderWeb, TELEGRAM_LIMIT } from '../../src/bots/presenter/index.js';
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
@@ -162,8 +162,9 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
     const replies = sentTo(STRANGER_TG).length - before;
     const rows = (await count(keel, 'audit_log', "event = 'unauthorized'")) - audited;
     console.log(`stranger flood: 500 messages in ${Date.now() - started} ms → ${replies} replies, ${rows} audit rows`);
-    expect(replies).toBe(REFUSALS_BEFORE_QUIET);
-    expect(rows).toBe(REFUSALS_BEFORE_QUIET);
+    // Three refusals (REFUSALS_BEFORE_QUIET), then quiet.
+    expect(replies).toBe(3);
+    expect(rows).toBe(3);
   }, 120_000);
 
   it('8 · a signed Telegram body of null is a bad request, not a crash', async () => {
@@ -175,22 +176,6 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
       });
       expect([body, res.status]).toEqual([body, 400]);
     }
-  });
-});
-
-describe('6 · refusals per sender: answered a few times, then quiet until the period ends', () => {
-  it('counts each sender apart and forgives after REFUSAL_QUIET_MINUTES', () => {
-    const clock = new ManualClock();
-    const admission = createAdmission({ messagesPerMinute: 2, refusalQuietMs: 10 * 60_000 }, clock);
-    const outcomes = Array.from({ length: 6 }, () => admission.refuse('telegram:999'));
-    expect(outcomes).toEqual(['answer', 'answer', 'answer', 'quiet', 'quiet', 'quiet']);
-    expect(admission.refuse('telegram:1000')).toBe('answer');
-    clock.advance(10 * 60_000);
-    expect(admission.refuse('telegram:999')).toBe('answer');
-    // The operator's bucket: a burst of the rate, then one more per 1/rate minutes.
-    expect([admission.admit('web:operator'), admission.admit('web:operator'), admission.admit('web:operator')]).toEqual([true, true, false]);
-    clock.advance(30_000);
-    expect(admission.admit('web:operator')).toBe(true);
   });
 });
 
