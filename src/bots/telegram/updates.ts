@@ -44,7 +44,9 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
    * a note in the group. A stranger's refusal stays where they wrote.
    */
   const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard) => {
-    const kind: ChatKind = ctx.chat?.type === 'private' ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
+    // A button on a message Telegram no longer shows has no chat; its replies then go to the presser's private chat.
+    const inPrivate = ctx.chat?.type === 'private' || chat === String(ctx.from?.id);
+    const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
     await deliver(ctx.api, chat, here, logger, pressed, sent);
     if (!privately.length || !ctx.from) return;
