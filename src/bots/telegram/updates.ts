@@ -1,4 +1,4 @@
-import { Composer, type Context } from 'grammy';
+import { Composer, GrammyError, type Context } from 'grammy';
 import type { Conversation, HandleResult, Inbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, parseButton, routeReplies, type ChatKind } from '../presenter/index.js';
@@ -50,7 +50,14 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
     await deliver(ctx.api, chat, here, logger, pressed, sent);
     if (!privately.length || !ctx.from) return;
-    await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
+    try {
+      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
+    } catch (error) {
+      // Telegram answers 403 until the user has opened a private chat with the bot; the answer stays unsent rather than land in the group.
+      if (!(error instanceof GrammyError && error.error_code === 403)) throw error;
+      await deliver(ctx.api, chat, [{ kind: 'text', text: `I answer this only in private: open a chat with @${ctx.me.username}, press Start, and ask there.` }], logger);
+      return;
+    }
     await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);
   };
 
