@@ -14,7 +14,7 @@ import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs/index.js';
 import { composeDigest, createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, coreCommands, createAdmission, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -115,6 +115,9 @@ export async function createKeel(options: KeelOptions) {
     ...config.TELEGRAM_OPERATOR_IDS.map((id) => `telegram:${id}`),
     ...config.SLACK_OPERATOR_IDS.map((id) => `slack:${id}`),
   ]);
+  const isOperator = (sender: string) => operators.has(sender);
+  const admission = createAdmission({ messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE, refusalQuietMs: config.REFUSAL_QUIET_MINUTES * 60_000 }, clock);
+  const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
   const approvals = approvalViews({ kernel, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
@@ -123,7 +126,8 @@ export async function createKeel(options: KeelOptions) {
     clock,
     logger,
     timeZone: config.TZ,
-    isOperator: (sender) => operators.has(sender),
+    isOperator,
+    admission,
     approvals,
     deliver: (replies) => deliverToOperator('turn', replies),
     // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.
@@ -152,6 +156,7 @@ export async function createKeel(options: KeelOptions) {
         conversation,
         logger,
         operatorIds: config.TELEGRAM_OPERATOR_IDS,
+        chatIds: config.TELEGRAM_CHAT_IDS,
       })
     : undefined;
   const slack = config.SLACK_BOT_TOKEN
@@ -164,6 +169,7 @@ export async function createKeel(options: KeelOptions) {
         logger,
         clock,
         operatorIds: config.SLACK_OPERATOR_IDS,
+        channelIds: config.SLACK_CHANNEL_IDS,
       })
     : undefined;
   const bots = [telegram, slack].filter((bot) => bot !== undefined);
@@ -175,8 +181,11 @@ export async function createKeel(options: KeelOptions) {
   // Calendar apps send no web-chat token, so the feed (with its own token) is mounted before the web chat's access check.
   http.route('/', calendarFeed({ db, clock, token: config.CALENDAR_FEED_TOKEN }));
   // The workspace has its own sign-in (one-time links), so it too comes before the web chat's check.
-  http.route('/', workspace({ db, kernel, conversation, memory, timeline, clock, timeZone: config.TZ, auth: workspaceAuth, loopbackOpen: !config.WEB_CHAT_TOKEN }));
-  http.route('/', webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN }));
+  http.route('/', workspace({ db, kernel, conversation, memory, timeline, clock, timeZone: config.TZ, auth: workspaceAuth, loopbackOpen: !config.WEB_CHAT_TOKEN, isOperator, publicHttps }));
+  http.route(
+    '/',
+    webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN, sessions: workspaceAuth, publicHttps, admit: admission.admit, messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE }),
+  );
   http.onError((error, c) => {
     logger.error('request failed', { path: c.req.path, error });
     return c.json({ error: 'Keel hit an internal error; nothing was done twice. Try again, and check the server log if it repeats.' }, 500);

@@ -19,13 +19,15 @@ const url = (what: string) =>
       .optional(),
   );
 
-/** A comma-separated list of platform user ids, e.g. "4242, 777"; empty means nobody. */
-const idList = (pattern: RegExp, example: string) =>
+/** A comma-separated list of platform ids, e.g. "4242, 777"; empty means none. */
+const idList = (pattern: RegExp, example: string, what = 'user ids') =>
   z
     .string()
     .default('')
     .transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(pattern, { error: `must be user ids separated by commas, e.g. ${example}` })));
+    .pipe(z.array(z.string().regex(pattern, { error: `must be ${what} separated by commas, e.g. ${example}` })));
+
+const loopbackHosts = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 
 const positiveInt = (fallback: number, hint: string) =>
   z.coerce
@@ -126,13 +128,16 @@ export const configSchema = z
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
       .describe('Token the web chat asks for when it is served beyond localhost (pass it once as ?token=…). Secret.'),
     PUBLIC_URL: url('this server as a browser reaches it')
-      .describe('Address where a browser reaches this server, e.g. https://keel.example.com; workspace login links (/workspace) point there. Without it, http://HOST:PORT.'),
+      .describe('Address where a browser reaches this server, e.g. https://keel.example.com; workspace login links (/workspace) point there, and with https cookies are Secure. Without it, http://HOST:PORT. Any address but loopback requires WEB_CHAT_TOKEN (behind a proxy every request looks local).'),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
       .default('info')
       .describe('Least severe log line printed.'),
     TELEGRAM_BOT_TOKEN: optionalText.describe('Token of the Telegram bot (from @BotFather). With it Keel answers on Telegram, by long polling unless TELEGRAM_WEBHOOK_URL is set. Secret.'),
     TELEGRAM_OPERATOR_IDS: idList(/^\d+$/, '4242,777').describe('Telegram user ids (numbers, comma-separated) allowed to command Keel and press its buttons; everyone else is refused.'),
+    TELEGRAM_CHAT_IDS: idList(/^-?\d+$/, '-1001234567890', 'Telegram chat ids (numbers, groups start with -)').describe(
+      'Telegram groups (chat ids, comma-separated) where Keel may post replies, cards and client data. Elsewhere but a private chat, Keel answers the operator privately. Sign-in links always go to the private chat.',
+    ),
     TELEGRAM_API_ROOT: optionalText
       .pipe(z.string().url({ error: 'must be a full URL, e.g. https://api.telegram.org' }).default('https://api.telegram.org'))
       .describe('Root of the Telegram Bot API: change it for a self-hosted Bot API server (or a test emulator).'),
@@ -148,6 +153,9 @@ export const configSchema = z
       .pipe(z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)' }).optional())
       .describe('App-level token (xapp-…) for Socket Mode: Keel connects out to Slack and needs no public URL. Secret.'),
     SLACK_OPERATOR_IDS: idList(/^[UW][A-Z0-9]+$/, 'U012AB3CD').describe('Slack member ids (U…, comma-separated) allowed to command Keel and press its buttons; everyone else is refused.'),
+    SLACK_CHANNEL_IDS: idList(/^[CG][A-Z0-9]+$/, 'C012AB3CD', 'Slack channel ids (C… or G…)').describe(
+      'Slack channels (ids, comma-separated) where Keel may post replies, cards and client data when mentioned. Elsewhere Keel answers in a direct message. Sign-in links always go to the direct message.',
+    ),
     SLACK_API_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL ending in /, e.g. https://slack.com/api/' }).default('https://slack.com/api/'))
       .describe('Base URL of the Slack Web API (tests point it at a local server).'),
@@ -202,15 +210,25 @@ export const configSchema = z
       .describe('Embedding model at the OpenAI-compatible endpoint, used by recall when OPENAI_API_KEY or OPENAI_BASE_URL is set; without both Keel embeds locally (hashed-ngram-v1). Changing it re-indexes memory in the background.'),
     COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
     COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
+    WEB_CHAT_MESSAGES_PER_MINUTE: positiveInt(30, 'messages a minute, e.g. 30').describe(
+      'Messages the web chat takes in a minute (over a burst of that size); more are answered 429 "slow down" and not stored. Button taps are not counted.',
+    ),
+    REFUSAL_QUIET_MINUTES: positiveInt(10, 'minutes, e.g. 10').describe(
+      'Someone who is not an operator gets 3 refusals (each audited); then Keel stays quiet towards them for this long: no reply, no audit entry.',
+    ),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
   })
   .superRefine((c, ctx) => {
-    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);
-    if (!loopback && !c.WEB_CHAT_TOKEN) {
+    const loopback = loopbackHosts.includes(c.HOST);
+    // Behind a reverse proxy every request reaches Keel from loopback with a Host the proxy wrote, so a public address needs the token too.
+    const publicHost = c.PUBLIC_URL && !loopbackHosts.includes(new URL(c.PUBLIC_URL).hostname) ? new URL(c.PUBLIC_URL).host : undefined;
+    if ((!loopback || publicHost) && !c.WEB_CHAT_TOKEN) {
       ctx.addIssue({
         code: 'custom',
         path: ['WEB_CHAT_TOKEN'],
-        message: `is required when HOST is ${c.HOST} (not loopback), so strangers cannot command Keel; set a random token of 16+ characters`,
+        message: !loopback
+          ? `is required when HOST is ${c.HOST} (not loopback), so strangers cannot command Keel; set a random token of 16+ characters`
+          : `is required when PUBLIC_URL is set (${publicHost}): a proxy makes every request look local, so strangers could command Keel; set a random token of 16+ characters`,
       });
     }
     const need = (when: boolean, key: keyof typeof c, message: string) => {

@@ -14,6 +14,7 @@ import { parseCommand, type CommandSet } from './commands.js';
 import type { ApprovalViews } from './approvals.js';
 import { closedCards, createCardMessages } from './card-messages.js';
 import type { ApprovalCard } from './messages.js';
+import type { Admission } from './admission.js';
 
 export interface ConversationDeps {
   graph: ConversationGraph;
@@ -27,6 +28,8 @@ export interface ConversationDeps {
   commands: CommandSet;
   /** Why, superseded notes and batches: answered without the model. */
   approvals: ApprovalViews;
+  /** How often a stranger is answered and audited before Keel goes quiet towards them (src/graph/admission.ts). */
+  admission: Admission;
   /** Told of every card a reply shows closed, so other apps can redraw their copies of it. */
   onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
   /** Sends what a deferred run said (a decision acknowledged while a request was in progress) to the operator's chats, redrawing closed cards. */
@@ -155,6 +158,7 @@ export function createConversation(deps: ConversationDeps) {
     }
     const event = parsed.data;
     if (!deps.isOperator(event.sender)) {
+      if (deps.admission.refuse(event.sender) === 'quiet') return { status: 'refused', replies: [] };
       await kernel.audit({ actor: event.sender, event: 'unauthorized', detail: { transport: event.transport, kind: event.payload.kind } });
       return { status: 'refused', replies: [text('Sorry, this Keel answers only its operator.')] };
     }

@@ -8,3 +8,4 @@ export { approvalViews, type ApprovalViews } from './approvals.js';
 export { ruleCommands, ruleLine } from './rule-commands.js';
 export { approvalBatches } from './batch-tables.js';
 export { cardMessages, type CardMessage } from './card-messages.js';
+export { createAdmission, REFUSALS_BEFORE_QUIET, type Admission } from './admission.js';

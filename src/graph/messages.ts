@@ -73,7 +73,12 @@ export const approvalBatch = z.object({
 export type ApprovalBatch = z.infer<typeof approvalBatch>;
 
 export const outbound = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({
+    kind: z.literal('text'),
+    text: z.string(),
+    /** Only for the operator's eyes (a sign-in link): sent to their private chat or DM, never into a group or channel. */
+    private: z.boolean().optional(),
+  }),
   z.object({ kind: z.literal('card'), card: approvalCard }),
   z.object({ kind: z.literal('batch'), batch: approvalBatch }),
 ]);

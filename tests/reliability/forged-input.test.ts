@@ -108,13 +108,15 @@ describe('forged and malformed input is refused and writes nothing', () => {
   };
 
   // Web chat --------------------------------------------------------------------
+  // The session cookie the browser got for opening the chat with ?token= (the token itself is never a cookie).
+  let session = '';
   const web = (path: string, body: string, opts: { cookie?: string | null; contentType?: string; keelHeader?: boolean } = {}) =>
     request(path, {
       body,
       headers: {
         'content-type': opts.contentType ?? 'application/json',
         ...(opts.keelHeader === false ? {} : { 'x-keel': '1' }),
-        ...(opts.cookie === null ? {} : { cookie: `keel_web=${opts.cookie ?? WEB_TOKEN}` }),
+        ...(opts.cookie === null ? {} : { cookie: `keel_web=${opts.cookie ?? session}` }),
       },
     });
   const uuid = () => crypto.randomUUID();
@@ -143,6 +145,8 @@ describe('forged and malformed input is refused and writes nothing', () => {
     });
     await keel.recover();
     await keel.startBots();
+    const entered = await keel.http.request(`/?token=${WEB_TOKEN}`, { headers: { host: 'keel.example.test' } });
+    session = /keel_web=([^;]+)/.exec(entered.headers.get('set-cookie') ?? '')![1]!;
     // The operator's real card, the target of every forged tap.
     const say = (text: string) => keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: uuid(), payload: { kind: 'text', text } });
     await say('Add Acme Corp as a client, contact dana@acme.test');
@@ -191,6 +195,7 @@ describe('forged and malformed input is refused and writes nothing', () => {
       // Web chat beyond localhost: the token cookie is the only proof.
       { door: 'web', what: 'message without the token cookie', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: null }), status: 401 },
       { door: 'web', what: 'message with a wrong token', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: 'guess' }), status: 401 },
+      { door: 'web', what: 'message with the raw token as cookie', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: WEB_TOKEN }), status: 401 },
       { door: 'web', what: 'tap without the token cookie', send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: `approve:${ref}` }), { cookie: null }), status: 401 },
       { door: 'web', what: 'cross-site form post', send: () => web('/api/decisions', `id=${uuid()}&action=approve:${ref}`, { contentType: 'application/x-www-form-urlencoded', keelHeader: false }), status: 403 },
       { door: 'web', what: 'JSON garbage', send: () => web('/api/messages', '{"id": '), status: 400 },

@@ -15,7 +15,19 @@ const MAX_FIELDS = 10;
 /** Slack truncates a message's text beyond 40 000 characters and advises staying under 4000. */
 export const SLACK_TEXT_LIMIT = 4000;
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** Plain text escaped to at most `max` characters: clipped (with …) before escaping, so no entity is cut in half. */
+function escaped(text: string, max: number): string {
+  const whole = escapeSlack(text);
+  if (whole.length <= max) return whole;
+  let length = 1;
+  let cut = 0;
+  for (const char of text) {
+    length += escapeSlack(char).length;
+    if (length > max) break;
+    cut += char.length;
+  }
+  return `${escapeSlack(text.slice(0, cut))}…`;
+}
 
 /** What chat.postMessage and chat.update take: blocks plus the plain text shown in notifications. */
 export interface SlackMessage {
@@ -31,22 +43,25 @@ const slackButton = (b: ButtonSpec) => {
 
 export function renderSlackCard(card: ApprovalCard): SlackMessage {
   const status = cardStatus(card);
+  // Every value is clipped before it is escaped, so an entity is never cut in half, and the escaped text stays within Slack's limits.
   const facts = card.facts.slice(0, MAX_FIELDS).map((f) => ({
     type: 'mrkdwn' as const,
-    text: clip(`*${escapeSlack(f.label)}*\n${escapeSlack(f.value)}`, FIELD_LIMIT),
+    text: `*${escaped(f.label, 200)}*\n${escaped(f.value, FIELD_LIMIT - 210)}`,
   }));
-  const context = [`${escapeSlack(card.agent)} agent`, escapeSlack(expiryLine(card))];
-  if (card.evidence.length) context.push(`Evidence: ${card.evidence.map((e) => `\`${escapeSlack(e)}\``).join(' ')}`);
+  const evidence = card.evidence.slice(0, 20).map((e) => `\`${escaped(e, 80)}\``);
+  const context = [`${escaped(card.agent, 100)} agent`, escapeSlack(expiryLine(card)), evidence.length ? `Evidence: ${evidence.join(' ')}` : ''];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${escapeSlack(card.title)}*`, SECTION_LIMIT) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${escaped(card.title, SECTION_LIMIT - 2)}*` } },
     ...(facts.length ? [{ type: 'section' as const, fields: facts }] : []),
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Why:* ${escapeSlack(card.reason)}`, SECTION_LIMIT) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: clip(context.filter(Boolean).join(' · '), SECTION_LIMIT) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Why:* ${escaped(card.reason, SECTION_LIMIT - 10)}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: context.filter(Boolean).join(' · ') }] },
     status
       ? { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(status)}*` } }
       : { type: 'actions', block_id: 'decision', elements: cardButtons(card).map(slackButton) },
   ];
-  return { text: status ? `${card.title} — ${status}` : `Approval needed: ${card.title}`, blocks };
+  // The fallback text shows in notifications and is parsed like any message: unescaped, a "<!channel>" in a client's name would ping everyone.
+  const title = escaped(card.title, 1000);
+  return { text: status ? `${title} — ${escapeSlack(status)}` : `Approval needed: ${title}`, blocks };
 }
 
 /** Plain text → escaped mrkdwn pieces that each fit one Slack message. */
@@ -57,13 +72,23 @@ export function renderSlack(message: Outbound): { kind: 'text'; parts: string[] 
   if (message.kind === 'text') return { kind: 'text', parts: splitForSlack(message.text) };
   if (message.kind === 'batch') {
     const { batch } = message;
-    const list = clip(batch.lines.map((l) => `• ${escapeSlack(l)}`).join('\n'), SECTION_LIMIT);
+    const summary = escaped(batch.summary, 500);
+    // Whole lines, each clipped before escaping, as many as fit one section.
+    let list = '';
+    let shown = 0;
+    for (const l of batch.lines) {
+      const line = `\n• ${escaped(l, 300)}`;
+      if (summary.length + list.length + line.length + 40 > SECTION_LIMIT) break;
+      list += line;
+      shown += 1;
+    }
+    if (shown < batch.lines.length) list += `\n… and ${batch.lines.length - shown} more`;
     return {
       kind: 'card',
       ref: batch.ref,
-      text: batch.summary,
+      text: summary,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: clip(`*${escapeSlack(batch.summary)}*\n${list}`, SECTION_LIMIT) } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*${summary}*${list}` } },
         batch.status
           ? { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(batch.status)}*` } }
           : { type: 'actions', block_id: 'batch', elements: [slackButton(batchButton(batch.ref, batch.lines.length))] },

@@ -57,10 +57,21 @@ export function renderTelegram(message: Outbound): TelegramMessage {
   if (message.kind === 'text') return { kind: 'text', parts: splitForTelegram(message.text) };
   if (message.kind === 'batch') {
     const { batch } = message;
-    const lines = [`<b>${escapeTelegram(batch.summary)}</b>`, ...batch.lines.map((l) => `• ${escapeTelegram(clip(l, 200))}`)];
-    if (batch.status) lines.push('', `<b>${escapeTelegram(batch.status)}</b>`);
+    const head = `<b>${escapeTelegram(clip(batch.summary, 500))}</b>`;
+    const tail = batch.status ? `\n\n<b>${escapeTelegram(clip(batch.status, 1000))}</b>` : '';
+    // Whole lines only, each clipped before it is escaped: cutting escaped HTML could split an entity (&am), which Telegram rejects.
+    let body = head;
+    let shown = 0;
+    for (const l of batch.lines) {
+      const line = `\n• ${escapeTelegram(clip(l, 200))}`;
+      const more = `\n… and ${batch.lines.length - shown - 1} more`;
+      if (body.length + line.length + more.length + tail.length > TELEGRAM_LIMIT) break;
+      body += line;
+      shown += 1;
+    }
+    if (shown < batch.lines.length) body += `\n… and ${batch.lines.length - shown} more`;
     const keyboard = { inline_keyboard: batch.status ? [] : [[key(batchButton(batch.ref, batch.lines.length))]] };
-    return { kind: 'card', ref: batch.ref, html: lines.join('\n').slice(0, TELEGRAM_LIMIT), keyboard };
+    return { kind: 'card', ref: batch.ref, html: body + tail, keyboard };
   }
   return { kind: 'card', ref: message.card.ref, ...renderTelegramCard(message.card) };
 }

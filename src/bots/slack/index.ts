@@ -23,6 +23,8 @@ export interface SlackOptions {
   clock: Clock;
   /** The operators' member ids; posting to a member id lands in their DM with the app. */
   operatorIds: string[];
+  /** Channels where replies may be posted when Keel is mentioned (SLACK_CHANNEL_IDS). */
+  channelIds: string[];
 }
 
 /** The Slack transport: a Bolt app fed by Keel's HTTP server, or by Socket Mode. */

@@ -22,6 +22,8 @@ export interface TelegramOptions {
   logger: Logger;
   /** The operators' user ids; in a private chat the chat id is the user id, so pushes go there. */
   operatorIds: string[];
+  /** Groups where replies may be posted (TELEGRAM_CHAT_IDS). */
+  chatIds: string[];
 }
 
 /**
@@ -55,11 +57,10 @@ export function createTelegramBot(options: TelegramOptions) {
         // grammY throws on a body that is not JSON, which would answer 500 and invite a retry: it is a bad request. Hono keeps the parsed body for grammY.
         async (c, next) => {
           if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return c.json({ error: 'Telegram sends updates as JSON.' }, 415);
-          const parsed = await c.req.json().then(
-            () => true,
-            () => false,
-          );
-          return parsed ? next() : c.json({ error: 'The request body is not valid JSON.' }, 400);
+          const parsed: unknown = await c.req.json().catch(() => undefined);
+          // `null`, a number or a list is valid JSON but no update; grammY would fail on it with a 500.
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return c.json({ error: 'The request body is not a Telegram update (a JSON object).' }, 400);
+          return next();
         },
         webhookCallback(bot, 'hono', {
           secretToken: webhook.secret,

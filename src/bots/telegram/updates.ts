@@ -1,8 +1,8 @@
-import { Composer, type Context } from 'grammy';
-import type { Conversation, Inbound } from '../../graph/index.js';
+import { Composer, GrammyError, type Context } from 'grammy';
+import type { Conversation, HandleResult, Inbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { parseButton } from '../presenter/index.js';
-import { deliver } from './deliver.js';
+import { ANSWERED_PRIVATELY, parseButton, routeReplies, type ChatKind } from '../presenter/index.js';
+import { deliver, type PressedCard } from './deliver.js';
 
 /** Commands shown in Telegram's menu; both open the same help Keel gives in every app. */
 export const COMMANDS = [
@@ -21,6 +21,8 @@ export const COMMANDS = [
 export interface UpdateDeps {
   conversation: Conversation;
   logger: Logger;
+  /** Groups the operator listed (TELEGRAM_CHAT_IDS): replies may be posted there; other groups get them privately. */
+  chatIds: string[];
 }
 
 /** Who acted and the inbox key: Telegram numbers updates, and a re-delivery keeps its number. */
@@ -31,15 +33,38 @@ const origin = (ctx: Context) => ({
 });
 
 /** Telegram updates → `Inbound`; replies rendered back. No decisions are made here: the conversation makes them all. */
-export function keelUpdates({ conversation, logger }: UpdateDeps): Composer<Context> {
+export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Composer<Context> {
   const updates = new Composer<Context>();
   const sent = cardSentTo(conversation);
+
+  /**
+   * Sends a result where it may be seen: all of it in a private chat, and in a
+   * group only what the operator allowed there; the rest goes to the sender's
+   * private chat (a user's private chat with the bot has their user id), with
+   * a note in the group. A stranger's refusal stays where they wrote.
+   */
+  const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard) => {
+    // A button on a message Telegram no longer shows has no chat; its replies then go to the presser's private chat.
+    const inPrivate = ctx.chat?.type === 'private' || chat === String(ctx.from?.id);
+    const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
+    const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
+    await deliver(ctx.api, chat, here, logger, pressed, sent);
+    if (!privately.length || !ctx.from) return;
+    try {
+      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
+    } catch (error) {
+      // Telegram answers 403 until the user has opened a private chat with the bot; the answer stays unsent rather than land in the group.
+      if (!(error instanceof GrammyError && error.error_code === 403)) throw error;
+      await deliver(ctx.api, chat, [{ kind: 'text', text: `I answer this only in private: open a chat with @${ctx.me.username}, press Start, and ask there.` }], logger);
+      return;
+    }
+    await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);
+  };
 
   const text = async (ctx: Context, body: string) => {
     const chat = String(ctx.chat!.id);
     const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body } };
-    const result = await conversation.handle(event);
-    await deliver(ctx.api, chat, result.replies, logger, undefined, sent);
+    await answer(ctx, chat, await conversation.handle(event));
   };
 
   updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
@@ -56,7 +81,7 @@ export function keelUpdates({ conversation, logger }: UpdateDeps): Composer<Cont
     const message = ctx.callbackQuery.message;
     const chat = String(message?.chat.id ?? ctx.from.id);
     const result = await conversation.handle({ ...origin(ctx), chat, payload: choice });
-    await deliver(ctx.api, chat, result.replies, logger, message && { messageId: message.message_id, ref: choice.ref }, sent);
+    await answer(ctx, chat, result, message && { messageId: message.message_id, ref: choice.ref });
   });
 
   return updates;

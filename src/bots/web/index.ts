@@ -5,11 +5,14 @@ import { z } from 'zod';
 import type { Conversation, HandleResult } from '../../graph/index.js';
 import { MAX_TEXT } from '../../graph/index.js';
 import { parseButton, renderOperatorText, renderWeb } from '../presenter/index.js';
-import { csrfGuard, webAccess } from './access.js';
+import { csrfGuard, webAccess, type SessionStore } from './access.js';
 import type { ReplyHub } from './hub.js';
 import { chatPage } from './page.js';
+import { securityHeaders } from './security.js';
 
 export { createReplyHub, type ReplyHub } from './hub.js';
+export { isLocalRequest, securityHeaders, secureCookie } from './security.js';
+export type { SessionStore } from './access.js';
 
 /** The browser is one operator seat; every tab of it is the same sender. */
 export const WEB_SENDER = 'web:operator';
@@ -19,10 +22,24 @@ const decisionBody = z.object({ id: z.string().uuid({ error: 'id must be a UUID'
 
 const statusCode = (result: HandleResult) => (result.status === 'invalid' ? 422 : result.status === 'refused' ? 403 : 200);
 
+export interface WebChatDeps {
+  conversation: Conversation;
+  hub: ReplyHub;
+  token: string | undefined;
+  sessions: SessionStore;
+  /** PUBLIC_URL is https, so cookies are Secure. */
+  publicHttps: boolean;
+  /** Takes one of the operator's messages from their rate limit; false means slow down. */
+  admit(sender: string): boolean;
+  messagesPerMinute: number;
+}
+
 /** The local web chat: the embedded default transport, with the same cards and buttons as the chat apps. */
-export function webChat(deps: { conversation: Conversation; hub: ReplyHub; token: string | undefined }) {
+export function webChat(deps: WebChatDeps) {
   const app = new Hono();
-  app.use('*', webAccess(deps.token));
+  // The page's inline script and style, its own API and event stream; nothing else, and no framing.
+  app.use('*', securityHeaders("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'"));
+  app.use('*', webAccess({ token: deps.token, operator: WEB_SENDER, sessions: deps.sessions, publicHttps: deps.publicHttps }));
   app.use('/api/*', csrfGuard, bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'That request is too large.' }, 413) }));
 
   app.get('/', (c) => c.html(chatPage('Keel')));
@@ -36,6 +53,10 @@ export function webChat(deps: { conversation: Conversation; hub: ReplyHub; token
   app.post('/api/messages', async (c) => {
     const body = messageBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) return c.json(badRequest(body.error.issues), 400);
+    // Taps are not counted, so a decision is never turned away; a flood of messages is, before anything is stored.
+    if (!deps.admit(WEB_SENDER)) {
+      return c.json({ error: `Slow down: Keel takes in ${deps.messagesPerMinute} messages a minute. That one was not read; send it again in a minute.` }, 429);
+    }
     return reply(c, { transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: body.data.id, payload: { kind: 'text', text: body.data.text } });
   });
 

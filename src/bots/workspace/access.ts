@@ -1,9 +1,11 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { sha256Hex, type IdSource } from '../../core/ids.js';
 import type { Db } from '../../storage/index.js';
+import { isLocalRequest, secureCookie } from '../web/index.js';
 import { workspaceKeys, workspaceSessions, workspaceUsedLinks } from './tables.js';
 
 /** A login link works once, within this time of being sent. */
@@ -12,7 +14,6 @@ export const LINK_TTL_MS = 10 * 60_000;
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 export const SESSION_COOKIE = 'keel_workspace';
 const COOKIE_PATH = '/workspace';
-const loopbackHost = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
 
 const encoder = new TextEncoder();
 const toBase64Url = (bytes: ArrayBuffer | Uint8Array) =>
@@ -25,6 +26,19 @@ const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
 };
 
 export type LinkRefusal = 'invalid' | 'expired' | 'used';
+
+/** What a login link's payload says: its id, when it expires (ms), and the operator it signs in. */
+const linkClaims = z.object({ l: z.string().min(1), e: z.number(), o: z.string().min(1) });
+const parseJson = (payload: string): unknown => {
+  const bytes = fromBase64Url(payload);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    // Not JSON: the caller refuses it as an invalid link.
+    return undefined;
+  }
+};
 
 /** Who the page acts as: the operator who asked for the link, or the local web seat on loopback. */
 export interface Visitor {
@@ -71,17 +85,25 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
   async function openLink(token: string): Promise<{ ok: true; operator: string; session: string } | { ok: false; refusal: LinkRefusal }> {
     const [payload, signature, ...rest] = token.split('.');
     if (!payload || !signature || rest.length || !(await verify(`link:${payload}`, signature))) return { ok: false, refusal: 'invalid' };
-    const claims = JSON.parse(new TextDecoder().decode(fromBase64Url(payload))) as { l: string; e: number; o: string };
+    const claims = linkClaims.safeParse(parseJson(payload));
+    // Signed but unreadable only happens if the key leaked or the format changed; either way the link is not valid.
+    if (!claims.success) return { ok: false, refusal: 'invalid' };
     const now = clock.now();
-    if (claims.e <= now.getTime()) return { ok: false, refusal: 'expired' };
-    const spent = await db.insert(workspaceUsedLinks).values({ linkId: claims.l, operator: claims.o, usedAt: now }).onConflictDoNothing().returning();
+    if (claims.data.e <= now.getTime()) return { ok: false, refusal: 'expired' };
+    const spent = await db.insert(workspaceUsedLinks).values({ linkId: claims.data.l, operator: claims.data.o, usedAt: now }).onConflictDoNothing().returning();
     if (!spent.length) return { ok: false, refusal: 'used' };
-    const session = ids.secret();
-    // Housekeeping: expired sessions are dead, and a link spent longer ago than a link lives has expired anyway.
-    await db.delete(workspaceSessions).where(lt(workspaceSessions.expiresAt, now));
     await db.delete(workspaceUsedLinks).where(lt(workspaceUsedLinks.usedAt, new Date(now.getTime() - LINK_TTL_MS)));
-    await db.insert(workspaceSessions).values({ id: await sha256Hex(session), operator: claims.o, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
-    return { ok: true, operator: claims.o, session };
+    return { ok: true, operator: claims.data.o, session: await startSession(claims.data.o, SESSION_TTL_MS) };
+  }
+
+  /** A new session for `operator`; the returned token goes in a cookie, only its SHA-256 is stored. */
+  async function startSession(operator: string, ttlMs: number): Promise<string> {
+    const now = clock.now();
+    const session = ids.secret();
+    // Housekeeping: expired sessions are dead.
+    await db.delete(workspaceSessions).where(lt(workspaceSessions.expiresAt, now));
+    await db.insert(workspaceSessions).values({ id: await sha256Hex(session), operator, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
+    return session;
   }
 
   async function sessionOf(token: string): Promise<Visitor | undefined> {
@@ -97,6 +119,7 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
   return {
     issueLink,
     openLink,
+    startSession,
     sessionOf,
     endSession,
     /** The token every form of this visitor's pages carries; a page from another site cannot know it. */
@@ -109,11 +132,11 @@ export type WorkspaceAuth = ReturnType<typeof createWorkspaceAuth>;
 
 export type WorkspaceEnv = { Variables: { visitor: Visitor; formToken: string } };
 
-export const setSessionCookie = (c: Context, session: string) =>
+export const setSessionCookie = (c: Context, session: string, publicHttps: boolean) =>
   setCookie(c, SESSION_COOKIE, session, {
     httpOnly: true,
     sameSite: 'Strict',
-    secure: c.req.url.startsWith('https:'),
+    secure: secureCookie(c, publicHttps),
     path: COOKIE_PATH,
     maxAge: SESSION_TTL_MS / 1000,
   });
@@ -121,21 +144,25 @@ export const clearSessionCookie = (c: Context) => deleteCookie(c, SESSION_COOKIE
 export const sessionCookie = (c: Context) => getCookie(c, SESSION_COOKIE);
 
 /**
- * Who may see the workspace: a signed-in session, or — in the embedded local
- * default without WEB_CHAT_TOKEN — anyone reaching it at a loopback address,
- * exactly like the web chat. Everyone else gets 401 and how to sign in.
+ * Who may see the workspace: a signed-in session of someone who is still an
+ * operator (checked on every request, so removing an id from the settings
+ * ends their sessions), or — in the embedded local default without
+ * WEB_CHAT_TOKEN — a local request (loopback, no proxy), exactly like the web
+ * chat. Everyone else gets 401 and how to sign in.
  */
 export function workspaceAccess(deps: {
   auth: WorkspaceAuth;
   loopbackOpen: boolean;
   loopbackOperator: string;
+  isOperator: (sender: string) => boolean;
   refuse: (c: Context) => Response | Promise<Response>;
 }): MiddlewareHandler<WorkspaceEnv> {
   return async (c, next) => {
     const token = sessionCookie(c);
+    const session = token ? await deps.auth.sessionOf(token) : undefined;
     const visitor =
-      (token ? await deps.auth.sessionOf(token) : undefined) ??
-      (deps.loopbackOpen && loopbackHost.test(c.req.header('host') ?? '') ? { operator: deps.loopbackOperator, binding: 'loopback' } : undefined);
+      (session && deps.isOperator(session.operator) ? session : undefined) ??
+      (deps.loopbackOpen && isLocalRequest(c) ? { operator: deps.loopbackOperator, binding: 'loopback' } : undefined);
     if (!visitor) return deps.refuse(c);
     c.set('visitor', visitor);
     c.set('formToken', await deps.auth.formToken(visitor));

@@ -19,6 +19,10 @@ export interface WorkspaceDeps {
   timeZone: string;
   /** The embedded local default (no WEB_CHAT_TOKEN): loopback visitors need no login, as in the web chat. */
   loopbackOpen: boolean;
+  /** Whether a sender is one of the configured operators now: sessions and the pause switch are checked with it on every request. */
+  isOperator(sender: string): boolean;
+  /** PUBLIC_URL is https, so the session cookie is Secure even when a proxy hands Keel plain http. */
+  publicHttps: boolean;
 }
 
 /** The signed-in visitor and the token their forms carry. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { agentNames } from '../../agents/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
 import { parseButtonData, renderWeb } from '../presenter/index.js';
-import { WEB_SENDER } from '../web/index.js';
+import { securityHeaders, WEB_SENDER } from '../web/index.js';
 import {
   clearSessionCookie,
   crossSite,
@@ -34,15 +34,6 @@ const decisionForm = z.object({ event: eventId, ref: z.string().max(80), decisio
 const eventForm = z.object({ event: eventId });
 const rewindForm = z.object({ event: eventId, checkpoint: z.string().min(1).max(200) });
 
-const SECURITY_HEADERS = {
-  // Inline style and script only, forms post back here, and no other site may frame the Approve buttons.
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  // Login links carry their token in the URL; no other site may be told it (and "no-referrer" would blank the Origin of our own forms).
-  'Referrer-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-};
 
 /**
  * The operator's workspace: the timeline of kernel actions with each one's
@@ -56,10 +47,8 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   const { auth } = deps;
   const app = new Hono<WorkspaceEnv>().basePath('/workspace');
 
-  app.use('*', async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-  });
+  // Inline style and script only, forms post back here, and no other site may frame the Approve buttons.
+  app.use('*', securityHeaders("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'"));
 
   app.get('/login', (c) => {
     const token = c.req.query('t');
@@ -75,7 +64,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
       return c.html(refusedPage(opened.refusal), 401);
     }
     await deps.kernel.audit({ actor: opened.operator, event: 'workspace_signed_in' });
-    setSessionCookie(c, opened.session);
+    setSessionCookie(c, opened.session, deps.publicHttps);
     return c.redirect('/workspace', 303);
   });
 
@@ -85,6 +74,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
       auth,
       loopbackOpen: deps.loopbackOpen,
       loopbackOperator: WEB_SENDER,
+      isOperator: deps.isOperator,
       refuse: (c) => c.html(signedOutPage('Sign in to see the workspace.'), 401),
     }),
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('That request is too large.', 413) }),
@@ -164,6 +154,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   app.post('/agents/:name/:switch{pause|resume}', async (c) => {
     const name = agentNames.find((a) => a === c.req.param('name'));
     if (!name) return notFound(c, 'There is no agent of that name.');
+    // The switch writes to the kernel directly, so it relies on workspaceAccess having run the conversation's own operator check (deps.isOperator) on this request.
     const by = `operator:${c.get('visitor').operator}`;
     if (c.req.param('switch') === 'pause') await deps.kernel.pauses.pause(name, by);
     else await deps.kernel.pauses.resume(name, by);

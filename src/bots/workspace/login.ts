@@ -48,6 +48,8 @@ export function workspaceCommands(deps: { auth: WorkspaceAuth; kernel: Kernel; p
         return [
           {
             kind: 'text',
+            // Whoever opens the link first is signed in as the operator, so it never goes to a group or channel.
+            private: true,
             text: `Your workspace: ${deps.publicUrl}/workspace/login?t=${token}\nThe link works once, until ${shortUtc(expiresAt)}, and signs that browser in for ${sessionHours} hours.`,
           },
         ];
