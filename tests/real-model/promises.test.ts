@@ -91,6 +91,20 @@ describe('with a realistic model', () => {
     expect(await issueActions()).toHaveLength(1);
   });
 
+  it('Edit with a realistic model: the edited card replaces the old one and runs once, even when the edit is repeated', async () => {
+    const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
+    await keel.conversation.handle({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload: { kind: 'card_action', ref: card.ref, action: 'edit' } });
+    model.misbehave({ repeat: 3 });
+    const edited = await keel.say('make it 12 hours');
+    const [fresh] = cardsIn(edited.replies).filter((c) => c.state === 'awaiting_approval');
+    expect(fresh?.facts).toContainEqual({ label: 'Total', value: '1,800.00 EUR' });
+    expect(textIn((await keel.tap(card.ref)).replies)).toMatch(/superseded/i);
+    await keel.tap(fresh!.ref);
+    await keel.tap(fresh!.ref);
+    expect(await invoices()).toBe(1);
+    expect((await issueActions()).map((a) => a.state).sort()).toEqual(['succeeded', 'superseded']);
+  });
+
   it('five identical calls in one answer make one card and one line', async () => {
     model.misbehave({ repeat: 5 });
     const reply = await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting');

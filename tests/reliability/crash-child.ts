@@ -8,13 +8,13 @@
  */
 import { installCrashPoints } from './crash-points.js';
 import { startKeel } from '../support/keel.js';
-import { crashEnv, raiseEvent, tapEvent } from './crash-workflow.js';
+import { crashEnvWith, MODEL_URL_VARIABLE, raiseEvent, tapEvent } from './crash-workflow.js';
 
 const [phase, url, crashAt] = process.argv.slice(2);
 if (!url || (phase !== 'raise' && phase !== 'approve')) throw new Error('usage: crash-child.ts <raise|approve> <db url> <crash point>');
 
 const points = installCrashPoints(Number(crashAt ?? 0));
-const keel = await startKeel({ url, env: crashEnv });
+const keel = await startKeel({ url, env: crashEnvWith(process.env[MODEL_URL_VARIABLE]) });
 let event;
 if (phase === 'raise') {
   event = raiseEvent;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { startKeel, textIn } from '../support/keel.js';
-import { crashEnv, operator, raiseEvent, tapEvent } from './crash-workflow.js';
+import { crashEnvWith, MODEL_URL_VARIABLE, operator, raiseEvent, tapEvent } from './crash-workflow.js';
+import { startRealisticModel, type RealisticModel } from '../support/realistic-model.js';
 
 /**
  * Crash at every step boundary of an approval workflow (an invoice asked for
@@ -62,9 +63,10 @@ interface ChildRun {
 }
 
 /** Runs the child step; it either SIGKILLs itself at the crash point or reports the boundaries it passed. */
-function runChild(phase: Phase, url: string, crashAt: number): Promise<ChildRun> {
+function runChild(phase: Phase, url: string, crashAt: number, modelUrl: string | undefined): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, phase, url, String(crashAt)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...(modelUrl ? { [MODEL_URL_VARIABLE]: modelUrl } : {}) };
+    const proc = spawn(process.execPath, [child, phase, url, String(crashAt)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     // A child that neither crashes nor finishes is a failure to report, not a hang of the suite.
@@ -84,8 +86,15 @@ function runChild(phase: Phase, url: string, crashAt: number): Promise<ChildRun>
 }
 
 const folders: string[] = [];
-beforeAll(bundleChild, 60_000);
-afterAll(() => [child, ...folders].forEach((path) => rmSync(path, { recursive: true, force: true })));
+let model: RealisticModel;
+beforeAll(async () => {
+  await bundleChild();
+  model = await startRealisticModel();
+}, 60_000);
+afterAll(async () => {
+  await model.close();
+  [child, ...folders].forEach((path) => rmSync(path, { recursive: true, force: true }));
+});
 
 /** A copy of a prepared database folder (database, files, outbox), so each scenario starts from the same state. */
 function copyOf(template: string) {
@@ -116,8 +125,8 @@ async function effects(dir: string, count: (table: string) => Promise<number>) {
 const expected = { invoices: 1, invoiceActions: 1, succeeded: 1, decided: 1, decisionEntries: 1, mailRows: 1, emlFiles: 1, pdfBlobs: 1 };
 
 /** The restarted process: recover as main.ts does, take Telegram's re-delivery, and finish the workflow as the operator would. */
-async function restartAndFinish(phase: Phase, dir: string, url: string) {
-  const keel = await startKeel({ url, env: crashEnv });
+async function restartAndFinish(phase: Phase, dir: string, url: string, modelUrl: string | undefined) {
+  const keel = await startKeel({ url, env: crashEnvWith(modelUrl) });
   const heard: Outbound[] = [];
   keel.hub.subscribe((message) => heard.push(message));
   try {
@@ -157,44 +166,52 @@ async function pool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[
   return results;
 }
 
+/**
+ * The sweep, with the offline model or with the realistic model server: the
+ * latter answers the restarted process's replay with new tool-call ids, so
+ * only keys derived from the request (not the model) keep it to one effect.
+ */
+async function sweep(modelUrl: string | undefined) {
+  // The starting point: a client with an email address, so the invoice is emailed too.
+  const base = tempDatabase('keel-crash-base-');
+  folders.push(base.dir);
+  const setup = await startKeel({ url: base.url, env: crashEnvWith(modelUrl) });
+  await setup.say('Add Acme Corp as a client, contact dana@acme.test');
+  setup.close();
+
+  // Census runs: each step once without a crash; the raised card is the starting point of the approve step.
+  const raised = copyOf(base.dir);
+  const raiseCensus = await runChild('raise', raised.url, 0, modelUrl);
+  const approved = copyOf(raised.dir);
+  const approveCensus = await runChild('approve', approved.url, 0, modelUrl);
+  const check = await startKeel({ url: approved.url, env: crashEnvWith(modelUrl) });
+  expect(await effects(approved.dir, check.count)).toEqual(expected);
+  check.close();
+
+  const scenarios = [
+    ...raiseCensus.done!.boundaries.map((label, i) => ({ phase: 'raise' as const, template: base.dir, at: i + 1, label })),
+    ...approveCensus.done!.boundaries.map((label, i) => ({ phase: 'approve' as const, template: raised.dir, at: i + 1, label })),
+  ];
+  const only = process.env.CRASH_ONLY?.split(','); // e.g. "approve:12,raise:3", to replay some scenarios
+  const outcomes = await pool(only ? scenarios.filter((s) => only.includes(`${s.phase}:${s.at}`)) : scenarios, async (s) => {
+    const db = copyOf(s.template);
+    const run = await runChild(s.phase, db.url, s.at, modelUrl);
+    const after = await restartAndFinish(s.phase, db.dir, db.url, modelUrl);
+    const { told, open, ...counted } = after;
+    const lost = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] < v).map(([k]) => k);
+    const doubled = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] > v).map(([k]) => k);
+    return { ...s, died: run.crashed!, counted, told, open, lost, doubled, survived: !lost.length && !doubled.length && told && !open };
+  });
+
+  const lines = outcomes.map(
+    (o) => `  ${o.survived ? 'ok  ' : 'FAIL'} ${o.phase.padEnd(7)} #${String(o.at).padStart(2)} before ${o.died}${o.survived ? '' : `  lost=[${o.lost}] doubled=[${o.doubled}] told=${o.told} open=${o.open}`}`,
+  );
+  const survived = outcomes.filter((o) => o.survived).length;
+  console.log(`crash sweep (${modelUrl ? 'realistic model' : 'offline model'}): ${outcomes.length} scenarios tried (SIGKILL before each durable write), ${survived} survived with 0 lost and 0 duplicated effects\n${lines.join('\n')}`);
+  expect(outcomes.filter((o) => !o.survived)).toEqual([]);
+}
+
 describe('crash at every step boundary of an approval', () => {
-  it('loses nothing and doubles nothing, whichever durable write the process dies before', async () => {
-    // The starting point: a client with an email address, so the invoice is emailed too.
-    const base = tempDatabase('keel-crash-base-');
-    folders.push(base.dir);
-    const setup = await startKeel({ url: base.url, env: crashEnv });
-    await setup.say('Add Acme Corp as a client, contact dana@acme.test');
-    setup.close();
-
-    // Census runs: each step once without a crash; the raised card is the starting point of the approve step.
-    const raised = copyOf(base.dir);
-    const raiseCensus = await runChild('raise', raised.url, 0);
-    const approved = copyOf(raised.dir);
-    const approveCensus = await runChild('approve', approved.url, 0);
-    const check = await startKeel({ url: approved.url, env: crashEnv });
-    expect(await effects(approved.dir, check.count)).toEqual(expected);
-    check.close();
-
-    const scenarios = [
-      ...raiseCensus.done!.boundaries.map((label, i) => ({ phase: 'raise' as const, template: base.dir, at: i + 1, label })),
-      ...approveCensus.done!.boundaries.map((label, i) => ({ phase: 'approve' as const, template: raised.dir, at: i + 1, label })),
-    ];
-    const only = process.env.CRASH_ONLY?.split(','); // e.g. "approve:12,raise:3", to replay some scenarios
-    const outcomes = await pool(only ? scenarios.filter((s) => only.includes(`${s.phase}:${s.at}`)) : scenarios, async (s) => {
-      const db = copyOf(s.template);
-      const run = await runChild(s.phase, db.url, s.at);
-      const after = await restartAndFinish(s.phase, db.dir, db.url);
-      const { told, open, ...counted } = after;
-      const lost = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] < v).map(([k]) => k);
-      const doubled = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] > v).map(([k]) => k);
-      return { ...s, died: run.crashed!, counted, told, open, lost, doubled, survived: !lost.length && !doubled.length && told && !open };
-    });
-
-    const lines = outcomes.map(
-      (o) => `  ${o.survived ? 'ok  ' : 'FAIL'} ${o.phase.padEnd(7)} #${String(o.at).padStart(2)} before ${o.died}${o.survived ? '' : `  lost=[${o.lost}] doubled=[${o.doubled}] told=${o.told} open=${o.open}`}`,
-    );
-    const survived = outcomes.filter((o) => o.survived).length;
-    console.log(`crash sweep: ${outcomes.length} scenarios tried (SIGKILL before each durable write), ${survived} survived with 0 lost and 0 duplicated effects\n${lines.join('\n')}`);
-    expect(outcomes.filter((o) => !o.survived)).toEqual([]);
-  }, 900_000);
+  it('loses nothing and doubles nothing, whichever durable write the process dies before', () => sweep(undefined), 900_000);
+  it('holds with a model that answers every replay with new tool-call ids', () => sweep(model.url), 900_000);
 });

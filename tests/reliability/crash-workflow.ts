@@ -7,6 +7,10 @@
 // No bot token: the events enter through the conversation as the Telegram transport would pass them, and nothing tries to reach api.telegram.org.
 export const crashEnv = { TELEGRAM_OPERATOR_IDS: '4242', MEMORY_INDEX_INTERVAL_SECONDS: '3600' };
 
+/** The sweep runs once with the offline model and once with the realistic model server, whose URL the child gets in this variable. */
+export const MODEL_URL_VARIABLE = 'KEEL_CRASH_MODEL_URL';
+export const crashEnvWith = (modelUrl: string | undefined) => (modelUrl ? { ...crashEnv, OPENAI_BASE_URL: modelUrl } : crashEnv);
+
 export const operator = { transport: 'telegram', sender: 'telegram:4242', chat: '4242' } as const;
 
 export const raiseEvent = {
