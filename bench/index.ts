@@ -2,6 +2,7 @@ import { arch, cpus, loadavg, release, totalmem, type as osType } from 'node:os'
 import { checkpointer } from './checkpointer.js';
 import { compaction } from './compaction.js';
 import { kernel } from './kernel.js';
+import { modelCalls } from './model-calls.js';
 import { recall } from './recall.js';
 import { scale } from './scale.js';
 import { formatMs } from './stats.js';
@@ -12,7 +13,7 @@ import { turns } from './turns.js';
  * Every group, in table order. A new benchmark (memory recall, with the memory
  * issue) is one more module exporting a BenchGroup, listed here.
  */
-const groups: BenchGroup[] = [turns, checkpointer, kernel, recall, compaction, scale];
+const groups: BenchGroup[] = [turns, modelCalls, checkpointer, kernel, recall, compaction, scale];
 /** Scale runs first: garbage and heap pages left by the other groups would blur its resident-memory deltas. */
 const runOrder = [scale, ...groups.filter((group) => group !== scale)];
 
