@@ -96,15 +96,17 @@ export function buildConversationGraph(deps: GraphDeps) {
     AgentName,
     { plain: ReturnType<typeof bind>; editing: ReturnType<typeof bind> }
   >;
-  // One budget per request, kept for the request's life in this process; a replay after a restart starts a fresh one.
+  // One budget per request, kept for the request's life in this process (a replay after a restart starts a fresh one); the oldest are let go.
   const budgets = new Map<string, ModelCall>();
   const budgetFor = (turn: Turn | null) => {
     const key = turn?.id ?? 'unknown';
-    if (!budgets.has(key)) {
-      budgets.clear();
-      budgets.set(key, modelBudget(limits));
+    let budget = budgets.get(key);
+    if (!budget) {
+      budget = modelBudget(limits);
+      budgets.set(key, budget);
+      if (budgets.size > 256) budgets.delete(budgets.keys().next().value!);
     }
-    return budgets.get(key)!;
+    return budget;
   };
 
   /** The ledger's lines for what this request proposed or did so far. */

@@ -147,8 +147,8 @@ export function createConversation(deps: ConversationDeps) {
     const target = await kernel.byRef(ref);
     if (!target) return [text('I do not know that card; it may have been removed.')];
     if (action === 'why') return deps.approvals.why(target);
-    // Edit re-plans through the card's agent, so it runs in the graph.
-    return serialized(() => run(event));
+    // Edit re-plans through the card's agent, so it runs in the graph; the tap is acknowledged at once all the same.
+    return whenFree(() => run(event), `Edit noted. Keel is finishing your previous request; it will then ask what should change on this card.`);
   }
 
   async function handle(raw: unknown): Promise<HandleResult> {

@@ -189,7 +189,7 @@ describe('with a realistic model', () => {
     expect(payment?.evidence.some((e) => e.startsWith('quoted:'))).toBe(true);
   });
 
-  it('taps, /pending and /workspace answer within a second while the model hangs on another request', async () => {
+  it('taps (Approve, Edit, Why), /pending and /workspace answer within a second while the model hangs on another request', async () => {
     const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
     model.misbehave({ delayMs: 4_000 });
     const delivered: string[] = [];
@@ -203,6 +203,9 @@ describe('with a realistic model', () => {
       return result;
     };
     expect(textIn((await timed(keel.say('/pending'))).replies)).toMatch(/waiting for your approval/);
+    const edit = { transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload: { kind: 'card_action', ref: card.ref, action: 'edit' } };
+    expect(textIn((await timed(keel.conversation.handle(edit))).replies)).toContain('Edit noted');
+    expect(textIn((await timed(keel.conversation.handle({ ...edit, eventId: randomUUID(), payload: { ...edit.payload, action: 'why' } }))).replies)).toContain(card.actionId);
     const ack = textIn((await timed(keel.tap(card.ref))).replies);
     expect(ack).toContain('Approved. Keel is still working on your previous request');
     expect(textIn((await timed(keel.say('/workspace'))).replies)).toContain('/workspace');
