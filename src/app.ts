@@ -188,6 +188,10 @@ export async function createKeel(options: KeelOptions) {
             quietHours: config.APPROVAL_QUIET_HOURS ? { start: config.APPROVAL_QUIET_HOURS.slice(0, 5), end: config.APPROVAL_QUIET_HOURS.slice(6) } : undefined,
           }
         : undefined,
+      backup:
+        platform.backup && config.BACKUP_TIME && config.DATABASE_URL.startsWith('file:')
+          ? { time: config.BACKUP_TIME, run: async () => logger.info('backup written', { ...(await platform.backup!(config)) }) }
+          : undefined,
       replies: options.mailbox && {
         db,
         kernel,

@@ -190,6 +190,15 @@ export const configSchema = z
     COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
     COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
+    BACKUP_TIME: z
+      .string()
+      .trim()
+      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a 24-hour time such as 03:00, or off' })
+      .default('03:00')
+      .transform((v) => (v === 'off' ? undefined : v))
+      .describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
+    BACKUP_DIR: optionalText.describe('Folder backups are written to; without it, a backups folder beside the database file.'),
+    BACKUP_KEEP: positiveInt(7, 'backups to keep, e.g. 7').describe('How many backups to keep in BACKUP_DIR; older ones are deleted once a new one is complete.'),
   })
   .superRefine((c, ctx) => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);

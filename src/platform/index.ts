@@ -18,6 +18,25 @@ export interface Platform {
   stores: EffectStores;
   /** Whether timers may run between requests (memory indexing, scheduler ticks); Workers run work only inside a request or a cron event. */
   backgroundTimers: boolean;
+  /** A consistent backup of a local database with its files (Node only; a remote database is backed up by its provider). */
+  backup?: (settings: BackupConfig) => Promise<BackupMade>;
+}
+
+/** The settings a backup reads, by their configuration names. */
+export interface BackupConfig {
+  DATABASE_URL: string;
+  FILES_DIR: string;
+  OUTBOX_DIR: string;
+  BACKUP_DIR?: string | undefined;
+  BACKUP_KEEP: number;
+}
+
+export interface BackupMade {
+  path: string;
+  bytes: number;
+  files: number;
+  /** Older backups deleted to keep BACKUP_KEEP. */
+  removed: string[];
 }
 
 export type StoragePlatform = Pick<Platform, 'openClient' | 'migrations'>;

@@ -13,10 +13,8 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 export async function openClient(settings: DatabaseSettings): Promise<Client> {
   const local = settings.url.startsWith('file:');
-  if (local) {
-    const path = filePath(settings.url);
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-  }
+  const path = databaseFile(settings.url);
+  if (path) await mkdir(dirname(path), { recursive: true });
   const client = createClient({
     url: settings.url,
     authToken: settings.authToken,
@@ -29,8 +27,10 @@ export async function openClient(settings: DatabaseSettings): Promise<Client> {
   return client;
 }
 
-function filePath(url: string): string {
+/** The path of a local database file, or undefined for a remote or in-memory database. */
+export function databaseFile(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
   const bare = url.replace(/^file:/, '').split('?')[0] ?? '';
-  if (bare === ':memory:' || bare === '') return ':memory:';
+  if (bare === ':memory:' || bare === '') return undefined;
   return bare.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : bare;
 }
