@@ -4,6 +4,8 @@ import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { StoragePlatform } from '../platform/index.js';
 import { applyMigrations } from './migrate.js';
+
+export { MigrationError } from './migrate.js';
 import * as schema from './schema.js';
 
 export { schema };
