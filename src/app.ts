@@ -5,7 +5,7 @@ import { secretSettings } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { openStorage, storageHealth } from './storage/index.js';
+import { openStorage, storageFault, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector, modelSummarizer } from './memory/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
@@ -168,6 +168,11 @@ export async function createKeel(options: KeelOptions) {
   http.route('/', workspace({ db, kernel, conversation, memory, timeline, clock, timeZone: config.TZ, auth: workspaceAuth, loopbackOpen: !config.WEB_CHAT_TOKEN }));
   http.route('/', webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN }));
   http.onError((error, c) => {
+    const fault = storageFault(error);
+    if (fault) {
+      logger.error(fault.message, { path: c.req.path, code: fault.code });
+      return c.json({ error: fault.message }, 503);
+    }
     logger.error('request failed', { path: c.req.path, error });
     return c.json({ error: 'Keel hit an internal error; nothing was done twice. Try again, and check the server log if it repeats.' }, 500);
   });

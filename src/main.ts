@@ -4,6 +4,7 @@ import { createKeel } from './app.js';
 import { nodePlatform } from './platform/node.js';
 import { imapMailbox } from './connectors/email/imap.js';
 import { holdLease } from './platform/lease.node.js';
+import { storageFault } from './storage/index.js';
 
 /** Node entry: one process, a local libSQL file by default, the web chat on PORT. */
 async function main() {
@@ -41,8 +42,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  const fault = storageFault(error);
   if (error instanceof ConfigError) {
     console.error(error.message);
+  } else if (fault) {
+    console.error(`Keel could not start: ${fault.problem} (${fault.code}). ${fault.fix}, then start it again.`);
   } else {
     console.error(`Keel could not start: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { databaseFile } from './node-database.js';
 
 /**
@@ -81,7 +81,11 @@ export async function holdLease(databaseUrl: string, kind: LeaseKind, refuse: Le
   const blocking = (await leaseHolders(databaseUrl)).filter((h) => refuse.includes(h.kind) && !(h.host === hostname() && h.pid === process.pid));
   if (blocking.length) throw new DatabaseBusyError(blocking, file);
   const dir = `${file}.lease`;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dirname(file), { recursive: true });
+  // Not recursive: on a read-only disk a recursive mkdir reports ENOENT, this one EROFS, which says what is wrong.
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   const marker = join(dir, Marker(kind, hostname(), process.pid));
   await writeFile(marker, JSON.stringify({ kind, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() }));
   const beat = setInterval(() => {

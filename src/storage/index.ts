@@ -4,9 +4,10 @@ import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { StoragePlatform } from '../platform/index.js';
 import { applyMigrations } from './migrate.js';
+import * as schema from './schema.js';
 
 export { MigrationError } from './migrate.js';
-import * as schema from './schema.js';
+export { storageFault, type StorageFault } from './faults.js';
 
 export { schema };
 export type Db = LibSQLDatabase<typeof schema>;
