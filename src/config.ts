@@ -199,6 +199,11 @@ export const configSchema = z
       .describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
     BACKUP_DIR: optionalText.describe('Folder backups are written to; without it, a backups folder beside the database file.'),
     BACKUP_KEEP: positiveInt(7, 'backups to keep, e.g. 7').describe('How many backups to keep in BACKUP_DIR; older ones are deleted once a new one is complete.'),
+    BACKUP_TO_S3: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('Also copy each backup to the S3 bucket of S3_ENDPOINT (under backups/), keeping BACKUP_KEEP there too.'),
   })
   .superRefine((c, ctx) => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);
@@ -231,6 +236,7 @@ export const configSchema = z
     need(Boolean(c.CALDAV_URL) && !c.CALDAV_USERNAME, 'CALDAV_USERNAME', 'is required with CALDAV_URL: the user name of your calendar account');
     need(Boolean(c.CALDAV_URL) && !c.CALDAV_PASSWORD, 'CALDAV_PASSWORD', 'is required with CALDAV_URL: the password (or an app password) of your calendar account');
     need(!c.CALDAV_URL && Boolean(c.CALDAV_USERNAME || c.CALDAV_PASSWORD), 'CALDAV_URL', 'is required when CALDAV_USERNAME or CALDAV_PASSWORD is set: the URL of the calendar to write meetings to');
+    need(c.BACKUP_TO_S3 && !c.S3_ENDPOINT, 'S3_ENDPOINT', 'is required when BACKUP_TO_S3 is true, with S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: the bucket backups are copied to');
     need(Boolean(c.WEBHOOK_URL) && !c.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required with WEBHOOK_URL, so the receiver can check that events come from Keel; generate one with `openssl rand -hex 32`');
     need(
       c.COMPACT_KEEP_MESSAGES >= c.COMPACT_AFTER_MESSAGES,

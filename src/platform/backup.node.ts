@@ -1,4 +1,5 @@
 import { createClient, type Client } from '@libsql/client';
+import { AwsClient } from 'aws4fetch';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,6 +16,8 @@ export interface BackupSettings {
   backupDir: string;
   /** How many backups to keep; older ones are deleted after a new one is complete. */
   keep: number;
+  /** A bucket each backup is also copied to, under backups/, keeping `keep` there too. */
+  s3?: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string; region: string } | undefined;
 }
 
 export class BackupError extends Error {
@@ -30,6 +33,10 @@ export function backupSettings(config: BackupConfig): BackupSettings {
     outboxDir: config.OUTBOX_DIR,
     backupDir: config.BACKUP_DIR ?? join(dirname(file), 'backups'),
     keep: config.BACKUP_KEEP,
+    s3:
+      config.BACKUP_TO_S3 && config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+        ? { endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION }
+        : undefined,
   };
 }
 
@@ -126,7 +133,33 @@ export async function createBackup(settings: BackupSettings, at = new Date()): P
   copy.close();
   await rename(partial, final);
   const removed = await pruneBackups(settings.backupDir, settings.keep);
-  return { path: final, bytes: (await stat(final)).size, files, removed };
+  const made = { path: final, bytes: (await stat(final)).size, files, removed };
+  if (!settings.s3) return made;
+  return { ...made, copiedTo: await copyToBucket(settings.s3, final, settings.keep) };
+}
+
+/**
+ * Copies a finished backup to `<bucket>/backups/<name>` (SigV4 over fetch, as the files store signs), then deletes
+ * the bucket's backups beyond `keep`. The local backup is complete before this starts, so a failure here loses nothing.
+ */
+async function copyToBucket(s3: NonNullable<BackupSettings['s3']>, path: string, keep: number): Promise<string> {
+  const aws = new AwsClient({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, region: s3.region, service: 's3' });
+  const bucketUrl = `${s3.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(s3.bucket)}`;
+  const name = basename(path);
+  const fail = (what: string, detail: string) =>
+    new BackupError(`The backup ${path} is complete, but ${what} the bucket ${s3.bucket} failed (${detail}); check S3_ENDPOINT, S3_BUCKET and the access keys.`);
+  const send = async (url: string, init: RequestInit, what: string) => {
+    const response = await aws.fetch(url, init).catch((error: unknown) => {
+      throw fail(what, error instanceof Error ? error.message : String(error));
+    });
+    if (!response.ok) throw fail(what, `HTTP ${response.status}`);
+    return response;
+  };
+  await send(`${bucketUrl}/backups/${name}`, { method: 'PUT', body: await readFile(path), headers: { 'content-type': 'application/vnd.sqlite3' } }, 'copying it to');
+  const listing = await (await send(`${bucketUrl}?list-type=2&prefix=backups/`, { method: 'GET' }, 'listing the backups in')).text();
+  const keys = [...listing.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]!).filter((key) => BACKUP_NAME.test(key.slice('backups/'.length)));
+  for (const key of keys.sort().reverse().slice(keep)) await send(`${bucketUrl}/${key}`, { method: 'DELETE' }, `deleting an old backup (${key}) from`);
+  return `s3://${s3.bucket}/backups/${name}`;
 }
 
 /**

@@ -29,6 +29,12 @@ export interface BackupConfig {
   OUTBOX_DIR: string;
   BACKUP_DIR?: string | undefined;
   BACKUP_KEEP: number;
+  BACKUP_TO_S3: boolean;
+  S3_ENDPOINT?: string | undefined;
+  S3_BUCKET?: string | undefined;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_REGION: string;
 }
 
 export interface BackupMade {
@@ -37,6 +43,8 @@ export interface BackupMade {
   files: number;
   /** Older backups deleted to keep BACKUP_KEEP. */
   removed: string[];
+  /** Where the backup was also copied (BACKUP_TO_S3), e.g. s3://bucket/backups/keel-….db. */
+  copiedTo?: string;
 }
 
 export type StoragePlatform = Pick<Platform, 'openClient' | 'migrations'>;

@@ -1,10 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
 import { runUntil, kill } from '../support/child.js';
 import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import S3rver from 's3rver';
+import { AwsClient } from 'aws4fetch';
+import { tmpdir } from 'node:os';
 import { ManualClock } from '../../src/core/clock.js';
 import { projectRoot, runScript } from './support.js';
 
@@ -148,5 +151,35 @@ describe('backups and restore', () => {
     expect(await keel.scheduler.tick()).not.toContain('backup');
     expect(readdirSync(join(live.dir, 'backups'))).toEqual([expect.stringMatching(/^keel-\d{8}T\d{9}Z\.db$/)]);
     keel.close();
+  });
+
+  it('copies each backup to the S3 bucket with BACKUP_TO_S3, keeping BACKUP_KEEP there too', async () => {
+    const live = fresh();
+    const keel = await startKeel({ url: live.url });
+    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    keel.close();
+    // s3rver (npm) serves the S3 REST API from a temp folder; the copy is signed with SigV4 as for S3, R2 or MinIO.
+    const directory = mkdtempSync(join(tmpdir(), 'keel-s3-'));
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'keel-files', configs: [] }] });
+    const { port } = await server.run();
+    try {
+      const s3 = { S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_BUCKET: 'keel-files', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const run = await runScript('backup', [], { ...live.env, ...s3, BACKUP_TO_S3: 'true', BACKUP_KEEP: '2' });
+        expect(run.stderr).toBe('');
+        const name = /Backup written: \S+\/(keel-\S+\.db) .*; copied to s3:\/\/keel-files\/backups\/(\S+)$/m.exec(run.stdout)!;
+        expect(name[2]).toBe(name[1]);
+        made.push(name[1]!);
+      }
+      const aws = new AwsClient({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region: 'us-east-1', service: 's3' });
+      const listing = await (await aws.fetch(`${s3.S3_ENDPOINT}/keel-files?list-type=2&prefix=backups/`)).text();
+      expect([...listing.matchAll(/<Key>backups\/([^<]+)<\/Key>/g)].map((m) => m[1]).sort()).toEqual(made.slice(1));
+      const copy = new Uint8Array(await (await aws.fetch(`${s3.S3_ENDPOINT}/keel-files/backups/${made[2]}`)).arrayBuffer());
+      expect(Buffer.from(copy).equals(readFileSync(join(live.dir, 'backups', made[2]!)))).toBe(true);
+    } finally {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
