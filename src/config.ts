@@ -34,6 +34,15 @@ const positiveInt = (fallback: number, hint: string) =>
     .positive({ error: `must be greater than zero (${hint})` })
     .default(fallback);
 
+/** A time of day in TZ ("HH:MM"), or off (undefined). */
+const dailyTime = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: `must be a 24-hour time such as ${fallback}, or off` })
+    .default(fallback)
+    .transform((v) => (v === 'off' ? undefined : v));
+
 export const configSchema = z
   .object({
     PORT: z.coerce
@@ -95,13 +104,7 @@ export const configSchema = z
         }
       }, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' })
       .describe("The operator's time zone: dates in requests, cards and digests are read and shown in it."),
-    DIGEST_TIME: z
-      .string()
-      .trim()
-      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a 24-hour time such as 08:00, or off' })
-      .default('08:00')
-      .transform((v) => (v === 'off' ? undefined : v))
-      .describe('When the daily digest is sent, in TZ (24-hour HH:MM), or off. /digest shows it any time.'),
+    DIGEST_TIME: dailyTime('08:00').describe('When the daily digest is sent, in TZ (24-hour HH:MM), or off. /digest shows it any time.'),
     DIGEST_TO: z
       .string()
       .default('web,telegram,slack')
@@ -190,13 +193,7 @@ export const configSchema = z
     COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
     COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
-    BACKUP_TIME: z
-      .string()
-      .trim()
-      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a 24-hour time such as 03:00, or off' })
-      .default('03:00')
-      .transform((v) => (v === 'off' ? undefined : v))
-      .describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
+    BACKUP_TIME: dailyTime('03:00').describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
     BACKUP_DIR: optionalText.describe('Folder backups are written to; without it, a backups folder beside the database file.'),
     BACKUP_KEEP: positiveInt(7, 'backups to keep, e.g. 7').describe('How many backups to keep in BACKUP_DIR; older ones are deleted once a new one is complete.'),
     BACKUP_TO_S3: z

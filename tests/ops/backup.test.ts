@@ -19,6 +19,15 @@ const fresh = () => {
 };
 afterEach(() => temps.splice(0).forEach((db) => db.remove()));
 
+/** A database on which Keel has added one client, with no Keel running on it. */
+async function databaseWithAcme() {
+  const db = fresh();
+  const keel = await startKeel({ url: db.url });
+  await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+  keel.close();
+  return db;
+}
+
 const rows = async (keel: TestKeel, sql: string) => (await keel.storage.client.execute(sql)).rows;
 
 /** Invoices asked for and approved one after another until told to stop; `acknowledged` holds each number once Keel has answered "Done". */
@@ -98,10 +107,7 @@ describe('backups and restore', () => {
   });
 
   it('keeps BACKUP_KEEP backups, and restore refuses a running Keel and a damaged backup, leaving the database as it was', async () => {
-    const live = fresh();
-    const keel = await startKeel({ url: live.url });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-    keel.close();
+    const live = await databaseWithAcme();
     const made: string[] = [];
     for (let i = 0; i < 3; i++) {
       const run = await runScript('backup', [], { ...live.env, BACKUP_KEEP: '2' });
@@ -154,10 +160,7 @@ describe('backups and restore', () => {
   });
 
   it('copies each backup to the S3 bucket with BACKUP_TO_S3, keeping BACKUP_KEEP there too', async () => {
-    const live = fresh();
-    const keel = await startKeel({ url: live.url });
-    await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-    keel.close();
+    const live = await databaseWithAcme();
     // s3rver (npm) serves the S3 REST API from a temp folder; the copy is signed with SigV4 as for S3, R2 or MinIO.
     const directory = mkdtempSync(join(tmpdir(), 'keel-s3-'));
     const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'keel-files', configs: [] }] });
