@@ -5,7 +5,7 @@ import { secretSettings } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { openStorage, storageHealth } from './storage/index.js';
+import { openStorage, storageFault, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector, modelSummarizer } from './memory/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
@@ -187,6 +187,11 @@ export async function createKeel(options: KeelOptions) {
     webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN, sessions: workspaceAuth, publicHttps, admit: admission.admit, messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE }),
   );
   http.onError((error, c) => {
+    const fault = storageFault(error);
+    if (fault) {
+      logger.error(fault.message, { path: c.req.path, code: fault.code });
+      return c.json({ error: fault.message }, 503);
+    }
     logger.error('request failed', { path: c.req.path, error });
     return c.json({ error: 'Keel hit an internal error; nothing was done twice. Try again, and check the server log if it repeats.' }, 500);
   });
@@ -207,6 +212,10 @@ export async function createKeel(options: KeelOptions) {
             quietHours: config.APPROVAL_QUIET_HOURS ? { start: config.APPROVAL_QUIET_HOURS.slice(0, 5), end: config.APPROVAL_QUIET_HOURS.slice(6) } : undefined,
           }
         : undefined,
+      backup:
+        platform.backup && config.BACKUP_TIME && config.DATABASE_URL.startsWith('file:')
+          ? { time: config.BACKUP_TIME, run: async () => logger.info('backup written', { ...(await platform.backup!(config)) }) }
+          : undefined,
       replies: options.mailbox && {
         db,
         kernel,

@@ -36,6 +36,15 @@ const positiveInt = (fallback: number, hint: string) =>
     .positive({ error: `must be greater than zero (${hint})` })
     .default(fallback);
 
+/** A time of day in TZ ("HH:MM"), or off (undefined). */
+const dailyTime = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: `must be a 24-hour time such as ${fallback}, or off` })
+    .default(fallback)
+    .transform((v) => (v === 'off' ? undefined : v));
+
 export const configSchema = z
   .object({
     PORT: z.coerce
@@ -110,13 +119,7 @@ export const configSchema = z
         }
       }, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' })
       .describe("The operator's time zone: dates in requests, cards and digests are read and shown in it."),
-    DIGEST_TIME: z
-      .string()
-      .trim()
-      .regex(/^(([01]\d|2[0-3]):[0-5]\d|off)$/, { error: 'must be a 24-hour time such as 08:00, or off' })
-      .default('08:00')
-      .transform((v) => (v === 'off' ? undefined : v))
-      .describe('When the daily digest is sent, in TZ (24-hour HH:MM), or off. /digest shows it any time.'),
+    DIGEST_TIME: dailyTime('08:00').describe('When the daily digest is sent, in TZ (24-hour HH:MM), or off. /digest shows it any time.'),
     DIGEST_TO: z
       .string()
       .default('web,telegram,slack')
@@ -217,6 +220,14 @@ export const configSchema = z
       'Someone who is not an operator gets 3 refusals (each audited); then Keel stays quiet towards them for this long: no reply, no audit entry.',
     ),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
+    BACKUP_TIME: dailyTime('03:00').describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
+    BACKUP_DIR: optionalText.describe('Folder backups are written to; without it, a backups folder beside the database file.'),
+    BACKUP_KEEP: positiveInt(7, 'backups to keep, e.g. 7').describe('How many backups to keep in BACKUP_DIR; older ones are deleted once a new one is complete.'),
+    BACKUP_TO_S3: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('Also copy each backup to the S3 bucket of S3_ENDPOINT (under backups/), keeping BACKUP_KEEP there too.'),
   })
   .superRefine((c, ctx) => {
     const loopback = loopbackHosts.includes(c.HOST);
@@ -253,6 +264,7 @@ export const configSchema = z
     need(Boolean(c.CALDAV_URL) && !c.CALDAV_USERNAME, 'CALDAV_USERNAME', 'is required with CALDAV_URL: the user name of your calendar account');
     need(Boolean(c.CALDAV_URL) && !c.CALDAV_PASSWORD, 'CALDAV_PASSWORD', 'is required with CALDAV_URL: the password (or an app password) of your calendar account');
     need(!c.CALDAV_URL && Boolean(c.CALDAV_USERNAME || c.CALDAV_PASSWORD), 'CALDAV_URL', 'is required when CALDAV_USERNAME or CALDAV_PASSWORD is set: the URL of the calendar to write meetings to');
+    need(c.BACKUP_TO_S3 && !c.S3_ENDPOINT, 'S3_ENDPOINT', 'is required when BACKUP_TO_S3 is true, with S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: the bucket backups are copied to');
     need(Boolean(c.WEBHOOK_URL) && !c.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required with WEBHOOK_URL, so the receiver can check that events come from Keel; generate one with `openssl rand -hex 32`');
     need(
       c.COMPACT_KEEP_MESSAGES >= c.COMPACT_AFTER_MESSAGES,

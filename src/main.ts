@@ -3,10 +3,14 @@ import { ConfigError, loadConfig } from './config.js';
 import { createKeel } from './app.js';
 import { nodePlatform } from './platform/node.js';
 import { imapMailbox } from './connectors/email/imap.js';
+import { holdLease } from './platform/lease.node.js';
+import { storageFault } from './storage/index.js';
 
 /** Node entry: one process, a local libSQL file by default, the web chat on PORT. */
 async function main() {
   const config = loadConfig(process.env);
+  // Marks the database as in use, so `npm run restore` refuses to replace it under this process (and this one does not start while a restore replaces it).
+  const releaseLease = await holdLease(config.DATABASE_URL, 'keel', ['restore']);
   // Node-only clients are built here, so app.ts stays platform-neutral.
   const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined });
   await keel.recover();
@@ -22,8 +26,9 @@ async function main() {
     keel.scheduler.stop();
     server.close();
     keel.stopBots().then(
-      () => {
+      async () => {
         keel.close();
+        await releaseLease();
         process.exit(0);
       },
       (error: unknown) => {
@@ -37,8 +42,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  const fault = storageFault(error);
   if (error instanceof ConfigError) {
     console.error(error.message);
+  } else if (fault) {
+    console.error(`Keel could not start: ${fault.problem} (${fault.code}). ${fault.fix}, then start it again.`);
   } else {
     console.error(`Keel could not start: ${error instanceof Error ? error.message : String(error)}`);
   }

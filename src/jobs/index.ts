@@ -21,6 +21,11 @@ export interface JobDeps {
   replies?: ReplyWatchDeps | undefined;
   /** One reminder per unanswered card after this delay, outside quiet hours; undefined for none. */
   approvalReminders?: { afterMinutes: number; quietHours: { start: string; end: string } | undefined } | undefined;
+  /**
+   * A daily backup at "HH:MM" in the operator's time zone (Node, local database only). A backup is upkeep
+   * that never leaves the machine, like memory indexing, so it runs outside the kernel; a repeated run makes one more copy.
+   */
+  backup?: { time: string; run: () => Promise<void> } | undefined;
 }
 
 /**
@@ -81,16 +86,20 @@ export async function fireReminders(deps: JobDeps) {
   }
 }
 
+/** "HH:MM" as a daily cron expression. */
+function dailyAt(time: string): string {
+  const [hour, minute] = time.split(':').map(Number);
+  return `${minute} ${hour} * * *`;
+}
+
 /** Everything Keel does on a schedule; Node ticks these on an interval, Workers from Cron Triggers. */
 export function keelJobs(deps: JobDeps): Job[] {
   const jobs: Job[] = [
     { name: 'expire-approvals', cron: '*/5 * * * *', timeZone: 'UTC', run: () => expireCards(deps) },
     { name: 'reminders', cron: '* * * * *', timeZone: 'UTC', run: () => fireReminders(deps) },
   ];
-  if (deps.digestTime) {
-    const [hour, minute] = deps.digestTime.split(':').map(Number);
-    jobs.push({ name: 'daily-digest', cron: `${minute} ${hour} * * *`, timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
-  }
+  if (deps.digestTime) jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
+  if (deps.backup) jobs.push({ name: 'backup', cron: dailyAt(deps.backup.time), timeZone: deps.timeZone, run: deps.backup.run });
   const reminding = deps.approvalReminders;
   if (reminding) jobs.push({ name: 'approval-reminders', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await remindApprovals({ ...deps, ...reminding })) });
   const replies = deps.replies;

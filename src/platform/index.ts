@@ -18,6 +18,33 @@ export interface Platform {
   stores: EffectStores;
   /** Whether timers may run between requests (memory indexing, scheduler ticks); Workers run work only inside a request or a cron event. */
   backgroundTimers: boolean;
+  /** A consistent backup of a local database with its files (Node only; a remote database is backed up by its provider). */
+  backup?: (settings: BackupConfig) => Promise<BackupMade>;
+}
+
+/** The settings a backup reads, by their configuration names. */
+export interface BackupConfig {
+  DATABASE_URL: string;
+  FILES_DIR: string;
+  OUTBOX_DIR: string;
+  BACKUP_DIR?: string | undefined;
+  BACKUP_KEEP: number;
+  BACKUP_TO_S3: boolean;
+  S3_ENDPOINT?: string | undefined;
+  S3_BUCKET?: string | undefined;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_REGION: string;
+}
+
+export interface BackupMade {
+  path: string;
+  bytes: number;
+  files: number;
+  /** Older backups deleted to keep BACKUP_KEEP. */
+  removed: string[];
+  /** Where the backup was also copied (BACKUP_TO_S3), e.g. s3://bucket/backups/keel-….db. */
+  copiedTo?: string;
 }
 
 export type StoragePlatform = Pick<Platform, 'openClient' | 'migrations'>;

@@ -1,8 +1,8 @@
-import { createClient, type Client } from '@libsql/client';
+import { createClient, type Client, type InArgs, type InStatement, type Transaction, type TransactionMode } from '@libsql/client';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DatabaseSettings } from '../storage/index.js';
+import { storageFault, type DatabaseSettings } from '../storage/index.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -13,24 +13,97 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 export async function openClient(settings: DatabaseSettings): Promise<Client> {
   const local = settings.url.startsWith('file:');
-  if (local) {
-    const path = filePath(settings.url);
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-  }
+  const path = databaseFile(settings.url);
+  if (path) await mkdir(dirname(path), { recursive: true });
   const client = createClient({
     url: settings.url,
     authToken: settings.authToken,
     ...(local ? { timeout: BUSY_TIMEOUT_MS } : {}),
   });
-  if (local) {
-    await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
-  }
-  return client;
+  if (!local) return client;
+  await client.execute('PRAGMA journal_mode = WAL');
+  await client.execute('PRAGMA synchronous = NORMAL');
+  return reopenedAfterFaults(client);
 }
 
-function filePath(url: string): string {
+/**
+ * libSQL's local client leaves a statement that failed mid-step (the file
+ * locked by another process, a full disk, a read-only file) unreset on its
+ * connection, and every write transaction on that connection then fails with
+ * "cannot commit transaction - SQL statements in progress" until the statement
+ * happens to be garbage-collected: the fault would outlive its cause. So after
+ * such a fault the client's connections are reopened — at once, or when the
+ * last open transaction ends — and Keel carries on as soon as the fault clears.
+ */
+function reopenedAfterFaults(client: Client): Client {
+  let transactions = 0;
+  let reopenPending = false;
+  const reopen = () => {
+    if (transactions) reopenPending = true;
+    else {
+      reopenPending = false;
+      client.reconnect();
+    }
+  };
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (storageFault(error)) reopen();
+      throw error;
+    }
+  };
+  const execute = ((statement: InStatement | string, args?: InArgs) =>
+    guard(() => (typeof statement === 'string' ? client.execute(statement, args) : client.execute(statement)))) as Client['execute'];
+  const wrapTransaction = (tx: Transaction): Transaction => {
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      transactions -= 1;
+      if (!transactions && reopenPending) reopen();
+    };
+    return {
+      execute: (statement) => guard(() => tx.execute(statement)),
+      batch: (statements) => guard(() => tx.batch(statements)),
+      executeMultiple: (sql) => guard(() => tx.executeMultiple(sql)),
+      rollback: () => tx.rollback().finally(end),
+      commit: () => guard(() => tx.commit()).finally(end),
+      close: () => {
+        tx.close();
+        end();
+      },
+      get closed() {
+        return tx.closed;
+      },
+    };
+  };
+  return {
+    execute,
+    batch: (statements, mode) => guard(() => client.batch(statements, mode)),
+    migrate: (statements) => guard(() => client.migrate(statements)),
+    executeMultiple: (sql) => guard(() => client.executeMultiple(sql)),
+    transaction: async (mode?: TransactionMode) => {
+      const tx = await guard(() => client.transaction(mode));
+      transactions += 1;
+      return wrapTransaction(tx);
+    },
+    sync: () => client.sync(),
+    close: () => client.close(),
+    reconnect: () => client.reconnect(),
+    get closed() {
+      return client.closed;
+    },
+    get protocol() {
+      return client.protocol;
+    },
+  };
+}
+
+/** The path of a local database file, or undefined for a remote or in-memory database. */
+export function databaseFile(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
   const bare = url.replace(/^file:/, '').split('?')[0] ?? '';
-  if (bare === ':memory:' || bare === '') return ':memory:';
+  if (bare === ':memory:' || bare === '') return undefined;
   return bare.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : bare;
 }

@@ -4,6 +4,7 @@ import { folderStore } from '../connectors/files/folder.node.js';
 import { outboxDelivery, smtpDelivery } from '../connectors/email/delivery.node.js';
 import type { Platform } from './index.js';
 import { openClient } from './node-database.js';
+import { backupSettings, createBackup } from './backup.node.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -17,4 +18,5 @@ export const nodePlatform: Platform = {
     delivery: (settings) => (settings.smtpUrl ? smtpDelivery(settings.smtpUrl) : outboxDelivery(settings.outboxDir)),
   },
   backgroundTimers: true,
+  backup: (config) => createBackup(backupSettings(config)),
 };

@@ -6,6 +6,9 @@ import type { StoragePlatform } from '../platform/index.js';
 import { applyMigrations } from './migrate.js';
 import * as schema from './schema.js';
 
+export { MigrationError } from './migrate.js';
+export { storageFault, type StorageFault } from './faults.js';
+
 export { schema };
 export type Db = LibSQLDatabase<typeof schema>;
 

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
+import { storageFault } from '../../storage/index.js';
 import { cardSentTo, COMMANDS, keelUpdates } from './updates.js';
 import { deliver, redraw } from './deliver.js';
 
@@ -42,7 +43,7 @@ export function createTelegramBot(options: TelegramOptions) {
     // The inbox forgot the update, so resending the message is safe.
     if (!ctx.chat) return;
     await ctx.api
-      .sendMessage(ctx.chat.id, 'Keel hit an internal error; nothing was done twice. Send it again, and check the server log if it repeats.')
+      .sendMessage(ctx.chat.id, storageFault(error)?.message ?? 'Keel hit an internal error; nothing was done twice. Send it again, and check the server log if it repeats.')
       .catch((sendError: unknown) => logger.warn('could not tell the Telegram chat about the failure', { error: sendError }));
   });
 
