@@ -14,11 +14,11 @@ import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { canonicalJson, sha256Hex } from '../../core/ids.js';
-import { agentNames, agentTools, type AgentName, type AgentToolName, type coordinatorTools } from '../intents.js';
+import { agentNames, agentTools, type AgentName, type AgentToolArgs, type AgentToolName, type coordinatorTools } from '../intents.js';
 import { scopes } from '../scopes.js';
 import { describeCapabilities } from './capabilities.js';
 import { assertTimeZone } from './dates.js';
-import type { ParsedIntent } from './intent.js';
+import type { ParsedIntent, PaymentLookup } from './intent.js';
 import { parseIntent } from './parse.js';
 
 export interface OfflineChatModelOptions extends BaseChatModelParams {
@@ -116,13 +116,19 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
   }
 
   private async respond(messages: BaseMessage[], bound: Set<string>): Promise<AIMessage> {
-    const results = trailingToolResults(messages);
-    // Tool results are already written for the operator; relaying them is the whole answer.
-    if (results.length > 0) return new AIMessage(results.join('\n'));
-
     const request = lastHumanText(messages);
     const intent = parseIntent(request, { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency });
-    const call = bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound);
+    const results = trailingToolResults(messages);
+    let call: ToolCallOut | undefined;
+    if (results.length > 0) {
+      // The open invoices it asked for arrived: pay the one that fits, or ask which.
+      const lookup = intent.kind === 'clarify' ? intent.lookup : undefined;
+      const listed = lookup !== undefined && lastCallName(messages) === 'list_invoices' ? pickInvoice(results.join('\n'), lookup) : undefined;
+      if (listed === undefined || typeof listed === 'string') return new AIMessage(listed ?? results.join('\n'));
+      call = listed;
+    } else {
+      call = bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound);
+    }
     if (call !== undefined && bound.has(call.name)) {
       // Hashing the turn too keeps ids unique when the operator repeats a request in one conversation.
       const hash = await sha256Hex(canonicalJson([messages.length, call.name, request]));
@@ -154,8 +160,36 @@ function lastHumanText(messages: BaseMessage[]): string {
   return human?.text ?? '';
 }
 
+/** The tool the model called last, whose results are the trailing tool messages. */
+function lastCallName(messages: BaseMessage[]): string | undefined {
+  const ai = messages.findLast((message) => AIMessage.isInstance(message));
+  return ai === undefined ? undefined : (ai as AIMessage).tool_calls?.[0]?.name;
+}
+
+/** "• 2026-0003 Beta GmbH: 1,800.00 EUR, sent, …": the lines list_invoices answers with. */
+const invoiceLine = /^•\s+(\S+)\s.*?:\s+([\d.,]+)\s+[A-Z]{3}\b/gm;
+
+/**
+ * From a listing of open invoices, the payment to record: the only invoice, or
+ * the only one of the stated amount. Otherwise the text to answer with: the
+ * listing and which number to send.
+ */
+function pickInvoice(listing: string, lookup: PaymentLookup): ToolCallOut | string {
+  const rows = [...listing.matchAll(invoiceLine)].map((m) => ({ number: m[1]!, total: Number(m[2]!.replace(/,/g, '')) }));
+  const fitting = lookup.amount === undefined ? rows : rows.filter((row) => Math.abs(row.total - lookup.amount!) < 0.005);
+  const who = lookup.client ?? 'that client';
+  if (fitting.length === 1) {
+    const args: AgentToolArgs<'record_payment'> = { invoice: fitting[0]!.number };
+    return { name: 'record_payment', args };
+  }
+  if (rows.length === 0) return `I found no open invoice for ${who}, so nothing was marked as paid.\n${listing}`;
+  const amount = lookup.amount === undefined ? '' : ` of ${lookup.amount}`;
+  return `Which invoice${amount} did ${who} pay? Send its number, e.g. "mark invoice ${rows[0]!.number} as paid".\n${listing}`;
+}
+
 function coordinatorCall(intent: ParsedIntent, request: string): ToolCallOut {
-  if (intent.kind === 'tool') {
+  // A payment named by payer or amount goes to the agent that can look its invoice up.
+  if (intent.kind === 'tool' || (intent.kind === 'clarify' && intent.lookup !== undefined)) {
     const args: z.infer<typeof coordinatorTools.route> = { agent: ownerOf[intent.tool], request: request.trim() };
     return { name: 'route', args };
   }
@@ -168,6 +202,10 @@ function coordinatorCall(intent: ParsedIntent, request: string): ToolCallOut {
 }
 
 function agentCall(intent: ParsedIntent, bound: Set<string>): ToolCallOut | undefined {
+  if (intent.kind === 'clarify' && intent.lookup !== undefined && bound.has('list_invoices') && bound.has(intent.tool)) {
+    const args: AgentToolArgs<'list_invoices'> = { status: 'sent', ...(intent.lookup.client === undefined ? {} : { client: intent.lookup.client }) };
+    return { name: 'list_invoices', args };
+  }
   return intent.kind === 'tool' && bound.has(intent.tool) ? { name: intent.tool, args: intent.args } : undefined;
 }
 

@@ -43,7 +43,7 @@ function parseNumber(raw: string): number | undefined {
 const number = String.raw`\d+(?:[.,]\d+)*`;
 const codeWords = [...knownCodes].map((code) => code.toLowerCase()).join('|');
 const amountPattern = new RegExp(
-  String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
+  String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<thousands>[kK]\b)?(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
     // No "i" flag: unknown codes must be capitals, so "150 for" is not read as a currency.
     String.raw`(?:\s?(?<code>[A-Z]{3}\b|(?:${codeWords})\b|[Ee]uros?\b|[Dd]ollars?\b|[Pp]ounds?\b|[Ff]rancs?\b|[€$£]))?` +
     String.raw`(?<per>\s?(?:\/\s?(?:h|hr|hour)\b|per hour\b|an hour\b|hourly\b|p\/h\b))?`,
@@ -68,7 +68,9 @@ function amounts(text: string, defaultCurrency: string | undefined): Amount[] {
   for (const match of text.matchAll(amountPattern)) {
     const groups = match.groups ?? {};
     const end = match.index + match[0].length;
-    const value = groups.num === undefined ? undefined : parseNumber(groups.num);
+    const parsed = groups.num === undefined ? undefined : parseNumber(groups.num);
+    // "1.5k" is 1,500: the k is read before anything else so "1.5k" is never 1.5.
+    const value = parsed === undefined ? undefined : groups.thousands === undefined ? parsed : Math.round(parsed * 1000 * 100) / 100;
     const glued = /[\w:-]$/.test(text.slice(0, match.index)) || /^[-\w:]/.test(text.slice(end));
     if (value === undefined || glued) continue;
     if (groups.hours !== undefined) {
@@ -95,6 +97,22 @@ export function parseRate(text: string, defaultCurrency: string | undefined): Ra
   const rate = amounts(text, defaultCurrency).find((amount) => amount.kind === 'rate');
   if (rate === undefined) return undefined;
   return rate.currency === undefined ? { amount: rate.value } : { amount: rate.value, currency: rate.currency };
+}
+
+/** A sum of money as written, with or without a currency: "€1,800", "1.5k", "1.500,00 €", "1800 eur". */
+export function parseSum(text: string, defaultCurrency: string | undefined): Rate | undefined {
+  for (const match of text.matchAll(amountPattern)) {
+    const groups = match.groups ?? {};
+    const end = match.index + match[0].length;
+    const glued = /[\w:-]$/.test(text.slice(0, match.index)) || /^[-\w:]/.test(text.slice(end));
+    const parsed = groups.num === undefined ? undefined : parseNumber(groups.num);
+    if (parsed === undefined || glued || groups.hours !== undefined) continue;
+    const amount = groups.thousands === undefined ? parsed : Math.round(parsed * 1000 * 100) / 100;
+    const symbol = groups.pre ?? groups.code;
+    const currency = symbol === undefined ? undefined : currencyOf(symbol, defaultCurrency);
+    return currency === undefined ? { amount } : { amount, currency };
+  }
+  return undefined;
 }
 
 /** Where the last hours or rate phrase ends, so a trailing "for <description>" can be read after it. */

@@ -6,6 +6,7 @@ import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
 import { addTask, completeTask, listTasks, scheduleMeeting, status } from './operations.js';
 import { clean, maxParsedLength } from './text.js';
+import { normalizeTyping } from './typos.js';
 import { proposeRule, reviseAction } from './approvals.js';
 
 export interface ParseOptions {
@@ -67,7 +68,7 @@ export function parseIntent(message: string, options: ParseOptions): ParsedInten
   assertTimeZone(timeZone);
   const collapsed = message.replace(/\s+/g, ' ').trim().replace(/[\s.!?]+$/, '');
   if (collapsed.length > maxParsedLength) return { kind: 'help', unknown: quote(collapsed) };
-  const text = clean(collapsed);
+  const text = clean(normalizeTyping(collapsed));
   // Checked before and after cleaning: "hello there" loses its "hello", "hi, can you help" keeps only "help".
   const isHelp = (candidate: string) => candidate === '' || greeting.test(candidate) || helpRequest.test(candidate);
   if (isHelp(collapsed) || isHelp(text)) return { kind: 'help' };
