@@ -1,6 +1,6 @@
 import type { AgentToolArgs } from '../intents.js';
 import { clarify, toolIntent, type Grammar, type PaymentLookup, type ToolInput } from './intent.js';
-import { endOfAmounts, parseHours, parseRate, parseSum } from './money.js';
+import { endOfAmounts, parseHours, parseRate, parseSum, priceQuestion, unsupportedPrice } from './money.js';
 import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
 
 /** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment. */
@@ -50,6 +50,8 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
   const named = leadingName(rest.replace(/^(?:for|to)\s+/i, ''));
   const client = named ?? nameAfter(rest, 'to|for');
   if (client === undefined) return clarify('create_invoice', 'Which client should I invoice?');
+  const price = unsupportedPrice(rest, defaultCurrency);
+  if (price === 'day rate') return clarify('create_invoice', priceQuestion(price, client));
   const hours = parseHours(rest);
   if (hours === undefined) {
     return clarify('create_invoice', `How many hours should I bill ${client} for? Invoices are hours × rate, e.g. "invoice ${client} 10h at 150 EUR".`);
@@ -89,9 +91,13 @@ export const listInvoices: Grammar = ({ text }) => {
   const payQuestion = /^(?:who|whom|has|have|did|does|is)\b.*\b(?:paid|pay)\b/i.test(text);
   if (!listTrigger.test(text) && !payQuestion) return undefined;
   const status = payQuestion ? 'sent' : statusWords.find(([pattern]) => pattern.test(text))?.[1];
+  // "show me acme invoices": the client written before the noun.
+  const before = /^(?:show|list|get|find|see)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(.+?)\s+invoices?\b/i.exec(text)?.[1];
+  const named = before === undefined || /^(?:my|all|unpaid|overdue|paid|draft|open|sent|late|outstanding|void(?:ed)?|cancell?ed|recent|last|new|old)\b/i.test(before) ? undefined : leadingName(before);
   const owing = /\b(?:does|has|have|did)\s+(.+?)\s+(?:owe|paid|pay)\b/i.exec(text)?.[1];
   const client =
     (owing === undefined ? undefined : leadingName(owing)) ??
+    named ??
     nameAfter(text, 'for|from|to|of|by|with') ??
     possessiveClient(text);
   const args: ToolInput<'list_invoices'> = {};

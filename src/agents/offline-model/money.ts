@@ -119,3 +119,26 @@ export function parseSum(text: string, defaultCurrency: string | undefined): Rat
 export function endOfAmounts(text: string): number {
   return amounts(text, undefined).reduce((end, amount) => Math.max(end, amount.end), 0);
 }
+
+const perDay = /\d\s*(?:[A-Z]{3}|[€$£]|euros?|dollars?)?\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate\b/i;
+const fixedPrice = /\b(?:fixed(?:\s+(?:price|fee|sum))?|flat(?:\s+(?:fee|rate))?|lump sum|per project|in total|total of)\b/i;
+const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
+
+/**
+ * A price the tools cannot carry yet, which must be asked about rather than
+ * dropped or misread: a day rate ("€1,500 per day", "1200/day"), or a fixed
+ * price ("3k fixed", "workshop 3k"), written where no hourly rate is given.
+ */
+export function unsupportedPrice(text: string, defaultCurrency: string | undefined): 'day rate' | 'fixed price' | undefined {
+  if (perDay.test(text)) return 'day rate';
+  if (fixedPrice.test(text)) return 'fixed price';
+  if (parseRate(text, defaultCurrency) === undefined && markedSum.test(text)) return 'fixed price';
+  return undefined;
+}
+
+/** The question for a price that cannot be written as hours × hourly rate yet. */
+export function priceQuestion(price: 'day rate' | 'fixed price', client: string): string {
+  return price === 'day rate'
+    ? `Keel prices work as hours × an hourly rate for now, so a day rate cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. "2 days at 1,200 EUR/day" is "16 hours at 150 EUR".`
+    : `Keel prices work as hours × an hourly rate for now, so a fixed price cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. 3,000 EUR is "20 hours at 150 EUR".`;
+}
