@@ -96,9 +96,15 @@ export interface Template {
   remove(): void;
 }
 
+/**
+ * Where the throwaway databases go: memory-backed /dev/shm where there is one
+ * (it takes about a third off a run), the system temp folder otherwise.
+ */
+const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
 /** Builds the seeded database once; each case then starts from a copy of it. */
 export async function buildTemplate(): Promise<Template> {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-eval-template-'));
+  const dir = mkdtempSync(join(scratch, 'keel-eval-template-'));
   const clock = new ManualClock(seed[0]!.at);
   const model = createChatModel(modelSettings({ kind: 'offline' }), clock);
   const app = await openEvalKeel(dir, model, clock);
@@ -121,7 +127,7 @@ export async function buildTemplate(): Promise<Template> {
 
 /** A fresh copy of the template's database in its own temp folder. */
 export function copyTemplate(template: Template): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'keel-eval-case-'));
+  const dir = mkdtempSync(join(scratch, 'keel-eval-case-'));
   for (const suffix of ['', '-wal', '-shm']) {
     const from = join(template.dir, `keel.db${suffix}`);
     if (existsSync(from)) copyFileSync(from, join(dir, `keel.db${suffix}`));

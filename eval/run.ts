@@ -1,6 +1,7 @@
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { AIMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createChatModel, agentTools } from '../src/agents/index.js';
 import { ManualClock } from '../src/core/clock.js';
 import { resolveClient } from '../src/memory/index.js';
@@ -71,6 +72,18 @@ export class ModelRecorder extends BaseCallbackHandler {
   }
 }
 
+/**
+ * The model with the recorder attached to every bound copy. Attached per
+ * binding, because ChatOpenAI's bindTools builds a new model from its
+ * constructor fields and would drop callbacks set on the instance.
+ */
+function counted(model: BaseChatModel, recorder: ModelRecorder): BaseChatModel {
+  const bindTools = model.bindTools?.bind(model);
+  if (bindTools === undefined) throw new Error('The model under test cannot call tools.');
+  model.bindTools = (tools, kwargs) => bindTools(tools, kwargs).withConfig({ callbacks: [recorder] });
+  return model;
+}
+
 export interface CaseResult {
   id: string;
   intent: string;
@@ -122,8 +135,7 @@ async function runCase(testCase: EvalCase, template: Template, choice: ModelChoi
   const copy = copyTemplate(template);
   const clock = new ManualClock(EVAL_NOW);
   const recorder = new ModelRecorder();
-  const model = createChatModel(modelSettings(choice), clock);
-  model.callbacks = [recorder];
+  const model = counted(createChatModel(modelSettings(choice), clock), recorder);
   const app = await openEvalKeel(copy.dir, model, clock);
   const base = { id: testCase.id, intent: intentOf(testCase), text: testCase.text, readme: testCase.readme };
   try {

@@ -1,6 +1,6 @@
 import { parseDate, today } from './dates.js';
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
-import { capitalize, nameAfter, trimPhrase } from './text.js';
+import { capitalize, leadingName, nameAfter, trimPhrase } from './text.js';
 
 const trigger = /\b(?:nudge|remind|chase|ping|follow[\s-]?up)\b/i;
 const delay = /\bin\s+(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|ten|fourteen)\s+(days?|weeks?|months?)\b/i;
@@ -20,16 +20,20 @@ export const setReminder: Grammar = ({ text, now, timeZone }) => {
   if (!trigger.test(text) || draftNow.test(text)) return undefined;
   const afterDays = delayDays(text, now, timeZone);
   if (afterDays === undefined) return undefined;
+  // "remind me to send Beta the contract in 3 days": the errand is the note; a plain nudge keeps the default.
+  const said = /^remind me to\s+(.+?)\s+(?:in\s+\S+\s+(?:days?|weeks?|months?)|next (?:week|month)|tomorrow|on \S+)\b/i.exec(text)?.[1];
+  const errand = said === undefined || new RegExp(`^${nudgeVerb}\\b`, 'i').test(said) ? undefined : trimPhrase(said);
+  // In an errand the client is whom it is done to: "send Beta the contract", "send the contract to Beta".
+  const errandClient = errand === undefined ? undefined : (nameAfter(errand, 'to|with|for') ?? leadingName(errand.split(' ').slice(1).join(' ')));
   const client =
     nameAfter(text, 'with') ??
     nameAfter(text, nudgeVerb) ??
+    errandClient ??
     nameAfter(text, 'about|to') ??
     nameAfter(text, '^(?:nudge|chase|ping|remind)');
   if (client === undefined || /^me$/i.test(client)) return clarify('set_reminder', 'Who should I remind you about?');
   const args: ToolInput<'set_reminder'> = { client, afterDays };
-  // "remind me to send Beta the contract in 3 days": the errand is the note; a plain nudge keeps the default.
-  const errand = /^remind me to\s+(.+?)\s+(?:in\s+\S+\s+(?:days?|weeks?|months?)|next (?:week|month)|tomorrow|on \S+)\b/i.exec(text)?.[1];
-  if (errand !== undefined && !new RegExp(`^${nudgeVerb}\\b`, 'i').test(errand)) args.note = capitalize(trimPhrase(errand));
+  if (errand !== undefined) args.note = capitalize(errand);
   return toolIntent('set_reminder', args, 'Who should I remind you about?');
 };
 
