@@ -100,3 +100,32 @@ describe('reminders', () => {
     expect(parse('draft a follow-up to Dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'draft_followup' });
   });
 });
+
+describe('two requests in one message', () => {
+  const agent = (name: keyof typeof scopes) =>
+    new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
+      scopes[name].tools.map((t: AgentToolName) => tool(async () => 'done', { name: t, description: agentTools[t].description ?? t, schema: agentTools[t] })),
+    );
+
+  it('calls both tools when both are this agent’s, with ids of their own', async () => {
+    const answer = await agent('finance').invoke([new HumanMessage('invoice beta 4h and invoice gamma 2h at 150')]);
+    expect(answer.tool_calls).toMatchObject([
+      { name: 'create_invoice', args: { client: 'beta', hours: 4 } },
+      { name: 'create_invoice', args: { client: 'gamma', hours: 2, rate: 150 } },
+    ]);
+    expect(new Set(answer.tool_calls!.map((c) => c.id)).size).toBe(2);
+  });
+
+  it('does its own part and says which part it did not do', async () => {
+    const text = 'invoice acme 10h at 150 and book a call with dana tomorrow at 10';
+    const first = await agent('finance').invoke([new HumanMessage(text)]);
+    expect(first.tool_calls).toMatchObject([{ name: 'create_invoice', args: { client: 'acme', hours: 10 } }]);
+    const answer = await agent('finance').invoke([new HumanMessage(text), first, new ToolMessage({ content: 'Prepared for your approval: issue an invoice.', tool_call_id: first.tool_calls![0]!.id! })]);
+    expect(answer.text).toBe('Prepared for your approval: issue an invoice.\nNot done: "book a call with dana tomorrow at 10" is for another agent; send it as a message of its own.');
+  });
+
+  it('keeps one request whole when the rest does not read as a request', () => {
+    expect(parse('invoice Acme 10 hours at 150 EUR for design and development')).toMatchObject({ kind: 'tool', tool: 'create_invoice', args: { description: 'design and development' } });
+    expect(parse('task: send the draft to Dana and book the room by Friday')).toMatchObject({ kind: 'tool', tool: 'add_task' });
+  });
+});

@@ -6,7 +6,7 @@ import { formatSummary, summarize, type Summary } from '../../eval/report.js';
 import { runEval, type CaseResult } from '../../eval/run.js';
 
 /** The offline model's share of the corpus understood when this test was last tightened; a regression fails. */
-const OFFLINE_FLOOR = 0.96;
+const OFFLINE_FLOOR = 0.97;
 
 /** The example phrasings of the offline model's README table: the quoted requests each tool's row starts with. */
 function readmePhrasings(): string[] {

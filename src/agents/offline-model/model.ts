@@ -19,7 +19,7 @@ import { scopes } from '../scopes.js';
 import { describeCapabilities } from './capabilities.js';
 import { assertTimeZone } from './dates.js';
 import type { ParsedIntent, PaymentLookup } from './intent.js';
-import { parseIntent } from './parse.js';
+import { parseIntent, splitRequests, type RequestPart } from './parse.js';
 
 export interface OfflineChatModelOptions extends BaseChatModelParams {
   /** Source of "now" for relative dates; the system clock unless a test drives time. */
@@ -118,21 +118,35 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
   private async respond(messages: BaseMessage[], bound: Set<string>): Promise<AIMessage> {
     const request = lastHumanText(messages);
     const intent = parseIntent(request, { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency });
+    const parts = splitRequests(request, { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency });
+    // Requests of this message that belong to another agent: this one cannot do them, and says so.
+    const elsewhere = parts === undefined || bound.has('route') ? [] : parts.filter((part) => !bound.has(part.intent.tool));
     const results = trailingToolResults(messages);
-    let call: ToolCallOut | undefined;
+    let calls: ToolCallOut[];
     if (results.length > 0) {
       // The open invoices it asked for arrived: pay the one that fits, or ask which.
       const lookup = intent.kind === 'clarify' ? intent.lookup : undefined;
       const listed = lookup !== undefined && lastCallName(messages) === 'list_invoices' ? pickInvoice(results.join('\n'), lookup) : undefined;
-      if (listed === undefined || typeof listed === 'string') return new AIMessage(listed ?? results.join('\n'));
-      call = listed;
+      if (listed === undefined || typeof listed === 'string') return new AIMessage([listed ?? results.join('\n'), ...notDone(elsewhere)].join('\n'));
+      calls = [listed];
+    } else if (parts !== undefined && bound.has('route')) {
+      calls = [coordinatorCall(parts[0]!.intent, request)];
+    } else if (parts !== undefined && elsewhere.length < parts.length) {
+      calls = parts.flatMap((part) => agentCall(part.intent, bound) ?? []);
     } else {
-      call = bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound);
+      calls = [bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound)].filter((call) => call !== undefined);
     }
-    if (call !== undefined && bound.has(call.name)) {
-      // Hashing the turn too keeps ids unique when the operator repeats a request in one conversation.
-      const hash = await sha256Hex(canonicalJson([messages.length, call.name, request]));
-      return new AIMessage({ content: '', tool_calls: [{ id: `call_${hash.slice(0, 24)}`, name: call.name, args: call.args, type: 'tool_call' }] });
+    calls = calls.filter((call) => bound.has(call.name));
+    if (calls.length > 0) {
+      // Hashing the turn too keeps ids unique when the operator repeats a request in one conversation; the
+      // position keeps two calls of one message apart ("invoice beta 4h and invoice gamma 2h").
+      const toolCalls = await Promise.all(
+        calls.map(async (call, index) => {
+          const hash = await sha256Hex(canonicalJson(index === 0 ? [messages.length, call.name, request] : [messages.length, call.name, request, index]));
+          return { id: `call_${hash.slice(0, 24)}`, name: call.name, args: call.args, type: 'tool_call' as const };
+        }),
+      );
+      return new AIMessage({ content: '', tool_calls: toolCalls });
     }
     return new AIMessage(replyText(intent, request, bound));
   }
@@ -158,6 +172,11 @@ function trailingToolResults(messages: BaseMessage[]): string[] {
 function lastHumanText(messages: BaseMessage[]): string {
   const human = messages.findLast((message) => HumanMessage.isInstance(message));
   return human?.text ?? '';
+}
+
+/** One line per request of the message that this agent could not do. */
+function notDone(parts: RequestPart[]): string[] {
+  return parts.map((part) => `Not done: "${part.text}" is for another agent; send it as a message of its own.`);
 }
 
 /** The tool the model called last, whose results are the trailing tool messages. */
