@@ -45,9 +45,10 @@ const keywords = [
 
 /** Real words one slip away from a keyword, which must stay as written. */
 const genuine = new Set([
-  ...keywords.flatMap((word) => [word, `${word}s`, `${word}d`, `${word}ed`, `${word}ing`]),
-  'accept', 'accepts', 'decline', 'declines', 'fellow', 'hollow', 'rewind', 'talk', 'tank', 'mask', 'ask', 'test',
-  'protect', 'cliente', 'statue', 'statues', 'remained', 'remand', 'meting', 'payments', 'projector',
+  ...keywords.flatMap((word) => [word, `${word}s`, `${word}d`, `${word}ed`, `${word}ing`, `${word}r`, `${word}er`]),
+  'accept', 'accepts', 'decline', 'declines', 'fellow', 'hollow', 'fallow', 'rewind', 'rebind', 'remand', 'remained',
+  'protect', 'projector', 'cliente', 'statue', 'statues', 'meting', 'melting', 'excepted', 'reclined', 'pavement',
+  'headline', 'headlines', 'remainder', 'remainders',
 ]);
 
 /** Damerau–Levenshtein distance, capped: anything above `max` reports max + 1. */
@@ -80,7 +81,7 @@ export function normalizeTyping(text: string): string {
   return text
     .split(/(\s+)/)
     .map((chunk, index) => {
-      if (/[@\d]|\.\p{L}|:\S/u.test(chunk)) return chunk;
+      if (/[@\d_]|\.\p{L}|:\S/u.test(chunk)) return chunk;
       // "ad Omega as a client": only as the first word is "ad" a slip for "add" rather than an advert.
       if (index === 0 && /^ad$/i.test(chunk)) return 'add';
       return chunk.replace(/[\p{L}'’/]+/gu, (token) => {
