@@ -60,7 +60,7 @@ const kindOf = (word: string) => (/^inv/i.test(word) ? 'invoices' : /mail/i.test
 const existing = /\b(?:to|for|with)?\s*(?:existing|current|known|returning)\s+(?:clients?|customers?)\b/i;
 const perDayPattern = /\b(?:at most|up to|max(?:imum)?|no more than)\s+(\d+)\s+(?:a|per|each)\s+day\b/i;
 const forDaysPattern = /\bfor\s+(?:the\s+next\s+)?(\d+)\s+(days?|weeks?|months?)\b/i;
-const ceilingPattern = /\b(?:under|below|up to|at most|less than|max(?:imum)?|not over|no more than|of up to)\s+([€$£]?\s?\d[\d.,]*\s*(?:[A-Z]{3}\b|euros?\b|dollars?\b|pounds?\b|[€$£])?)/i;
+const ceilingPattern = /\b(?:under|below|up to|at most|less than|max(?:imum)?|not over|no more than|of up to)\s+([€$£]?\s?\d[\d.,]*k?\s*(?:[A-Z]{3}\b|euros?\b|dollars?\b|pounds?\b|[€$£])?)/i;
 const domainPattern = /\b(?:to|at)\s+(?:anyone\s+at\s+|addresses\s+at\s+)?@?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\b/i;
 
 /** "always approve invoices under 500 EUR to existing clients", "auto-approve emails to acme.test", "always approve meetings with Acme, at most 3 a day, for 30 days". */

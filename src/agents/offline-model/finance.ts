@@ -1,26 +1,39 @@
 import type { AgentToolArgs } from '../intents.js';
-import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
-import { endOfAmounts, parseHours, parseRate } from './money.js';
+import { clarify, toolIntent, type Grammar, type PaymentLookup, type ToolInput } from './intent.js';
+import { endOfAmounts, parseHours, parseRate, parseSum, priceQuestion, unsupportedPrice } from './money.js';
 import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
 
 /** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment. */
 
 const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[\w-]*)|#\s*([A-Z]{0,4}-?\d[\w-]*)|\b(\d{4}-\d{2,})\b/i;
 const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
-const question = /^(?:show|list|which|what|any|are|is|has|have|did|does|how|find|get)\b/i;
+const question = /^(?:show|list|which|what|any|are|is|has|have|did|does|how|find|get|who|whom)\b/i;
+/** "got €1,800 from Beta", "received 1.5k from acme", "payment received from Beta GmbH". */
+const received = /^(?:(?:got|received|receiv\w+)\s+(.+?)\s+from|payment\s+(?:received|came in|arrived)\s+from|(?:got|received)\s+(?:a\s+)?payment\s+from)\s+(.+)$/i;
+/** Words between a payer and "paid" that are not part of the name: "beta just paid", "Acme has paid". */
+const payerTail = /\s+(?:just|finally|already|has|have|also|now)$/i;
 
-/** "mark invoice 2026-0003 as paid", "Acme paid invoice 2026-0003", "invoice #12 is settled". */
-export const recordPayment: Grammar = ({ text }) => {
+/**
+ * "mark invoice 2026-0003 as paid", "Acme paid invoice 2026-0003", "invoice #12 is settled". Without a number,
+ * "beta paid" and "got €1,800 from Beta" name the payer or the amount: the model looks up the open invoices
+ * that fit, and asks only when none or several do.
+ */
+export const recordPayment: Grammar = ({ text, defaultCurrency }) => {
+  const receipt = received.exec(text);
   // Questions about paid invoices are listings; a message with hours is an invoice to issue.
-  if (!paid.test(text) || (question.test(text) && !/^mark\b/i.test(text)) || parseHours(text) !== undefined) return undefined;
+  if ((!paid.test(text) && !receipt) || (question.test(text) && !/^mark\b/i.test(text)) || parseHours(text) !== undefined) return undefined;
   const match = invoiceNumber.exec(text);
   const invoice = match?.[1] ?? match?.[2] ?? match?.[3];
-  if (invoice === undefined) {
-    const payer = leadingProperName(text.replace(/^(?:mark|set)\s+/i, ''));
-    const who = payer === undefined ? '' : ` did ${payer} pay`;
-    return clarify('record_payment', `Which invoice${who === '' ? ' was paid' : who}? Send its number, e.g. 2026-0003.`);
-  }
-  return toolIntent('record_payment', { invoice }, 'Which invoice was paid? Send its number, e.g. 2026-0003.');
+  if (invoice !== undefined) return toolIntent('record_payment', { invoice }, 'Which invoice was paid? Send its number, e.g. 2026-0003.');
+  const sum = receipt?.[1] === undefined ? undefined : parseSum(receipt[1], defaultCurrency);
+  const before = /^(.+?)\s+(?:paid|settled)\b/i.exec(text.replace(/^(?:mark|set)\s+/i, ''))?.[1];
+  const payer = receipt ? leadingName(receipt[2]!) : before === undefined ? undefined : leadingName(before.replace(payerTail, ''));
+  const who = payer === undefined || /^(?:i|we|they|you|it|invoice)$/i.test(payer) ? undefined : payer;
+  const lookup: PaymentLookup = {};
+  if (who !== undefined) lookup.client = who;
+  if (sum !== undefined) lookup.amount = sum.amount;
+  const ask = `Which invoice${who === undefined ? ' was paid' : ` did ${who} pay`}? Send its number, e.g. 2026-0003.`;
+  return who === undefined && sum === undefined ? clarify('record_payment', ask) : { ...clarify('record_payment', ask), lookup };
 };
 
 const invoiceLead =
@@ -37,6 +50,8 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
   const named = leadingName(rest.replace(/^(?:for|to)\s+/i, ''));
   const client = named ?? nameAfter(rest, 'to|for');
   if (client === undefined) return clarify('create_invoice', 'Which client should I invoice?');
+  const price = unsupportedPrice(rest, defaultCurrency);
+  if (price === 'day rate') return clarify('create_invoice', priceQuestion(price, client));
   const hours = parseHours(rest);
   if (hours === undefined) {
     return clarify('create_invoice', `How many hours should I bill ${client} for? Invoices are hours × rate, e.g. "invoice ${client} 10h at 150 EUR".`);
@@ -72,11 +87,17 @@ const statusWords: [RegExp, NonNullable<AgentToolArgs<'list_invoices'>['status']
 
 /** "what's overdue?", "show invoices for Acme", "Acme's unpaid invoices", "what does Acme owe?". */
 export const listInvoices: Grammar = ({ text }) => {
-  if (!listTrigger.test(text)) return undefined;
-  const status = statusWords.find(([pattern]) => pattern.test(text))?.[1];
-  const owing = /\bdoes\s+(.+?)\s+owe\b/i.exec(text)?.[1];
+  // "who hasn't paid yet?", "has beta paid?", "did acme pay yet": the invoices still open answer it.
+  const payQuestion = /^(?:who|whom|has|have|did|does|is)\b.*\b(?:paid|pay)\b/i.test(text);
+  if (!listTrigger.test(text) && !payQuestion) return undefined;
+  const status = payQuestion ? 'sent' : statusWords.find(([pattern]) => pattern.test(text))?.[1];
+  // "show me acme invoices": the client written before the noun.
+  const before = /^(?:show|list|get|find|see)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(.+?)\s+invoices?\b/i.exec(text)?.[1];
+  const named = before === undefined || /^(?:my|all|unpaid|overdue|paid|draft|open|sent|late|outstanding|void(?:ed)?|cancell?ed|recent|last|new|old)\b/i.test(before) ? undefined : leadingName(before);
+  const owing = /\b(?:does|has|have|did)\s+(.+?)\s+(?:owe|paid|pay)\b/i.exec(text)?.[1];
   const client =
     (owing === undefined ? undefined : leadingName(owing)) ??
+    named ??
     nameAfter(text, 'for|from|to|of|by|with') ??
     possessiveClient(text);
   const args: ToolInput<'list_invoices'> = {};

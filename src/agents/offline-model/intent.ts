@@ -8,8 +8,17 @@ import { agentTools, type AgentToolArgs, type AgentToolName, type coordinatorToo
  */
 export type ToolIntent = { [K in AgentToolName]: { kind: 'tool'; tool: K; args: AgentToolArgs<K> } }[AgentToolName];
 
-/** The request maps to `tool` but lacks something essential; `question` asks for it. */
-export type ClarifyIntent = { kind: 'clarify'; tool: AgentToolName } & z.infer<typeof coordinatorTools.clarify>;
+/**
+ * A payment named by its payer or amount rather than its number ("beta paid", "got €1,800 from Beta"). The
+ * parser cannot know which invoice that is; the model lists the payer's open invoices and pays the one that fits.
+ */
+export interface PaymentLookup {
+  client?: string;
+  amount?: number;
+}
+
+/** The request maps to `tool` but lacks something essential; `question` asks for it, unless `lookup` can find it. */
+export type ClarifyIntent = { kind: 'clarify'; tool: AgentToolName; lookup?: PaymentLookup } & z.infer<typeof coordinatorTools.clarify>;
 
 /** A greeting, a help request, or text no grammar understood (quoted in `unknown`). */
 export type HelpIntent = { kind: 'help' } & z.infer<typeof coordinatorTools.explain_capabilities>;

@@ -14,12 +14,12 @@ import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { canonicalJson, sha256Hex } from '../../core/ids.js';
-import { agentNames, agentTools, type AgentName, type AgentToolName, type coordinatorTools } from '../intents.js';
+import { agentNames, agentTools, type AgentName, type AgentToolArgs, type AgentToolName, type coordinatorTools } from '../intents.js';
 import { scopes } from '../scopes.js';
 import { describeCapabilities } from './capabilities.js';
 import { assertTimeZone } from './dates.js';
-import type { ParsedIntent } from './intent.js';
-import { parseIntent } from './parse.js';
+import type { ParsedIntent, PaymentLookup } from './intent.js';
+import { parseIntent, splitRequests, type RequestPart } from './parse.js';
 
 export interface OfflineChatModelOptions extends BaseChatModelParams {
   /** Source of "now" for relative dates; the system clock unless a test drives time. */
@@ -116,17 +116,37 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
   }
 
   private async respond(messages: BaseMessage[], bound: Set<string>): Promise<AIMessage> {
-    const results = trailingToolResults(messages);
-    // Tool results are already written for the operator; relaying them is the whole answer.
-    if (results.length > 0) return new AIMessage(results.join('\n'));
-
     const request = lastHumanText(messages);
     const intent = parseIntent(request, { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency });
-    const call = bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound);
-    if (call !== undefined && bound.has(call.name)) {
-      // Hashing the turn too keeps ids unique when the operator repeats a request in one conversation.
-      const hash = await sha256Hex(canonicalJson([messages.length, call.name, request]));
-      return new AIMessage({ content: '', tool_calls: [{ id: `call_${hash.slice(0, 24)}`, name: call.name, args: call.args, type: 'tool_call' }] });
+    const parts = splitRequests(request, { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency });
+    // Requests of this message that belong to another agent: this one cannot do them, and says so.
+    const elsewhere = parts === undefined || bound.has('route') ? [] : parts.filter((part) => !bound.has(part.intent.tool));
+    const results = trailingToolResults(messages);
+    let calls: ToolCallOut[];
+    if (results.length > 0) {
+      // The open invoices it asked for arrived: pay the one that fits, or ask which.
+      const lookup = intent.kind === 'clarify' ? intent.lookup : undefined;
+      const listed = lookup !== undefined && lastCallName(messages) === 'list_invoices' ? pickInvoice(results.join('\n'), lookup) : undefined;
+      if (listed === undefined || typeof listed === 'string') return new AIMessage([listed ?? results.join('\n'), ...notDone(elsewhere)].join('\n'));
+      calls = [listed];
+    } else if (parts !== undefined && bound.has('route')) {
+      calls = [coordinatorCall(parts[0]!.intent, request)];
+    } else if (parts !== undefined && elsewhere.length < parts.length) {
+      calls = parts.flatMap((part) => agentCall(part.intent, bound) ?? []);
+    } else {
+      calls = [bound.has('route') ? coordinatorCall(intent, request) : agentCall(intent, bound)].filter((call) => call !== undefined);
+    }
+    calls = calls.filter((call) => bound.has(call.name));
+    if (calls.length > 0) {
+      // Hashing the turn too keeps ids unique when the operator repeats a request in one conversation; the
+      // position keeps two calls of one message apart ("invoice beta 4h and invoice gamma 2h").
+      const toolCalls = await Promise.all(
+        calls.map(async (call, index) => {
+          const hash = await sha256Hex(canonicalJson(index === 0 ? [messages.length, call.name, request] : [messages.length, call.name, request, index]));
+          return { id: `call_${hash.slice(0, 24)}`, name: call.name, args: call.args, type: 'tool_call' as const };
+        }),
+      );
+      return new AIMessage({ content: '', tool_calls: toolCalls });
     }
     return new AIMessage(replyText(intent, request, bound));
   }
@@ -154,8 +174,41 @@ function lastHumanText(messages: BaseMessage[]): string {
   return human?.text ?? '';
 }
 
+/** One line per request of the message that this agent could not do. */
+function notDone(parts: RequestPart[]): string[] {
+  return parts.map((part) => `Not done: "${part.text}" is for another agent; send it as a message of its own.`);
+}
+
+/** The tool the model called last, whose results are the trailing tool messages. */
+function lastCallName(messages: BaseMessage[]): string | undefined {
+  const ai = messages.findLast((message) => AIMessage.isInstance(message));
+  return ai === undefined ? undefined : (ai as AIMessage).tool_calls?.[0]?.name;
+}
+
+/** "• 2026-0003 Beta GmbH: 1,800.00 EUR, sent, …": the lines list_invoices answers with. */
+const invoiceLine = /^•\s+(\S+)\s.*?:\s+([\d.,]+)\s+[A-Z]{3}\b/gm;
+
+/**
+ * From a listing of open invoices, the payment to record: the only invoice, or
+ * the only one of the stated amount. Otherwise the text to answer with: the
+ * listing and which number to send.
+ */
+function pickInvoice(listing: string, lookup: PaymentLookup): ToolCallOut | string {
+  const rows = [...listing.matchAll(invoiceLine)].map((m) => ({ number: m[1]!, total: Number(m[2]!.replace(/,/g, '')) }));
+  const fitting = lookup.amount === undefined ? rows : rows.filter((row) => Math.abs(row.total - lookup.amount!) < 0.005);
+  const who = lookup.client ?? 'that client';
+  if (fitting.length === 1) {
+    const args: AgentToolArgs<'record_payment'> = { invoice: fitting[0]!.number };
+    return { name: 'record_payment', args };
+  }
+  if (rows.length === 0) return `I found no open invoice for ${who}, so nothing was marked as paid.\n${listing}`;
+  const amount = lookup.amount === undefined ? '' : ` of ${lookup.amount}`;
+  return `Which invoice${amount} did ${who} pay? Send its number, e.g. "mark invoice ${rows[0]!.number} as paid".\n${listing}`;
+}
+
 function coordinatorCall(intent: ParsedIntent, request: string): ToolCallOut {
-  if (intent.kind === 'tool') {
+  // A payment named by payer or amount goes to the agent that can look its invoice up.
+  if (intent.kind === 'tool' || (intent.kind === 'clarify' && intent.lookup !== undefined)) {
     const args: z.infer<typeof coordinatorTools.route> = { agent: ownerOf[intent.tool], request: request.trim() };
     return { name: 'route', args };
   }
@@ -168,6 +221,10 @@ function coordinatorCall(intent: ParsedIntent, request: string): ToolCallOut {
 }
 
 function agentCall(intent: ParsedIntent, bound: Set<string>): ToolCallOut | undefined {
+  if (intent.kind === 'clarify' && intent.lookup !== undefined && bound.has('list_invoices') && bound.has(intent.tool)) {
+    const args: AgentToolArgs<'list_invoices'> = { status: 'sent', ...(intent.lookup.client === undefined ? {} : { client: intent.lookup.client }) };
+    return { name: 'list_invoices', args };
+  }
   return intent.kind === 'tool' && bound.has(intent.tool) ? { name: intent.tool, args: intent.args } : undefined;
 }
 

@@ -43,7 +43,7 @@ function parseNumber(raw: string): number | undefined {
 const number = String.raw`\d+(?:[.,]\d+)*`;
 const codeWords = [...knownCodes].map((code) => code.toLowerCase()).join('|');
 const amountPattern = new RegExp(
-  String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
+  String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<thousands>[kK]\b)?(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
     // No "i" flag: unknown codes must be capitals, so "150 for" is not read as a currency.
     String.raw`(?:\s?(?<code>[A-Z]{3}\b|(?:${codeWords})\b|[Ee]uros?\b|[Dd]ollars?\b|[Pp]ounds?\b|[Ff]rancs?\b|[€$£]))?` +
     String.raw`(?<per>\s?(?:\/\s?(?:h|hr|hour)\b|per hour\b|an hour\b|hourly\b|p\/h\b))?`,
@@ -68,7 +68,9 @@ function amounts(text: string, defaultCurrency: string | undefined): Amount[] {
   for (const match of text.matchAll(amountPattern)) {
     const groups = match.groups ?? {};
     const end = match.index + match[0].length;
-    const value = groups.num === undefined ? undefined : parseNumber(groups.num);
+    const parsed = groups.num === undefined ? undefined : parseNumber(groups.num);
+    // "1.5k" is 1,500: the k is read before anything else so "1.5k" is never 1.5.
+    const value = parsed === undefined ? undefined : groups.thousands === undefined ? parsed : Math.round(parsed * 1000 * 100) / 100;
     const glued = /[\w:-]$/.test(text.slice(0, match.index)) || /^[-\w:]/.test(text.slice(end));
     if (value === undefined || glued) continue;
     if (groups.hours !== undefined) {
@@ -97,7 +99,46 @@ export function parseRate(text: string, defaultCurrency: string | undefined): Ra
   return rate.currency === undefined ? { amount: rate.value } : { amount: rate.value, currency: rate.currency };
 }
 
+/** A sum of money as written, with or without a currency: "€1,800", "1.5k", "1.500,00 €", "1800 eur". */
+export function parseSum(text: string, defaultCurrency: string | undefined): Rate | undefined {
+  for (const match of text.matchAll(amountPattern)) {
+    const groups = match.groups ?? {};
+    const end = match.index + match[0].length;
+    const glued = /[\w:-]$/.test(text.slice(0, match.index)) || /^[-\w:]/.test(text.slice(end));
+    const parsed = groups.num === undefined ? undefined : parseNumber(groups.num);
+    if (parsed === undefined || glued || groups.hours !== undefined) continue;
+    const amount = groups.thousands === undefined ? parsed : Math.round(parsed * 1000 * 100) / 100;
+    const symbol = groups.pre ?? groups.code;
+    const currency = symbol === undefined ? undefined : currencyOf(symbol, defaultCurrency);
+    return currency === undefined ? { amount } : { amount, currency };
+  }
+  return undefined;
+}
+
 /** Where the last hours or rate phrase ends, so a trailing "for <description>" can be read after it. */
 export function endOfAmounts(text: string): number {
   return amounts(text, undefined).reduce((end, amount) => Math.max(end, amount.end), 0);
+}
+
+const perDay = /\d\s*(?:[A-Z]{3}|[€$£]|euros?|dollars?)?\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate\b/i;
+const fixedPrice = /\b(?:fixed(?:\s+(?:price|fee|sum))?|flat(?:\s+(?:fee|rate))?|lump sum|per project|in total|total of)\b/i;
+const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
+
+/**
+ * A price the tools cannot carry yet, which must be asked about rather than
+ * dropped or misread: a day rate ("€1,500 per day", "1200/day"), or a fixed
+ * price ("3k fixed", "workshop 3k"), written where no hourly rate is given.
+ */
+export function unsupportedPrice(text: string, defaultCurrency: string | undefined): 'day rate' | 'fixed price' | undefined {
+  if (perDay.test(text)) return 'day rate';
+  if (fixedPrice.test(text)) return 'fixed price';
+  if (parseRate(text, defaultCurrency) === undefined && markedSum.test(text)) return 'fixed price';
+  return undefined;
+}
+
+/** The question for a price that cannot be written as hours × hourly rate yet. */
+export function priceQuestion(price: 'day rate' | 'fixed price', client: string): string {
+  return price === 'day rate'
+    ? `Keel prices work as hours × an hourly rate for now, so a day rate cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. "2 days at 1,200 EUR/day" is "16 hours at 150 EUR".`
+    : `Keel prices work as hours × an hourly rate for now, so a fixed price cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. 3,000 EUR is "20 hours at 150 EUR".`;
 }

@@ -9,7 +9,7 @@ const meetingLead = new RegExp(
   String.raw`\b(?:schedule|book|set up|arrange|organi[sz]e|plan|put in|add)\s+(?:(?:an?|the|another|new|quick|short|video|zoom|phone|intro|kick-?off|follow-?up|\d+[- ]?min(?:ute)?s?)\s+){0,3}${meetingNoun}\b`,
   'i',
 );
-const bareLead = /^(?:schedule|book|meet|meeting with|call with)\s+(.+)$/i;
+const bareLead = /^(?:schedule|book|meet|(?:meeting|call|lunch|coffee|dinner|drinks|sync|catch-?up|chat) with)\s+(.+)$/i;
 const dateWords = String.raw`(?=\s+(?:on|at|for|tomorrow|today|tonight|next|this|in)\b|[,;]|$)`;
 
 /**
@@ -67,8 +67,9 @@ const statusPattern =
 /** "status", "what's pending?", "what's coming up?", "what needs my attention?". */
 export const status: Grammar = ({ text }) => (statusPattern.test(text) ? toolIntent('status', {}, 'Status of what?') : undefined);
 
-const taskLead = /^(?:(?:task|to-?do|deadline)\s*[:-]\s*|(?:add|create|new|set(?: up)?)\s+(?:an?\s+)?(?:new\s+)?(?:task|to-?do|deadline)\b\s*(?:[:-]\s*|to\s+)?)(.+)$/i;
-const dueClause = /\s+(?:by|due(?:\s+(?:on|by))?|until|on)\s+([^,;]+)$|\s+(today|tomorrow)$/i;
+const taskLead =
+  /^(?:(?:task|to-?do|deadline)\s*[:-]\s*|to-?do\s+(?!lists?\b)|(?:add|create|new|set(?: up)?)\s+(?:an?\s+)?(?:new\s+)?(?:task|to-?do|deadline)\b\s*(?:[:-]\s*|to\s+)?)(.+)$/i;
+const dueClause = /\s+(?:by|due(?:\s+(?:on|by))?|until|on)\s+([^,;]+)$|\s+(today|tomorrow|in\s+\S+\s+(?:days?|weeks?)|next week)$/i;
 
 /**
  * "task: send the draft to Dana by Friday", "add a task to call Acme due
@@ -81,7 +82,8 @@ export const addTask: Grammar = ({ text, now, timeZone }) => {
   if (body === undefined) return undefined;
   const clause = dueClause.exec(body);
   const when = clause ? (clause[1] ?? clause[2] ?? '') : '';
-  const day = clause ? parseDate(when, today(now, timeZone)) : undefined;
+  const base = today(now, timeZone);
+  const day = clause ? (/^next week$/i.test(when) ? addDays(base, 7) : parseDate(when, base)) : undefined;
   const title = trimPhrase(day === undefined ? body : body.slice(0, clause!.index));
   if (title === '') return clarify('add_task', 'What is the task?');
   if (clause && day === undefined && /\d|day\b|week\b|month\b/i.test(when)) {
@@ -117,6 +119,9 @@ export const listTasks: Grammar = ({ text }) => {
 
 const doneLead = [
   /^(?:done|finished|completed?)\s*[:-]\s*(.+)$/i,
+  /^(?:done|finished|completed)\s+(?!with\b)(.+)$/i,
+  // "renewed the domain, tick it off": the past-tense verb is dropped, the rest names the task.
+  /^\w+ed\s+(.+?),?\s+(?:tick|check|cross)\s+it\s+off$/i,
   /^(?:mark|tick off|check off|set)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$/i,
   /^(?:i\s+)?(?:finished|completed|did)\s+(?:the\s+)?task\s+(.+)$/i,
   /^(?:the\s+)?task\s+(.+?)\s+is\s+(?:done|complete|finished)$/i,

@@ -1,11 +1,12 @@
 import { assertTimeZone } from './dates.js';
 import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
 import { createInvoice, listInvoices, recordPayment } from './finance.js';
-import type { Grammar, ParsedIntent } from './intent.js';
+import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
 import { addTask, completeTask, listTasks, scheduleMeeting, status } from './operations.js';
 import { clean, maxParsedLength } from './text.js';
+import { normalizeTyping } from './typos.js';
 import { proposeRule, reviseAction } from './approvals.js';
 
 export interface ParseOptions {
@@ -67,7 +68,7 @@ export function parseIntent(message: string, options: ParseOptions): ParsedInten
   assertTimeZone(timeZone);
   const collapsed = message.replace(/\s+/g, ' ').trim().replace(/[\s.!?]+$/, '');
   if (collapsed.length > maxParsedLength) return { kind: 'help', unknown: quote(collapsed) };
-  const text = clean(collapsed);
+  const text = clean(normalizeTyping(collapsed));
   // Checked before and after cleaning: "hello there" loses its "hello", "hi, can you help" keeps only "help".
   const isHelp = (candidate: string) => candidate === '' || greeting.test(candidate) || helpRequest.test(candidate);
   if (isHelp(collapsed) || isHelp(text)) return { kind: 'help' };
@@ -77,6 +78,49 @@ export function parseIntent(message: string, options: ParseOptions): ParsedInten
     if (intent !== undefined) return intent;
   }
   return { kind: 'help', unknown: quote(collapsed) };
+}
+
+/** A request inside a message, with what it was read as. */
+export interface RequestPart {
+  text: string;
+  intent: ToolIntent;
+}
+
+/** How a second request in the same message starts: "…, and book a call…", "…; remind me…". */
+const secondLead =
+  /^(?:invoice|bill|charge|book|schedule|set up|remind|nudge|chase|ping|follow|add|draft|write|send|mark|record|note|remember|todo|task|create|new|start|email)\b/i;
+const joint = /\s*[,;]?\s+(?:and|then|also|plus)\s+(?:then\s+|also\s+)?|\s*;\s*|\.\s+(?=\p{L})/giu;
+const maxParts = 3;
+
+/**
+ * Two or three requests in one message ("invoice acme 10h and book a call
+ * with dana tomorrow at 10"), or undefined for one. A message is split only
+ * where the next part starts like a request and every part reads as a tool
+ * call on its own, so "design and development" or "Johnson and Johnson" stay whole.
+ */
+export function splitRequests(message: string, options: ParseOptions): RequestPart[] | undefined {
+  const text = message.replace(/\s+/g, ' ').trim();
+  if (text.length > maxParsedLength) return undefined;
+  const parts = split(text, options, maxParts);
+  return parts !== undefined && parts.length > 1 ? parts : undefined;
+}
+
+function split(text: string, options: ParseOptions, budget: number): RequestPart[] | undefined {
+  const whole = parseIntent(text, options);
+  if (budget > 1) {
+    // A few candidate joints per level keep a pasted wall of "and invoice and invoice…" cheap.
+    let tries = 0;
+    for (const match of text.matchAll(joint)) {
+      const left = text.slice(0, match.index);
+      const right = text.slice(match.index + match[0].length);
+      if (!secondLead.test(right)) continue;
+      if ((tries += 1) > 4) break;
+      const first = parseIntent(left, options);
+      const rest = split(right, options, budget - 1);
+      if (first.kind === 'tool' && rest !== undefined) return [{ text: left, intent: first }, ...rest];
+    }
+  }
+  return whole.kind === 'tool' ? [{ text, intent: whole }] : undefined;
 }
 
 function quote(text: string): string {

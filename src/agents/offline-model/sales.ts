@@ -1,5 +1,5 @@
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
-import { parseHours, parseRate } from './money.js';
+import { parseHours, parseRate, priceQuestion, unsupportedPrice } from './money.js';
 import {
   capitalize,
   findEmail,
@@ -67,10 +67,12 @@ function nameBefore(details: string, email: string): string | undefined {
 const findLead =
   /^(?:(?:find|look ?up|lookup|search(?: for)?|pull up|open|show(?: me)?|get)\s+(?:the\s+)?(?:client|customer|contact)(?:\s+(?:record|details|card))?(?:\s+(?:for|of))?|(?:find|look ?up|lookup|search for)|who is|who's|(?:contact (?:details|info)|email(?: address)?|phone(?: number)?) (?:for|of))\s+(.+)$/i;
 const askContact = /^what(?:'s| is)\s+(.+?)['’]s\s+(?:email|contact|phone|address)/i;
+/** "toms email?", "dana's number": typed without the question, and often without the apostrophe. */
+const bareContact = /^(\S+?)(?:['’]s|s)\s+(?:email|e-mail|contact|phone|number|address)(?:\s+address)?$/i;
 
 /** "find client Acme", "look up Dana", "who is Dana?", "what's Dana's email?". */
 export const findClient: Grammar = ({ text }) => {
-  const query = findLead.exec(text)?.[1] ?? askContact.exec(text)?.[1];
+  const query = findLead.exec(text)?.[1] ?? askContact.exec(text)?.[1] ?? bareContact.exec(text)?.[1];
   if (query === undefined) return undefined;
   return toolIntent('find_client', { query: withoutArticle(trimPhrase(query)) }, 'Which client should I look up?');
 };
@@ -117,6 +119,8 @@ export const draftProposal: Grammar = ({ text, defaultCurrency }) => {
   if (!proposalTrigger.test(text)) return undefined;
   const client = nameAfter(text, `(?:proposal|quote|estimate)\\s+(?:for|to)|${prospect}`) ?? nameAfter(text, 'for|to');
   if (client === undefined) return clarify('draft_proposal', 'Who is the proposal for?');
+  const price = unsupportedPrice(text, defaultCurrency);
+  if (price !== undefined) return clarify('draft_proposal', priceQuestion(price, client));
   const scope = proposalScope(text);
   const args: ToolInput<'draft_proposal'> = { client, title: proposalTitle(scope, client) };
   if (scope !== undefined) args.scope = scope;
@@ -152,8 +156,12 @@ const topicPatterns = [/\b(?:about|regarding|re:|re|concerning)\s+(.+)$/i, /\bon
 /** "draft a follow-up to Dana", "follow up with Dana about the workshop", "nudge Acme about the proposal". */
 export const draftFollowup: Grammar = ({ text }) => {
   if (!followupTrigger.test(text)) return undefined;
+  // "send tom a follow up", "email dana a follow-up about …": the recipient sits between the verb and the follow-up.
+  const direct = /^(?:send|email|write|drop)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+)?follow[\s-]?up\b/i.exec(text)?.[1];
   const client =
-    nameAfter(text, 'to|with|for') ?? nameAfter(text, '^(?:ping|nudge|chase)|follow[\\s-]?up(?:\\s+email)?');
+    (direct === undefined ? undefined : leadingName(direct)) ??
+    nameAfter(text, 'to|with|for') ??
+    nameAfter(text, '^(?:ping|nudge|chase)|follow[\\s-]?up(?:\\s+email)?');
   if (client === undefined) return clarify('draft_followup', 'Who should the follow-up go to?');
   const args: ToolInput<'draft_followup'> = { client };
   const topic = followupTopic(text, client);
@@ -192,9 +200,12 @@ export const addProject: Grammar = ({ text }) => {
   return toolIntent('add_project', args, 'What is the project called?');
 };
 
-const yes = String.raw`accepted|approved|signed|agreed to|said yes to|went ahead with|took`;
-const no = String.raw`declined|rejected|turned down|said no to|passed on|refused`;
-const offerNoun = String.raw`(?:(?:the|our|my|their|that)\s+)?(?:(?:workshop|project|new|latest|last)\s+)?(?:proposal|quote|offer|estimate)`;
+const yes = String.raw`accepted|approved|signed|agreed to|said yes(?: to)?|went ahead with|took`;
+const no = String.raw`declined|rejected|turned down|said no(?: to)?|passed on|refused`;
+const offered = String.raw`workshop|project|audit|training|retainer|deal|terms|price|pricing|engagement`;
+const offerNoun = String.raw`(?:(?:the|our|my|their|that)\s+)?(?:(?:(?:${offered}|new|latest|last)\s+)?(?:proposal|quote|offer|estimate)|(?:${offered}))`;
+/** Lowercase subjects that are people or groups in general, never a client's name. */
+const notClients = /^(?:team|everyone|everybody|nobody|client|customer|boss|partner|they|he|she|invoice|invoices|meeting|call|task|email|card|rule|everything|all|this|that)$/i;
 const clientDecides = new RegExp(String.raw`^(.+?)\s+(?:has\s+|have\s+|just\s+)?(${yes}|${no})(?:\s+${offerNoun})?$`, 'i');
 const offerDecided = new RegExp(String.raw`^(?:the\s+)?(?:proposal|quote|offer|estimate)\s+(?:for|to)\s+(.+?)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
 const possessiveDecided = new RegExp(String.raw`^(.+?)['’]s\s+(?:proposal|quote|offer|estimate)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
@@ -216,10 +227,11 @@ export const recordProposalOutcome: Grammar = ({ text }) => {
   if (who === undefined) return undefined;
   const phrase = trimPhrase(who.replace(/^the\s+/i, ''));
   const client = leadingName(phrase);
-  // The whole subject must be a name: "we finally declined" or "the team agreed to" names no client,
-  // and a bare "<name> declined" needs a capitalised name ("Beta declined").
+  // The whole subject must be a name: "we finally declined" or "the team agreed to" names no client; a bare
+  // "<name> declined" is read in lowercase too ("beta accepted"), but only for a short name.
   const bare = decided !== undefined && !/\b(?:proposal|quote|offer|estimate)\b/i.test(text);
-  if (client === undefined || client !== phrase || subjectPronoun.test(client) || (bare && leadingProperName(client) !== client)) return undefined;
+  const shortName = client !== undefined && client.split(' ').length <= 3;
+  if (client === undefined || client !== phrase || subjectPronoun.test(client) || notClients.test(client) || (bare && !shortName)) return undefined;
   const outcome = verb === 'sent' ? 'sent' : new RegExp(`^(?:${no})$`, 'i').test(verb) ? 'declined' : 'accepted';
   return toolIntent('record_proposal_outcome', { client, outcome }, `Which client ${outcome === 'sent' ? 'was sent' : outcome} the proposal?`);
 };

@@ -37,6 +37,9 @@ const nameStop = new Set([
   'client', 'customer', 'prospect',
   // "with Dana Friday at 10": a weekday starts the date, not the name.
   'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
+  // "with gamma dec 10": a month starts the date ("may" stays a possible name).
+  'jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'jun', 'june', 'jul', 'july', 'aug', 'august',
+  'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december',
 ]);
 const maxNameWords = 6;
 

@@ -1,0 +1,131 @@
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { tool } from '@langchain/core/tools';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { agentTools, type AgentToolName } from '../../src/agents/intents.js';
+import { scopes } from '../../src/agents/scopes.js';
+import { OfflineChatModel, parseIntent } from '../../src/agents/offline-model/index.js';
+import { normalizeTyping } from '../../src/agents/offline-model/typos.js';
+
+// Wednesday 2 December 2026, 09:00 UTC.
+const now = new Date('2026-12-02T09:00:00Z');
+const parse = (text: string) => parseIntent(text, { now, timeZone: 'UTC', defaultCurrency: 'EUR' });
+const finance = () =>
+  new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
+    scopes.finance.tools.map((name: AgentToolName) => tool(async () => 'done', { name, description: agentTools[name].description ?? name, schema: agentTools[name] })),
+  );
+
+/** The finance agent's second step: its own list_invoices call, and the listing it got back. */
+const afterListing = (request: string, listing: string) => [
+  new HumanMessage(request),
+  new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'list_invoices', args: { status: 'sent' } }] }),
+  new ToolMessage({ content: listing, tool_call_id: 'call_1' }),
+];
+const twoOpen = 'Sent invoices for Acme Corp (2, total 3,300.00 EUR):\n• 2026-0002 Acme Corp: 1,500.00 EUR, sent, due 2026-11-14\n• 2026-0004 Acme Corp: 1,800.00 EUR, sent, due 2026-12-20';
+
+describe('phone typing', () => {
+  it('expands shorthand and near-miss keywords, and leaves names, addresses and handles alone', () => {
+    expect(normalizeTyping('invocie acme 10h')).toBe('invoice acme 10h');
+    expect(normalizeTyping('book a cal w tom tmrw')).toBe('book a call with tom tomorrow');
+    expect(normalizeTyping('tsak: renew insurance')).toBe('task: renew insurance');
+    expect(normalizeTyping('add Remnd Ltd, contact inv@shedule.test, link telegram:4242')).toBe('add Remnd Ltd, contact inv@shedule.test, link telegram:4242');
+    expect(normalizeTyping('remember that Dana is a fellow runner')).toBe('remember that Dana is a fellow runner');
+    expect(normalizeTyping('an ad campaign')).toBe('an ad campaign');
+  });
+});
+
+describe('payments named by payer or amount', () => {
+  it('reads who paid and how much, and leaves the invoice to be looked up', () => {
+    expect(parse('beta paid')).toMatchObject({ kind: 'clarify', tool: 'record_payment', lookup: { client: 'beta' } });
+    expect(parse('got €1,800 from Beta')).toMatchObject({ kind: 'clarify', tool: 'record_payment', lookup: { client: 'Beta', amount: 1800 } });
+    expect(parse('received 1.5k from acme')).toMatchObject({ lookup: { client: 'acme', amount: 1500 } });
+    expect(parse('got 1.500,00 € from acme')).toMatchObject({ lookup: { amount: 1500 } });
+  });
+
+  it('treats a question about paying as a listing, never a payment', () => {
+    for (const text of ['who hasnt paid yet?', "who hasn't paid?", 'has beta paid?', 'did acme pay yet']) {
+      expect(parse(text), text).toMatchObject({ kind: 'tool', tool: 'list_invoices', args: { status: 'sent' } });
+    }
+  });
+
+  it('lists the payer’s open invoices first', async () => {
+    const answer = await finance().invoke([new HumanMessage('acme paid')]);
+    expect(answer.tool_calls).toMatchObject([{ name: 'list_invoices', args: { client: 'acme', status: 'sent' } }]);
+  });
+
+  it('pays the only invoice of the amount stated', async () => {
+    const answer = await finance().invoke(afterListing('got €1,800 from acme', twoOpen));
+    expect(answer.tool_calls).toMatchObject([{ name: 'record_payment', args: { invoice: '2026-0004' } }]);
+  });
+
+  it('asks which one when several fit, and says so when none is open', async () => {
+    const several = await finance().invoke(afterListing('acme paid', twoOpen));
+    expect(several.tool_calls).toEqual([]);
+    expect(several.text).toMatch(/^Which invoice did acme pay\? Send its number/);
+    expect(several.text).toContain('2026-0004');
+    const none = await finance().invoke(afterListing('gamma paid', 'No sent invoices for Gamma Ltd.'));
+    expect(none.tool_calls).toEqual([]);
+    expect(none.text).toMatch(/no open invoice for gamma, so nothing was marked as paid/);
+  });
+
+  it('relays the payment’s own result rather than looking again', async () => {
+    const messages = [
+      ...afterListing('beta paid', '• 2026-0003 Beta GmbH: 1,800.00 EUR, sent, due 2026-11-19'),
+      new AIMessage({ content: '', tool_calls: [{ id: 'call_2', name: 'record_payment', args: { invoice: '2026-0003' } }] }),
+      new ToolMessage({ content: 'Prepared for your approval: record a payment.', tool_call_id: 'call_2' }),
+    ];
+    const answer = await finance().invoke(messages);
+    expect(answer.tool_calls).toEqual([]);
+    expect(answer.text).toBe('Prepared for your approval: record a payment.');
+  });
+});
+
+describe('prices the tools cannot carry', () => {
+  it('asks about a day rate or a fixed price instead of misreading or dropping it', () => {
+    for (const text of ['draft a proposal for beta, 2 day workshop, €1,500 per day', 'invoice beta 2 days at 1200/day', 'invoice acme 10h at 1200/day', 'draft a proposal for beta, workshop 3k fixed price']) {
+      const intent = parse(text);
+      expect(intent.kind, text).toBe('clarify');
+      if (intent.kind === 'clarify') expect(intent.question).toMatch(/hours × an hourly rate/);
+    }
+  });
+});
+
+describe('reminders', () => {
+  it('reads a day or "next week" as the delay, and whom the errand is for', () => {
+    expect(parse('nudge tom next week')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'tom', afterDays: 7 } });
+    expect(parse('chase dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'dana', afterDays: 1 } });
+    expect(parse('remind me to chase beta in 2 weeks')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'beta', afterDays: 14 } });
+    expect(parse('remind me to send the contract to Beta in 3 days')).toMatchObject({ args: { client: 'Beta', afterDays: 3, note: 'Send the contract to Beta' } });
+    // Asked as an email now, it stays one.
+    expect(parse('draft a follow-up to Dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'draft_followup' });
+  });
+});
+
+describe('two requests in one message', () => {
+  const agent = (name: keyof typeof scopes) =>
+    new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
+      scopes[name].tools.map((t: AgentToolName) => tool(async () => 'done', { name: t, description: agentTools[t].description ?? t, schema: agentTools[t] })),
+    );
+
+  it('calls both tools when both are this agent’s, with ids of their own', async () => {
+    const answer = await agent('finance').invoke([new HumanMessage('invoice beta 4h and invoice gamma 2h at 150')]);
+    expect(answer.tool_calls).toMatchObject([
+      { name: 'create_invoice', args: { client: 'beta', hours: 4 } },
+      { name: 'create_invoice', args: { client: 'gamma', hours: 2, rate: 150 } },
+    ]);
+    expect(new Set(answer.tool_calls!.map((c) => c.id)).size).toBe(2);
+  });
+
+  it('does its own part and says which part it did not do', async () => {
+    const text = 'invoice acme 10h at 150 and book a call with dana tomorrow at 10';
+    const first = await agent('finance').invoke([new HumanMessage(text)]);
+    expect(first.tool_calls).toMatchObject([{ name: 'create_invoice', args: { client: 'acme', hours: 10 } }]);
+    const answer = await agent('finance').invoke([new HumanMessage(text), first, new ToolMessage({ content: 'Prepared for your approval: issue an invoice.', tool_call_id: first.tool_calls![0]!.id! })]);
+    expect(answer.text).toBe('Prepared for your approval: issue an invoice.\nNot done: "book a call with dana tomorrow at 10" is for another agent; send it as a message of its own.');
+  });
+
+  it('keeps one request whole when the rest does not read as a request', () => {
+    expect(parse('invoice Acme 10 hours at 150 EUR for design and development')).toMatchObject({ kind: 'tool', tool: 'create_invoice', args: { description: 'design and development' } });
+    expect(parse('task: send the draft to Dana and book the room by Friday')).toMatchObject({ kind: 'tool', tool: 'add_task' });
+  });
+});
