@@ -3,8 +3,11 @@ import type { AgentName } from './intents.js';
 import { scopes } from './scopes.js';
 
 /** Capabilities, said plainly, from the tools' own descriptions and examples. */
+/** Everything Keel can do (/help); a request it could not read gets two lines pointing there instead of the whole list. */
 export const capabilitiesText = (unknown?: string) =>
-  `${unknown ? `I did not understand "${unknown}". ` : ''}Here is what I can do:\n${describeCapabilities()}\nRisky actions (emails, invoices, invites) wait for your Approve.`;
+  unknown
+    ? `I did not understand "${unknown.length > 80 ? `${unknown.slice(0, 79)}…` : unknown}".\nTry other words, e.g. "invoice Acme 10h at 150 EUR" or "what's overdue?"; /help lists everything I can do.`
+    : `Here is what I can do:\n${describeCapabilities()}\nRisky actions (emails, invoices, invites) wait for your Approve.`;
 
 export const coordinatorPrompt = (today: string, timeZone: string) =>
   `You are Keel's coordinator for a one-person company. Today is ${today} (${timeZone}).
