@@ -23,7 +23,7 @@ import {
   type ToolOutcome,
 } from '../agents/index.js';
 import type { Action, Kernel } from '../kernel/index.js';
-import { claimsEffect } from '../core/claims.js';
+import { claimsEffect, withoutEffectClaims } from '../core/claims.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import type { Memory } from '../memory/index.js';
@@ -161,11 +161,11 @@ export function buildConversationGraph(deps: GraphDeps) {
     if (edited?.state === 'awaiting_approval' && owner.success) {
       // The card's own agent re-plans it; the coordinator is skipped because the request is about that card.
       return new Command({
-        update: { messages: [message], turn, route: { agent: owner.data, request: `edit ${edited.id}: ${words}` }, scratch: null, notes: null, editing: null },
+        update: { messages: [message], turn, route: { agent: owner.data, request: `edit ${edited.id}: ${words}` }, queued: [], scratch: null, notes: null, editing: null },
         goto: owner.data,
       });
     }
-    return new Command({ update: { messages: [message], turn, route: null, scratch: null, notes: null, editing: null }, goto: 'coordinator' });
+    return new Command({ update: { messages: [message], turn, route: null, queued: [], scratch: null, notes: null, editing: null }, goto: 'coordinator' });
   };
 
   const coordinator = async (state: State) => {
@@ -178,8 +178,10 @@ export function buildConversationGraph(deps: GraphDeps) {
     }
     const call = ai.tool_calls?.[0];
     if (call?.name === 'route') {
-      const route = coordinatorTools.route.safeParse(call.args);
-      if (route.success) return new Command({ update: { route: route.data }, goto: route.data.agent });
+      // Parts of one message for different agents ("invoice Acme … and book a call with Dana …") are routed one after another.
+      const routes = (ai.tool_calls ?? []).flatMap((c) => (c.name === 'route' ? [coordinatorTools.route.safeParse(c.args)] : [])).flatMap((r) => (r.success ? [r.data] : []));
+      const [first, ...rest] = routes;
+      if (first) return new Command({ update: { route: first, queued: rest }, goto: first.agent });
     }
     if (call?.name === 'clarify') {
       const clarify = coordinatorTools.clarify.safeParse(call.args);
@@ -207,7 +209,7 @@ export function buildConversationGraph(deps: GraphDeps) {
   const agentNode = (name: AgentName) => async (state: State) => {
     // A paused agent does not even think: nothing it says could be acted on, and the operator should know why.
     if (await kernel.pauses.isPaused(name)) {
-      return new Command({ update: say(`${name.charAt(0).toUpperCase()}${name.slice(1)} is paused; resume it in the workspace (/workspace) and ask again.`), goto: 'settle' });
+      return new Command({ update: say(`${name.charAt(0).toUpperCase()}${name.slice(1)} is paused; resume it in the workspace (/workspace) and ask again.`), goto: 'handoff' });
     }
     const request = state.route?.request ?? '';
     const steps = state.scratch.filter((m) => m instanceof AIMessage).length;
@@ -233,7 +235,7 @@ export function buildConversationGraph(deps: GraphDeps) {
     const notes = unique([...state.notes, ...unreadable, ...dropped]);
     const text = grounded(textOf(ai).trim(), await effectsOf(state.turn));
     const fallback = notes.length ? '' : 'The model gave no answer, and nothing was done. Please say it again, perhaps in other words.';
-    return new Command({ update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) }, goto: 'settle' });
+    return new Command({ update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) }, goto: 'handoff' });
   };
 
   /**
@@ -286,8 +288,17 @@ export function buildConversationGraph(deps: GraphDeps) {
       o.actions.forEach((id) => reported.add(id));
       return [o.content];
     });
-    const report = unique([...lines, ...notes]).join('\n');
-    return new Command({ update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems }, goto: 'settle' });
+    // What the model said beside its calls ("Not done: …") is passed on, except any sentence claiming an effect: those come from the ledger.
+    const aside = withoutEffectClaims(textOf(last).trim());
+    const report = unique([...lines, ...notes, aside]).join('\n');
+    return new Command({ update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems }, goto: 'handoff' });
+  };
+
+  // The next agent the message was routed to, if any, starts with a clean scratch; otherwise the turn settles.
+  const handoff = (state: State) => {
+    const [next, ...rest] = state.queued;
+    if (!next) return new Command({ goto: 'settle' });
+    return new Command({ update: { route: next, queued: rest, scratch: null, notes: null }, goto: next.agent });
   };
 
   // Runs what was approved (the kernel's key makes a repeat harmless) and reports what was decided.
@@ -327,11 +338,12 @@ export function buildConversationGraph(deps: GraphDeps) {
   const graph = new StateGraph(ConversationState)
     .addNode('intake', intake, { ends: ['coordinator', 'settle', ...agentNames] })
     .addNode('coordinator', coordinator, { ends: [...agentNames, 'settle'] })
-    .addNode('sales', agentNode('sales'), { ends: ['tools', 'settle'] })
-    .addNode('finance', agentNode('finance'), { ends: ['tools', 'settle'] })
-    .addNode('operations', agentNode('operations'), { ends: ['tools', 'settle'] })
-    .addNode('marketing', agentNode('marketing'), { ends: ['tools', 'settle'] })
-    .addNode('tools', tools, { ends: [...agentNames, 'settle'] })
+    .addNode('sales', agentNode('sales'), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('finance', agentNode('finance'), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('operations', agentNode('operations'), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('marketing', agentNode('marketing'), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('tools', tools, { ends: [...agentNames, 'handoff'] })
+    .addNode('handoff', handoff, { ends: [...agentNames, 'settle'] })
     .addNode('settle', settle)
     .addNode('compact', compact)
     .addNode('wait', wait, { ends: ['intake'] })

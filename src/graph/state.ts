@@ -11,6 +11,8 @@ const resettable = <T>() =>
     default: () => [],
   });
 
+type Route = { agent: AgentName; request: string };
+
 /** The operator's request being answered, and how it went: the anchor of every idempotency key it proposes. */
 export const turnSchema = z.object({
   /** "web:<event id>" of the message that asked, or of the earlier message a resend repeats. */
@@ -34,7 +36,9 @@ export const ConversationState = Annotation.Root({
   inbound: Annotation<Inbound | null>({ reducer: (_prev, next) => next, default: () => null }),
   /** The conversation as the operator sees it: their messages and Keel's answers. */
   messages: Annotation<BaseMessage[]>({ reducer: messagesStateReducer, default: () => [] }),
-  route: Annotation<{ agent: AgentName; request: string } | null>({ reducer: (_prev, next) => next, default: () => null }),
+  route: Annotation<Route | null>({ reducer: (_prev, next) => next, default: () => null }),
+  /** Further agents the coordinator routed parts of the same message to, handled one after another. */
+  queued: Annotation<Route[]>({ reducer: (_prev, next) => next, default: () => [] }),
   /** The working agent's model calls and tool results for this turn only. */
   scratch: resettable<BaseMessage>(),
   /** Actions waiting on the operator; the thread waits while any is open. */

@@ -130,7 +130,16 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
       if (listed === undefined || typeof listed === 'string') return new AIMessage([listed ?? results.join('\n'), ...notDone(elsewhere)].join('\n'));
       calls = [listed];
     } else if (parts !== undefined && bound.has('route')) {
-      calls = [coordinatorCall(parts[0]!.intent, request)];
+      // Requests for different agents in one message: one route per agent, with its own parts, in the order said.
+      const byAgent = new Map<string, string[]>();
+      for (const part of parts) {
+        const agent = String(coordinatorCall(part.intent, part.text).args.agent);
+        byAgent.set(agent, [...(byAgent.get(agent) ?? []), part.text]);
+      }
+      calls =
+        byAgent.size > 1
+          ? [...byAgent].map(([agent, texts]) => ({ name: 'route', args: { agent, request: texts.join(', and ') } }))
+          : [coordinatorCall(parts[0]!.intent, request)];
     } else if (parts !== undefined && elsewhere.length < parts.length) {
       calls = parts.flatMap((part) => agentCall(part.intent, bound) ?? []);
     } else {

@@ -210,7 +210,8 @@ const clientDecides = new RegExp(String.raw`^(.+?)\s+(?:has\s+|have\s+|just\s+)?
 const offerDecided = new RegExp(String.raw`^(?:the\s+)?(?:proposal|quote|offer|estimate)\s+(?:for|to)\s+(.+?)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
 const possessiveDecided = new RegExp(String.raw`^(.+?)['’]s\s+(?:proposal|quote|offer|estimate)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
 const markedOffer = /^mark\s+(?:the\s+)?(?:(?:proposal|quote)\s+(?:for|to)\s+(.+?)|(.+?)\s+(?:proposal|quote))\s+as\s+(accepted|declined|sent)$/i;
-const subjectPronoun = /^(?:i|we|they|you|she|he|it|everyone|nobody|someone)$/i;
+// A subject that starts with a pronoun ("we finally declined") names no client.
+const subjectPronoun = /^(?:i|we|they|you|she|he|it|everyone|nobody|someone)\b/i;
 const sentOffer = /^(?:i\s+)?sent\s+(?:the\s+|our\s+|my\s+)?(?:proposal|quote|offer)\s+to\s+(.+)$/i;
 
 /**
