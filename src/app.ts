@@ -14,7 +14,7 @@ import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs/index.js';
 import { composeDigest, createChatModel, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, coreCommands, createConversation, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -97,7 +97,8 @@ export async function createKeel(options: KeelOptions) {
         ? modelSummarizer(model, (error) => logger.warn('memory: the model could not write a summary; kept the extractive one', { error }))
         : undefined,
   });
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory });
+  const checkpointer = new LibSQLSaver(storage.client);
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
@@ -116,6 +117,9 @@ export async function createKeel(options: KeelOptions) {
     timeZone: config.TZ,
     isOperator: (sender) => operators.has(sender),
     approvals,
+    // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
+    pruneHistory: () =>
+      checkpointer.pruneHistory(OPERATOR_THREAD, { turnChannel: 'inbound', keepTurns: config.CHECKPOINT_HISTORY_TURNS, detailedTurns: DETAILED_HISTORY_TURNS }),
     // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.
     async onCardsClosed(cards) {
       hub.publish(cards.map((card) => ({ kind: 'card', card })));

@@ -189,6 +189,8 @@ export const configSchema = z
       .describe('Embedding model at the OpenAI-compatible endpoint, used by recall when OPENAI_API_KEY or OPENAI_BASE_URL is set; without both Keel embeds locally (hashed-ngram-v1). Changing it re-indexes memory in the background.'),
     COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
     COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
+    CHECKPOINT_HISTORY_TURNS: positiveInt(500, 'turns, e.g. 500')
+      .describe('Turns of the conversation kept for /history and /rewind (the newest 20 step by step, older ones at their last step); older checkpoints are deleted in the background. The transcript keeps every message regardless.'),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
   })
   .superRefine((c, ctx) => {

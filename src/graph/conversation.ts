@@ -29,7 +29,14 @@ export interface ConversationDeps {
   approvals: ApprovalViews;
   /** Told of every card a reply shows closed, so other apps can redraw their copies of it. */
   onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
+  /** Trims the thread's stored checkpoint history to its window; run between events every PRUNE_EVERY events. */
+  pruneHistory?: () => Promise<unknown>;
 }
+
+/** Pruning reads the whole kept history, so it runs once per this many events rather than after each. */
+export const PRUNE_EVERY = 25;
+/** Turns kept step by step (every node's checkpoint, for /rewind to the middle of a turn); older turns keep their last step. */
+export const DETAILED_HISTORY_TURNS = 20;
 
 export type HandleResult =
   | { status: 'handled'; replies: Outbound[] }
@@ -57,6 +64,19 @@ export function createConversation(deps: ConversationDeps) {
     return next;
   };
   const config = { configurable: { thread_id: OPERATOR_THREAD } };
+  let handledSincePrune = 0;
+
+  /**
+   * Queued behind the event that triggered it, so the reply is not delayed and no
+   * turn runs while history is pruned; a failure leaves history longer, never
+   * shorter, so it is logged and the next round tries again.
+   */
+  function schedulePrune(): void {
+    const prune = deps.pruneHistory;
+    if (prune === undefined || ++handledSincePrune < PRUNE_EVERY) return;
+    handledSincePrune = 0;
+    void serialized(prune).catch((error: unknown) => logger.warn('pruning the checkpoint history failed; it stays longer until the next round', { error }));
+  }
 
   async function isWaiting(): Promise<boolean> {
     const snapshot = await graph.getState(config);
@@ -158,6 +178,7 @@ export function createConversation(deps: ConversationDeps) {
       ]);
       await redraw(replies);
       await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+      schedulePrune();
       return { status: 'handled', replies };
     } catch (error) {
       // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.

@@ -15,6 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
+import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import { readCheckpointRow } from './rows.js';
 import {
   deleteThreadStatements,
@@ -130,6 +131,14 @@ export class LibSQLSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     await this.#client.batch(deleteThreadStatements(threadId), 'write');
+  }
+
+  /**
+   * Keeps a thread's stored history within `policy` (see prune.ts). Not part of
+   * LangGraph's saver interface: the caller decides when it runs.
+   */
+  async pruneHistory(threadId: string, policy: HistoryPolicy): Promise<PruneResult> {
+    return pruneThread(this.#client, this.serde, threadId, policy);
   }
 
   override getNextVersion(current: number | undefined): number {

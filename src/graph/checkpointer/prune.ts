@@ -1,0 +1,142 @@
+import type { Client, InStatement } from '@libsql/client';
+import type { CheckpointMetadata, SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import { readCheckpointRow } from './rows.js';
+import type { StoredCheckpoint } from './tuples.js';
+
+/** How much of a thread's history to keep; everything else is deleted by `LibSQLSaver.pruneHistory`. */
+export interface HistoryPolicy {
+  /**
+   * The channel a new turn writes first (Keel's `inbound`): consecutive checkpoints
+   * carrying the same version of it belong to one turn.
+   */
+  turnChannel: string;
+  /** Finished turns kept at all, newest first; each older turn is deleted whole. */
+  keepTurns: number;
+  /** Of those, the newest turns kept step by step; older ones keep only their last checkpoint. */
+  detailedTurns: number;
+}
+
+export interface PruneResult {
+  checkpoints: number;
+  blobs: number;
+}
+
+interface Entry {
+  id: string;
+  parent: string | undefined;
+  source: CheckpointMetadata['source'];
+  versions: Record<string, string>;
+}
+
+/**
+ * Deletes the checkpoints a policy does not keep, their pending writes, and every
+ * channel value no remaining checkpoint refers to. The live turn (the newest one)
+ * is never touched, nor any checkpoint newer than the ones read here, so a put
+ * racing with a prune only ever refers to values that stay. A kept checkpoint
+ * whose parent went is re-parented to the kept checkpoint before it, so
+ * `/history` still walks an unbroken chain. Only the root namespace is pruned.
+ */
+export async function pruneThread(
+  client: Client,
+  serde: SerializerProtocol,
+  threadId: string,
+  policy: HistoryPolicy,
+): Promise<PruneResult> {
+  const { rows } = await client.execute({
+    sql: `SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata
+          FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id`,
+    args: [threadId],
+  });
+  const entries = await Promise.all(
+    rows.map(async (raw): Promise<Entry> => {
+      const row = readCheckpointRow(raw);
+      const [checkpoint, metadata] = await Promise.all([
+        serde.loadsTyped(row.type, row.checkpoint) as Promise<StoredCheckpoint>,
+        serde.loadsTyped(row.type, row.metadata) as Promise<CheckpointMetadata>,
+      ]);
+      const versions = Object.fromEntries(Object.entries(checkpoint.channel_versions).map(([c, v]) => [c, String(v)]));
+      return { id: row.address.checkpointId, parent: row.parentCheckpointId, source: metadata.source, versions };
+    }),
+  );
+  const turns = groupTurns(entries, policy.turnChannel);
+  const finished = turns.slice(0, -1);
+  const kept = new Set<Entry>(turns.at(-1) ?? []);
+  finished.forEach((turn, index) => {
+    const age = finished.length - index; // 1 = the turn just before the live one
+    if (age > policy.keepTurns) return;
+    if (age <= policy.detailedTurns) for (const entry of turn) kept.add(entry);
+    else kept.add(turn.at(-1)!);
+  });
+  const removed = entries.filter((entry) => !kept.has(entry));
+  if (removed.length === 0) return { checkpoints: 0, blobs: 0 };
+
+  const referenced = new Set(entries.filter((e) => kept.has(e)).flatMap((e) => blobKeys(e.versions)));
+  const orphans = [...new Set(removed.flatMap((e) => blobKeys(e.versions)))].filter((key) => !referenced.has(key));
+  const keptIds = new Set([...kept].map((e) => e.id));
+  const reparented: InStatement[] = [];
+  let previous: Entry | undefined;
+  for (const entry of entries) {
+    if (!kept.has(entry)) continue;
+    if (entry.parent !== undefined && !keptIds.has(entry.parent)) {
+      reparented.push({
+        sql: `UPDATE checkpoints SET parent_checkpoint_id = ? WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?`,
+        args: [previous?.id ?? null, threadId, entry.id],
+      });
+    }
+    previous = entry;
+  }
+  const ids = JSON.stringify(removed.map((e) => e.id));
+  await client.batch(
+    [
+      {
+        sql: `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
+        args: [threadId, ids],
+      },
+      {
+        sql: `DELETE FROM checkpoint_writes WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
+        args: [threadId, ids],
+      },
+      {
+        sql: `DELETE FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
+              AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+        args: [threadId, JSON.stringify(orphans.map((key) => JSON.parse(key) as [string, string]))],
+      },
+      ...reparented,
+    ],
+    'write',
+  );
+  return { checkpoints: removed.length, blobs: orphans.length };
+}
+
+/**
+ * Splits checkpoints (oldest first) into turns: a run of checkpoints with one
+ * version of the turn channel. An input checkpoint still carries the previous
+ * turn's version but starts the next turn, so it goes with what follows it; an
+ * update (a rewind) carries an old turn's version and stands as its own turn.
+ */
+function groupTurns(entries: Entry[], turnChannel: string): Entry[][] {
+  const turns: Entry[][] = [];
+  let current: Entry[] = [];
+  let currentKey: string | undefined;
+  let startsTurn = true;
+  for (const entry of entries) {
+    const key = entry.versions[turnChannel];
+    if (entry.source === 'input') {
+      if (current.length > 0) turns.push(current);
+      current = [entry];
+      startsTurn = true;
+      continue;
+    }
+    if (!startsTurn && key !== currentKey && current.length > 0) {
+      turns.push(current);
+      current = [];
+    }
+    current.push(entry);
+    currentKey = key;
+    startsTurn = false;
+  }
+  if (current.length > 0) turns.push(current);
+  return turns;
+}
+
+const blobKeys = (versions: Record<string, string>) => Object.entries(versions).map((pair) => JSON.stringify(pair));
