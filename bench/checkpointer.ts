@@ -83,7 +83,7 @@ const contenders: Contender[] = [
     name: 'LibSQLSaver',
     async open(dir) {
       const storage = await openStorage({ url: databaseUrl(dir) }, nodePlatform);
-      return { saver: new LibSQLSaver(storage.client), close: () => storage.close() };
+      return { saver: new LibSQLSaver(storage.sql), close: () => storage.close() };
     },
   },
   {

@@ -97,7 +97,7 @@ export async function createKeel(options: KeelOptions) {
         ? modelSummarizer(model, (error) => logger.warn('memory: the model could not write a summary; kept the extractive one', { error }))
         : undefined,
   });
-  const checkpointer = new LibSQLSaver(storage.client);
+  const checkpointer = new LibSQLSaver(storage.sql);
   const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseSettings } from '../storage/index.js';
 
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens the libSQL client for Node. A local file gets its folder created, WAL
@@ -29,7 +29,7 @@ export async function openClient(settings: DatabaseSettings): Promise<Client> {
   return client;
 }
 
-function filePath(url: string): string {
+export function filePath(url: string): string {
   const bare = url.replace(/^file:/, '').split('?')[0] ?? '';
   if (bare === ':memory:' || bare === '') return ':memory:';
   return bare.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : bare;

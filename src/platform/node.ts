@@ -4,6 +4,7 @@ import { folderStore } from '../connectors/files/folder.node.js';
 import { outboxDelivery, smtpDelivery } from '../connectors/email/delivery.node.js';
 import type { Platform } from './index.js';
 import { openClient } from './node-database.js';
+import { openLocalSql } from './node-sql.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -11,6 +12,7 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 export const nodePlatform: Platform = {
   name: 'node',
   openClient,
+  openLocalSql,
   migrations: () => readMigrationFiles({ migrationsFolder }),
   stores: {
     blobs: (settings) => folderStore(settings.filesDir),

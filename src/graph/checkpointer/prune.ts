@@ -1,4 +1,4 @@
-import type { Client, InStatement } from '@libsql/client';
+import type { SqlRunner, SqlStatement } from '../../storage/index.js';
 import type { CheckpointMetadata, SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { readCheckpointRow } from './rows.js';
 import type { StoredCheckpoint } from './tuples.js';
@@ -37,12 +37,12 @@ interface Entry {
  * `/history` still walks an unbroken chain. Only the root namespace is pruned.
  */
 export async function pruneThread(
-  client: Client,
+  sql: SqlRunner,
   serde: SerializerProtocol,
   threadId: string,
   policy: HistoryPolicy,
 ): Promise<PruneResult> {
-  const { rows } = await client.execute({
+  const rows = await sql.query({
     sql: `SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata
           FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id`,
     args: [threadId],
@@ -73,7 +73,7 @@ export async function pruneThread(
   const referenced = new Set(entries.filter((e) => kept.has(e)).flatMap((e) => blobKeys(e.versions)));
   const orphans = [...new Set(removed.flatMap((e) => blobKeys(e.versions)))].filter((key) => !referenced.has(key));
   const keptIds = new Set([...kept].map((e) => e.id));
-  const reparented: InStatement[] = [];
+  const reparented: SqlStatement[] = [];
   let previous: Entry | undefined;
   for (const entry of entries) {
     if (!kept.has(entry)) continue;
@@ -86,8 +86,7 @@ export async function pruneThread(
     previous = entry;
   }
   const ids = JSON.stringify(removed.map((e) => e.id));
-  await client.batch(
-    [
+  await sql.write([
       {
         sql: `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
         args: [threadId, ids],
@@ -102,9 +101,7 @@ export async function pruneThread(
         args: [threadId, JSON.stringify(orphans.map((key) => JSON.parse(key) as [string, string]))],
       },
       ...reparented,
-    ],
-    'write',
-  );
+  ]);
   return { checkpoints: removed.length, blobs: orphans.length };
 }
 

@@ -1,4 +1,5 @@
-import type { Client, InStatement } from '@libsql/client';
+import type { Client } from '@libsql/client';
+import { clientRunner, type SqlRunner, type SqlStatement } from '../../storage/index.js';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
@@ -39,13 +40,15 @@ const LIST_PAGE_SIZE = 50;
  * and inside Cloudflare Workers. Tables come from Keel's migrations (tables.ts).
  */
 export class LibSQLSaver extends BaseCheckpointSaver {
-  readonly #client: Client;
+  readonly #sql: SqlRunner;
   readonly #tuples: TupleContext;
 
-  constructor(client: Client, serde?: SerializerProtocol) {
+  /** Given a Storage's `sql` on Node with a local file, statements are prepared once; given a client, it speaks through that. */
+  constructor(database: Client | SqlRunner, serde?: SerializerProtocol) {
     super(serde);
-    this.#client = client;
-    this.#tuples = { client, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
+    const sql = 'execute' in database ? clientRunner(database) : database;
+    this.#sql = sql;
+    this.#tuples = { sql, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -53,7 +56,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    const { rows } = await this.#client.execute(selectCheckpoint(threadId, checkpointNs, checkpointId));
+    const rows = await this.#sql.query(selectCheckpoint(threadId, checkpointNs, checkpointId));
     const decoded = await Promise.all(rows.map((row) => decodeRow(this.serde, readCheckpointRow(row))));
     const [tuple] = await assembleTuples(this.#tuples, decoded);
     return tuple;
@@ -72,7 +75,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     while (remaining > 0) {
       // Without a filter every row counts, so never fetch more than the caller wants.
       const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
-      const { rows } = await this.#client.execute(selectCheckpointPage(scope, after, size));
+      const rows = await this.#sql.query(selectCheckpointPage(scope, after, size));
       const page = rows.map(readCheckpointRow);
       const decoded = await Promise.all(page.map((row) => decodeRow(this.serde, row)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
@@ -103,11 +106,11 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (type !== metadataType) {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
-    const statements: InStatement[] = await this.#channelValueStatements(address, values, newVersions);
+    const statements: SqlStatement[] = await this.#channelValueStatements(address, values, newVersions);
     statements.push(
       upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes),
     );
-    await this.#client.batch(statements, 'write');
+    await this.#sql.write(statements);
     return configFor(address);
   }
 
@@ -126,11 +129,11 @@ export class LibSQLSaver extends BaseCheckpointSaver {
         return insertWrite(address, row, special !== undefined);
       }),
     );
-    await this.#client.batch(statements, 'write');
+    await this.#sql.write(statements);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    await this.#client.batch(deleteThreadStatements(threadId), 'write');
+    await this.#sql.write(deleteThreadStatements(threadId));
   }
 
   /**
@@ -138,7 +141,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
    * LangGraph's saver interface: the caller decides when it runs.
    */
   async pruneHistory(threadId: string, policy: HistoryPolicy): Promise<PruneResult> {
-    return pruneThread(this.#client, this.serde, threadId, policy);
+    return pruneThread(this.#sql, this.serde, threadId, policy);
   }
 
   override getNextVersion(current: number | undefined): number {
@@ -150,7 +153,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     address: CheckpointAddress,
     values: Record<string, unknown>,
     newVersions: ChannelVersions,
-  ): Promise<InStatement[]> {
+  ): Promise<SqlStatement[]> {
     const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
     return Promise.all(
       changed.map(async ([channel, version]) =>

@@ -1,4 +1,4 @@
-import type { Client, ResultSet } from '@libsql/client';
+import type { SqlRow, SqlRunner } from '../../storage/index.js';
 import {
   TASKS,
   compareWritesSortKeys,
@@ -25,7 +25,7 @@ export interface DecodedRow {
 }
 
 export interface TupleContext {
-  client: Client;
+  sql: SqlRunner;
   serde: SerializerProtocol;
   /** The saver's first channel version, for the pending-sends channel of a pre-v4 checkpoint with no versions. */
   firstVersion(): number;
@@ -57,8 +57,8 @@ export async function assembleTuples(context: TupleContext, decoded: DecodedRow[
     if (sendsFrom !== undefined) lookups.push(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom }));
     return lookups;
   });
-  const results = (await context.client.batch(statements, 'read'))[Symbol.iterator]();
-  const next = (): ResultSet => {
+  const results = (await context.sql.queryBatch(statements))[Symbol.iterator]();
+  const next = (): SqlRow[] => {
     const result = results.next();
     if (result.done === true) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
     return result.value;
@@ -76,14 +76,14 @@ export async function assembleTuples(context: TupleContext, decoded: DecodedRow[
 async function buildTuple(
   context: TupleContext,
   { row, checkpoint, metadata }: DecodedRow,
-  writes: ResultSet,
-  values: ResultSet,
-  sends: ResultSet | undefined,
+  writes: SqlRow[],
+  values: SqlRow[],
+  sends: SqlRow[] | undefined,
 ): Promise<CheckpointTuple> {
   const { serde } = context;
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
-      values.rows.map(readChannelValueRow).map(async ({ channel, value }) => {
+      values.map(readChannelValueRow).map(async ({ channel, value }) => {
         return [channel, await serde.loadsTyped(value.type, value.bytes)] as const;
       }),
     ),
@@ -126,8 +126,8 @@ function migratePendingSends(checkpoint: Checkpoint, sends: unknown[], firstVers
 }
 
 /** LangGraph replays a superstep's writes in (task_path, task_id, idx) order and requires savers to return them so. */
-function ordered(result: ResultSet): WriteRow[] {
-  return result.rows
+function ordered(rows: SqlRow[]): WriteRow[] {
+  return rows
     .map(readWriteRow)
     .map((write) => ({ write, key: writesSortKey(write.taskPath, write.taskId, write.idx) }))
     .sort((a, b) => compareWritesSortKeys(a.key, b.key))
