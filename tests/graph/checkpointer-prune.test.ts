@@ -67,6 +67,9 @@ describe('LibSQLSaver.pruneHistory', () => {
     expect(after).toHaveLength(5 + 2 * 5 + 3);
     expect(result.checkpoints).toBe(before.size - after.length);
     expect(result.blobs).toBeGreaterThan(0);
+    // The older turns' checkpoints and the values only they refer to were deflated in place, and read back below.
+    expect(result.packed).toBeGreaterThan(0);
+    expect(await rows("SELECT 1 FROM checkpoints WHERE thread_id = ? AND type LIKE '%+deflate'")).toHaveLength(3);
     // The 3 oldest kept turns (turns 4 to 6) are each represented by their end: nothing left to run.
     const ends = after.slice(15);
     expect(ends.map((s) => [s.values.inbound, s.next])).toEqual([
@@ -92,9 +95,8 @@ describe('LibSQLSaver.pruneHistory', () => {
     await turns(10);
     await saver.pruneHistory('op', policy);
     const referenced = new Set<string>();
-    for (const row of await rows('SELECT cast(checkpoint AS text) AS c FROM checkpoints WHERE thread_id = ?')) {
-      const versions = (JSON.parse(String(row.c)) as { channel_versions: Record<string, unknown> }).channel_versions;
-      for (const [channel, version] of Object.entries(versions)) referenced.add(`${channel}@${String(version)}`);
+    for await (const tuple of saver.list(config)) {
+      for (const [channel, version] of Object.entries(tuple.checkpoint.channel_versions)) referenced.add(`${channel}@${String(version)}`);
     }
     const blobs = (await rows('SELECT channel, version FROM checkpoint_blobs WHERE thread_id = ?')).map((r) => `${String(r.channel)}@${String(r.version)}`);
     expect(blobs.filter((key) => !referenced.has(key))).toEqual([]);
@@ -144,7 +146,7 @@ describe('LibSQLSaver.pruneHistory', () => {
   it('does nothing to a thread within its window', async () => {
     await turns(3);
     const count = (await history()).length;
-    expect(await saver.pruneHistory('op', policy)).toEqual({ checkpoints: 0, blobs: 0 });
+    expect(await saver.pruneHistory('op', policy)).toEqual({ checkpoints: 0, blobs: 0, packed: 0 });
     expect(await history()).toHaveLength(count);
   });
 });

@@ -1,7 +1,8 @@
 import type { SqlRunner, SqlStatement } from '../../storage/index.js';
 import type { CheckpointMetadata, SerializerProtocol } from '@langchain/langgraph-checkpoint';
-import { readCheckpointRow } from './rows.js';
-import type { StoredCheckpoint } from './tuples.js';
+import { readCheckpointRow, readChannelValueRow, type CheckpointRow } from './rows.js';
+import { decodeRow } from './tuples.js';
+import { PACK_MIN_BYTES, isPacked, pack, packedType } from './packed.js';
 
 /** How much of a thread's history to keep; everything else is deleted by `LibSQLSaver.pruneHistory`. */
 export interface HistoryPolicy {
@@ -17,11 +18,16 @@ export interface HistoryPolicy {
 }
 
 export interface PruneResult {
+  /** Checkpoints deleted, with their pending writes. */
   checkpoints: number;
+  /** Channel values deleted: no remaining checkpoint referred to them. */
   blobs: number;
+  /** Checkpoints and channel values of older turns deflated in place. */
+  packed: number;
 }
 
 interface Entry {
+  row: CheckpointRow;
   id: string;
   parent: string | undefined;
   source: CheckpointMetadata['source'];
@@ -49,26 +55,28 @@ export async function pruneThread(
   });
   const entries = await Promise.all(
     rows.map(async (raw): Promise<Entry> => {
-      const row = readCheckpointRow(raw);
-      const [checkpoint, metadata] = await Promise.all([
-        serde.loadsTyped(row.type, row.checkpoint) as Promise<StoredCheckpoint>,
-        serde.loadsTyped(row.type, row.metadata) as Promise<CheckpointMetadata>,
-      ]);
+      const { row, checkpoint, metadata } = await decodeRow(serde, readCheckpointRow(raw));
       const versions = Object.fromEntries(Object.entries(checkpoint.channel_versions).map(([c, v]) => [c, String(v)]));
-      return { id: row.address.checkpointId, parent: row.parentCheckpointId, source: metadata.source, versions };
+      return { row, id: row.address.checkpointId, parent: row.parentCheckpointId, source: metadata.source, versions };
     }),
   );
   const turns = groupTurns(entries, policy.turnChannel);
   const finished = turns.slice(0, -1);
-  const kept = new Set<Entry>(turns.at(-1) ?? []);
+  const hot = new Set<Entry>(turns.at(-1) ?? []);
+  const kept = new Set<Entry>(hot);
   finished.forEach((turn, index) => {
     const age = finished.length - index; // 1 = the turn just before the live one
     if (age > policy.keepTurns) return;
-    if (age <= policy.detailedTurns) for (const entry of turn) kept.add(entry);
-    else kept.add(turn.at(-1)!);
+    if (age <= policy.detailedTurns) {
+      for (const entry of turn) {
+        hot.add(entry);
+        kept.add(entry);
+      }
+    } else kept.add(turn.at(-1)!);
   });
   const removed = entries.filter((entry) => !kept.has(entry));
-  if (removed.length === 0) return { checkpoints: 0, blobs: 0 };
+  const packed = await packCold(sql, threadId, entries, kept, hot);
+  if (removed.length === 0) return { checkpoints: 0, blobs: 0, packed };
 
   const referenced = new Set(entries.filter((e) => kept.has(e)).flatMap((e) => blobKeys(e.versions)));
   const orphans = [...new Set(removed.flatMap((e) => blobKeys(e.versions)))].filter((key) => !referenced.has(key));
@@ -102,7 +110,7 @@ export async function pruneThread(
       },
       ...reparented,
   ]);
-  return { checkpoints: removed.length, blobs: orphans.length };
+  return { checkpoints: removed.length, blobs: orphans.length, packed };
 }
 
 /**
@@ -134,6 +142,39 @@ function groupTurns(entries: Entry[], turnChannel: string): Entry[][] {
   }
   if (current.length > 0) turns.push(current);
   return turns;
+}
+
+/**
+ * Deflates what only older turns' checkpoints refer to: the live and detailed
+ * turns, which a turn or a /rewind to a mid-turn step reads, stay as written.
+ */
+async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept: Set<Entry>, hot: Set<Entry>): Promise<number> {
+  const cold = entries.filter((entry) => kept.has(entry) && !hot.has(entry));
+  const warm = new Set([...hot].flatMap((entry) => blobKeys(entry.versions)));
+  const candidates = [...new Set(cold.flatMap((entry) => blobKeys(entry.versions)))].filter((key) => !warm.has(key));
+  const blobs = candidates.length === 0 ? [] : await sql.query({
+    sql: `SELECT channel, type, blob, version FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
+          AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+          AND type NOT LIKE '%+deflate' AND length(blob) >= ?`,
+    args: [threadId, JSON.stringify(candidates.map((key) => JSON.parse(key) as [string, string])), PACK_MIN_BYTES],
+  });
+  const updates: SqlStatement[] = [];
+  for (const raw of blobs) {
+    const { channel, value } = readChannelValueRow(raw);
+    updates.push({
+      sql: `UPDATE checkpoint_blobs SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = ? AND version = ? AND type = ?`,
+      args: [packedType(value.type), await pack(value.bytes), threadId, channel, String(raw['version']), value.type],
+    });
+  }
+  for (const { row } of cold) {
+    if (isPacked(row.type)) continue;
+    updates.push({
+      sql: `UPDATE checkpoints SET type = ?, checkpoint = ?, metadata = ? WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ? AND type = ?`,
+      args: [packedType(row.type), await pack(row.checkpoint), await pack(row.metadata), threadId, row.address.checkpointId, row.type],
+    });
+  }
+  if (updates.length > 0) await sql.write(updates);
+  return updates.length;
 }
 
 const blobKeys = (versions: Record<string, string>) => Object.entries(versions).map((pair) => JSON.stringify(pair));

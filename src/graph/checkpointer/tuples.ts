@@ -12,6 +12,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { configFor } from './config.js';
+import { loadStored } from './packed.js';
 import { readChannelValueRow, readWriteRow, type CheckpointRow } from './rows.js';
 import { selectChannelValues, selectPendingSends, selectWrites, type WriteRow } from './sql.js';
 
@@ -34,8 +35,8 @@ export interface TupleContext {
 /** Deserializes the row itself; `list` filters on the metadata before paying for values and writes. */
 export async function decodeRow(serde: SerializerProtocol, row: CheckpointRow): Promise<DecodedRow> {
   const [checkpoint, metadata] = await Promise.all([
-    serde.loadsTyped(row.type, row.checkpoint) as Promise<StoredCheckpoint>,
-    serde.loadsTyped(row.type, row.metadata) as Promise<CheckpointMetadata>,
+    loadStored(serde, row.type, row.checkpoint) as Promise<StoredCheckpoint>,
+    loadStored(serde, row.type, row.metadata) as Promise<CheckpointMetadata>,
   ]);
   return { row, checkpoint, metadata };
 }
@@ -84,7 +85,7 @@ async function buildTuple(
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
       values.map(readChannelValueRow).map(async ({ channel, value }) => {
-        return [channel, await serde.loadsTyped(value.type, value.bytes)] as const;
+        return [channel, await loadStored(serde, value.type, value.bytes)] as const;
       }),
     ),
   );
