@@ -48,6 +48,8 @@ export const compaction: BenchGroup = {
         }
         if ((turn + 1) % 1000 === 0) progress(`  ${(turn + 1).toLocaleString('en')} turns`);
       }
+      // The last round of pruning was queued behind the last turn.
+      await keel.conversation.idle();
       const history = await countRows(
         keel,
         `SELECT (SELECT coalesce(sum(length(checkpoint) + length(metadata)), 0) FROM checkpoints WHERE thread_id = '${OPERATOR_THREAD}')

@@ -252,7 +252,10 @@ export function createConversation(deps: ConversationDeps) {
     await deps.onCardsClosed(closed).catch((error: unknown) => logger.warn('could not redraw closed cards in every app', { error }));
   }
 
-  return { handle, forgetUnfinished, resumeDecided, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
+  /** Resolves once the events and background work (history pruning) queued so far are done. */
+  const idle = (): Promise<void> => serialized(async () => undefined);
+
+  return { handle, forgetUnfinished, resumeDecided, idle, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
 }
 
 export type Conversation = ReturnType<typeof createConversation>;
