@@ -28,7 +28,8 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
     }
     return statement;
   };
-  const rows = ({ sql, args }: SqlStatement) => prepared(sql).all(...args.map(nativeValue)) as SqlRow[];
+  // Arguments go over as one array: given a lone object (a Buffer, or null), the driver would read it as named parameters.
+  const rows = ({ sql, args }: SqlStatement) => prepared(sql).all(args.map(nativeValue)) as SqlRow[];
   const inTransaction = <T>(begin: string, work: () => T): T => {
     prepared(begin).run();
     try {
@@ -49,7 +50,7 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
     },
     async write(statements) {
       inTransaction('BEGIN IMMEDIATE', () => {
-        for (const { sql, args } of statements) prepared(sql).run(...args.map(nativeValue));
+        for (const { sql, args } of statements) prepared(sql).run(args.map(nativeValue));
       });
     },
     close() {
