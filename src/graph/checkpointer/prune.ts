@@ -1,7 +1,7 @@
 import type { SqlRunner, SqlStatement } from '../../storage/index.js';
 import type { CheckpointMetadata, SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { readCheckpointRow, readChannelValueRow, type CheckpointRow } from './rows.js';
-import { decodeRow } from './tuples.js';
+import { decodeRow, versionKeys } from './tuples.js';
 import { PACK_MIN_BYTES, isPacked, pack, packedType } from './packed.js';
 
 /** How much of a thread's history to keep; everything else is deleted by `LibSQLSaver.pruneHistory`. */
@@ -56,7 +56,7 @@ export async function pruneThread(
   const entries = await Promise.all(
     rows.map(async (raw): Promise<Entry> => {
       const { row, checkpoint, metadata } = await decodeRow(serde, readCheckpointRow(raw));
-      const versions = Object.fromEntries(Object.entries(checkpoint.channel_versions).map(([c, v]) => [c, String(v)]));
+      const versions = versionKeys(checkpoint.channel_versions);
       return { row, id: row.address.checkpointId, parent: row.parentCheckpointId, source: metadata.source, versions };
     }),
   );
@@ -95,20 +95,20 @@ export async function pruneThread(
   }
   const ids = JSON.stringify(removed.map((e) => e.id));
   await sql.write([
-      {
-        sql: `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
-        args: [threadId, ids],
-      },
-      {
-        sql: `DELETE FROM checkpoint_writes WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
-        args: [threadId, ids],
-      },
-      {
-        sql: `DELETE FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
-              AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
-        args: [threadId, JSON.stringify(orphans.map((key) => JSON.parse(key) as [string, string]))],
-      },
-      ...reparented,
+    {
+      sql: `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
+      args: [threadId, ids],
+    },
+    {
+      sql: `DELETE FROM checkpoint_writes WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
+      args: [threadId, ids],
+    },
+    {
+      sql: `DELETE FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
+            AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+      args: [threadId, blobKeyList(orphans)],
+    },
+    ...reparented,
   ]);
   return { checkpoints: removed.length, blobs: orphans.length, packed };
 }
@@ -152,12 +152,15 @@ async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept
   const cold = entries.filter((entry) => kept.has(entry) && !hot.has(entry));
   const warm = new Set([...hot].flatMap((entry) => blobKeys(entry.versions)));
   const candidates = [...new Set(cold.flatMap((entry) => blobKeys(entry.versions)))].filter((key) => !warm.has(key));
-  const blobs = candidates.length === 0 ? [] : await sql.query({
-    sql: `SELECT channel, type, blob, version FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
-          AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-          AND type NOT LIKE '%+deflate' AND length(blob) >= ?`,
-    args: [threadId, JSON.stringify(candidates.map((key) => JSON.parse(key) as [string, string])), PACK_MIN_BYTES],
-  });
+  const blobs =
+    candidates.length === 0
+      ? []
+      : await sql.query({
+          sql: `SELECT channel, type, blob, version FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
+                AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+                AND type NOT LIKE ? AND length(blob) >= ?`,
+          args: [threadId, blobKeyList(candidates), packedType('%'), PACK_MIN_BYTES],
+        });
   const updates: SqlStatement[] = [];
   for (const raw of blobs) {
     const { channel, value } = readChannelValueRow(raw);
@@ -177,4 +180,6 @@ async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept
   return updates.length;
 }
 
+/** A (channel, version) pair as one comparable string, and a list of them as the JSON the statements unpack. */
 const blobKeys = (versions: Record<string, string>) => Object.entries(versions).map((pair) => JSON.stringify(pair));
+const blobKeyList = (keys: string[]) => `[${keys.join(',')}]`;
