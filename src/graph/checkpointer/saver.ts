@@ -35,9 +35,11 @@ import { nextChannelVersion } from './versions.js';
 const LIST_PAGE_SIZE = 50;
 
 /**
- * LangGraph checkpointer on libSQL. It needs only the generic `Client` API, so the
- * same saver runs against a local file, a remote libsql:// or https:// database,
- * and inside Cloudflare Workers. Tables come from Keel's migrations (tables.ts).
+ * LangGraph checkpointer on libSQL. It needs only plain SQL (storage's `SqlRunner`,
+ * or the generic `Client`), so the same saver runs against a local file (on Node
+ * through a native connection with prepared statements), a remote libsql:// or
+ * https:// database, and inside Cloudflare Workers. Tables come from Keel's
+ * migrations (tables.ts).
  */
 export class LibSQLSaver extends BaseCheckpointSaver {
   readonly #sql: SqlRunner;
