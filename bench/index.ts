@@ -34,7 +34,7 @@ function machine(): string {
 }
 
 function table(rows: Row[]): string {
-  const header = ['Group', 'Benchmark', 'n', 'Median', 'p99', 'Throughput', 'Notes'];
+  const header = ['Group', 'Benchmark', 'n', 'Median', 'p99', 'Throughput', 'Baseline', 'Ratio', 'Notes'];
   const cells = rows.map((row) => [
     row.group,
     row.benchmark,
@@ -42,6 +42,8 @@ function table(rows: Row[]): string {
     row.latency ? formatMs(row.latency.median) : '',
     row.latency ? formatMs(row.latency.p99) : '',
     row.throughput ? rate(row.throughput) : '',
+    row.baseline ?? '',
+    row.ratio ?? '',
     row.notes ?? '',
   ]);
   const line = (values: string[]) => `| ${values.map((v) => v.replaceAll('|', '\\|')).join(' | ')} |`;

@@ -17,8 +17,15 @@ export interface Row {
   benchmark: string;
   latency?: Summary;
   throughput?: { value: number; unit: string };
+  /** What this figure is measured against, in the same run (absolute times move between machines; ratios less). */
+  baseline?: string;
+  /** This figure over its baseline, with the target where the issue set one. */
+  ratio?: string;
   notes?: string;
 }
+
+/** "1.23×": how many times its baseline a figure is. */
+export const times = (value: number, baseline: number): string => `${(value / baseline).toFixed(2)}×`;
 
 export type Progress = (message: string) => void;
 

@@ -1,4 +1,9 @@
+import { Command, END, MemorySaver, REMOVE_ALL_MESSAGES, START, StateGraph } from '@langchain/langgraph';
+import { AIMessage, HumanMessage, RemoveMessage, ToolMessage } from '@langchain/core/messages';
 import type { Keel } from '../src/app.js';
+import { agentNames } from '../src/agents/index.js';
+import { ConversationState, type State } from '../src/graph/state.js';
+import type { Summary } from './stats.js';
 import { formatMs, perSecond, summarize } from './stats.js';
 import {
   check,
@@ -6,6 +11,7 @@ import {
   textEvent,
   threadConfig,
   timed,
+  times,
   turnInput,
   withKeel,
   type BenchGroup,
@@ -20,6 +26,43 @@ const TURNS_PER_THREAD = 4;
 /** Even turns write through the kernel (records.add_note, no approval), odd turns only read, so both paths are timed. */
 const message = (turn: number) => (turn % 2 === 0 ? `remember that client ${turn} prefers email` : "what's overdue?");
 const writes = (turns: number) => Math.ceil(turns / 2);
+
+/**
+ * Keel's graph with nothing in it: the same state, nodes and edges as build.ts,
+ * the path an offline-model turn takes (intake → coordinator → agent → tools →
+ * agent → settle), each node a one-line update, on MemorySaver, and messages
+ * cut to the last 10 past 40 as Keel's compaction does with its defaults. What
+ * a turn costs above this is Keel's own work.
+ */
+function bareGraph() {
+  const agent = (state: State) =>
+    state.scratch.at(-1) instanceof ToolMessage
+      ? new Command({ update: { messages: [new AIMessage('done')], replies: [{ kind: 'text', text: 'done' }] }, goto: 'settle' })
+      : new Command({ update: { scratch: [new AIMessage({ content: '', tool_calls: [{ id: 'call', name: 'tool', args: {} }] })] }, goto: 'tools' });
+  let graph = new StateGraph(ConversationState)
+    .addNode('intake', (state: State) => new Command({ update: { messages: [new HumanMessage(state.inbound?.payload.kind === 'text' ? state.inbound.payload.text : '')] }, goto: 'coordinator' }), { ends: ['coordinator', 'settle', ...agentNames] })
+    .addNode('coordinator', () => new Command({ update: { route: { agent: 'finance', request: 'bench' } }, goto: 'finance' }), { ends: [...agentNames, 'settle'] });
+  for (const name of agentNames) graph = graph.addNode(name, agent, { ends: ['tools', 'settle'] }) as typeof graph;
+  return graph
+    .addNode('tools', () => ({ scratch: [new ToolMessage({ tool_call_id: 'call', content: 'ok' })] }))
+    .addNode('settle', () => ({}))
+    .addNode('compact', (state: State) => ({ messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...state.messages.slice(-10)] }))
+    .addNode('wait', () => new Command({ goto: 'intake' }), { ends: ['intake'] })
+    .addEdge(START, 'intake')
+    .addConditionalEdges('tools', (state: State) => state.route!.agent, [...agentNames])
+    .addConditionalEdges('settle', (state: State) => (state.messages.length > 40 ? 'compact' : END), ['compact', 'wait', END])
+    .addConditionalEdges('compact', () => END, ['wait', END])
+    .compile({ checkpointer: new MemorySaver() });
+}
+
+async function bareThread(): Promise<Summary> {
+  const graph = bareGraph();
+  const say = (turn: number) => graph.invoke(turnInput(textEvent(message(turn))), threadConfig('bare'));
+  for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
+  const latencies: number[] = [];
+  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) latencies.push(await timed(() => say(turn)));
+  return summarize(latencies);
+}
 
 async function oneThread(keel: Keel): Promise<Row> {
   const say = (turn: number) => keel.conversation.handle(textEvent(message(turn)));
@@ -77,8 +120,24 @@ export const turns: BenchGroup = {
   async run(progress) {
     progress(`1 thread: ${WARMUP_TURNS} warm-up + ${SEQUENTIAL_TURNS} turns through conversation.handle`);
     const sequential = await withKeel('turns-1', oneThread);
+    progress(`1 thread: the same turns through a bare LangGraph graph with Keel's nodes and edges`);
+    const bare = await bareThread();
     progress(`${THREADS} threads × ${TURNS_PER_THREAD} turns, concurrently through the graph`);
     const concurrent = await withKeel('turns-50', concurrentThreads);
-    return [sequential, concurrent];
+    const keelTurn = sequential.latency!;
+    return [
+      {
+        ...sequential,
+        baseline: `bare LangGraph ${formatMs(bare.median)}, p99 ${formatMs(bare.p99)}`,
+        ratio: `${times(keelTurn.median, bare.median)}, p99 ${times(keelTurn.p99, bare.p99)} (target ≤ 1.5×)`,
+      },
+      {
+        group: 'Turn',
+        benchmark: '1 thread, bare LangGraph graph.invoke',
+        latency: bare,
+        notes: "Keel's state, nodes and edges, the path of an offline turn, one-line nodes, MemorySaver: the baseline above",
+      },
+      concurrent,
+    ];
   },
 };

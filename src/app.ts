@@ -14,7 +14,7 @@ import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs/index.js';
 import { composeDigest, createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createAdmission, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, coreCommands, createAdmission, createConversation, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -106,7 +106,8 @@ export async function createKeel(options: KeelOptions) {
     maxRetries: config.MODEL_MAX_RETRIES,
     turnBudgetMs: config.MODEL_TURN_SECONDS * 1000,
   };
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer: new LibSQLSaver(storage.client), settings, memory, modelLimits });
+  const checkpointer = new LibSQLSaver(storage.sql);
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
@@ -130,6 +131,9 @@ export async function createKeel(options: KeelOptions) {
     admission,
     approvals,
     deliver: (replies) => deliverToOperator('turn', replies),
+    // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
+    pruneHistory: () =>
+      checkpointer.pruneHistory(OPERATOR_THREAD, { turnChannel: 'inbound', keepTurns: config.CHECKPOINT_HISTORY_TURNS, detailedTurns: DETAILED_HISTORY_TURNS }),
     // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.
     async onCardsClosed(cards) {
       hub.publish(cards.map((card) => ({ kind: 'card', card })));

@@ -219,6 +219,8 @@ export const configSchema = z
     REFUSAL_QUIET_MINUTES: positiveInt(10, 'minutes, e.g. 10').describe(
       'Someone who is not an operator gets 3 refusals (each audited); then Keel stays quiet towards them for this long: no reply, no audit entry.',
     ),
+    CHECKPOINT_HISTORY_TURNS: positiveInt(500, 'turns, e.g. 500')
+      .describe('Turns of the conversation kept for /history and /rewind (the newest 20 step by step, older ones at their last step); older checkpoints are deleted in the background. The transcript keeps every message regardless.'),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
     BACKUP_TIME: dailyTime('03:00').describe('When the daily backup of the embedded database and its files is made, in TZ (24-hour HH:MM), or off. npm run backup makes one any time.'),
     BACKUP_DIR: optionalText.describe('Folder backups are written to; without it, a backups folder beside the database file.'),

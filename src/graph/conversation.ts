@@ -34,7 +34,14 @@ export interface ConversationDeps {
   onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
   /** Sends what a deferred run said (a decision acknowledged while a request was in progress) to the operator's chats, redrawing closed cards. */
   deliver?: (replies: Outbound[]) => Promise<void>;
+  /** Trims the thread's stored checkpoint history to its window; run between events every PRUNE_EVERY events. */
+  pruneHistory?: () => Promise<unknown>;
 }
+
+/** Pruning reads the whole kept history, so it runs once per this many events rather than after each. */
+export const PRUNE_EVERY = 25;
+/** Turns kept step by step (every node's checkpoint, for /rewind to the middle of a turn); older turns keep their last step. */
+export const DETAILED_HISTORY_TURNS = 20;
 
 export type HandleResult =
   | { status: 'handled'; replies: Outbound[] }
@@ -55,15 +62,19 @@ const text = (t: string): Outbound => ({ kind: 'text', text: t });
 export function createConversation(deps: ConversationDeps) {
   const { graph, kernel, db, clock, logger } = deps;
   let queue: Promise<unknown> = Promise.resolve();
-  let inProgress = 0;
+  let requestsInProgress = 0;
   // One run of the thread at a time per process: LangGraph threads must not run twice concurrently.
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    inProgress += 1;
-    const next = queue.then(work, work).finally(() => {
-      inProgress -= 1;
-    });
+    const next = queue.then(work, work);
     queue = next.catch(() => undefined);
     return next;
+  };
+  /** A run that may wait on the model: while one is queued or running, decisions are acknowledged rather than awaited. */
+  const request = <T>(work: () => Promise<T>): Promise<T> => {
+    requestsInProgress += 1;
+    return serialized(work).finally(() => {
+      requestsInProgress -= 1;
+    });
   };
   /**
    * The operator's controls never wait for the model: while a request holds the thread (a slow or hung model),
@@ -71,7 +82,7 @@ export function createConversation(deps: ConversationDeps) {
    * delivered to the operator's chats then.
    */
   const whenFree = async (work: () => Promise<Outbound[]>, acknowledgement: string): Promise<Outbound[]> => {
-    if (!inProgress || !deps.deliver) return serialized(work);
+    if (!requestsInProgress || !deps.deliver) return serialized(work);
     const deliver = deps.deliver;
     void serialized(work)
       .then(deliver)
@@ -82,6 +93,19 @@ export function createConversation(deps: ConversationDeps) {
     return [text(acknowledgement)];
   };
   const config = { configurable: { thread_id: OPERATOR_THREAD } };
+  let handledSincePrune = 0;
+
+  /**
+   * Queued behind the event that triggered it, so the reply is not delayed and no
+   * turn runs while history is pruned; a failure leaves history longer, never
+   * shorter, so it is logged and the next round tries again.
+   */
+  function schedulePrune(): void {
+    const prune = deps.pruneHistory;
+    if (prune === undefined || ++handledSincePrune < PRUNE_EVERY) return;
+    handledSincePrune = 0;
+    void serialized(prune).catch((error: unknown) => logger.warn('pruning the checkpoint history failed; it stays longer until the next round', { error }));
+  }
 
   async function isWaiting(): Promise<boolean> {
     const snapshot = await graph.getState(config);
@@ -182,9 +206,9 @@ export function createConversation(deps: ConversationDeps) {
         const command = parseCommand(event.payload.text);
         const handler = command && deps.commands[command.name];
         const args = { args: command?.args ?? '', sender: event.sender, transport: event.transport, eventId: event.eventId };
-        if (handler) return handler.movesThread ? serialized(() => handler.run(args)) : handler.run(args);
+        if (handler) return handler.movesThread ? request(() => handler.run(args)) : handler.run(args);
         // Other commands ("/status") are requests in a chat app's menu form: the model reads them without the slash.
-        return serialized(() => run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event));
+        return request(() => run(command ? { ...event, payload: { kind: 'text', text: `${command.name} ${command.args}`.trim() } } : event));
       })();
       await appendTranscript(db, [
         { threadId: OPERATOR_THREAD, direction: 'in', transport: event.transport, body: event.payload, at: clock.now() },
@@ -192,6 +216,7 @@ export function createConversation(deps: ConversationDeps) {
       ]);
       await redraw(replies);
       await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+      schedulePrune();
       return { status: 'handled', replies };
     } catch (error) {
       // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.
@@ -268,7 +293,10 @@ export function createConversation(deps: ConversationDeps) {
     await deps.onCardsClosed(closed).catch((error: unknown) => logger.warn('could not redraw closed cards in every app', { error }));
   }
 
-  return { handle, forgetUnfinished, resumeDecided, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
+  /** Resolves once the events and background work (history pruning) queued so far are done. */
+  const idle = (): Promise<void> => serialized(async () => undefined);
+
+  return { handle, forgetUnfinished, resumeDecided, idle, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
 }
 
 export type Conversation = ReturnType<typeof createConversation>;

@@ -23,8 +23,6 @@ const turnOf = (snapshot: StateSnapshot) => {
   return turn?.id ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
 };
 const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
-/** How far back /rewind looks for the checkpoint it is given. */
-const REWIND_HORIZON = 500;
 
 /**
  * A thread's history: LangGraph's checkpoints joined with the kernel's ledger
@@ -55,10 +53,13 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
     });
   }
 
-  /** The checkpoints whose id ends with `suffix` (ids are long; /history shows their tails). */
+  /**
+   * The checkpoints whose id ends with `suffix` (ids are long; /history shows their tails).
+   * The whole stored history is searched: pruning keeps it to CHECKPOINT_HISTORY_TURNS turns.
+   */
   async function find(suffix: string): Promise<StateSnapshot[]> {
     const found: StateSnapshot[] = [];
-    for await (const snapshot of graph.getStateHistory(config, { limit: REWIND_HORIZON })) {
+    for await (const snapshot of graph.getStateHistory(config)) {
       if (suffix && checkpointIdOf(snapshot).endsWith(suffix)) found.push(snapshot);
     }
     return found;

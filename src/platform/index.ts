@@ -1,7 +1,7 @@
 import type { Client } from '@libsql/client';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
 import type { EffectStores } from '../connectors/index.js';
-import type { DatabaseSettings } from '../storage/index.js';
+import type { DatabaseSettings, SqlRunner } from '../storage/index.js';
 
 /**
  * What differs between one Node process and a Cloudflare Worker. The entry
@@ -12,6 +12,8 @@ export interface Platform {
   name: 'node' | 'workers';
   /** The libSQL client: native (local files and remote) on Node, `@libsql/client/web` (HTTP only) on Workers. */
   openClient(settings: DatabaseSettings): Promise<Client>;
+  /** A faster connection for hot SQL (statements prepared once) where the platform has one: Node, for a local file. */
+  openLocalSql?(settings: DatabaseSettings): (SqlRunner & { close(): void }) | undefined;
   /** Every migration shipped with Keel: read from ./migrations on Node, bundled into the Worker. */
   migrations(): MigrationMeta[] | Promise<MigrationMeta[]>;
   /** Where files and email go: folders and SMTP on Node; libSQL, or "not available" on Workers. */
@@ -47,4 +49,4 @@ export interface BackupMade {
   copiedTo?: string;
 }
 
-export type StoragePlatform = Pick<Platform, 'openClient' | 'migrations'>;
+export type StoragePlatform = Pick<Platform, 'openClient' | 'openLocalSql' | 'migrations'>;

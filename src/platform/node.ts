@@ -5,6 +5,7 @@ import { outboxDelivery, smtpDelivery } from '../connectors/email/delivery.node.
 import type { Platform } from './index.js';
 import { openClient } from './node-database.js';
 import { backupSettings, createBackup } from './backup.node.js';
+import { openLocalSql } from './node-sql.js';
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -12,6 +13,7 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 export const nodePlatform: Platform = {
   name: 'node',
   openClient,
+  openLocalSql,
   migrations: () => readMigrationFiles({ migrationsFolder }),
   stores: {
     blobs: (settings) => folderStore(settings.filesDir),

@@ -5,16 +5,20 @@ import { drizzle } from 'drizzle-orm/libsql/web';
 import type { StoragePlatform } from '../platform/index.js';
 import { applyMigrations } from './migrate.js';
 import * as schema from './schema.js';
+import { clientRunner, type SqlRunner } from './sql.js';
 
 export { MigrationError } from './migrate.js';
 export { storageFault, type StorageFault } from './faults.js';
 
 export { schema };
+export { clientRunner, type SqlRow, type SqlRunner, type SqlStatement } from './sql.js';
 export type Db = LibSQLDatabase<typeof schema>;
 
 export interface Storage {
   client: Client;
   db: Db;
+  /** Hot-path SQL: a native connection with prepared statements for a local file on Node, else the client. */
+  sql: SqlRunner;
   close(): void;
 }
 
@@ -28,7 +32,16 @@ export async function openStorage(settings: DatabaseSettings, platform: StorageP
   const client = await platform.openClient(settings);
   const db = drizzle(client, { schema });
   await applyMigrations(client, await platform.migrations());
-  return { client, db, close: () => client.close() };
+  const local = platform.openLocalSql?.(settings);
+  return {
+    client,
+    db,
+    sql: local ?? clientRunner(client),
+    close: () => {
+      local?.close();
+      client.close();
+    },
+  };
 }
 
 /** What /healthz reports: the database answers and every migration shipped with Keel is applied. */

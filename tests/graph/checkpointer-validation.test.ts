@@ -8,20 +8,25 @@ Object.assign(globalThis, { afterAll, afterEach, beforeAll, beforeEach, describe
 
 const databases = new Map<LibSQLSaver, TempDatabase>();
 
-const initializer: CheckpointSaverTestInitializer<LibSQLSaver> = {
-  checkpointerName: 'LibSQLSaver',
-  async createCheckpointer() {
-    const database = await openTempDatabase();
-    const saver = new LibSQLSaver(database.storage.client);
-    databases.set(saver, database);
-    return saver;
-  },
-  async destroyCheckpointer(saver) {
-    await databases.get(saver)?.remove();
-    databases.delete(saver);
-  },
-};
+/** Through the libSQL client (as on a remote database), and through the native connection Node uses for a local file. */
+const initializers = (['client', 'native'] as const).map(
+  (driver): CheckpointSaverTestInitializer<LibSQLSaver> => ({
+    checkpointerName: `LibSQLSaver (${driver})`,
+    async createCheckpointer() {
+      const database = await openTempDatabase();
+      const saver = new LibSQLSaver(driver === 'client' ? database.storage.client : database.storage.sql);
+      databases.set(saver, database);
+      return saver;
+    },
+    async destroyCheckpointer(saver) {
+      await databases.get(saver)?.remove();
+      databases.delete(saver);
+    },
+  }),
+);
 
-validate(initializer);
-// Opt-in in the library (not part of validate), but LangGraph's own savers run it too.
-deltaChannelHistoryTests(initializer);
+for (const initializer of initializers) {
+  validate(initializer);
+  // Opt-in in the library (not part of validate), but LangGraph's own savers run it too.
+  deltaChannelHistoryTests(initializer);
+}

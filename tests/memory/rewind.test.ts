@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
+import { PRUNE_EVERY } from '../../src/graph/index.js';
+import { cardsIn, keelWithAcme, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { tempDatabase } from '../support/db.js';
 
 describe('/history and /rewind', () => {
   let keel: TestKeel;
@@ -40,5 +42,38 @@ describe('/history and /rewind', () => {
 
   it('asks for a step it cannot find', async () => {
     expect(textIn((await keel.say('/rewind nosuchstep')).replies)).toMatch(/Which step\?/);
+  });
+});
+
+describe('/history and /rewind over a pruned history', () => {
+  it('keeps the window of turns and rewinds to the oldest of them', async () => {
+    const db = tempDatabase();
+    const keel = await startKeel({ url: db.url, env: { CHECKPOINT_HISTORY_TURNS: '5' } });
+    try {
+      const checkpoints = () => keel.count('checkpoints');
+      // /history shows at most 50 steps and a note turn stores 7 checkpoints: the whole window fits once pruned.
+      for (let turn = 0; turn < PRUNE_EVERY - 1; turn++) await keel.say(`remember that note ${turn} matters`);
+      const unpruned = await checkpoints();
+      // The event that completes a round queues the pruning behind itself; the next event waits for it.
+      await keel.say('remember that note last matters');
+      const history = textIn((await keel.say('/history 50')).replies);
+      expect(await checkpoints()).toBeLessThan(unpruned / 3);
+
+      // The live turn ("/history" runs no turn) and 5 finished ones, step by step; notes 0 to 18 fell out of the window
+      // (the oldest step, the input of note 19's turn, still shows the state note 18 left).
+      const steps = history.split('\n').filter((line) => / · step -?\d+ · /.test(line));
+      const said = [...new Set(steps.map((line) => /"(.*)"$/.exec(line)?.[1]).filter((s) => s !== undefined))];
+      expect(said).toEqual(['remember that note last matters', ...[23, 22, 21, 20, 19, 18].map((n) => `remember that note ${n} matters`)]);
+      expect(steps.at(-1)).toMatch(/ · step \d+ · before __start__ · "remember that note 18 matters"$/);
+      const oldest = steps.findLast((line) => line.includes('end of turn'))!;
+      expect(oldest).toMatch(/end of turn · "remember that note 19 matters"$/);
+
+      const rewound = textIn((await keel.say(`/rewind ${oldest.split(' · ')[0]}`)).replies);
+      expect(rewound).toMatch(/Rewound to .*; the conversation continues from there\./);
+      expect(textIn((await keel.say("what's overdue?")).replies)).not.toBe('');
+    } finally {
+      keel.close();
+      db.remove();
+    }
   });
 });

@@ -1,1 +1,2 @@
 export { LibSQLSaver } from './saver.js';
+export type { HistoryPolicy, PruneResult } from './prune.js';

@@ -1,4 +1,4 @@
-import type { Row } from '@libsql/client';
+import type { SqlRow as Row } from '../../storage/index.js';
 import type { CheckpointAddress } from './config.js';
 import type { StoredBytes, WriteRow } from './sql.js';
 
@@ -57,7 +57,9 @@ function integer(row: Row, column: string): number {
 
 function bytes(row: Row, column: string): Uint8Array {
   const value = row[column];
+  // The client hands blobs over as ArrayBuffer, the native driver as Buffer.
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value instanceof Uint8Array) return value;
   throw unexpected(column, value);
 }
 

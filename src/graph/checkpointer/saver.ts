@@ -1,4 +1,5 @@
-import type { Client, InStatement } from '@libsql/client';
+import type { Client } from '@libsql/client';
+import { clientRunner, type SqlRunner, type SqlStatement } from '../../storage/index.js';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
@@ -15,6 +16,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
+import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import { readCheckpointRow } from './rows.js';
 import {
   deleteThreadStatements,
@@ -33,18 +35,22 @@ import { nextChannelVersion } from './versions.js';
 const LIST_PAGE_SIZE = 50;
 
 /**
- * LangGraph checkpointer on libSQL. It needs only the generic `Client` API, so the
- * same saver runs against a local file, a remote libsql:// or https:// database,
- * and inside Cloudflare Workers. Tables come from Keel's migrations (tables.ts).
+ * LangGraph checkpointer on libSQL. It needs only plain SQL (storage's `SqlRunner`,
+ * or the generic `Client`), so the same saver runs against a local file (on Node
+ * through a native connection with prepared statements), a remote libsql:// or
+ * https:// database, and inside Cloudflare Workers. Tables come from Keel's
+ * migrations (tables.ts).
  */
 export class LibSQLSaver extends BaseCheckpointSaver {
-  readonly #client: Client;
+  readonly #sql: SqlRunner;
   readonly #tuples: TupleContext;
 
-  constructor(client: Client, serde?: SerializerProtocol) {
+  /** Given a Storage's `sql` on Node with a local file, statements are prepared once; given a client, it speaks through that. */
+  constructor(database: Client | SqlRunner, serde?: SerializerProtocol) {
     super(serde);
-    this.#client = client;
-    this.#tuples = { client, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
+    const sql = 'execute' in database ? clientRunner(database) : database;
+    this.#sql = sql;
+    this.#tuples = { sql, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -52,7 +58,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    const { rows } = await this.#client.execute(selectCheckpoint(threadId, checkpointNs, checkpointId));
+    const rows = await this.#sql.query(selectCheckpoint(threadId, checkpointNs, checkpointId));
     const decoded = await Promise.all(rows.map((row) => decodeRow(this.serde, readCheckpointRow(row))));
     const [tuple] = await assembleTuples(this.#tuples, decoded);
     return tuple;
@@ -71,7 +77,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     while (remaining > 0) {
       // Without a filter every row counts, so never fetch more than the caller wants.
       const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
-      const { rows } = await this.#client.execute(selectCheckpointPage(scope, after, size));
+      const rows = await this.#sql.query(selectCheckpointPage(scope, after, size));
       const page = rows.map(readCheckpointRow);
       const decoded = await Promise.all(page.map((row) => decodeRow(this.serde, row)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
@@ -102,11 +108,11 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (type !== metadataType) {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
-    const statements: InStatement[] = await this.#channelValueStatements(address, values, newVersions);
+    const statements: SqlStatement[] = await this.#channelValueStatements(address, values, newVersions);
     statements.push(
       upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes),
     );
-    await this.#client.batch(statements, 'write');
+    await this.#sql.write(statements);
     return configFor(address);
   }
 
@@ -125,11 +131,19 @@ export class LibSQLSaver extends BaseCheckpointSaver {
         return insertWrite(address, row, special !== undefined);
       }),
     );
-    await this.#client.batch(statements, 'write');
+    await this.#sql.write(statements);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    await this.#client.batch(deleteThreadStatements(threadId), 'write');
+    await this.#sql.write(deleteThreadStatements(threadId));
+  }
+
+  /**
+   * Keeps a thread's stored history within `policy` (see prune.ts). Not part of
+   * LangGraph's saver interface: the caller decides when it runs.
+   */
+  async pruneHistory(threadId: string, policy: HistoryPolicy): Promise<PruneResult> {
+    return pruneThread(this.#sql, this.serde, threadId, policy);
   }
 
   override getNextVersion(current: number | undefined): number {
@@ -141,7 +155,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     address: CheckpointAddress,
     values: Record<string, unknown>,
     newVersions: ChannelVersions,
-  ): Promise<InStatement[]> {
+  ): Promise<SqlStatement[]> {
     const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
     return Promise.all(
       changed.map(async ([channel, version]) =>

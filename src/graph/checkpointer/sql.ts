@@ -1,4 +1,4 @@
-import type { InStatement } from '@libsql/client';
+import type { SqlStatement } from '../../storage/index.js';
 import { TASKS } from '@langchain/langgraph-checkpoint';
 import type { CheckpointAddress } from './config.js';
 
@@ -10,7 +10,7 @@ const CHECKPOINT_COLUMNS =
 
 const WRITE_COLUMNS = 'task_id, idx, channel, type, value, task_path';
 
-export function selectCheckpoint(threadId: string, checkpointNs: string, checkpointId?: string): InStatement {
+export function selectCheckpoint(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
   if (checkpointId !== undefined) {
     return {
       sql: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
@@ -38,7 +38,7 @@ export interface ListScope {
  * the last row seen, so pages neither skip nor repeat rows when two threads
  * happen to share a checkpoint id.
  */
-export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress | undefined, size: number): InStatement {
+export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress | undefined, size: number): SqlStatement {
   const where: string[] = [];
   const args: string[] = [];
   if (scope.threadId !== undefined) {
@@ -70,7 +70,7 @@ export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress 
   };
 }
 
-export function selectWrites(address: CheckpointAddress): InStatement {
+export function selectWrites(address: CheckpointAddress): SqlStatement {
   return {
     sql: `SELECT ${WRITE_COLUMNS} FROM checkpoint_writes
           WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?`,
@@ -79,7 +79,7 @@ export function selectWrites(address: CheckpointAddress): InStatement {
 }
 
 /** Sends a pre-v4 checkpoint's parent queued; v4 moved them into the checkpoint itself. */
-export function selectPendingSends(address: CheckpointAddress): InStatement {
+export function selectPendingSends(address: CheckpointAddress): SqlStatement {
   return {
     sql: `SELECT ${WRITE_COLUMNS} FROM checkpoint_writes
           WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ? AND channel = ?`,
@@ -98,7 +98,7 @@ export function selectChannelValues(
   threadId: string,
   checkpointNs: string,
   versions: Record<string, string>,
-): InStatement {
+): SqlStatement {
   return {
     sql: `SELECT b.channel, b.type, b.blob
           FROM json_each(?) AS v
@@ -120,7 +120,7 @@ export function insertChannelValue(
   channel: string,
   version: string,
   value: StoredBytes,
-): InStatement {
+): SqlStatement {
   return {
     sql: `INSERT OR IGNORE INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
           VALUES (?, ?, ?, ?, ?, ?)`,
@@ -134,7 +134,7 @@ export function upsertCheckpoint(
   type: string,
   checkpoint: Uint8Array,
   metadata: Uint8Array,
-): InStatement {
+): SqlStatement {
   return {
     sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     args: [
@@ -162,7 +162,7 @@ export interface WriteRow {
  * not overwrite what a resumed run already saw); special writes (errors,
  * interrupts, resumes) sit at fixed negative indexes and the latest one wins.
  */
-export function insertWrite(address: CheckpointAddress, row: WriteRow, replace: boolean): InStatement {
+export function insertWrite(address: CheckpointAddress, row: WriteRow, replace: boolean): SqlStatement {
   return {
     sql: `INSERT OR ${replace ? 'REPLACE' : 'IGNORE'} INTO checkpoint_writes
           (thread_id, checkpoint_ns, checkpoint_id, ${WRITE_COLUMNS})
@@ -181,7 +181,7 @@ export function insertWrite(address: CheckpointAddress, row: WriteRow, replace: 
   };
 }
 
-export function deleteThreadStatements(threadId: string): InStatement[] {
+export function deleteThreadStatements(threadId: string): SqlStatement[] {
   return ['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'].map((table) => ({
     sql: `DELETE FROM ${table} WHERE thread_id = ?`,
     args: [threadId],

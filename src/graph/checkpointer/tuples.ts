@@ -1,4 +1,4 @@
-import type { Client, ResultSet } from '@libsql/client';
+import type { SqlRow, SqlRunner } from '../../storage/index.js';
 import {
   TASKS,
   compareWritesSortKeys,
@@ -12,6 +12,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { configFor } from './config.js';
+import { loadStored } from './packed.js';
 import { readChannelValueRow, readWriteRow, type CheckpointRow } from './rows.js';
 import { selectChannelValues, selectPendingSends, selectWrites, type WriteRow } from './sql.js';
 
@@ -25,7 +26,7 @@ export interface DecodedRow {
 }
 
 export interface TupleContext {
-  client: Client;
+  sql: SqlRunner;
   serde: SerializerProtocol;
   /** The saver's first channel version, for the pending-sends channel of a pre-v4 checkpoint with no versions. */
   firstVersion(): number;
@@ -34,8 +35,8 @@ export interface TupleContext {
 /** Deserializes the row itself; `list` filters on the metadata before paying for values and writes. */
 export async function decodeRow(serde: SerializerProtocol, row: CheckpointRow): Promise<DecodedRow> {
   const [checkpoint, metadata] = await Promise.all([
-    serde.loadsTyped(row.type, row.checkpoint) as Promise<StoredCheckpoint>,
-    serde.loadsTyped(row.type, row.metadata) as Promise<CheckpointMetadata>,
+    loadStored(serde, row.type, row.checkpoint) as Promise<StoredCheckpoint>,
+    loadStored(serde, row.type, row.metadata) as Promise<CheckpointMetadata>,
   ]);
   return { row, checkpoint, metadata };
 }
@@ -57,8 +58,8 @@ export async function assembleTuples(context: TupleContext, decoded: DecodedRow[
     if (sendsFrom !== undefined) lookups.push(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom }));
     return lookups;
   });
-  const results = (await context.client.batch(statements, 'read'))[Symbol.iterator]();
-  const next = (): ResultSet => {
+  const results = (await context.sql.queryBatch(statements))[Symbol.iterator]();
+  const next = (): SqlRow[] => {
     const result = results.next();
     if (result.done === true) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
     return result.value;
@@ -76,15 +77,15 @@ export async function assembleTuples(context: TupleContext, decoded: DecodedRow[
 async function buildTuple(
   context: TupleContext,
   { row, checkpoint, metadata }: DecodedRow,
-  writes: ResultSet,
-  values: ResultSet,
-  sends: ResultSet | undefined,
+  writes: SqlRow[],
+  values: SqlRow[],
+  sends: SqlRow[] | undefined,
 ): Promise<CheckpointTuple> {
   const { serde } = context;
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
-      values.rows.map(readChannelValueRow).map(async ({ channel, value }) => {
-        return [channel, await serde.loadsTyped(value.type, value.bytes)] as const;
+      values.map(readChannelValueRow).map(async ({ channel, value }) => {
+        return [channel, await loadStored(serde, value.type, value.bytes)] as const;
       }),
     ),
   );
@@ -126,8 +127,8 @@ function migratePendingSends(checkpoint: Checkpoint, sends: unknown[], firstVers
 }
 
 /** LangGraph replays a superstep's writes in (task_path, task_id, idx) order and requires savers to return them so. */
-function ordered(result: ResultSet): WriteRow[] {
-  return result.rows
+function ordered(rows: SqlRow[]): WriteRow[] {
+  return rows
     .map(readWriteRow)
     .map((write) => ({ write, key: writesSortKey(write.taskPath, write.taskId, write.idx) }))
     .sort((a, b) => compareWritesSortKeys(a.key, b.key))
