@@ -108,8 +108,9 @@ export const agentTools = {
     .object({
       client: clientRef,
       outcome: z.enum(['accepted', 'declined', 'sent']).describe('What became of the proposal.'),
+      proposal: z.string().trim().min(1).optional().describe('Which proposal, when it is not the newest: its id (prop_…) or words from its title.'),
     })
-    .describe("Record that a client accepted, declined or was sent their latest open proposal; later proposals cite it."),
+    .describe('Record that a client accepted, declined or was sent a proposal (their newest unless one is named); later proposals cite it.'),
   add_task: z
     .object({
       title: z.string().trim().min(1).describe('What has to be done, in the operator words.'),

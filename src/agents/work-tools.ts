@@ -1,6 +1,6 @@
 import { formatHours, formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, undecidedProposals, type Client, type Task } from '../memory/index.js';
+import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, clientProposals, type Client, type Task } from '../memory/index.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ActRequest, ToolContext, ToolOutcome } from './toolbox.js';
 
@@ -54,17 +54,37 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     );
   };
 
-  const record_proposal_outcome: Impl<'record_proposal_outcome'> = async ({ client: who, outcome }, ctx) => {
+  const record_proposal_outcome: Impl<'record_proposal_outcome'> = async ({ client: who, outcome, proposal: named }, ctx) => {
     const found = await client(ctx, who);
     if ('outcome' in found) return found.outcome;
     const c = found.client;
+    const all = await clientProposals(ctx.db, c.id);
+    const describe = (p: (typeof all)[number]) => {
+      const terms = [p.hoursCenti ? formatHours(p.hoursCenti) : '', p.rateMinor ? `${formatMoney(p.rateMinor, p.currency)}/h` : ''].filter(Boolean).join(' at ');
+      return `"${p.title}"${terms ? ` (${terms})` : ''}`;
+    };
+    const listing = (rows: typeof all) => rows.slice(0, 5).map((p) => `• ${describe(p)}, ${p.status}, drafted ${p.createdAt.toISOString().slice(0, 10)} [${p.id}]`).join('\n');
+    // The proposal the operator named, else the newest: repeating the sentence acts on the same one, never on "the next".
+    const matches = named ? all.filter((p) => p.id === named || p.title.toLowerCase().includes(named.toLowerCase())) : all.slice(0, 1);
+    if (!all.length) return answer(`${c.name} has no proposal yet. Draft one first, e.g. "draft a proposal for ${c.name}: …".`);
+    if (matches.length !== 1) {
+      const which = matches.length ? matches : all;
+      return answer(`${matches.length ? `Several ${c.name} proposals match "${named}"` : `No ${c.name} proposal matches "${named}"`}; which one?\n${listing(which)}\nName it by its id, e.g. "mark proposal ${which[0]!.id} as ${outcome}".`);
+    }
+    const proposal = matches[0]!;
+    const what = describe(proposal);
+    if (proposal.status === outcome) {
+      return answer(`${c.name}'s proposal ${what} is already ${outcome}${proposal.decidedAt ? ` (since ${proposal.decidedAt.toISOString().slice(0, 10)})` : ''}; nothing changed [${proposal.id}].`);
+    }
     // A proposal is sent from draft; accepted or declined from draft or sent.
-    const open = (await undecidedProposals(ctx.db, c.id)).filter((p) => outcome !== 'sent' || p.status === 'draft');
-    const proposal = open[0];
-    if (!proposal) return answer(`${c.name} has no proposal waiting for ${outcome === 'sent' ? 'sending' : 'an answer'}. Draft one first, e.g. "draft a proposal for ${c.name}: …".`);
-    const terms = [proposal.hoursCenti ? formatHours(proposal.hoursCenti) : '', proposal.rateMinor ? `${formatMoney(proposal.rateMinor, proposal.currency)}/h` : ''].filter(Boolean).join(' at ');
-    const what = `"${proposal.title}"${terms ? ` (${terms})` : ''}`;
-    const others = open.length > 1 ? ` ${c.name} has ${open.length - 1} older open proposal${open.length > 2 ? 's' : ''}; this is the newest.` : '';
+    const allowed = outcome === 'sent' ? ['draft'] : ['draft', 'sent'];
+    if (!allowed.includes(proposal.status)) {
+      const open = all.filter((p) => allowed.includes(p.status));
+      const others = open.length ? ` To record it for another proposal, name it:\n${listing(open)}` : '';
+      return answer(`${named ? 'That' : `${c.name}'s latest`} proposal ${what} is ${proposal.status}, so it cannot be marked ${outcome}; nothing changed [${proposal.id}].${others}`);
+    }
+    const older = all.filter((p) => p.id !== proposal.id && allowed.includes(p.status)).length;
+    const others = older && !named ? ` ${c.name} has ${older} other open proposal${older > 1 ? 's' : ''}; this is the newest.` : '';
     return act(
       ctx,
       {

@@ -104,13 +104,9 @@ export async function upcomingMeetings(db: Db, from: Date, limit = 10): Promise<
 export const proposalsByIds = async (db: Db, ids: string[]): Promise<Proposal[]> =>
   ids.length ? db.select().from(proposals).where(inArray(proposals.id, ids)) : [];
 
-/** A client's proposals still waiting for an answer (draft or sent), newest first: what "Acme accepted the proposal" refers to. */
-export const undecidedProposals = async (db: Db, clientId: string): Promise<Proposal[]> =>
-  db
-    .select()
-    .from(proposals)
-    .where(and(eq(proposals.clientId, clientId), inArray(proposals.status, ['draft', 'sent'])))
-    .orderBy(desc(proposals.createdAt));
+/** A client's proposals, newest first: "Acme accepted the proposal" means the newest unless the operator names another. */
+export const clientProposals = async (db: Db, clientId: string): Promise<Proposal[]> =>
+  db.select().from(proposals).where(eq(proposals.clientId, clientId)).orderBy(desc(proposals.createdAt), desc(proposals.id));
 
 /** Active projects whose name matches (case-insensitive), optionally of one client. */
 export async function findProjects(db: Db, name: string, clientId?: string): Promise<Project[]> {
