@@ -190,6 +190,11 @@ export const configSchema = z
     COMPACT_AFTER_MESSAGES: positiveInt(40, 'messages, e.g. 40').describe('Once a conversation holds more messages than this, older ones are summarised into memory and leave the working state (the transcript keeps every message).'),
     COMPACT_KEEP_MESSAGES: positiveInt(10, 'messages, e.g. 10').describe('Recent messages kept word for word when a conversation is compacted; must be below COMPACT_AFTER_MESSAGES.'),
     MEMORY_INDEX_INTERVAL_SECONDS: positiveInt(60, 'seconds, e.g. 60').describe('How often memory indexes changed records in the background; recall also indexes before every search.'),
+    LEASE_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds, e.g. 60' })
+      .positive({ error: 'must be greater than zero (seconds, e.g. 60)' })
+      .default(60)
+      .describe('How long a claim on running work (a scheduled job, an action, a conversation turn) lasts unless its process renews it (every third of it). Recovery in another process takes over only work whose lease ran out, so a process that died is taken over after at most this long.'),
   })
   .superRefine((c, ctx) => {
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(c.HOST);

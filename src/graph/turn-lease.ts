@@ -1,0 +1,96 @@
+import { and, eq, gt, isNull, ne, notInArray, or } from 'drizzle-orm';
+import type { Clock } from '../core/clock.js';
+import { whileHeld, type LeaseSettings } from '../core/lease.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../storage/index.js';
+import { inbox, turnLeases } from './tables.js';
+
+/**
+ * This process's lease on the conversation while it has events in hand. The
+ * lease row is written before the event's inbox row, renewed while any event
+ * is in hand, and removed when none is; so a process that sees no live lease
+ * of another owner knows nobody else is mid-turn. Recovery (`ifNoLiveOwner`)
+ * forgets unfinished events and continues interrupted runs only then: on a
+ * second process, or a Worker isolate, it leaves a live owner's turn alone.
+ */
+export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; owner: string; lease: LeaseSettings }) {
+  const { db, clock, logger, owner, lease } = deps;
+  const until = () => new Date(clock.now().getTime() + lease.ttlMs);
+  let inHand = 0;
+  let holding: Promise<unknown> = Promise.resolve();
+  let release: (() => void) | undefined;
+
+  const renew = async () => {
+    await db.insert(turnLeases).values({ owner, leaseUntil: until() }).onConflictDoUpdate({ target: turnLeases.owner, set: { leaseUntil: until() } });
+    return true;
+  };
+
+  /** Runs `work` under this process's lease; the first piece of work in hand takes it, the last one out gives it back. */
+  async function hold<T>(work: () => Promise<T>): Promise<T> {
+    inHand += 1;
+    try {
+      if (inHand === 1) {
+        await renew();
+        const done = new Promise<void>((resolve) => (release = resolve));
+        holding = whileHeld(
+          { what: 'the conversation', settings: lease, renew, onError: (error) => logger.warn('could not renew the conversation lease', { error }) },
+          () => done,
+        );
+      }
+      return await work();
+    } finally {
+      inHand -= 1;
+      if (inHand === 0) {
+        release?.();
+        await holding;
+        // Work that came in while the lease was being given back holds it again.
+        if (inHand === 0) await db.delete(turnLeases).where(eq(turnLeases.owner, owner));
+        else await renew();
+      }
+    }
+  }
+
+  const liveOthers = async () =>
+    db
+      .select({ owner: turnLeases.owner })
+      .from(turnLeases)
+      .where(and(ne(turnLeases.owner, owner), gt(turnLeases.leaseUntil, clock.now())));
+
+  /** Recovery's gate: runs `work` under this process's lease when no other live process is mid-turn; otherwise returns undefined. */
+  async function ifNoLiveOwner<T>(work: () => Promise<T>): Promise<T | undefined> {
+    if ((await liveOthers()).length) return undefined;
+    return hold(work);
+  }
+
+  /**
+   * Forgets unfinished inbox rows of processes with no live lease (never this one's), so their platform
+   * re-delivery is handled, not dropped. A process that died moments ago still looks alive until its lease
+   * runs out, and the re-delivery of its event may come as soon as the chat apps connect; so while another
+   * owner's unfinished rows remain, this waits (at most a lease) for them to be finished or for the lease to lapse.
+   */
+  async function forgetDead(): Promise<number> {
+    const deadline = clock.now().getTime() + lease.ttlMs + lease.renewEveryMs;
+    let forgotten = await forgetLapsed();
+    while (clock.now().getTime() < deadline && (await othersUnfinished()) > 0) {
+      await clock.sleep(lease.renewEveryMs);
+      forgotten += await forgetLapsed();
+    }
+    return forgotten;
+  }
+
+  const othersUnfinished = async () =>
+    (await db.select({ owner: inbox.owner }).from(inbox).where(and(isNull(inbox.handledAt), ne(inbox.owner, owner)))).length;
+
+  async function forgetLapsed(): Promise<number> {
+    const live = [owner, ...(await liveOthers()).map((row) => row.owner)];
+    const dead = await db
+      .delete(inbox)
+      .where(and(isNull(inbox.handledAt), or(isNull(inbox.owner), notInArray(inbox.owner, live))))
+      .returning();
+    return dead.length;
+  }
+
+  return { owner, hold, ifNoLiveOwner, forgetDead };
+}
+
+export type TurnLease = ReturnType<typeof createTurnLease>;
