@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { startKeel, textIn } from '../support/keel.js';
-import { crashEnv, operator, raiseEvent, tapEvent } from './crash-workflow.js';
+import { crashEnv, leaseMs, operator, raiseEvent, tapEvent } from './crash-workflow.js';
 
 /**
  * Crash at every step boundary of an approval workflow (an invoice asked for
@@ -121,6 +121,8 @@ async function restartAndFinish(phase: Phase, dir: string, url: string) {
   const heard: Outbound[] = [];
   keel.hub.subscribe((message) => heard.push(message));
   try {
+    // The killed child's leases run out before recovery takes its work over (sooner, recovery leaves it alone: tests/reliability/leases.test.ts).
+    await new Promise((resolve) => setTimeout(resolve, leaseMs));
     await keel.recover();
     const card = async () => (await keel.kernel.list({ states: ['awaiting_approval'] }))[0];
     if (phase === 'raise') {
