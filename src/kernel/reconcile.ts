@@ -73,6 +73,7 @@ export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry:
   return async function reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: await restoreDecisionEntries() };
     for (const orphan of await ledger.list({ states: ['running'] })) {
+      if (runner.inHand(orphan.id)) continue;
       const action = await takeOver(orphan);
       if (!action) continue;
       const found = await runner.holding(action, () => ask(action));

@@ -52,17 +52,26 @@ export function createRunner(deps: {
     return current;
   }
 
+  /** Actions this process is working on: even past a lapsed lease (a long stall), its own recovery must not start them twice. */
+  const inHand = new Set<string>();
+
   /** Runs `work` while renewing this process's lease on the running action. */
-  const holding = <T>(action: Action, work: (heartbeat: () => Promise<void>) => Promise<T>) =>
-    whileHeld(
-      {
-        what: `action ${action.id}`,
-        settings: lease,
-        renew: async () => (await whileOwner(action.id, { leaseUntil: leaseUntil() })) !== undefined,
-        onError: (error) => logger.warn('could not renew the lease of a running action', { actionId: action.id, error }),
-      },
-      (heartbeat) => work(heartbeat.beat),
-    );
+  async function holding<T>(action: Action, work: (heartbeat: () => Promise<void>) => Promise<T>): Promise<T> {
+    inHand.add(action.id);
+    try {
+      return await whileHeld(
+        {
+          what: `action ${action.id}`,
+          settings: lease,
+          renew: async () => (await whileOwner(action.id, { leaseUntil: leaseUntil() })) !== undefined,
+          onError: (error) => logger.warn('could not renew the lease of a running action', { actionId: action.id, error }),
+        },
+        (heartbeat) => work(heartbeat.beat),
+      );
+    } finally {
+      inHand.delete(action.id);
+    }
+  }
 
   async function awaitOutcome(id: string): Promise<Action> {
     let waited = 0;
@@ -179,7 +188,7 @@ export function createRunner(deps: {
     return runHeld(held);
   }
 
-  return { advance, succeed, whileOwner, holding, leaseUntil, owner, lease };
+  return { advance, succeed, whileOwner, holding, leaseUntil, owner, lease, inHand: (id: string) => inHand.has(id) };
 }
 
 export type Runner = ReturnType<typeof createRunner>;

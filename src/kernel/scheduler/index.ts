@@ -60,6 +60,8 @@ export function createScheduler(deps: {
   const lease = deps.lease ?? defaultLease;
   const retry = deps.retry ?? defaultJobRetry;
   const byName = new Map(deps.jobs.map((job) => [job.name, job]));
+  /** Jobs this process is running: even past a lapsed lease (a long stall), its own next tick must not start them twice. */
+  const inHand = new Set<string>();
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
   /** Stores each job's schedule; a changed schedule or zone is re-planned from now. */
@@ -140,7 +142,7 @@ export function createScheduler(deps: {
     const ran: string[] = [];
     for (const row of due) {
       const job = byName.get(row.name);
-      if (!job) continue;
+      if (!job || inHand.has(job.name)) continue;
       const [claimed] = await db
         .update(scheduledJobs)
         .set({ claimedBy: owner, leaseUntil: later(lease.ttlMs), lastRunAt: now, attempts: row.attempts + 1 })
@@ -148,7 +150,12 @@ export function createScheduler(deps: {
         .returning();
       if (!claimed) continue;
       if (row.claimedBy) logger.info('took over a scheduled job whose lease ran out', { job: job.name, dueAt: row.nextRunAt, previousOwner: row.claimedBy });
-      if (await runClaimed(job, claimed)) ran.push(job.name);
+      inHand.add(job.name);
+      try {
+        if (await runClaimed(job, claimed)) ran.push(job.name);
+      } finally {
+        inHand.delete(job.name);
+      }
     }
     return ran;
   }
