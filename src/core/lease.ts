@@ -25,23 +25,18 @@ export class LeaseLost extends Error {
   }
 }
 
-export interface Heartbeat {
-  /** Renews now; throws LeaseLost when another owner took the work over. Call it just before committing an effect after a long wait. */
-  beat(): Promise<void>;
-  /** Whether a renewal already found the lease lost. */
-  readonly lost: boolean;
-}
-
 /**
  * Runs `work` while renewing its lease every `renewEveryMs` of real time (not the
  * injected clock: the point is to beat while this process is actually alive).
  * `renew` returns false when the claim no longer names this owner. A renewal
  * that fails for another reason (the database busy) is reported through
  * `onError` and tried again at the next beat: the lease only lapses if it keeps failing.
+ * `work` receives `beat`: it renews now and throws LeaseLost when another owner took the work
+ * over — to call just before committing an effect after a long wait.
  */
 export async function whileHeld<T>(
   lease: { what: string; settings: LeaseSettings; renew: () => Promise<boolean>; onError: (error: unknown) => void },
-  work: (heartbeat: Heartbeat) => Promise<T>,
+  work: (beat: () => Promise<void>) => Promise<T>,
 ): Promise<T> {
   let lost = false;
   const beat = async () => {
@@ -56,12 +51,7 @@ export async function whileHeld<T>(
     });
   }, lease.settings.renewEveryMs);
   try {
-    return await work({
-      beat,
-      get lost() {
-        return lost;
-      },
-    });
+    return await work(beat);
   } finally {
     clearInterval(timer);
   }

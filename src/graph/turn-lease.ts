@@ -17,6 +17,8 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
   const { db, clock, logger, owner, lease } = deps;
   const until = () => new Date(clock.now().getTime() + lease.ttlMs);
   let inHand = 0;
+  /** Settles once the lease row of the current holding is written; every piece of work waits for it before it writes anything. */
+  let taking: Promise<void> = Promise.resolve();
   let holding: Promise<unknown> = Promise.resolve();
   let release: (() => void) | undefined;
 
@@ -30,13 +32,15 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     inHand += 1;
     try {
       if (inHand === 1) {
-        await renew();
         const done = new Promise<void>((resolve) => (release = resolve));
-        holding = whileHeld(
-          { what: 'the conversation', settings: lease, renew, onError: (error) => logger.warn('could not renew the conversation lease', { error }) },
-          () => done,
-        );
+        taking = renew().then(() => {
+          holding = whileHeld(
+            { what: 'the conversation', settings: lease, renew, onError: (error) => logger.warn('could not renew the conversation lease', { error }) },
+            () => done,
+          );
+        });
       }
+      await taking;
       return await work();
     } finally {
       inHand -= 1;

@@ -48,7 +48,7 @@ export function createRunner(deps: {
   async function lost(action: Action): Promise<Action> {
     const current = await ledger.require(action.id);
     logger.warn('lost the lease on a running action; the process that took it over records its outcome', { actionId: action.id, state: current.state });
-    await audit({ actor: 'system', event: 'lease_lost', actionId: action.id, operation: action.operation, detail: { owner, now: current.owner } });
+    await audit({ actor: 'system', event: 'lease_lost', actionId: action.id, operation: action.operation, detail: { owner, takenOverBy: current.owner } });
     return current;
   }
 
@@ -66,7 +66,7 @@ export function createRunner(deps: {
           renew: async () => (await whileOwner(action.id, { leaseUntil: leaseUntil() })) !== undefined,
           onError: (error) => logger.warn('could not renew the lease of a running action', { actionId: action.id, error }),
         },
-        (heartbeat) => work(heartbeat.beat),
+        work,
       );
     } finally {
       inHand.delete(action.id);
