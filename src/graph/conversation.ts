@@ -136,12 +136,7 @@ export function createConversation(deps: ConversationDeps) {
       await kernel.audit({ actor: event.sender, event: 'unauthorized', detail: { transport: event.transport, kind: event.payload.kind } });
       return { status: 'refused', replies: [text('Sorry, this Keel answers only its operator.')] };
     }
-    const inserted = await db
-      .insert(inbox)
-      .values({ transport: event.transport, eventId: event.eventId, receivedAt: clock.now(), owner: deps.turns.owner })
-      .onConflictDoNothing()
-      .returning();
-    if (!inserted.length) return { status: 'duplicate', replies: [] };
+    if (!(await deps.turns.admit(event))) return { status: 'duplicate', replies: [] };
 
     try {
       const replies = await serialized(async () => {

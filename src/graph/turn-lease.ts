@@ -60,6 +60,24 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
       .from(turnLeases)
       .where(and(ne(turnLeases.owner, owner), gt(turnLeases.leaseUntil, clock.now())));
 
+  /**
+   * Records an event in the inbox under this owner. A re-delivery finds its row and is dropped — unless the row is
+   * unfinished and its process holds no live lease (it died mid-event; on Workers, no start-up recovery forgets its
+   * rows): then this process takes the event over and handles it.
+   */
+  async function admit(event: { transport: string; eventId: string }): Promise<boolean> {
+    const receivedAt = clock.now();
+    const inserted = await db.insert(inbox).values({ transport: event.transport, eventId: event.eventId, receivedAt, owner }).onConflictDoNothing().returning();
+    if (inserted.length) return true;
+    const live = [owner, ...(await liveOthers()).map((row) => row.owner)];
+    const taken = await db
+      .update(inbox)
+      .set({ owner, receivedAt })
+      .where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId), isNull(inbox.handledAt), or(isNull(inbox.owner), notInArray(inbox.owner, live))))
+      .returning();
+    return taken.length > 0;
+  }
+
   /** Recovery's gate: runs `work` under this process's lease when no other live process is mid-turn; otherwise returns undefined. */
   async function ifNoLiveOwner<T>(work: () => Promise<T>): Promise<T | undefined> {
     if ((await liveOthers()).length) return undefined;
@@ -94,7 +112,7 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     return dead.length;
   }
 
-  return { owner, hold, ifNoLiveOwner, forgetDead };
+  return { owner, hold, admit, ifNoLiveOwner, forgetDead };
 }
 
 export type TurnLease = ReturnType<typeof createTurnLease>;

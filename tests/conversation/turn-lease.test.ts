@@ -38,12 +38,21 @@ describe('the conversation lease', () => {
     expect(await second.forgetDead()).toBe(0);
     expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(lease.ttlMs);
     expect(await second.ifNoLiveOwner(async () => resumed.push('second'))).toBeUndefined();
+    // The platform's re-delivery reaching the second process meanwhile is a duplicate: the first is handling it.
+    expect(await second.admit({ transport: 'telegram', eventId: 'update:1' })).toBe(false);
     expect(await storage.db.select().from(inbox)).toHaveLength(1);
 
     // The first process goes away without finishing the event (its lease row is gone, as when it lapses after a kill).
     finish();
     await turn;
+    // A re-delivery now is taken over and handled (on Workers no start-up recovery forgets the row first)…
+    expect(await second.admit({ transport: 'telegram', eventId: 'update:1' })).toBe(true);
+    expect(await storage.db.select({ owner: inbox.owner }).from(inbox)).toEqual([{ owner: 'owner_b' }]);
+    expect(await second.admit({ transport: 'telegram', eventId: 'update:1' })).toBe(false);
+    // …and recovery forgets the unfinished events of a gone process, and continues its interrupted run.
+    await storage.db.insert(inbox).values({ transport: 'telegram', eventId: 'update:2', receivedAt: systemClock.now(), owner: 'owner_a' });
     expect(await second.forgetDead()).toBe(1);
+    expect(await storage.db.select({ eventId: inbox.eventId }).from(inbox)).toEqual([{ eventId: 'update:1' }]);
     expect(await second.ifNoLiveOwner(async () => resumed.push('second'))).toBe(1);
     expect(resumed).toEqual(['second']);
   }, 20_000);
