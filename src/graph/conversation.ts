@@ -157,7 +157,7 @@ export function createConversation(deps: ConversationDeps) {
         ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
       ]);
       await redraw(replies);
-      await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+      await deps.turns.finish(event);
       return { status: 'handled', replies };
     } catch (error) {
       // Forget the event so the platform's retry (or the operator's resend) is handled, not dropped.

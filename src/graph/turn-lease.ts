@@ -8,8 +8,9 @@ import { inbox, turnLeases } from './tables.js';
 /**
  * This process's lease on the conversation while it has events in hand. The
  * lease row is written before the event's inbox row, renewed while any event
- * is in hand, and removed when none is; so a process that sees no live lease
- * of another owner knows nobody else is mid-turn. Recovery (`ifNoLiveOwner`)
+ * is in hand, and removed when none is (before the last event is marked
+ * handled); so a process that sees no live lease of another owner knows
+ * nobody else is mid-turn. Recovery (`ifNoLiveOwner`)
  * forgets unfinished events and continues interrupted runs only then: on a
  * second process, or a Worker isolate, it leaves a live owner's turn alone.
  */
@@ -17,7 +18,9 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
   const { db, clock, logger, owner, lease } = deps;
   const until = () => new Date(clock.now().getTime() + lease.ttlMs);
   let inHand = 0;
-  /** Settles once the lease row of the current holding is written; every piece of work waits for it before it writes anything. */
+  /** Whether this process's lease row is taken and being renewed. */
+  let held = false;
+  /** Settles once the lease row is written; work waits for it before it writes anything. */
   let taking: Promise<void> = Promise.resolve();
   let holding: Promise<unknown> = Promise.resolve();
   let release: (() => void) | undefined;
@@ -27,31 +30,45 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     return true;
   };
 
+  function take(): void {
+    held = true;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    taking = renew().then(() => {
+      holding = whileHeld(
+        { what: 'the conversation', settings: lease, renew, onError: (error) => logger.warn('could not renew the conversation lease', { error }) },
+        () => done,
+      );
+    });
+  }
+
+  async function giveBack(): Promise<void> {
+    held = false;
+    release?.();
+    await holding;
+    // Work that came in meanwhile took the lease again.
+    if (!held) await db.delete(turnLeases).where(eq(turnLeases.owner, owner));
+  }
+
   /** Runs `work` under this process's lease; the first piece of work in hand takes it, the last one out gives it back. */
   async function hold<T>(work: () => Promise<T>): Promise<T> {
     inHand += 1;
     try {
-      if (inHand === 1) {
-        const done = new Promise<void>((resolve) => (release = resolve));
-        taking = renew().then(() => {
-          holding = whileHeld(
-            { what: 'the conversation', settings: lease, renew, onError: (error) => logger.warn('could not renew the conversation lease', { error }) },
-            () => done,
-          );
-        });
-      }
+      if (!held) take();
       await taking;
       return await work();
     } finally {
       inHand -= 1;
-      if (inHand === 0) {
-        release?.();
-        await holding;
-        // Work that came in while the lease was being given back holds it again.
-        if (inHand === 0) await db.delete(turnLeases).where(eq(turnLeases.owner, owner));
-        else await renew();
-      }
+      if (inHand === 0 && held) await giveBack();
     }
+  }
+
+  /**
+   * Marks an event handled. The last event in hand gives the lease back first, so nothing is written after the mark:
+   * a process killed after it has nothing left that recovery would wait for.
+   */
+  async function finish(event: { transport: string; eventId: string }): Promise<void> {
+    if (inHand === 1 && held) await giveBack();
+    await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
   }
 
   const liveOthers = async () =>
@@ -112,7 +129,7 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     return dead.length;
   }
 
-  return { owner, hold, admit, ifNoLiveOwner, forgetDead };
+  return { owner, hold, admit, finish, ifNoLiveOwner, forgetDead };
 }
 
 export type TurnLease = ReturnType<typeof createTurnLease>;
