@@ -10,9 +10,10 @@ import { inbox, turnLeases } from './tables.js';
  * lease row is written before the event's inbox row, renewed while any event
  * is in hand, and removed when none is (before the last event is marked
  * handled); so a process that sees no live lease of another owner knows
- * nobody else is mid-turn. Recovery (`ifNoLiveOwner`)
- * forgets unfinished events and continues interrupted runs only then: on a
- * second process, or a Worker isolate, it leaves a live owner's turn alone.
+ * nobody else is mid-turn. Recovery forgets only the unfinished events of
+ * owners without a live lease (`forgetDead`) and continues an interrupted run
+ * only when no other owner is mid-turn (`ifNoLiveOwner`): beside a second
+ * process, or other Worker isolates, it leaves a live owner's turn alone.
  */
 export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; owner: string; lease: LeaseSettings }) {
   const { db, clock, logger, owner, lease } = deps;

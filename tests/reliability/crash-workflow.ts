@@ -5,9 +5,7 @@
  * update_id, which is what a restarted Keel receives after a crash.
  */
 // No bot token: the events enter through the conversation as the Telegram transport would pass them, and nothing tries to reach api.telegram.org.
-// A short lease, so the restarted process may take over the killed one's work after waiting half a second rather than a minute.
-export const crashEnv = { TELEGRAM_OPERATOR_IDS: '4242', MEMORY_INDEX_INTERVAL_SECONDS: '3600', LEASE_SECONDS: '0.5' };
-export const leaseMs = Number(crashEnv.LEASE_SECONDS) * 1000;
+export const crashEnv = { TELEGRAM_OPERATOR_IDS: '4242', MEMORY_INDEX_INTERVAL_SECONDS: '3600' };
 
 export const operator = { transport: 'telegram', sender: 'telegram:4242', chat: '4242' } as const;
 
