@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { secretSettings } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
+import { leaseFor } from './core/lease.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageFault, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
@@ -14,7 +15,7 @@ import { createScheduler } from './kernel/scheduler/index.js';
 import { keelJobs } from './jobs/index.js';
 import { composeDigest, createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createAdmission, createConversation, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -45,6 +46,9 @@ export async function createKeel(options: KeelOptions) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretSettings.map((k) => config[k]) });
 
   const { platform } = options;
+  // Names this process (or Worker isolate) in every lease it takes. Random even when tests inject counting ids: two processes must never share an owner.
+  const owner = randomIds.id('owner');
+  const lease = leaseFor(config.LEASE_SECONDS * 1000);
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const rules = createRuleStore(db, clock);
@@ -78,6 +82,8 @@ export async function createKeel(options: KeelOptions) {
     ids,
     logger,
     approvalTtlMs: config.APPROVAL_TTL_HOURS * 3_600_000,
+    owner,
+    lease,
   });
   const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME };
   const model =
@@ -129,6 +135,7 @@ export async function createKeel(options: KeelOptions) {
     timeZone: config.TZ,
     isOperator,
     admission,
+    turns: createTurnLease({ db, clock, logger, owner, lease }),
     approvals,
     deliver: (replies) => deliverToOperator('turn', replies),
     // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
@@ -204,6 +211,8 @@ export async function createKeel(options: KeelOptions) {
     db,
     clock,
     logger,
+    owner,
+    lease,
     jobs: keelJobs({
       db,
       kernel,
@@ -244,14 +253,23 @@ export async function createKeel(options: KeelOptions) {
     await conversation.redraw(messages);
   }
 
-  /** Settles what a previous run left half-done: actions caught mid-flight, decisions not yet resumed. */
-  async function recover() {
+  /**
+   * Settles what a process that died or stalled left half-done — events, actions caught mid-flight, decisions not yet
+   * resumed — touching only work whose lease ran out, so it is safe beside live processes: Node runs it at start and
+   * on a timer, a Worker on its cron tick. Calls that overlap share one pass.
+   */
+  let recovering: Promise<void> | undefined;
+  function recover(): Promise<void> {
+    recovering ??= recoverOnce().finally(() => (recovering = undefined));
+    return recovering;
+  }
+  async function recoverOnce() {
     // A Worker has no time between requests for the indexing interval; recall indexes before every search anyway.
     if (platform.backgroundTimers) memory.start();
-    const report = await kernel.reconcile();
-    if (Object.values(report).some((n) => n > 0)) logger.info('reconciled actions left running and decisions missing from the audit trail', { ...report });
     const forgotten = await conversation.forgetUnfinished();
     if (forgotten) logger.info('forgot events a stopped process had not finished; their re-delivery will be handled', { forgotten });
+    const report = await kernel.reconcile();
+    if (Object.values(report).some((n) => n > 0)) logger.info('reconciled actions left running and decisions missing from the audit trail', { ...report });
     const recovered = await conversation.resumeDecided();
     if (recovered.length) await deliverToOperator('recovery', recovered);
   }
@@ -271,7 +289,7 @@ export async function createKeel(options: KeelOptions) {
     await slack?.settled();
   }
 
-  return { config, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, settled, close: () => {
+  return { config, lease, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, settled, close: () => {
     memory.stop();
     storage.close();
   } };

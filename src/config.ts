@@ -230,6 +230,11 @@ export const configSchema = z
       .default('false')
       .transform((v) => v === 'true')
       .describe('Also copy each backup to the S3 bucket of S3_ENDPOINT (under backups/), keeping BACKUP_KEEP there too.'),
+    LEASE_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds, e.g. 60' })
+      .positive({ error: 'must be greater than zero (seconds, e.g. 60)' })
+      .default(60)
+      .describe('How long a claim on running work (a scheduled job, an action, a conversation turn) lasts unless its process renews it (every third of it). Recovery in another process takes over only work whose lease ran out, so a process that died is taken over after at most this long.'),
   })
   .superRefine((c, ctx) => {
     const loopback = loopbackHosts.includes(c.HOST);

@@ -14,6 +14,10 @@ async function main() {
   // Node-only clients are built here, so app.ts stays platform-neutral.
   const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined });
   await keel.recover();
+  // Work of a process that dies later (or of this one's predecessor, still under its lease at start) is taken over once its lease runs out.
+  const recovering = setInterval(() => {
+    keel.recover().catch((error: unknown) => keel.logger.error('recovery failed; it runs again at the next interval', { error }));
+  }, keel.lease.ttlMs);
   await keel.startBots();
   // A tick right away sends what came due while Keel was down (a missed digest), once.
   await keel.scheduler.sync();
@@ -24,6 +28,7 @@ async function main() {
   });
   const stop = () => {
     keel.scheduler.stop();
+    clearInterval(recovering);
     server.close();
     keel.stopBots().then(
       async () => {

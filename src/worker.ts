@@ -24,7 +24,7 @@ async function boot(env: Env): Promise<Keel> {
   if (problems.length) throw new ConfigError(problems);
   const keel = await createKeel({ config, platform: workersPlatform });
   for (const notice of workersNotices(config)) keel.logger.warn(`on Workers: ${notice}`);
-  await keel.recover();
+  // No recovery here: other isolates may be mid-action while this one boots. The cron tick recovers what lost its lease.
   // Telegram: getMe and (re)registering the webhook with its secret; Slack: auth.test. A wrong token stops here, clearly.
   await keel.startBots();
   await keel.scheduler.sync();
@@ -59,6 +59,8 @@ export default {
 
   async scheduled(_controller: unknown, env: Env): Promise<void> {
     const keel = await keelFor(env);
+    // Leases make recovery safe beside isolates still at work: it takes over only what a dead or evicted isolate left.
+    await keel.recover();
     await keel.scheduler.tick();
   },
 };

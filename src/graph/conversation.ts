@@ -1,5 +1,5 @@
 import { Command } from '@langchain/langgraph';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -15,6 +15,7 @@ import type { ApprovalViews } from './approvals.js';
 import { closedCards, createCardMessages } from './card-messages.js';
 import type { ApprovalCard } from './messages.js';
 import type { Admission } from './admission.js';
+import type { TurnLease } from './turn-lease.js';
 
 export interface ConversationDeps {
   graph: ConversationGraph;
@@ -30,6 +31,8 @@ export interface ConversationDeps {
   approvals: ApprovalViews;
   /** How often a stranger is answered and audited before Keel goes quiet towards them (src/graph/admission.ts). */
   admission: Admission;
+  /** This process's lease on the conversation while it has events in hand (turn-lease.ts); recovery elsewhere waits for it. */
+  turns: TurnLease;
   /** Told of every card a reply shows closed, so other apps can redraw their copies of it. */
   onCardsClosed?: (cards: ApprovalCard[]) => Promise<void>;
   /** Sends what a deferred run said (a decision acknowledged while a request was in progress) to the operator's chats, redrawing closed cards. */
@@ -175,7 +178,9 @@ export function createConversation(deps: ConversationDeps) {
     return whenFree(() => run(event), `Edit noted. Keel is finishing your previous request; it will then ask what should change on this card.`);
   }
 
-  async function handle(raw: unknown): Promise<HandleResult> {
+  const handle = (raw: unknown): Promise<HandleResult> => deps.turns.hold(() => handleEvent(raw));
+
+  async function handleEvent(raw: unknown): Promise<HandleResult> {
     const parsed = inboundSchema.safeParse(raw);
     if (!parsed.success) {
       return { status: 'invalid', replies: [text(`I could not read that: ${parsed.error.issues.map((i) => i.message).join('; ')}`)] };
@@ -186,12 +191,7 @@ export function createConversation(deps: ConversationDeps) {
       await kernel.audit({ actor: event.sender, event: 'unauthorized', detail: { transport: event.transport, kind: event.payload.kind } });
       return { status: 'refused', replies: [text('Sorry, this Keel answers only its operator.')] };
     }
-    const inserted = await db
-      .insert(inbox)
-      .values({ transport: event.transport, eventId: event.eventId, receivedAt: clock.now() })
-      .onConflictDoNothing()
-      .returning();
-    if (!inserted.length) return { status: 'duplicate', replies: [] };
+    if (!(await deps.turns.admit(event))) return { status: 'duplicate', replies: [] };
 
     try {
       const replies = await (async () => {
@@ -215,7 +215,7 @@ export function createConversation(deps: ConversationDeps) {
         ...replies.map((r) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: event.transport, body: r, at: clock.now() })),
       ]);
       await redraw(replies);
-      await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+      await deps.turns.finish(event);
       schedulePrune();
       return { status: 'handled', replies };
     } catch (error) {
@@ -227,21 +227,24 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   /**
-   * After a restart, before any event is taken in: events a killed process
-   * had recorded but not finished are forgotten, so the platform's re-delivery
-   * (same event id) is handled instead of dropped as a duplicate. Their turn
-   * re-runs under the same idempotency keys, so nothing is done twice.
+   * At recovery: events a dead process (one whose lease ran out) had recorded
+   * but not finished are forgotten, so the platform's re-delivery (same event
+   * id) is handled instead of dropped as a duplicate. Their turn re-runs under
+   * the same idempotency keys, so nothing is done twice. A live process's events are left alone.
    */
-  async function forgetUnfinished(): Promise<number> {
-    return (await db.delete(inbox).where(isNull(inbox.handledAt)).returning()).length;
-  }
+  const forgetUnfinished = (): Promise<number> => deps.turns.forgetDead();
 
   /**
-   * After a restart: a decision recorded just before a crash may not have
+   * At recovery: a decision recorded just before a crash may not have
    * resumed the thread yet, or a crash may have cut a run between two steps.
-   * Resume or continue it now; the kernel's keys keep it to one effect.
+   * Resume or continue it now — only when no other live process is mid-turn,
+   * which would be running it; the kernel's keys keep it to one effect.
    */
   async function resumeDecided(): Promise<Outbound[]> {
+    return (await deps.turns.ifNoLiveOwner(resumeDecidedHeld)) ?? [];
+  }
+
+  async function resumeDecidedHeld(): Promise<Outbound[]> {
     return serialized(async () => {
       const snapshot = await graph.getState(config);
       const waitingOn = (snapshot.values.open ?? []) as string[];

@@ -1,7 +1,8 @@
 export { buildConversationGraph, type ConversationGraph, type GraphDeps } from './build.js';
 export { createConversation, DETAILED_HISTORY_TURNS, OPERATOR_THREAD, PRUNE_EVERY, type Conversation, type HandleResult } from './conversation.js';
 export { inbound, outbound, approvalCard, approvalBatch, cardAction, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type ApprovalBatch, type CardAction, type TransportName } from './messages.js';
-export { inbox } from './tables.js';
+export { inbox, turnLeases } from './tables.js';
+export { createTurnLease, type TurnLease } from './turn-lease.js';
 export { LibSQLSaver, type HistoryPolicy, type PruneResult } from './checkpointer/index.js';
 export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';

@@ -12,6 +12,12 @@ export interface OperationContext {
   actionId: string;
   attempt: number;
   clock: Clock;
+  /**
+   * Renews this process's lease on the action now, and throws LeaseLost when another process took the action over
+   * because this one was stopped past its lease. A connector that waits long (a slow outside call) calls it just
+   * before committing its effect, so a process that wakes late does not repeat what the new owner did.
+   */
+  heartbeat(): Promise<void>;
 }
 
 export type LookupResult =

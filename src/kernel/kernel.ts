@@ -1,5 +1,6 @@
 import { canonicalJson, sha256Hex, type IdSource } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
+import { defaultLease, type LeaseSettings } from '../core/lease.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Db } from '../storage/index.js';
 import { createApprovals, type Decision, type DecisionOutcome } from './approval.js';
@@ -28,6 +29,10 @@ export interface KernelDeps {
   approvalTtlMs?: number;
   /** Jitter source for retry delays. */
   random?: () => number;
+  /** Names this process in the leases of running actions; one per process or isolate (default: a fresh id). */
+  owner?: string;
+  /** How long a running action's lease lasts without renewal; recovery elsewhere takes over only after it ran out. */
+  lease?: LeaseSettings;
 }
 
 export interface Kernel {
@@ -41,7 +46,7 @@ export interface Kernel {
   decide(d: Decision): Promise<DecisionOutcome>;
   /** Undoes a succeeded action through its declared compensation; returns the compensating action. */
   compensate(actionId: string, opts: { by: string; reason: string }): Promise<Action>;
-  /** Settles actions a crash left running. Call once at start. */
+  /** Settles running actions whose owner's lease ran out (a crashed or stalled process). Safe at any time: at start, on a timer, on a cron tick. */
   reconcile(): Promise<ReconcileReport>;
   /** Marks cards past their expiry as expired. */
   expireDue(): Promise<Action[]>;
@@ -84,9 +89,11 @@ export function createKernel(deps: KernelDeps): Kernel {
     logger,
     retry: { ...defaultRetry, ...deps.retry },
     random: deps.random ?? Math.random,
+    owner: deps.owner ?? ids.id('owner'),
+    lease: deps.lease ?? defaultLease,
   });
   const approvals = createApprovals({ ledger, audit, clock });
-  const reconcile = createReconciler({ ledger, audit, registry, runner });
+  const reconcile = createReconciler({ ledger, audit, registry, runner, clock });
   const edits = createEdits({ db, ledger, audit, clock });
   const pauses = createPauses({ db, clock, audit });
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
@@ -73,16 +73,17 @@ export function createLedger(db: Db, clock: Clock) {
     },
 
     /**
-     * Decided actions whose decision has no audit entry: the decision and its entry are two writes, and a process
-     * killed between them leaves the ledger right and the trail one line short.
+     * Decided actions (decided before the given instant) whose decision has no audit entry: the decision and its entry
+     * are two writes, and a process killed between them leaves the ledger right and the trail one line short.
      */
-    decidedWithoutAudit: () =>
+    decidedWithoutAudit: (decidedBefore: Date) =>
       db
         .select()
         .from(actions)
         .where(
           and(
             sql`${actions.decidedBy} IS NOT NULL`,
+            lte(actions.decidedAt, decidedBefore),
             sql`${actions.state} <> 'superseded'`,
             sql`NOT EXISTS (SELECT 1 FROM ${auditLog} WHERE ${auditLog.actionId} = ${actions.id} AND ${auditLog.event} IN ('approved', 'rejected'))`,
           ),

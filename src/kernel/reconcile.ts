@@ -1,9 +1,12 @@
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import type { Clock } from '../core/clock.js';
 import type { LookupResult } from './connector.js';
 import type { Audit } from './audit.js';
 import { errorMessage } from './errors.js';
 import type { Action, Ledger } from './ledger.js';
 import type { Registry } from './registry.js';
 import type { Runner } from './run.js';
+import { actions } from './tables.js';
 
 export interface ReconcileReport {
   reconciled: number;
@@ -14,16 +17,30 @@ export interface ReconcileReport {
 }
 
 /**
- * Settles actions a crash left `running`, by asking the outside system whether
- * the idempotency key took effect. Only a definite "not done" is run again; a
- * doubt goes to the operator as needs_attention, because repeating an effect
- * that may have happened (a second invoice, a second email) is worse than asking.
- * Call it once at start, before this process runs anything: any `running` row
- * is then an orphan of a previous process. It also completes the audit trail of
- * decisions recorded just before a crash.
+ * Settles actions whose owner died or stalled while they were `running`, by
+ * asking the outside system whether the idempotency key took effect. Only an
+ * action whose lease ran out is touched — another process (or isolate) may be
+ * running the rest right now — and it is first claimed with one conditional
+ * update, so of two reconcilers one takes it over. Only a definite "not done"
+ * is run again; a doubt goes to the operator as needs_attention, because
+ * repeating an effect that may have happened (a second invoice, a second email)
+ * is worse than asking. Safe to call at any time: at start, on a timer, on a
+ * Workers cron tick. It also completes the audit trail of decisions recorded
+ * just before a crash.
  */
-export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry: Registry; runner: Runner }) {
-  const { ledger, audit, registry, runner } = deps;
+export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry: Registry; runner: Runner; clock: Clock }) {
+  const { ledger, audit, registry, runner, clock } = deps;
+
+  /** Makes this process the owner of a running action whose lease ran out; undefined when it is still held or someone else took it. */
+  const takeOver = (action: Action) =>
+    ledger.updateWhere(
+      and(
+        eq(actions.id, action.id),
+        eq(actions.state, 'running'),
+        or(isNull(actions.leaseUntil), lte(actions.leaseUntil, clock.now())),
+      ),
+      { owner: runner.owner, leaseUntil: runner.leaseUntil() },
+    );
 
   async function ask(action: Action): Promise<LookupResult> {
     try {
@@ -37,7 +54,8 @@ export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry:
 
   /** Writes the decision entries a crash kept out of the trail, from the ledger row, marked as restored. */
   async function restoreDecisionEntries(): Promise<number> {
-    const missing = await ledger.decidedWithoutAudit();
+    // A live process writes a decision's entry right after the decision; only one older than a lease was cut off by a crash.
+    const missing = await ledger.decidedWithoutAudit(new Date(clock.now().getTime() - runner.lease.ttlMs));
     for (const action of missing) {
       await audit({
         actor: action.decidedBy!,
@@ -54,22 +72,25 @@ export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry:
 
   return async function reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: await restoreDecisionEntries() };
-    for (const action of await ledger.list({ states: ['running'] })) {
-      const found = await ask(action);
+    for (const orphan of await ledger.list({ states: ['running'] })) {
+      if (runner.inHand(orphan.id)) continue;
+      const action = await takeOver(orphan);
+      if (!action) continue;
+      const found = await runner.holding(action, () => ask(action));
       const entry = { actor: 'system', actionId: action.id, operation: action.operation };
       if (found.status === 'done') {
         const settled = await runner.succeed(action, found.result, 'reconciled');
         if (settled.state === 'succeeded') report.reconciled++;
       } else if (found.status === 'not_done') {
-        const approved = await ledger.transition(action.id, 'running', { state: 'approved' });
+        const approved = await runner.whileOwner(action.id, { state: 'approved', leaseUntil: null });
         if (!approved) continue;
-        await audit({ ...entry, event: 'rerun', detail: { lookup: 'not_done', attempts: approved.attempts } });
+        await audit({ ...entry, event: 'rerun', detail: { lookup: 'not_done', attempts: approved.attempts, previousOwner: orphan.owner } });
         await runner.advance(approved);
         report.rerun++;
       } else {
-        const parked = await ledger.transition(action.id, 'running', { state: 'needs_attention', error: found.detail });
+        const parked = await runner.whileOwner(action.id, { state: 'needs_attention', error: found.detail, leaseUntil: null });
         if (!parked) continue;
-        await audit({ ...entry, event: 'needs_attention', detail: { lookup: 'unknown', detail: found.detail } });
+        await audit({ ...entry, event: 'needs_attention', detail: { lookup: 'unknown', detail: found.detail, previousOwner: orphan.owner } });
         report.needsAttention++;
       }
     }

@@ -1,9 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
+import { LeaseLost, whileHeld, type LeaseSettings } from '../core/lease.js';
 import type { Logger } from '../core/logger.js';
 import type { Audit } from './audit.js';
 import { errorMessage } from './errors.js';
-import type { Action, Ledger } from './ledger.js';
+import type { Action, ActionChanges, Ledger } from './ledger.js';
 import type { Registry } from './registry.js';
 import { retryDelay, type RetrySettings } from './retry.js';
 import { actions } from './tables.js';
@@ -18,7 +19,12 @@ const OUTCOME_WAIT_LIMIT_MS = 30_000;
 const OUTCOME_POLL_MAX_MS = 250;
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Moves approved actions through running to succeeded or failed, one connector call per attempt. */
+/**
+ * Moves approved actions through running to succeeded or failed, one connector call per attempt.
+ * A `running` row names its owner (this process) and a lease the owner renews while the connector
+ * runs; every later write to it is conditional on the owner, so a process that was stopped past its
+ * lease, and whose action another process took over, finds out before it records anything.
+ */
 export function createRunner(deps: {
   ledger: Ledger;
   audit: Audit;
@@ -27,9 +33,45 @@ export function createRunner(deps: {
   logger: Logger;
   retry: RetrySettings;
   random: () => number;
+  owner: string;
+  lease: LeaseSettings;
 }) {
-  const { ledger, audit, registry, clock, logger } = deps;
+  const { ledger, audit, registry, clock, logger, owner, lease } = deps;
   const nextAttempt = { attempts: sql`${actions.attempts} + 1` };
+  const leaseUntil = () => new Date(clock.now().getTime() + lease.ttlMs);
+
+  /** Changes a running action only while this process holds it. */
+  const whileOwner = (id: string, changes: ActionChanges) =>
+    ledger.updateWhere(and(eq(actions.id, id), eq(actions.state, 'running'), eq(actions.owner, owner)), changes);
+
+  /** Another process took the action over after this one's lease ran out: nothing more is recorded here. */
+  async function lost(action: Action): Promise<Action> {
+    const current = await ledger.require(action.id);
+    logger.warn('lost the lease on a running action; the process that took it over records its outcome', { actionId: action.id, state: current.state });
+    await audit({ actor: 'system', event: 'lease_lost', actionId: action.id, operation: action.operation, detail: { owner, takenOverBy: current.owner } });
+    return current;
+  }
+
+  /** Actions this process is working on: even past a lapsed lease (a long stall), its own recovery must not start them twice. */
+  const inHand = new Set<string>();
+
+  /** Runs `work` while renewing this process's lease on the running action. */
+  async function holding<T>(action: Action, work: (heartbeat: () => Promise<void>) => Promise<T>): Promise<T> {
+    inHand.add(action.id);
+    try {
+      return await whileHeld(
+        {
+          what: `action ${action.id}`,
+          settings: lease,
+          renew: async () => (await whileOwner(action.id, { leaseUntil: leaseUntil() })) !== undefined,
+          onError: (error) => logger.warn('could not renew the lease of a running action', { actionId: action.id, error }),
+        },
+        work,
+      );
+    } finally {
+      inHand.delete(action.id);
+    }
+  }
 
   async function awaitOutcome(id: string): Promise<Action> {
     let waited = 0;
@@ -67,12 +109,8 @@ export function createRunner(deps: {
 
   /** Records the outcome of a running action whose effect took place (after a run, or found by reconcile). */
   async function succeed(action: Action, result: unknown, event: 'succeeded' | 'reconciled'): Promise<Action> {
-    const done = await ledger.transition(action.id, 'running', { state: 'succeeded', result: result ?? null, error: null });
-    if (!done) {
-      const current = await ledger.require(action.id);
-      logger.warn('action left running before its success was recorded', { actionId: action.id, state: current.state });
-      return current;
-    }
+    const done = await whileOwner(action.id, { state: 'succeeded', result: result ?? null, error: null, leaseUntil: null });
+    if (!done) return lost(action);
     await audit({
       actor: 'system',
       event,
@@ -86,8 +124,8 @@ export function createRunner(deps: {
 
   async function fail(action: Action, error: unknown): Promise<Action> {
     const message = errorMessage(error);
-    const failed = await ledger.transition(action.id, 'running', { state: 'failed', error: message });
-    if (!failed) return ledger.require(action.id);
+    const failed = await whileOwner(action.id, { state: 'failed', error: message, leaseUntil: null });
+    if (!failed) return lost(action);
     await audit({
       actor: 'system',
       event: 'failed',
@@ -101,32 +139,35 @@ export function createRunner(deps: {
   /** Runs an action this caller holds in `running`, retrying what the connector says is retryable. */
   async function runHeld(held: Action): Promise<Action> {
     const { op, pace } = registry.resolve(held.operation);
-    let action = held;
-    for (let tries = 1; ; tries++) {
-      await pace();
-      let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
-      try {
-        const ctx = { idempotencyKey: action.idempotencyKey, actionId: action.id, attempt: action.attempts, clock };
-        outcome = { ok: true, result: await op.run(action.input, ctx) };
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
-      if (outcome.ok) return succeed(action, outcome.result, 'succeeded');
+    return holding(held, async (heartbeat) => {
+      let action = held;
+      for (let tries = 1; ; tries++) {
+        await pace();
+        let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+        try {
+          const ctx = { idempotencyKey: action.idempotencyKey, actionId: action.id, attempt: action.attempts, clock, heartbeat };
+          outcome = { ok: true, result: await op.run(action.input, ctx) };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+        if (outcome.ok) return succeed(action, outcome.result, 'succeeded');
+        if (outcome.error instanceof LeaseLost) return lost(action);
 
-      const delayMs = retryDelay(outcome.error, tries, deps.retry, deps.random);
-      if (delayMs === undefined) return fail(action, outcome.error);
-      await audit({
-        actor: 'system',
-        event: 'retry',
-        actionId: action.id,
-        operation: action.operation,
-        detail: { attempt: action.attempts, delayMs, error: errorMessage(outcome.error) },
-      });
-      await clock.sleep(delayMs);
-      const again = await ledger.transition(action.id, 'running', nextAttempt);
-      if (!again) return ledger.require(action.id);
-      action = again;
-    }
+        const delayMs = retryDelay(outcome.error, tries, deps.retry, deps.random);
+        if (delayMs === undefined) return fail(action, outcome.error);
+        await audit({
+          actor: 'system',
+          event: 'retry',
+          actionId: action.id,
+          operation: action.operation,
+          detail: { attempt: action.attempts, delayMs, error: errorMessage(outcome.error) },
+        });
+        await clock.sleep(delayMs);
+        const again = await whileOwner(action.id, nextAttempt);
+        if (!again) return lost(action);
+        action = again;
+      }
+    });
   }
 
   /** Runs an approved action if this caller wins it; otherwise returns (or waits for) the recorded outcome. */
@@ -135,7 +176,7 @@ export function createRunner(deps: {
     if (action.state !== 'approved') return action;
     // Resolving first means an operation no longer registered is refused before the row is held in running.
     registry.resolve(action.operation);
-    const held = await ledger.transition(action.id, 'approved', { state: 'running', ...nextAttempt });
+    const held = await ledger.transition(action.id, 'approved', { state: 'running', owner, leaseUntil: leaseUntil(), ...nextAttempt });
     if (!held) return advance(await ledger.require(action.id));
     await audit({
       actor: 'system',
@@ -147,7 +188,7 @@ export function createRunner(deps: {
     return runHeld(held);
   }
 
-  return { advance, succeed };
+  return { advance, succeed, whileOwner, holding, leaseUntil, owner, lease, inHand: (id: string) => inHand.has(id) };
 }
 
 export type Runner = ReturnType<typeof createRunner>;

@@ -41,6 +41,9 @@ export const actions = sqliteTable(
     error: text('error'),
     compensates: text('compensates'),
     compensatedBy: text('compensated_by'),
+    /** The process running the action while it is `running`, and until when its lease holds unless renewed. */
+    owner: text('owner'),
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

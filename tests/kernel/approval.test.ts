@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultLease } from '../../src/core/lease.js';
 import { PolicyRefusal, scopePolicy } from '../../src/kernel/index.js';
 import { setup } from './support.js';
 
@@ -181,13 +182,16 @@ describe('approval', () => {
 
 describe('a decision recorded just before a crash', () => {
   it('gets its audit entry at the next start, from the ledger row, once', async () => {
-    const { kernel, storage, auditTrail } = await start();
+    const { kernel, clock, storage, auditTrail } = await start();
     const proposed = await kernel.propose(mail('crash:decided'));
     // What a process killed between the decision's UPDATE and its audit INSERT leaves behind.
     await storage.client.execute({
       sql: "UPDATE actions SET state = 'approved', decided_by = 'telegram:42', decided_at = ? WHERE id = ?",
-      args: [Date.now(), proposed.id],
+      args: [clock.now().getTime(), proposed.id],
     });
+    // A live process writes the entry right after the decision: recovery restores only one older than a lease.
+    expect(await kernel.reconcile()).toMatchObject({ restoredEntries: 0 });
+    clock.advance(defaultLease.ttlMs);
 
     expect(await kernel.reconcile()).toEqual({ reconciled: 0, needsAttention: 0, rerun: 0, restoredEntries: 1 });
     const restored = (await auditTrail()).filter((e) => e.event === 'approved');

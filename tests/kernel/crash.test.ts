@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { defaultLease } from '../../src/core/lease.js';
 import { randomIds } from '../../src/core/ids.js';
 import { auditLog, createKernel, scopePolicy } from '../../src/kernel/index.js';
 import { tempDatabase } from '../support/db.js';
@@ -45,11 +46,14 @@ async function restart(database: Awaited<ReturnType<typeof tempDatabase>>, opts:
   const storage = await database.open();
   cleanups.unshift(() => storage.close());
   const effects = effectStore(storage.client);
+  // The child's ManualClock started at the same instant: this process starts once the child's lease ran out.
+  const clock = new ManualClock();
+  clock.advance(defaultLease.ttlMs);
   const kernel = createKernel({
     db: storage.db,
     connectors: testConnectors(effects, opts),
     policy: scopePolicy(testScopes),
-    clock: new ManualClock(),
+    clock,
     ids: randomIds,
   });
   const auditEvents = async () => (await storage.db.select().from(auditLog)).map((e) => e.event);

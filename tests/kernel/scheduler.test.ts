@@ -17,7 +17,7 @@ describe('the scheduler', () => {
       runs.push({ dueAt: dueAt.toISOString(), runKey });
     },
   };
-  const scheduler = (clock: ManualClock, jobs: Job[] = [job]) => createScheduler({ db: storage.db, clock, logger: silentLogger, jobs });
+  const scheduler = (clock: ManualClock, jobs: Job[] = [job], owner = 'owner_a') => createScheduler({ db: storage.db, clock, logger: silentLogger, jobs, owner });
 
   beforeEach(async () => {
     runs.length = 0;
@@ -67,16 +67,90 @@ describe('the scheduler', () => {
     expect(runs).toHaveLength(1);
   });
 
-  it('records a failing run and keeps the schedule going', async () => {
+  it('retries a failing run with backoff the same day, and moves to the next day only once it succeeded', async () => {
     const clock = new ManualClock('2026-11-20T05:00:00Z');
-    const failing: Job = { ...job, run: async () => Promise.reject(new Error('mail server down')) };
-    const s = scheduler(clock, [failing]);
+    let failures = 2;
+    const flaky: Job = {
+      ...job,
+      run: async (occurrence) => {
+        if (failures-- > 0) throw new Error('mail server down');
+        runs.push({ dueAt: occurrence.dueAt.toISOString(), runKey: occurrence.runKey });
+      },
+    };
+    const s = scheduler(clock, [flaky]);
     await s.sync();
+    const read = async () => {
+      const row = (await storage.client.execute("SELECT last_outcome, last_error, next_run_at, retry_at, claimed_by FROM scheduled_jobs WHERE name = 'digest'")).rows[0]!;
+      return { ...row, next_run_at: new Date(Number(row.next_run_at)).toISOString(), retry_at: row.retry_at === null ? null : new Date(Number(row.retry_at)).toISOString() };
+    };
     clock.set('2026-11-20T07:00:00Z');
     expect(await s.tick()).toEqual([]);
-    const row = await storage.client.execute("SELECT last_outcome, last_error, next_run_at FROM scheduled_jobs WHERE name = 'digest'");
-    expect(row.rows[0]).toMatchObject({ last_outcome: 'failed', last_error: 'mail server down' });
-    expect(new Date(Number(row.rows[0]!.next_run_at)).toISOString()).toBe('2026-11-21T07:00:00.000Z');
+    expect(await read()).toMatchObject({ last_outcome: 'failed', last_error: 'mail server down', next_run_at: '2026-11-20T07:00:00.000Z', retry_at: '2026-11-20T07:01:00.000Z', claimed_by: null });
+    clock.set('2026-11-20T07:00:59Z');
+    expect(await s.tick()).toEqual([]); // not before the backoff
+    clock.set('2026-11-20T07:01:00Z');
+    expect(await s.tick()).toEqual([]);
+    expect(await read()).toMatchObject({ next_run_at: '2026-11-20T07:00:00.000Z', retry_at: '2026-11-20T07:03:00.000Z' }); // twice the wait
+    clock.set('2026-11-20T07:03:00Z');
+    expect(await s.tick()).toEqual(['digest']);
+    expect(await read()).toMatchObject({ last_outcome: 'ok', last_error: null, next_run_at: '2026-11-21T07:00:00.000Z', retry_at: null });
+    // The retry is the same occurrence, under the same key: its effects are not repeated.
+    expect(runs).toEqual([{ dueAt: '2026-11-20T07:00:00.000Z', runKey: 'job:digest:2026-11-20T07:00:00.000Z' }]);
+  });
+
+  it('gives up an occurrence that keeps failing when the next one is due before its retry', async () => {
+    const clock = new ManualClock('2026-11-20T05:00:00Z');
+    let attempts = 0;
+    const failing: Job = { ...job, run: async () => Promise.reject(new Error(`mail server down (${++attempts})`)) };
+    const s = createScheduler({ db: storage.db, clock, logger: silentLogger, jobs: [failing], owner: 'owner_a', retry: { baseDelayMs: 60_000, maxDelayMs: 24 * 3_600_000 } });
+    await s.sync();
+    const read = async () => {
+      const row = (await storage.client.execute("SELECT next_run_at, retry_at, attempts FROM scheduled_jobs WHERE name = 'digest'")).rows[0]!;
+      return { next: new Date(Number(row.next_run_at)).toISOString(), retryAt: row.retry_at === null ? null : Number(row.retry_at), attempts: Number(row.attempts) };
+    };
+    clock.set('2026-11-20T07:00:00Z');
+    await s.tick();
+    for (let row = await read(); row.retryAt !== null; row = await read()) {
+      clock.set(new Date(row.retryAt));
+      await s.tick();
+    }
+    // Tried again after 1, 2, 4 … 512 minutes; the wait after the 11th try (1,024 minutes) would end past the next day's 08:00.
+    expect(attempts).toBe(11);
+    expect(clock.now().toISOString()).toBe('2026-11-21T00:03:00.000Z');
+    expect(await read()).toEqual({ next: '2026-11-21T07:00:00.000Z', retryAt: null, attempts: 0 });
+  });
+
+  it('leaves a claim alone while its lease holds, runs it again once the lease ran out, and the late owner records nothing', async () => {
+    const clock = new ManualClock('2026-11-20T05:00:00Z');
+    let finishFirst!: () => void;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const stalled: Job = {
+      ...job,
+      run: async (occurrence) => {
+        runs.push({ dueAt: occurrence.dueAt.toISOString(), runKey: `first:${occurrence.runKey}` });
+        started();
+        await new Promise<void>((resolve) => (finishFirst = resolve));
+      },
+    };
+    const lease = { ttlMs: 60_000, renewEveryMs: 3_600_000 }; // no heartbeat fires during the test: the first owner looks stalled
+    const first = createScheduler({ db: storage.db, clock, logger: silentLogger, jobs: [stalled], owner: 'owner_a', lease });
+    const second = createScheduler({ db: storage.db, clock, logger: silentLogger, jobs: [job], owner: 'owner_b', lease });
+    await first.sync();
+    clock.set('2026-11-20T07:00:00Z');
+    const firstTick = first.tick();
+    await running;
+    expect(await second.tick()).toEqual([]);
+    clock.advance(59_999);
+    expect(await second.tick()).toEqual([]);
+    clock.advance(1);
+    expect(await second.tick()).toEqual(['digest']);
+    finishFirst();
+    expect(await firstTick).toEqual([]);
+    expect(runs.map((r) => r.runKey)).toEqual(['first:job:digest:2026-11-20T07:00:00.000Z', 'job:digest:2026-11-20T07:00:00.000Z']);
+    const row = (await storage.client.execute("SELECT next_run_at, claimed_by, last_outcome FROM scheduled_jobs WHERE name = 'digest'")).rows[0]!;
+    expect(row).toMatchObject({ claimed_by: null, last_outcome: 'ok' });
+    expect(new Date(Number(row.next_run_at)).toISOString()).toBe('2026-11-21T07:00:00.000Z');
   });
 
   it('re-plans from now when the schedule changes', async () => {

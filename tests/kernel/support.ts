@@ -12,6 +12,7 @@ import {
   scopePolicy,
   type Connector,
   type KernelDeps,
+  type OperationContext,
 } from '../../src/kernel/index.js';
 
 /**
@@ -48,8 +49,8 @@ export interface ConnectorOptions {
   failures?: Error[];
   /** How lookups answer: from the effects table, or "unknown" as an outside system that cannot tell. */
   lookup?: 'effects' | 'unknown';
-  /** Called inside notes.add before and after its effect is written; the crash child hangs here. */
-  hooks?: { beforeEffect?: () => Promise<void>; afterEffect?: () => Promise<void> };
+  /** Called inside notes.add before and after its effect is written; the crash child hangs here, the lease tests wait here. */
+  hooks?: { beforeEffect?: (ctx: OperationContext) => Promise<void>; afterEffect?: (ctx: OperationContext) => Promise<void> };
   rateLimit?: { perSecond: number; burst: number };
 }
 
@@ -75,9 +76,9 @@ export function testConnectors(effects: EffectStore, opts: ConnectorOptions = {}
         input: z.object({ text: z.string().min(1), amount: z.number().positive().optional() }),
         leavesSystem: false,
         async run(input, ctx) {
-          await opts.hooks?.beforeEffect?.();
+          await opts.hooks?.beforeEffect?.(ctx);
           const result = await effect('notes.add', ctx.idempotencyKey, { noteId: `note:${ctx.idempotencyKey}`, text: input.text });
-          await opts.hooks?.afterEffect?.();
+          await opts.hooks?.afterEffect?.(ctx);
           return result;
         },
         lookup,

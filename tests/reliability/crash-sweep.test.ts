@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/core/clock.js';
+import { defaultLease } from '../../src/core/lease.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { startKeel, textIn } from '../support/keel.js';
@@ -30,7 +32,7 @@ type Phase = 'raise' | 'approve';
 /**
  * The child is bundled once with esbuild (packages stay external) rather than
  * run through tsx: loading Keel's TypeScript through tsx's hooks costs each of
- * the ~45 child processes over twice the CPU. Each module keeps its own
+ * the ~50 child processes over twice the CPU. Each module keeps its own
  * import.meta.url, so paths such as the migrations folder resolve as in the source.
  */
 async function bundleChild(): Promise<void> {
@@ -124,9 +126,20 @@ async function effects(dir: string, count: (table: string) => Promise<number>) {
 
 const expected = { invoices: 1, invoiceActions: 1, succeeded: 1, decided: 1, decisionEntries: 1, mailRows: 1, emlFiles: 1, pdfBlobs: 1 };
 
+/**
+ * The restarted process runs once the killed child's leases ran out (sooner, recovery leaves its work alone:
+ * tests/reliability/leases.test.ts). Its clock runs a lease ahead rather than the test waiting a minute per
+ * scenario; the child keeps the default lease, so no heartbeat write falls inside its step and the census of
+ * boundaries stays the same from run to run.
+ */
+const aLeaseLater: Clock = {
+  now: () => new Date(Date.now() + defaultLease.ttlMs + 1_000),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 /** The restarted process: recover as main.ts does, take Telegram's re-delivery, and finish the workflow as the operator would. */
 async function restartAndFinish(phase: Phase, dir: string, url: string, modelUrl: string | undefined) {
-  const keel = await startKeel({ url, env: crashEnvWith(modelUrl) });
+  const keel = await startKeel({ url, env: crashEnvWith(modelUrl), clock: aLeaseLater });
   const heard: Outbound[] = [];
   keel.hub.subscribe((message) => heard.push(message));
   try {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { defineOperation, type Connector, type LookupResult } from '../../kernel/connector.js';
+import { defineOperation, type Connector, type LookupResult, type OperationContext } from '../../kernel/connector.js';
 import { outbound, type Outbound } from '../../graph/messages.js';
 import type { ConnectorDeps } from '../context.js';
 import { operatorNotices, reminders } from './tables.js';
@@ -17,8 +17,11 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
   const { db, clock } = deps;
   const byKey = async (key: string) => (await db.select().from(operatorNotices).where(eq(operatorNotices.idempotencyKey, key)))[0];
 
-  const send = async (key: string, kind: string, messages: Outbound[]) => {
+  const send = async (ctx: OperationContext, kind: string, messages: Outbound[]) => {
+    const key = ctx.idempotencyKey;
     await db.insert(operatorNotices).values({ idempotencyKey: key, kind, startedAt: clock.now() }).onConflictDoNothing();
+    // A process that was stopped past its lease, and whose send another process took over, stops here rather than send twice.
+    await ctx.heartbeat();
     await deps.deliver(kind, messages);
     await db.update(operatorNotices).set({ deliveredAt: clock.now() }).where(eq(operatorNotices.idempotencyKey, key));
   };
@@ -36,7 +39,7 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
     input: z.object({ kind: z.string().min(1), messages: z.array(outbound).min(1) }),
     leavesSystem: false,
     async run(input, ctx) {
-      await send(ctx.idempotencyKey, input.kind, input.messages);
+      await send(ctx, input.kind, input.messages);
       return { delivered: input.messages.length };
     },
     lookup: async (key) => delivery(key),
@@ -102,7 +105,7 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
     input: z.object({ reminderId: z.string(), messages: z.array(outbound).min(1) }),
     leavesSystem: false,
     async run({ reminderId, messages }, ctx) {
-      await send(ctx.idempotencyKey, 'reminder', messages);
+      await send(ctx, 'reminder', messages);
       await db.update(reminders).set({ status: 'fired', firedAt: clock.now() }).where(and(eq(reminders.id, reminderId), eq(reminders.status, 'pending')));
       return { reminderId };
     },
