@@ -51,11 +51,13 @@ describe('/history and /rewind over a pruned history', () => {
     const keel = await startKeel({ url: db.url, env: { CHECKPOINT_HISTORY_TURNS: '5' } });
     try {
       const checkpoints = () => keel.count('checkpoints');
-      // /history shows at most 50 steps and a note turn stores 7 checkpoints: the whole window fits once pruned.
+      // /history shows at most 50 steps and a note turn stores 8 checkpoints: the whole window fits once pruned.
       for (let turn = 0; turn < PRUNE_EVERY - 1; turn++) await keel.say(`remember that note ${turn} matters`);
       const unpruned = await checkpoints();
-      // The event that completes a round queues the pruning behind itself; the next event waits for it.
+      // The event that completes a round queues the pruning behind itself; commands such as /history answer at once
+      // (they never wait on the thread), so the test waits for the queue to drain.
       await keel.say('remember that note last matters');
+      await keel.conversation.idle();
       const history = textIn((await keel.say('/history 50')).replies);
       expect(await checkpoints()).toBeLessThan(unpruned / 3);
 
