@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The house rules of src/, checked over the import graph (type-only imports count: a type is a dependency too):
+ * 1. layers only look down — a folder imports only the folders its row below names;
+ * 2. a folder is entered only through its door (its index.ts) or an extra door listed below;
+ * 3. no folder imports another folder's tables (`tables.ts`, `*-tables.ts`); storage/schema.ts gathers them all for drizzle.
+ * core has no door: it is a shelf of leaf utilities (clock, ids, money, logger), each file imported by name.
+ * The top-level files (app.ts, main.ts, worker.ts) compose everything and may import any folder, through its doors.
+ */
+const mayImport: Record<string, readonly string[]> = {
+  bots: ['graph', 'agents', 'kernel', 'records', 'memory', 'chat', 'storage', 'core'],
+  jobs: ['graph', 'agents', 'kernel', 'connectors', 'records', 'memory', 'chat', 'storage', 'core'],
+  graph: ['agents', 'kernel', 'records', 'memory', 'chat', 'storage', 'core'],
+  agents: ['kernel', 'records', 'memory', 'chat', 'storage', 'core'],
+  kernel: ['storage', 'core'],
+  // The kernel runs connectors without importing them (app.ts registers them); they implement its plug, kernel/connector.ts.
+  connectors: ['kernel', 'records', 'memory', 'chat', 'storage', 'core'],
+  records: ['kernel', 'storage', 'core'],
+  memory: ['records', 'storage', 'core'],
+  chat: ['core'],
+  // The platform hands the runtime-specific halves of storage and connectors (a disk, a socket) to createKeel.
+  platform: ['connectors', 'storage', 'config', 'core'],
+  storage: ['platform', 'core'],
+  core: [],
+};
+
+/** Doors besides each folder's index.ts, and who may use them. */
+const extraDoors: Record<string, readonly string[]> = {
+  'kernel/connector.ts': ['connectors', 'records'], // the plug: what a connector implements
+  'kernel/scheduler/index.ts': ['root', 'jobs'], // the kernel's second service, wired by app.ts
+  'platform/node.ts': ['root'], // Node-only: kept out of platform/index.ts so the Worker bundle never sees it
+  'platform/workers.ts': ['root'],
+  'connectors/email/imap.ts': ['root'], // Node-only mailbox, handed in by main.ts
+  'connectors/email/delivery.node.ts': ['platform'],
+  'connectors/files/folder.node.ts': ['platform'],
+  'connectors/email/index.ts': ['platform'],
+  'connectors/files/index.ts': ['platform'],
+  'storage/migrations.generated.ts': ['platform'], // migrations bundled into the Worker, which has no disk
+  'bots/web/index.ts': ['root'], // bots has no door of its own: each transport is one
+  'bots/telegram/index.ts': ['root'],
+  'bots/slack/index.ts': ['root'],
+  'bots/workspace/index.ts': ['root'],
+};
+
+/** Today's exceptions, each with why it is still there. An entry that no longer occurs fails the test: delete it. */
+const allowed: Record<string, string> = {
+  'door: agents/cards.ts -> kernel/connector.ts': 'cards read an operation’s description through the plug; the kernel door exports it too',
+  'layer: agents/cards.ts -> graph/messages.ts': 'the card type is the chat contract, which still lives in graph',
+  'door: agents/cards.ts -> graph/messages.ts': 'same',
+  'layer: agents/digest.ts -> graph/messages.ts': 'the digest’s cards are chat contract types, still in graph',
+  'door: agents/digest.ts -> graph/messages.ts': 'same',
+  'layer: agents/digest.ts -> connectors/index.ts': 'the digest reads reminders, a job’s concern that sits in agents',
+  'door: connectors/calendar/event.ts -> memory/tables.ts': 'meetings are business records, still in memory',
+  'tables: connectors/calendar/event.ts -> memory/tables.ts': 'same',
+  'door: connectors/calendar/feed.ts -> memory/tables.ts': 'same',
+  'tables: connectors/calendar/feed.ts -> memory/tables.ts': 'same',
+  'door: connectors/calendar/index.ts -> memory/tables.ts': 'same',
+  'tables: connectors/calendar/index.ts -> memory/tables.ts': 'same',
+  'door: connectors/email/replies.ts -> memory/tables.ts': 'clients and aliases are business records, still in memory',
+  'tables: connectors/email/replies.ts -> memory/tables.ts': 'same',
+  'door: connectors/invoices/index.ts -> memory/tables.ts': 'invoices are business records, still in memory',
+  'tables: connectors/invoices/index.ts -> memory/tables.ts': 'same',
+  'layer: connectors/operator/index.ts -> graph/messages.ts': 'the operator connector sends Outbound, the chat contract still in graph',
+  'door: connectors/operator/index.ts -> graph/messages.ts': 'same',
+  'door: connectors/records.ts -> memory/tables.ts': 'the records connector writes tables that still live in memory',
+  'tables: connectors/records.ts -> memory/tables.ts': 'same',
+  'door: graph/approvals.ts -> storage/schema.ts': 'approvals read memory documents straight from the schema',
+  'layer: memory/commands.ts -> graph/commands.ts': 'history commands belong next to the graph; moved after the memory branch merges',
+  'door: memory/commands.ts -> graph/commands.ts': 'same',
+  'layer: memory/commands.ts -> graph/messages.ts': 'same',
+  'door: memory/commands.ts -> graph/messages.ts': 'same',
+  'layer: memory/connector.ts -> kernel/connector.ts': 'the memory connector writes records; records get their own folder',
+  'door: memory/connector.ts -> kernel/connector.ts': 'same',
+  'layer: memory/connector.ts -> connectors/context.ts': 'same',
+  'door: memory/connector.ts -> connectors/context.ts': 'same',
+  'layer: memory/documents.ts -> agents/scopes.ts': 'memory kinds are declared with the agents’ scopes',
+  'door: memory/documents.ts -> agents/scopes.ts': 'same',
+  'layer: memory/documents.ts -> connectors/email/tables.ts': 'memory indexes sent email and replies straight from the email connector’s tables',
+  'door: memory/documents.ts -> connectors/email/tables.ts': 'same',
+  'tables: memory/documents.ts -> connectors/email/tables.ts': 'same',
+  'layer: memory/fts.ts -> agents/scopes.ts': 'memory kinds are declared with the agents’ scopes',
+  'door: memory/fts.ts -> agents/scopes.ts': 'same',
+  'layer: memory/recall.ts -> agents/scopes.ts': 'same',
+  'door: memory/recall.ts -> agents/scopes.ts': 'same',
+  'layer: memory/tables.ts -> agents/scopes.ts': 'same',
+  'door: memory/tables.ts -> agents/scopes.ts': 'same',
+  'layer: memory/timeline.ts -> kernel/index.ts': 'history and rewind belong next to the graph; moved after the memory branch merges',
+  'layer: memory/timeline.ts -> graph/build.ts': 'same',
+  'door: memory/timeline.ts -> graph/build.ts': 'same',
+  'layer: memory/timeline.ts -> graph/messages.ts': 'same',
+  'door: memory/timeline.ts -> graph/messages.ts': 'same',
+  'layer: memory/work.ts -> kernel/connector.ts': 'projects and tasks are written by a records connector that still lives in memory',
+  'door: memory/work.ts -> kernel/connector.ts': 'same',
+  'layer: memory/work.ts -> connectors/context.ts': 'same',
+  'door: memory/work.ts -> connectors/context.ts': 'same',
+};
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** The folder a file belongs to: its first directory under src, or "root" (app.ts, main.ts, worker.ts) and "config" (config.ts). */
+function folderOf(file: string): string {
+  const [first, ...rest] = file.split('/');
+  if (rest.length > 0) return first!;
+  return file === 'config.ts' ? 'config' : 'root';
+}
+
+function violations(): string[] {
+  const found: string[] = [];
+  for (const path of sources(src)) {
+    const file = relative(src, path);
+    const from = folderOf(file);
+    for (const match of readFileSync(path, 'utf8').matchAll(importPattern)) {
+      const specifier = match[1] ?? match[2]!;
+      if (!specifier.startsWith('.')) continue;
+      const target = normalize(join(dirname(file), specifier)).replace(/\.js$/, '.ts');
+      const to = folderOf(target);
+      if (to === from) continue;
+      const edge = `${file} -> ${target}`;
+      // storage/schema.ts gathers every folder's tables for drizzle-kit and the typed client: the one file that may.
+      if (file === 'storage/schema.ts' && /(^|[/-])tables\.ts$/.test(target)) continue;
+      if (from !== 'root' && !(mayImport[from] ?? []).includes(to)) found.push(`layer: ${edge}`);
+      const door = to === 'core' || to === 'config' || target === `${to}/index.ts` || (extraDoors[target] ?? []).includes(from);
+      if (!door) found.push(`door: ${edge}`);
+      if (/(^|[/-])tables\.ts$/.test(target)) found.push(`tables: ${edge}`);
+    }
+  }
+  return found;
+}
+
+describe('architecture', () => {
+  const found = violations();
+
+  it('layers only look down, folders are entered through their doors, and nobody reads another folder’s tables', () => {
+    expect(found.filter((violation) => !(violation in allowed))).toEqual([]);
+  });
+
+  it('lists no exception that is gone', () => {
+    expect(Object.keys(allowed).filter((violation) => !found.includes(violation))).toEqual([]);
+  });
+
+  it('names every folder of src in the layer table', () => {
+    const folders = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.filter((folder) => !(folder in mayImport)).sort()).toEqual([]);
+  });
+});
