@@ -1,6 +1,6 @@
 import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from './context.js';
-import { recordsConnector } from './records.js';
+import { recordsConnector } from '../records/index.js';
 import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
 import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';

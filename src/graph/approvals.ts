@@ -8,7 +8,7 @@ import type { IdSource } from '../core/ids.js';
 import { formatMoney } from '../core/money.js';
 import { cardFor } from '../agents/index.js';
 import { approvalBatches } from './batch-tables.js';
-import type { ApprovalBatch, Outbound } from './messages.js';
+import type { ApprovalBatch, Outbound } from '../chat/index.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
 const clip = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);

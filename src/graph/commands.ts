@@ -3,7 +3,7 @@ import { KernelError } from '../kernel/index.js';
 import type { Db } from '../storage/index.js';
 import type { Clock } from '../core/clock.js';
 import { capabilitiesText, cardFor, outcomeLine } from '../agents/index.js';
-import type { Outbound, TransportName } from './messages.js';
+import type { Outbound, TransportName } from '../chat/index.js';
 import type { ApprovalViews } from './approvals.js';
 
 /** A slash command: answered without the model, from the ledger and memory. */

@@ -7,13 +7,13 @@ import type { Db } from '../storage/index.js';
 import { appendTranscript, recentTranscript } from '../memory/index.js';
 import { cardFor } from '../agents/index.js';
 import type { ConversationGraph } from './build.js';
-import { inbound as inboundSchema, type Inbound, type Outbound } from './messages.js';
+import { inbound as inboundSchema, type Inbound, type Outbound } from '../chat/index.js';
 import { inbox } from './tables.js';
 import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
 import type { ApprovalViews } from './approvals.js';
 import { closedCards, createCardMessages } from './card-messages.js';
-import type { ApprovalCard } from './messages.js';
+import type { ApprovalCard } from '../chat/index.js';
 import type { Admission } from './admission.js';
 
 export interface ConversationDeps {

@@ -1,7 +1,7 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clients, invoices, meetings, memoryDocs, memorySummaries, projects, proposals, tasks } from './tables.js';
-import type { Client, Invoice, Meeting, Project, Proposal, Task } from './records.js';
+import { clients, invoices, meetings, projects, proposals, tasks, type Client, type Invoice, type Meeting, type Project, type Proposal, type Task } from '../records/index.js';
+import { memoryDocs, memorySummaries } from './tables.js';
 
 export interface ClientContext {
   client: Client;

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
-import { meetings } from '../../memory/tables.js';
-import { clientById } from '../../memory/index.js';
+import { meetings } from '../../records/index.js';
+import { clientById } from '../../records/index.js';
 import type { ConnectorDeps } from '../context.js';
 import type { Mailer } from '../email/index.js';
 import { calendarText, type IcsPerson } from './ics.js';

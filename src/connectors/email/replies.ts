@@ -1,7 +1,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
-import { clientAliases, clients } from '../../memory/tables.js';
+import { clientAliases, clients } from '../../records/index.js';
 import { reminders } from '../operator/tables.js';
 import { lookupRow, type ConnectorDeps } from '../context.js';
 import { emailReplies, outboxEmails } from './tables.js';

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
-import { invoices } from '../../memory/tables.js';
-import { clientById } from '../../memory/index.js';
+import { invoices } from '../../records/index.js';
+import { clientById } from '../../records/index.js';
 import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
 import type { ConnectorDeps } from '../context.js';
 import type { Mailer } from '../email/index.js';

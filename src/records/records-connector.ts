@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, type Connector } from '../kernel/connector.js';
-import { clients, notes, proposals } from '../memory/tables.js';
+import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
-import { lookupRow, type ConnectorDeps } from './context.js';
+import { lookupRow, type ConnectorDeps } from '../connectors/context.js';
 
 /**
  * Keel's own records. Writing them changes nothing outside Keel, but they pass

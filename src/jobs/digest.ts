@@ -2,13 +2,12 @@ import { and, eq, gte, like, lt, or } from 'drizzle-orm';
 import { actions, type Kernel, type Action } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
-import type { Outbound } from '../graph/messages.js';
+import type { Outbound } from '../chat/index.js';
 import { formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../memory/index.js';
-import { taskLine } from './work-tools.js';
+import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../records/index.js';
+import { cardFor, outcomeLine, taskLine } from '../agents/index.js';
 import { reminders } from '../connectors/index.js';
-import { cardFor, outcomeLine } from './cards.js';
 
 export interface DigestDeps {
   db: Db;
