@@ -1,5 +1,5 @@
 import type { Connector } from '../kernel/connector.js';
-import type { ConnectorDeps } from './context.js';
+import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import { recordsConnector } from '../records/index.js';
 import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
 import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';

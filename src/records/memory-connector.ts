@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConnectorError, defineOperation, type Connector } from '../kernel/connector.js';
-import type { ConnectorDeps } from '../connectors/context.js';
+import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import { clientAliases, proposals } from './tables.js';
 import { workOperations } from './work.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation, type Connector } from '../kernel/connector.js';
 import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
-import { lookupRow, type ConnectorDeps } from '../connectors/context.js';
+import { lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 
 /**
  * Keel's own records. Writing them changes nothing outside Keel, but they pass

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConnectorError, defineOperation, type Operation } from '../kernel/connector.js';
-import { lookupRow, type ConnectorDeps } from '../connectors/context.js';
+import { lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { projects, tasks } from './tables.js';
 
 const isoDay = z.iso.date();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
 import { meetings } from '../../records/index.js';
 import { clientById } from '../../records/index.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer } from '../email/index.js';
 import { calendarText, type IcsPerson } from './ics.js';
 import { meetingEvent, type Meeting } from './event.js';

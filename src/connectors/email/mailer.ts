@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { sha256Hex } from '../../core/ids.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Delivery } from './delivery.js';
 import { outboxEmails } from './tables.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
 import { clientAliases, clients } from '../../records/index.js';
 import { reminders } from '../operator/tables.js';
-import { lookupRow, type ConnectorDeps } from '../context.js';
+import { lookupRow, type ConnectorDeps } from '../../kernel/connector-deps.js';
 import { emailReplies, outboxEmails } from './tables.js';
 
 export type EmailReply = typeof emailReplies.$inferSelect;

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
-import { lookupRow, type ConnectorDeps } from '../context.js';
+import { lookupRow, type ConnectorDeps } from '../../kernel/connector-deps.js';
 import { storedFiles } from './tables.js';
 import type { BlobStore } from './store.js';
 

@@ -4,7 +4,7 @@ import { defineOperation, ConnectorError, type Connector, type LookupResult } fr
 import { invoices } from '../../records/index.js';
 import { clientById } from '../../records/index.js';
 import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, type Connector, type LookupResult } from '../../kernel/connector.js';
 import { outbound, type Outbound } from '../../chat/index.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import { operatorNotices, reminders } from './tables.js';
 
 export { operatorNotices, reminders };

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
 import type { Clock } from '../../core/clock.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import { signWebhook } from './sign.js';
 import { webhookDeliveries } from './tables.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { IdSource } from '../core/ids.js';
 import type { Db } from '../storage/index.js';
-import type { LookupResult } from '../kernel/connector.js';
+import type { LookupResult } from './connector.js';
 
 /** What a local connector needs: the database it writes its effects to, a clock and an id source. */
 export interface ConnectorDeps {
