@@ -1,5 +1,5 @@
 import type { Action } from '../kernel/index.js';
-import type { Operation } from '../kernel/connector.js';
+import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard } from '../chat/index.js';
 import { clientById } from '../records/index.js';
 import type { Db } from '../storage/index.js';

@@ -1,5 +1,5 @@
 export { agentNames, agentName, agentTools, coordinatorTools, type AgentName } from './intents.js';
-export { scopes, memoryKinds, type Scope, type MemoryKind } from './scopes.js';
+export { scopes, type Scope } from './scopes.js';
 export { runTool, outcomeText, type ToolContext, type ToolOutcome } from './toolbox.js';
 export { intentKey } from './intent-key.js';
 export { cardFor, outcomeLine } from './cards.js';

@@ -1,5 +1,5 @@
 import { inArray } from 'drizzle-orm';
-import type { MemoryKind } from '../agents/scopes.js';
+import type { MemoryKind } from './kinds.js';
 import { formatHours, formatMoney } from '../core/money.js';
 import type { Db } from '../storage/index.js';
 import { emailReplies, outboxEmails } from '../connectors/email/tables.js';

@@ -7,3 +7,4 @@ export { createTimeline, type Timeline, type TimelineStep } from './timeline.js'
 export { memoryCommands } from './commands.js';
 export { contextMap, latestSummary, memoryDocument, type ClientContext } from './context-map.js';
 export type { RecallHit, RecallQuery } from './recall.js';
+export { memoryKinds, type MemoryKind } from './kinds.js';

@@ -1,5 +1,5 @@
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
-import { memoryKinds } from '../agents/scopes.js';
+import { memoryKinds } from './kinds.js';
 
 /** Every message in and out of a conversation, kept whole for audit even when the graph's state is compacted. */
 export const transcript = sqliteTable(
