@@ -119,7 +119,7 @@ export async function createKeel(options: KeelOptions) {
   const isOperator = (sender: string) => operators.has(sender);
   const admission = createAdmission({ messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE, refusalQuietMs: config.REFUSAL_QUIET_MINUTES * 60_000 }, clock);
   const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  const approvals = approvalViews({ kernel, db, clock, ids, timeZone: config.TZ });
+  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
     kernel,

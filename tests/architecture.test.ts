@@ -63,7 +63,6 @@ const exceptions: Record<string, readonly string[]> = {
     'door: memory/documents.ts -> connectors/email/tables.ts',
     'tables: memory/documents.ts -> connectors/email/tables.ts',
   ],
-  'Why? reads the memory document an evidence id names straight from the schema': ['door: graph/approvals.ts -> storage/schema.ts'],
 };
 const allowed = new Map(Object.entries(exceptions).flatMap(([reason, edges]) => edges.map((edge) => [edge, reason] as const)));
 

@@ -1,8 +1,8 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Kernel, Action } from '../kernel/index.js';
-import { ruleFacts, standingRules } from '../kernel/index.js';
+import { eq } from 'drizzle-orm';
+import type { Kernel, Action, RuleStore } from '../kernel/index.js';
+import { ruleFacts } from '../kernel/index.js';
 import type { Db } from '../storage/index.js';
-import { memoryDocs } from '../storage/schema.js';
+import { memoryDocuments } from '../memory/index.js';
 import type { Clock } from '../core/clock.js';
 import type { IdSource } from '../core/ids.js';
 import { formatMoney } from '../core/money.js';
@@ -21,13 +21,13 @@ const nouns: Record<string, string> = { 'invoices.issue': 'invoices', 'calendar.
  * its evidence looked up), open cards grouped by kind with a one-tap batch for
  * several low-risk ones, and the note a tap on a superseded card gets.
  */
-export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids: IdSource; timeZone: string }) {
-  const { kernel, db, clock, ids, timeZone } = deps;
+export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'get'>; db: Db; clock: Clock; ids: IdSource; timeZone: string }) {
+  const { kernel, rules, db, clock, ids, timeZone } = deps;
   const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
 
   /** Each evidence id with what it points at: an action, a memory record (client, invoice, proposal, note…), a message, a rule. */
   async function evidenceLines(evidence: string[]): Promise<string[]> {
-    const docs = new Map((evidence.length ? await db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, evidence)) : []).map((d) => [d.sourceId, d]));
+    const docs = new Map((await memoryDocuments(db, evidence)).map((d) => [d.sourceId, d]));
     const lines: string[] = [];
     for (const id of evidence) {
       const doc = docs.get(id);
@@ -44,7 +44,7 @@ export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids:
         lines.push(`earlier action [${id}]: ${kernel.operation(action.operation).summary}, ${action.state.replace(/_/g, ' ')}`);
         continue;
       }
-      const [rule] = await db.select().from(standingRules).where(eq(standingRules.id, id));
+      const rule = await rules.get(id);
       lines.push(rule ? `standing rule [${id}]: ${rule.description}` : `[${id}]`);
     }
     return lines;

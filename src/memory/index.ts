@@ -5,6 +5,6 @@ export { createEmbedder, hashedNgramEmbedder, type Embedder } from './embedding/
 export { extractiveSummarizer, modelSummarizer, type Summarizer } from './summarize.js';
 export { createTimeline, type Timeline, type TimelineStep } from './timeline.js';
 export { memoryCommands } from './commands.js';
-export { contextMap, latestSummary, memoryDocument, type ClientContext } from './context-map.js';
+export { contextMap, latestSummary, memoryDocument, memoryDocuments, type ClientContext } from './context-map.js';
 export type { RecallHit, RecallQuery } from './recall.js';
 export { memoryKinds, type MemoryKind } from './kinds.js';
