@@ -5,7 +5,7 @@ export { inbox } from './tables.js';
 export { LibSQLSaver } from './checkpointer/index.js';
 export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';
-export { ruleCommands, ruleLine } from './rule-commands.js';
+export { ruleCommands, ruleLine } from './commands/rules.js';
 export { approvalBatches } from './batch-tables.js';
 export { cardMessages, type CardMessage } from './card-messages.js';
 export { createAdmission, REFUSALS_BEFORE_QUIET, type Admission } from './admission.js';
