@@ -12,10 +12,10 @@ import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
-import { composeDigest, keelJobs } from './jobs/index.js';
+import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createAdmission, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, commandRegistry, coreCommands, createAdmission, createConversation, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -140,13 +140,13 @@ export async function createKeel(options: KeelOptions) {
         await slack?.redraw(card, copies);
       }
     },
-    commands: {
-      ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
-      ...ruleCommands({ kernel, rules }),
-      ...memoryCommands({ timeline }),
-      ...workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
-      digest: { description: "Today's digest, now", run: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }) },
-    },
+    commands: commandRegistry(
+      coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
+      ruleCommands({ kernel, rules }),
+      memoryCommands({ timeline }),
+      workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
+      digestCommands({ db, kernel, clock, timeZone: config.TZ }),
+    ),
   });
   const hub = createReplyHub();
   const telegram = config.TELEGRAM_BOT_TOKEN

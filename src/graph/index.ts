@@ -3,7 +3,8 @@ export { createConversation, OPERATOR_THREAD, type Conversation, type HandleResu
 export { inbound, outbound, approvalCard, approvalBatch, cardAction, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type ApprovalBatch, type CardAction, type TransportName } from '../chat/index.js';
 export { inbox } from './tables.js';
 export { LibSQLSaver } from './checkpointer/index.js';
-export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
+export { commandRegistry, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
+export { coreCommands } from './commands/core.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';
 export { ruleCommands, ruleLine } from './commands/rules.js';
 export { approvalBatches } from './batch-tables.js';

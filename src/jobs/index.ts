@@ -12,6 +12,7 @@ import { pollReplies, type ReplyWatchDeps } from './mail-replies.js';
 import { remindApprovals } from './approval-reminders.js';
 
 export { composeDigest, type DigestDeps } from './digest.js';
+export { digestCommands } from './commands.js';
 
 export interface JobDeps {
   db: Db;
