@@ -21,7 +21,7 @@ const nouns: Record<string, string> = { 'invoices.issue': 'invoices', 'calendar.
  * its evidence looked up), open cards grouped by kind with a one-tap batch for
  * several low-risk ones, and the note a tap on a superseded card gets.
  */
-export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'get'>; db: Db; clock: Clock; ids: IdSource; timeZone: string }) {
+export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'get'>; db: Db; clock: Clock; ids: IdSource; timeZone: string }): ApprovalViews {
   const { kernel, rules, db, clock, ids, timeZone } = deps;
   const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
 
@@ -123,4 +123,14 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
   return { why, superseded, pending, batch };
 }
 
-export type ApprovalViews = ReturnType<typeof approvalViews>;
+/** What the conversation and the commands ask about approval cards, answered without the model. */
+export interface ApprovalViews {
+  /** The agent's reasons and the evidence behind an action; an edited card also says what changed and who changed it. */
+  why(action: Action): Promise<Outbound[]>;
+  /** A tap on a card an edit replaced: nothing happens, and the operator is pointed at the new card. */
+  superseded(action: Action): Promise<Outbound[]>;
+  /** Open cards grouped by kind, with a one-tap batch for two or more of a kind that can be undone. */
+  pending(open: Action[]): Promise<Outbound[]>;
+  /** The batch a tap names, with its actions as they are now. */
+  batch(ref: string): Promise<{ batch: ApprovalBatch; actions: Action[] } | undefined>;
+}
