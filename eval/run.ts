@@ -4,7 +4,7 @@ import type { LLMResult } from '@langchain/core/outputs';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createChatModel, agentTools } from '../src/agents/index.js';
 import { ManualClock } from '../src/core/clock.js';
-import { resolveClient } from '../src/memory/index.js';
+import { resolveClient } from '../src/records/index.js';
 import type { Action } from '../src/kernel/index.js';
 import type { Db } from '../src/storage/index.js';
 import { intentOf, type EvalCase, type ExpectedCall } from './corpus.js';

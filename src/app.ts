@@ -8,14 +8,15 @@ import { leaseFor } from './core/lease.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openStorage, storageFault, storageHealth } from './storage/index.js';
 import type { Platform } from './platform/index.js';
-import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, memoryConnector, modelSummarizer } from './memory/index.js';
+import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer } from './memory/index.js';
+import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
 import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
-import { keelJobs } from './jobs/index.js';
-import { composeDigest, createChatModel, defaultModelLimits, scopes } from './agents/index.js';
+import { digestCommands, keelJobs } from './jobs/index.js';
+import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
+import { buildConversationGraph, commandRegistry, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -125,7 +126,7 @@ export async function createKeel(options: KeelOptions) {
   const isOperator = (sender: string) => operators.has(sender);
   const admission = createAdmission({ messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE, refusalQuietMs: config.REFUSAL_QUIET_MINUTES * 60_000 }, clock);
   const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  const approvals = approvalViews({ kernel, db, clock, ids, timeZone: config.TZ });
+  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
     kernel,
@@ -150,13 +151,13 @@ export async function createKeel(options: KeelOptions) {
         await slack?.redraw(card, copies);
       }
     },
-    commands: {
-      ...coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
-      ...ruleCommands({ kernel, rules }),
-      ...memoryCommands({ timeline }),
-      ...workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
-      digest: { description: "Today's digest, now", run: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }) },
-    },
+    commands: commandRegistry(
+      coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
+      ruleCommands({ kernel, rules }),
+      memoryCommands({ timeline }),
+      workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
+      digestCommands({ db, kernel, clock, timeZone: config.TZ }),
+    ),
   });
   const hub = createReplyHub();
   const telegram = config.TELEGRAM_BOT_TOKEN

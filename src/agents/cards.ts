@@ -1,7 +1,7 @@
 import type { Action } from '../kernel/index.js';
-import type { Operation } from '../kernel/connector.js';
-import type { ApprovalCard } from '../graph/messages.js';
-import { clientById } from '../memory/index.js';
+import type { Operation } from '../kernel/index.js';
+import type { ApprovalCard } from '../chat/index.js';
+import { clientById } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, lineTotal } from '../core/money.js';
 

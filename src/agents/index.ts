@@ -1,10 +1,10 @@
 export { agentNames, agentName, agentTools, coordinatorTools, type AgentName } from './intents.js';
-export { scopes, memoryKinds, type Scope, type MemoryKind } from './scopes.js';
+export { scopes, type Scope } from './scopes.js';
 export { runTool, outcomeText, type ToolContext, type ToolOutcome } from './toolbox.js';
 export { intentKey } from './intent-key.js';
 export { cardFor, outcomeLine } from './cards.js';
+export { taskLine } from './work-tools.js';
 export { createChatModel, toolDefinitions, type ModelSettings } from './model.js';
 export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';
-export { composeDigest, type DigestDeps } from './digest.js';
 export { replyFollowup, replyExcerpt, type ReplySeen } from './replies.js';
 export { modelBudget, defaultModelLimits, ModelUnavailable, type ModelCall, type ModelLimits } from './model-call.js';

@@ -1,4 +1,4 @@
-import type { Client } from '../memory/index.js';
+import type { Client } from '../records/index.js';
 
 /** What the sales agent knows about a client's reply when it drafts the answer. */
 export interface ReplySeen {

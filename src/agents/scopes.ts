@@ -1,3 +1,4 @@
+import type { MemoryKind } from '../memory/index.js';
 import type { AgentName, AgentToolName } from './intents.js';
 
 /**
@@ -5,9 +6,6 @@ import type { AgentName, AgentToolName } from './intents.js';
  * read, and the kernel operations it may request. The kernel's policy enforces
  * `operations`; recall enforces `memory`.
  */
-export const memoryKinds = ['client', 'note', 'proposal', 'invoice', 'meeting', 'email', 'summary', 'post', 'project', 'task'] as const;
-export type MemoryKind = (typeof memoryKinds)[number];
-
 export interface Scope {
   title: string;
   tools: AgentToolName[];

@@ -14,9 +14,9 @@ import {
   upcomingMeetings,
   clientById,
   type Client,
-  type Memory,
   type Proposal,
-} from '../memory/index.js';
+} from '../records/index.js';
+import type { Memory } from '../memory/index.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';

@@ -1,6 +1,6 @@
 import { formatHours, formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, clientProposals, type Client, type Task } from '../memory/index.js';
+import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, clientProposals, type Client, type Task } from '../records/index.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ActRequest, ToolContext, ToolOutcome } from './toolbox.js';
 

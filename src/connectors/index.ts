@@ -1,6 +1,6 @@
 import type { Connector } from '../kernel/connector.js';
-import type { ConnectorDeps } from './context.js';
-import { recordsConnector } from './records.js';
+import type { ConnectorDeps } from '../kernel/connector-deps.js';
+import { recordsConnector } from '../records/index.js';
 import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
 import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
@@ -11,7 +11,7 @@ import { s3Store, type S3Settings } from './files/s3.js';
 export type { ConnectorDeps };
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
 export { calendarFeed } from './calendar/index.js';
-export { operatorConnector, reminders } from './operator/index.js';
+export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
 
 export interface ConnectorSettings {
   /** Folder of the content-addressed files store. */

@@ -1,14 +1,14 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Kernel, Action } from '../kernel/index.js';
-import { ruleFacts, standingRules } from '../kernel/index.js';
+import { eq } from 'drizzle-orm';
+import type { Kernel, Action, RuleStore } from '../kernel/index.js';
+import { ruleFacts } from '../kernel/index.js';
 import type { Db } from '../storage/index.js';
-import { memoryDocs } from '../storage/schema.js';
+import { memoryDocuments } from '../memory/index.js';
 import type { Clock } from '../core/clock.js';
 import type { IdSource } from '../core/ids.js';
 import { formatMoney } from '../core/money.js';
 import { cardFor } from '../agents/index.js';
 import { approvalBatches } from './batch-tables.js';
-import type { ApprovalBatch, Outbound } from './messages.js';
+import type { ApprovalBatch, Outbound } from '../chat/index.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
 const clip = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
@@ -21,13 +21,13 @@ const nouns: Record<string, string> = { 'invoices.issue': 'invoices', 'calendar.
  * its evidence looked up), open cards grouped by kind with a one-tap batch for
  * several low-risk ones, and the note a tap on a superseded card gets.
  */
-export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids: IdSource; timeZone: string }) {
-  const { kernel, db, clock, ids, timeZone } = deps;
+export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'get'>; db: Db; clock: Clock; ids: IdSource; timeZone: string }): ApprovalViews {
+  const { kernel, rules, db, clock, ids, timeZone } = deps;
   const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
 
   /** Each evidence id with what it points at: an action, a memory record (client, invoice, proposal, note…), a message, a rule. */
   async function evidenceLines(evidence: string[]): Promise<string[]> {
-    const docs = new Map((evidence.length ? await db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, evidence)) : []).map((d) => [d.sourceId, d]));
+    const docs = new Map((await memoryDocuments(db, evidence)).map((d) => [d.sourceId, d]));
     const lines: string[] = [];
     for (const id of evidence) {
       const doc = docs.get(id);
@@ -44,7 +44,7 @@ export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids:
         lines.push(`earlier action [${id}]: ${kernel.operation(action.operation).summary}, ${action.state.replace(/_/g, ' ')}`);
         continue;
       }
-      const [rule] = await db.select().from(standingRules).where(eq(standingRules.id, id));
+      const rule = await rules.get(id);
       lines.push(rule ? `standing rule [${id}]: ${rule.description}` : `[${id}]`);
     }
     return lines;
@@ -123,4 +123,14 @@ export function approvalViews(deps: { kernel: Kernel; db: Db; clock: Clock; ids:
   return { why, superseded, pending, batch };
 }
 
-export type ApprovalViews = ReturnType<typeof approvalViews>;
+/** What the conversation and the commands ask about approval cards, answered without the model. */
+export interface ApprovalViews {
+  /** The agent's reasons and the evidence behind an action; an edited card also says what changed and who changed it. */
+  why(action: Action): Promise<Outbound[]>;
+  /** A tap on a card an edit replaced: nothing happens, and the operator is pointed at the new card. */
+  superseded(action: Action): Promise<Outbound[]>;
+  /** Open cards grouped by kind, with a one-tap batch for two or more of a kind that can be undone. */
+  pending(open: Action[]): Promise<Outbound[]>;
+  /** The batch a tap names, with its actions as they are now. */
+  batch(ref: string): Promise<{ batch: ApprovalBatch; actions: Action[] } | undefined>;
+}

@@ -27,7 +27,7 @@ import { claimsEffect, withoutEffectClaims } from '../core/claims.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import type { Memory } from '../memory/index.js';
-import type { Inbound, Outbound } from './messages.js';
+import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import { cardMessages } from './card-tables.js';
-import type { ApprovalCard, Outbound, TransportName } from './messages.js';
+import type { ApprovalCard, Outbound, TransportName } from '../chat/index.js';
 
 export { cardMessages };
 export type CardMessage = typeof cardMessages.$inferSelect;

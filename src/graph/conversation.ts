@@ -7,13 +7,13 @@ import type { Db } from '../storage/index.js';
 import { appendTranscript, recentTranscript } from '../memory/index.js';
 import { cardFor } from '../agents/index.js';
 import type { ConversationGraph } from './build.js';
-import { inbound as inboundSchema, type Inbound, type Outbound } from './messages.js';
+import { inbound as inboundSchema, type Inbound, type Outbound } from '../chat/index.js';
 import { inbox } from './tables.js';
 import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
 import type { ApprovalViews } from './approvals.js';
-import { closedCards, createCardMessages } from './card-messages.js';
-import type { ApprovalCard } from './messages.js';
+import { closedCards, createCardMessages, type CardMessages } from './card-messages.js';
+import type { ApprovalCard } from '../chat/index.js';
 import type { Admission } from './admission.js';
 import type { TurnLease } from './turn-lease.js';
 
@@ -62,7 +62,7 @@ const text = (t: string): Outbound => ({ kind: 'text', text: t });
  * event in the inbox (a re-delivery stops there), record decisions in the
  * ledger, then run or resume the operator's graph thread, one event at a time.
  */
-export function createConversation(deps: ConversationDeps) {
+export function createConversation(deps: ConversationDeps): Conversation {
   const { graph, kernel, db, clock, logger } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   let requestsInProgress = 0;
@@ -302,4 +302,22 @@ export function createConversation(deps: ConversationDeps) {
   return { handle, forgetUnfinished, resumeDecided, idle, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
 }
 
-export type Conversation = ReturnType<typeof createConversation>;
+/** The one entrance for every transport, and what the app asks of the conversation at start and when cards change. */
+export interface Conversation {
+  /** Validates an event, checks the operator, records it in the inbox (a re-delivery stops there), then runs a command, records a decision or runs the thread. */
+  handle(raw: unknown): Promise<HandleResult>;
+  /** At start, before any event: forgets events a killed process recorded but did not finish, so their re-delivery is handled. */
+  forgetUnfinished(): Promise<number>;
+  /** At start: resumes a thread a crash left between a recorded decision and its run. */
+  resumeDecided(): Promise<Outbound[]>;
+  /** Resolves once the thread's queue is empty (a run, a deferred decision, history pruning). */
+  idle(): Promise<void>;
+  /** The conversation so far, each card in its current state. */
+  history(limit?: number): Promise<{ direction: 'in' | 'out'; message: Outbound }[]>;
+  thread: string;
+  /** Remembers where a card was posted, so it can be redrawn in every app once decided. */
+  cardSent: CardMessages['sent'];
+  cardLocations: CardMessages['where'];
+  /** Redraws, in every app, the cards these replies closed. */
+  redraw(replies: Outbound[]): Promise<void>;
+}

@@ -1,12 +1,13 @@
 export { buildConversationGraph, type ConversationGraph, type GraphDeps } from './build.js';
 export { createConversation, DETAILED_HISTORY_TURNS, OPERATOR_THREAD, PRUNE_EVERY, type Conversation, type HandleResult } from './conversation.js';
-export { inbound, outbound, approvalCard, approvalBatch, cardAction, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type ApprovalBatch, type CardAction, type TransportName } from './messages.js';
+export { inbound, outbound, approvalCard, approvalBatch, cardAction, transportName, MAX_TEXT, type Inbound, type Outbound, type ApprovalCard, type ApprovalBatch, type CardAction, type TransportName } from '../chat/index.js';
 export { inbox, turnLeases } from './tables.js';
 export { createTurnLease, type TurnLease } from './turn-lease.js';
 export { LibSQLSaver, type HistoryPolicy, type PruneResult } from './checkpointer/index.js';
-export { coreCommands, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
+export { commandRegistry, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
+export { coreCommands } from './commands/core.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';
-export { ruleCommands, ruleLine } from './rule-commands.js';
+export { ruleCommands, ruleLine } from './commands/rules.js';
 export { approvalBatches } from './batch-tables.js';
 export { cardMessages, type CardMessage } from './card-messages.js';
 export { createAdmission, REFUSALS_BEFORE_QUIET, type Admission } from './admission.js';

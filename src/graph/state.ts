@@ -2,7 +2,7 @@ import { Annotation, messagesStateReducer } from '@langchain/langgraph';
 import type { BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { AgentName } from '../agents/index.js';
-import type { Inbound, Outbound } from './messages.js';
+import type { Inbound, Outbound } from '../chat/index.js';
 
 /** Appends, or starts over when handed `null` (a new event starts a new list). */
 const resettable = <T>() =>

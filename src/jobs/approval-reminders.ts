@@ -1,5 +1,4 @@
-import { inArray } from 'drizzle-orm';
-import { actions, type Kernel } from '../kernel/index.js';
+import { recordedKeys, type Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import { shortUtc } from '../core/zoned-time.js';
@@ -48,9 +47,7 @@ export async function remindApprovals(deps: ApprovalReminderDeps): Promise<strin
     (a) => a.createdAt.getTime() <= dueBefore && (!a.expiresAt || a.expiresAt > now),
   );
   if (!waiting.length) return [];
-  const sent = new Set(
-    (await deps.db.select({ key: actions.idempotencyKey }).from(actions).where(inArray(actions.idempotencyKey, waiting.map((a) => reminderKey(a.id))))).map((r) => r.key),
-  );
+  const sent = await recordedKeys(deps.db, waiting.map((a) => reminderKey(a.id)));
   const reminded: string[] = [];
   for (const action of waiting) {
     if (sent.has(reminderKey(action.id))) continue;

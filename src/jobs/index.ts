@@ -5,10 +5,14 @@ import type { Job } from '../kernel/scheduler/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
 import { localDate } from '../core/zoned-time.js';
-import { cardFor, composeDigest, outcomeLine } from '../agents/index.js';
+import { cardFor, outcomeLine } from '../agents/index.js';
+import { composeDigest } from './digest.js';
 import { OPERATOR_THREAD, type Outbound } from '../graph/index.js';
 import { pollReplies, type ReplyWatchDeps } from './mail-replies.js';
 import { remindApprovals } from './approval-reminders.js';
+
+export { composeDigest, type DigestDeps } from './digest.js';
+export { digestCommands } from './commands.js';
 
 export interface JobDeps {
   db: Db;

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/index.js';
 import { sha256Hex } from '../core/ids.js';
 import { attributeReply, mailboxCursors, MAX_REPLY_CHARS, type IncomingMail, type Mailbox } from '../connectors/index.js';
-import { clientById } from '../memory/index.js';
+import { clientById } from '../records/index.js';
 import { cardFor, replyFollowup } from '../agents/index.js';
 import { OPERATOR_THREAD, type Outbound } from '../graph/index.js';
 

@@ -29,4 +29,5 @@ export {
   type OperationContext,
   type LookupResult,
 } from './connector.js';
+export { succeededBetween, approvedByRuleBetween, recordedKeys } from './queries.js';
 export { actions, auditLog } from './tables.js';

@@ -1,5 +1,5 @@
 import type { ChatCommand, CommandSet } from '../graph/commands.js';
-import type { Outbound } from '../graph/messages.js';
+import type { Outbound } from '../chat/index.js';
 import type { Timeline, TimelineStep } from './timeline.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });

@@ -5,7 +5,8 @@ import { sha256Hex } from '../core/ids.js';
 import { claimsEffect } from '../core/claims.js';
 import type { Db } from '../storage/index.js';
 import { extractiveSummarizer, newestWithin, type Summarizer } from './summarize.js';
-import { clients, memorySummaries } from './tables.js';
+import { clients } from '../records/index.js';
+import { memorySummaries } from './tables.js';
 
 export interface CompactionSettings {
   /** Compact once the thread holds more messages than this. */

@@ -1,7 +1,8 @@
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clients, invoices, meetings, memoryDocs, memorySummaries, projects, proposals, tasks } from './tables.js';
-import type { Client, Invoice, Meeting, Project, Proposal, Task } from './records.js';
+import { clients, invoices, meetings, projects, proposals, tasks, type Client, type Invoice, type Meeting, type Project, type Proposal, type Task } from '../records/index.js';
+import { memoryDocs, memorySummaries } from './tables.js';
+import { first } from '../core/rows.js';
 
 export interface ClientContext {
   client: Client;
@@ -41,9 +42,13 @@ export async function contextMap(db: Db): Promise<ClientContext[]> {
 }
 
 /** The newest durable summary of a thread's compacted conversation. */
-export const latestSummary = async (db: Db, threadId: string) =>
-  (await db.select().from(memorySummaries).where(eq(memorySummaries.threadId, threadId)).orderBy(desc(memorySummaries.createdAt)).limit(1))[0];
+export const latestSummary = (db: Db, threadId: string) =>
+  first(db.select().from(memorySummaries).where(eq(memorySummaries.threadId, threadId)).orderBy(desc(memorySummaries.createdAt)).limit(1));
+
+/** The remembered things these ids name, as recall indexed them; ids memory does not hold are left out. */
+export const memoryDocuments = async (db: Db, sourceIds: string[]) =>
+  sourceIds.length ? db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, sourceIds)) : [];
 
 /** One remembered thing by the id answers and reasons cite (cli_…, inv_…, sum_…), as recall indexed it. */
-export const memoryDocument = async (db: Db, sourceId: string) =>
-  (await db.select().from(memoryDocs).where(eq(memoryDocs.sourceId, sourceId)).limit(1))[0];
+export const memoryDocument = (db: Db, sourceId: string) =>
+  first(db.select().from(memoryDocs).where(eq(memoryDocs.sourceId, sourceId)).limit(1));

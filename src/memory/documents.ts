@@ -1,9 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import type { MemoryKind } from '../agents/scopes.js';
+import type { MemoryKind } from './kinds.js';
 import { formatHours, formatMoney } from '../core/money.js';
 import type { Db } from '../storage/index.js';
 import { emailReplies, outboxEmails } from '../connectors/email/tables.js';
-import { clientAliases, clients, invoices, meetings, memorySummaries, notes, projects, proposals, tasks } from './tables.js';
+import { clientAliases, clients, invoices, meetings, notes, projects, proposals, tasks } from '../records/index.js';
+import { memorySummaries } from './tables.js';
 
 /** What recall searches: one text per remembered thing, written so a match reads as a citation. */
 export interface MemoryDoc {

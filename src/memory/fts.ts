@@ -1,5 +1,5 @@
 import type { Client, InStatement } from '@libsql/client';
-import type { MemoryKind } from '../agents/scopes.js';
+import type { MemoryKind } from './kinds.js';
 import { queryTerms } from './words.js';
 
 /** FTS5 rows share their rowid with memory_docs.seq (migration 0006 makes the table). */

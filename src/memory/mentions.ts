@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clientAliases, clients } from './tables.js';
+import { clientAliases, clients } from '../records/index.js';
 import { isStopword } from './words.js';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

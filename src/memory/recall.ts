@@ -1,6 +1,6 @@
 import type { Client } from '@libsql/client';
 import { and, desc, inArray } from 'drizzle-orm';
-import type { MemoryKind } from '../agents/scopes.js';
+import type { MemoryKind } from './kinds.js';
 import type { Db } from '../storage/index.js';
 import { ftsSearch } from './fts.js';
 import type { Indexer } from './indexer.js';

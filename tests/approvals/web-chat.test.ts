@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { composeDigest } from '../../src/agents/index.js';
+import { composeDigest } from '../../src/jobs/index.js';
 import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
 
 /**

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { tempDatabase } from '../support/db.js';
 import { startKeel, type TestKeel } from '../support/keel.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
-const shots = 'test-results/screenshots';
+const shots = screenshotDir;
 
 describe('the web chat in a real browser', () => {
   const db = tempDatabase();

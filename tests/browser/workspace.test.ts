@@ -4,11 +4,11 @@ import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import { tempDatabase } from '../support/db.js';
 import { startKeel, textIn, type TestKeel } from '../support/keel.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
-// Committed and shown in the README, so they are taken at a fixed clock.
-const shots = 'docs/screenshots';
+// Shown in the README (refreshed with UPDATE_SCREENSHOTS=1), so they are taken at a fixed clock.
+const shots = screenshotDir;
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 900 };
 

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { meetings } from '../../src/memory/tables.js';
+import { meetings } from '../../src/records/index.js';
 import { connectorKernel, type ConnectorKernel } from './support.js';
 import { startRadicale } from './radicale.js';
 

@@ -4,7 +4,7 @@ import ICAL from 'ical.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { calendarFeed, calendarText, foldLine } from '../../src/connectors/calendar/index.js';
-import { meetings } from '../../src/memory/tables.js';
+import { meetings } from '../../src/records/index.js';
 import { NotCompensable } from '../../src/kernel/index.js';
 import { connectorKernel, type ConnectorKernel } from './support.js';
 import { startSmtp } from './smtp.js';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
-import { invoices } from '../../src/memory/tables.js';
+import { invoices } from '../../src/records/index.js';
 import { creditNotes } from '../../src/connectors/invoices/index.js';
 import { fileRecords, storedFiles } from '../../src/connectors/files/index.js';
 import { folderStore } from '../../src/connectors/files/folder.node.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoicePaymentLinks } from '../../src/connectors/invoices/index.js';
-import { invoices } from '../../src/memory/tables.js';
+import { invoices } from '../../src/records/index.js';
 import { connectorKernel, type ConnectorKernel } from './support.js';
 import { startStripeFake } from './stripe-fake.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { ManualClock } from '../../src/core/clock.js';
-import { proposals } from '../../src/memory/tables.js';
+import { proposals } from '../../src/records/index.js';
 import { tempDatabase } from '../support/db.js';
 import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
 

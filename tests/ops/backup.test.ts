@@ -17,7 +17,9 @@ const fresh = () => {
   temps.push(db);
   return db;
 };
-afterEach(() => temps.splice(0).forEach((db) => db.remove()));
+afterEach(() => {
+  for (const db of temps.splice(0)) db.remove();
+});
 
 /** A database on which Keel has added one client, with no Keel running on it. */
 async function databaseWithAcme() {
@@ -43,7 +45,10 @@ function invoiceLoad(keel: TestKeel) {
       acknowledged.push(number);
     }
   })();
-  return { acknowledged, stop: async () => ((stop = true), await done) };
+  return { acknowledged, stop: async () => {
+      stop = true;
+      return await done;
+    } };
 }
 
 describe('backups and restore', () => {

@@ -41,7 +41,9 @@ const env = Object.fromEntries(all('ENV').flatMap((i) => [...i.args.matchAll(/(\
 const execForm = (args: string) => JSON.parse(args) as string[];
 
 const temps: ReturnType<typeof tempDatabase>[] = [];
-afterEach(() => temps.splice(0).forEach((db) => db.remove()));
+afterEach(() => {
+  for (const db of temps.splice(0)) db.remove();
+});
 
 describe('the container image (linted: no container engine runs here)', () => {
   it('is multi-stage, runs as a non-root user, keeps its data in a volume, and checks /healthz', () => {

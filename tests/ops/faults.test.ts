@@ -18,7 +18,9 @@ import { projectRoot } from './support.js';
 
 const root = process.getuid?.() === 0;
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
 
 /** A tmpfs of `megabytes` holding the database, files and outbox, unmounted after the test. */
 function smallDisk(megabytes: number) {

@@ -22,7 +22,9 @@ function check(present: string[]) {
   return { status: run.status, stderr: run.stderr, stdout: run.stdout };
 }
 const made: string[] = [];
-afterEach(() => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the fresh-machine check before npm test', () => {
   it('stops an unprivileged user with one line naming the exact apt-get command for what is missing', () => {

@@ -15,7 +15,9 @@ const dump = readFileSync(new URL('./fixtures/first-release.sql', import.meta.ur
 const openCard = /the open card is REF=(\S+)\./.exec(dump)![1]!;
 
 const temps: ReturnType<typeof tempDatabase>[] = [];
-afterEach(() => temps.splice(0).forEach((db) => db.remove()));
+afterEach(() => {
+  for (const db of temps.splice(0)) db.remove();
+});
 
 async function firstReleaseDatabase() {
   const db = tempDatabase('keel-upgrade-');

@@ -10,3 +10,9 @@ export function launchChromium(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/**
+ * Where screenshots go: docs/screenshots (committed, shown in the README) only when asked for with
+ * UPDATE_SCREENSHOTS=1, so a test run never rewrites tracked files; test-results/screenshots otherwise.
+ */
+export const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';

@@ -114,7 +114,8 @@ function split(text: string, options: ParseOptions, budget: number): RequestPart
       const left = text.slice(0, match.index);
       const right = text.slice(match.index + match[0].length);
       if (!secondLead.test(right)) continue;
-      if ((tries += 1) > 4) break;
+      tries += 1;
+      if (tries > 4) break;
       const first = parseIntent(left, options);
       const rest = split(right, options, budget - 1);
       if (first.kind === 'tool' && rest !== undefined) return [{ text: left, intent: first }, ...rest];

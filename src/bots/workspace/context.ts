@@ -1,8 +1,7 @@
 import { html } from 'hono/html';
-import { memoryKinds } from '../../agents/index.js';
 import { formatMoney } from '../../core/money.js';
 import { OPERATOR_THREAD } from '../../graph/index.js';
-import { contextMap, latestSummary, memoryDocument, type ClientContext } from '../../memory/index.js';
+import { contextMap, latestSummary, memoryDocument, memoryKinds, type ClientContext } from '../../memory/index.js';
 import type { WorkspaceDeps } from './deps.js';
 import { badge, when, type Html } from './layout.js';
 import { excerpt, memoryHref } from './parts.js';

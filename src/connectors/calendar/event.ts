@@ -1,4 +1,4 @@
-import type { meetings } from '../../memory/tables.js';
+import type { meetings } from '../../records/index.js';
 import type { IcsEvent, IcsPerson } from './ics.js';
 
 export type Meeting = typeof meetings.$inferSelect;

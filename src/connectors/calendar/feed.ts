@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'hono/utils/buffer';
 import { asc, eq } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../storage/index.js';
-import { clients, meetings } from '../../memory/tables.js';
+import { clients, meetings } from '../../records/index.js';
 import { calendarText } from './ics.js';
 import { meetingEvent } from './event.js';
 

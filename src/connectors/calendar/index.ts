@@ -1,13 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
-import { meetings } from '../../memory/tables.js';
-import { clientById } from '../../memory/index.js';
-import type { ConnectorDeps } from '../context.js';
+import { meetings } from '../../records/index.js';
+import { clientById } from '../../records/index.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer } from '../email/index.js';
 import { calendarText, type IcsPerson } from './ics.js';
 import { meetingEvent, type Meeting } from './event.js';
 import type { CalDavCalendar } from './caldav.js';
+import { first } from '../../core/rows.js';
 
 export { calendarFeed } from './feed.js';
 export { calendarText, foldLine, type IcsEvent } from './ics.js';
@@ -27,8 +28,8 @@ const when = (m: Meeting) => `${m.startsAt.toISOString().replace('T', ' ').slice
  * object named by the meeting id, and removed when the meeting is cancelled.
  */
 export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mailer, organizer: IcsPerson, caldav?: CalDavCalendar): Connector {
-  const byKey = async (key: string) => (await db.select().from(meetings).where(eq(meetings.idempotencyKey, key)))[0];
-  const byId = async (id: string) => (await db.select().from(meetings).where(eq(meetings.id, id)))[0];
+  const byKey = (key: string) => first(db.select().from(meetings).where(eq(meetings.idempotencyKey, key)));
+  const byId = (id: string) => first(db.select().from(meetings).where(eq(meetings.id, id)));
   const summary = (m: Meeting, invitedTo: string | null) => ({ meetingId: m.id, startsAt: m.startsAt.toISOString(), status: m.status, invitedTo });
 
   /** Mails the meeting's current state (invitation or cancellation) to the client, once per key. */

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { sha256Hex } from '../../core/ids.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Delivery } from './delivery.js';
 import { outboxEmails } from './tables.js';
+import { first } from '../../core/rows.js';
 
 /** A Message-ID derived from the idempotency key, so a retried send is recognisable as the same message. */
 export const messageIdFor = async (key: string) => `<${(await sha256Hex(key)).slice(0, 32)}@keel.local>`;
@@ -40,7 +41,7 @@ export type MailState =
  * so the outbox table is the one record of what left Keel by email.
  */
 export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delivery, from: string) {
-  const byKey = async (key: string) => (await db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key)))[0];
+  const byKey = (key: string) => first(db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key)));
 
   async function state(key: string): Promise<MailState> {
     const email = await byKey(key);

@@ -1,10 +1,11 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
-import { clientAliases, clients } from '../../memory/tables.js';
+import { clientAliases, clients } from '../../records/index.js';
 import { reminders } from '../operator/tables.js';
-import { lookupRow, type ConnectorDeps } from '../context.js';
+import { lookupGone, lookupRow, type ConnectorDeps } from '../../kernel/connector-deps.js';
 import { emailReplies, outboxEmails } from './tables.js';
+import { first } from '../../core/rows.js';
 
 export type EmailReply = typeof emailReplies.$inferSelect;
 
@@ -62,8 +63,8 @@ export async function attributeReply(
  * the reminders it cancelled.
  */
 export function repliesConnector({ db, clock, ids }: ConnectorDeps): Connector {
-  const byKey = async (key: string) => (await db.select().from(emailReplies).where(eq(emailReplies.idempotencyKey, key)))[0];
-  const byId = async (id: string) => (await db.select().from(emailReplies).where(eq(emailReplies.id, id)))[0];
+  const byKey = (key: string) => first(db.select().from(emailReplies).where(eq(emailReplies.idempotencyKey, key)));
+  const byId = (id: string) => first(db.select().from(emailReplies).where(eq(emailReplies.id, id)));
 
   const record = defineOperation({
     name: 'replies.record',
@@ -71,9 +72,9 @@ export function repliesConnector({ db, clock, ids }: ConnectorDeps): Connector {
     input: replyInput,
     leavesSystem: false,
     async run(input, ctx) {
-      const existing = (await db.select().from(emailReplies).where(eq(emailReplies.messageId, input.messageId)))[0];
+      const existing = await first(db.select().from(emailReplies).where(eq(emailReplies.messageId, input.messageId)));
       if (existing) return replySummary(existing);
-      const client = (await db.select({ id: clients.id }).from(clients).where(eq(clients.id, input.clientId)))[0];
+      const client = await first(db.select({ id: clients.id }).from(clients).where(eq(clients.id, input.clientId)));
       if (!client) throw new ConnectorError(`There is no client ${input.clientId} to attach the reply ${input.messageId} to.`, { retryable: false });
       const receivedAt = new Date(input.receivedAt);
       const id = ids.id('rcv');
@@ -124,7 +125,7 @@ export function repliesConnector({ db, clock, ids }: ConnectorDeps): Connector {
       ]);
       return { replyId, forgotten: true, restoredReminders: reply.cancelledReminders };
     },
-    lookup: async (_key, { replyId }) => ((await byId(replyId)) ? { status: 'not_done' } : { status: 'done', result: { replyId, forgotten: true } }),
+    lookup: async (_key, { replyId }) => lookupGone(await byId(replyId), () => ({ replyId, forgotten: true })),
     compensation: { kind: 'irreversible', note: 'the reply is recorded again if it is still in the mailbox and its cursor is reset' },
   });
 

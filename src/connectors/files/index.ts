@@ -1,9 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
-import { lookupRow, type ConnectorDeps } from '../context.js';
+import { lookupRow, type ConnectorDeps } from '../../kernel/connector-deps.js';
 import { storedFiles } from './tables.js';
 import type { BlobStore } from './store.js';
+import { first } from '../../core/rows.js';
 
 export { storedFiles };
 export { type BlobStore } from './store.js';
@@ -20,8 +21,8 @@ const fileSummary = (f: StoredFile) => ({ fileId: f.id, sha256: f.sha256, name: 
  * action, so a retried put returns the file it already stored.
  */
 export function fileRecords({ db, clock, ids }: ConnectorDeps, blobs: BlobStore) {
-  const byKey = async (key: string) => (await db.select().from(storedFiles).where(eq(storedFiles.idempotencyKey, key)))[0];
-  const byId = async (id: string) => (await db.select().from(storedFiles).where(eq(storedFiles.id, id)))[0];
+  const byKey = (key: string) => first(db.select().from(storedFiles).where(eq(storedFiles.idempotencyKey, key)));
+  const byId = (id: string) => first(db.select().from(storedFiles).where(eq(storedFiles.id, id)));
 
   return {
     byKey,

@@ -1,16 +1,17 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
-import { invoices } from '../../memory/tables.js';
-import { clientById } from '../../memory/index.js';
+import { invoices } from '../../records/index.js';
+import { clientById } from '../../records/index.js';
 import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';
 import { renderPdf, type PdfModel } from './pdf.js';
 import { creditNotes, invoicePaymentLinks } from './tables.js';
 import type { StripePayments } from './stripe.js';
+import { first } from '../../core/rows.js';
 
 export { creditNotes, invoicePaymentLinks } from './tables.js';
 export { stripePayments, type StripePayments, type StripeSettings } from './stripe.js';
@@ -42,10 +43,10 @@ export interface InvoiceSettings {
  */
 export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, mailer: Mailer, settings: InvoiceSettings, payments?: StripePayments): Connector {
   const { db, clock, ids } = deps;
-  const byKey = async (key: string) => (await db.select().from(invoices).where(eq(invoices.idempotencyKey, key)))[0];
-  const byNumber = async (number: string) => (await db.select().from(invoices).where(eq(invoices.number, number)))[0];
-  const creditNoteFor = async (invoiceId: string) => (await db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoiceId)))[0];
-  const linkFor = async (invoiceId: string) => (await db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.invoiceId, invoiceId)))[0];
+  const byKey = (key: string) => first(db.select().from(invoices).where(eq(invoices.idempotencyKey, key)));
+  const byNumber = (number: string) => first(db.select().from(invoices).where(eq(invoices.number, number)));
+  const creditNoteFor = (invoiceId: string) => first(db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoiceId)));
+  const linkFor = (invoiceId: string) => first(db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.invoiceId, invoiceId)));
 
   /** The invoice's payment link, made once: the row is written after Stripe answered, and Stripe's Idempotency-Key covers a crash in between. */
   async function paymentLink(invoice: Invoice, key: string) {

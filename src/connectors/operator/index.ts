@@ -1,11 +1,20 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gte, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, type Connector, type LookupResult, type OperationContext } from '../../kernel/connector.js';
-import { outbound, type Outbound } from '../../graph/messages.js';
-import type { ConnectorDeps } from '../context.js';
+import { outbound, type Outbound } from '../../chat/index.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
+import type { Db } from '../../storage/index.js';
 import { operatorNotices, reminders } from './tables.js';
+import { first } from '../../core/rows.js';
 
 export { operatorNotices, reminders };
+
+/** Reminders fired since `firedSince` or still pending and due before `dueBefore`: the digest's follow-ups. */
+export const followUpReminders = (db: Db, firedSince: Date, dueBefore: Date) =>
+  db
+    .select()
+    .from(reminders)
+    .where(or(and(eq(reminders.status, 'fired'), gte(reminders.firedAt, firedSince)), and(eq(reminders.status, 'pending'), lt(reminders.dueAt, dueBefore))));
 
 /**
  * The operator's own messaging apps, as a destination for what Keel sends
@@ -15,7 +24,7 @@ export { operatorNotices, reminders };
  */
 export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, messages: Outbound[]): Promise<void> }): Connector {
   const { db, clock } = deps;
-  const byKey = async (key: string) => (await db.select().from(operatorNotices).where(eq(operatorNotices.idempotencyKey, key)))[0];
+  const byKey = (key: string) => first(db.select().from(operatorNotices).where(eq(operatorNotices.idempotencyKey, key)));
 
   const send = async (ctx: OperationContext, kind: string, messages: Outbound[]) => {
     const key = ctx.idempotencyKey;
@@ -54,7 +63,7 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
     },
   });
 
-  const reminderByKey = async (key: string) => (await db.select().from(reminders).where(eq(reminders.idempotencyKey, key)))[0];
+  const reminderByKey = (key: string) => first(db.select().from(reminders).where(eq(reminders.idempotencyKey, key)));
   const scheduleReminder = defineOperation({
     name: 'operator.schedule_reminder',
     summary: 'set a reminder',
@@ -93,7 +102,7 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
       return { reminderId };
     },
     async lookup(_key, { reminderId }) {
-      const row = (await db.select().from(reminders).where(eq(reminders.id, reminderId)))[0];
+      const row = await first(db.select().from(reminders).where(eq(reminders.id, reminderId)));
       return row?.status === 'pending' ? { status: 'not_done' } : { status: 'done', result: { reminderId } };
     },
     compensation: { kind: 'irreversible', note: 'set the reminder again' },

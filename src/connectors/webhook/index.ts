@@ -2,9 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
 import type { Clock } from '../../core/clock.js';
-import type { ConnectorDeps } from '../context.js';
+import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import { signWebhook } from './sign.js';
 import { webhookDeliveries } from './tables.js';
+import { first } from '../../core/rows.js';
 
 export { webhookDeliveries } from './tables.js';
 
@@ -34,7 +35,7 @@ const retryableStatus = (status: number) => status === 408 || status === 425 || 
  * HMAC signature, so operators can wire Keel to Zapier, n8n or a script.
  */
 export function webhookConnector({ db, clock }: ConnectorDeps, settings: WebhookSettings): Connector {
-  const byKey = async (key: string) => (await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.idempotencyKey, key)))[0];
+  const byKey = (key: string) => first(db.select().from(webhookDeliveries).where(eq(webhookDeliveries.idempotencyKey, key)));
   const target = new URL(settings.url).host;
   const result = (key: string, event: string, status: number | null) => ({ deliveryId: key, event, responseStatus: status });
 

@@ -14,7 +14,7 @@ export type CardAction = z.infer<typeof cardAction>;
 
 export const inbound = z.object({
   transport: transportName,
-  /** Who sent it, as the platform names them, e.g. "telegram:4242"; checked against the operator list by the transport. */
+  /** Who sent it, as the platform names them, e.g. "telegram:4242"; the conversation (graph/conversation.ts) checks it against the operator list. */
   sender: z.string().min(1),
   /** Where replies go on that platform (chat id, channel id, browser session). */
   chat: z.string().min(1),

@@ -1,14 +1,12 @@
-import { and, eq, gte, like, lt, or } from 'drizzle-orm';
-import { actions, type Kernel, type Action } from '../kernel/index.js';
+import { approvedByRuleBetween, succeededBetween, type Kernel, type Action } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
-import type { Outbound } from '../graph/messages.js';
+import type { Outbound } from '../chat/index.js';
 import { formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../memory/index.js';
-import { taskLine } from './work-tools.js';
-import { reminders } from '../connectors/index.js';
-import { cardFor, outcomeLine } from './cards.js';
+import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../records/index.js';
+import { cardFor, outcomeLine, taskLine } from '../agents/index.js';
+import { followUpReminders } from '../connectors/index.js';
 
 export interface DigestDeps {
   db: Db;
@@ -34,13 +32,13 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
   const when = (d: Date) => d.toLocaleString('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
   const [done, open, attention, overdue, meetings, followUps, due] = await Promise.all([
-    db.select().from(actions).where(and(eq(actions.state, 'succeeded'), gte(actions.updatedAt, yesterday), lt(actions.updatedAt, today))),
+    succeededBetween(db, yesterday, today),
     kernel.list({ states: ['awaiting_approval'], limit: 20 }),
     kernel.list({ states: ['needs_attention'], limit: 20 }),
     listInvoices(db, { overdueAt: now }),
     upcomingMeetings(db, today, 20),
     // Fired in the last week (Keel cannot yet see replies, so each stays until the week is over) or due this week.
-    db.select().from(reminders).where(or(and(eq(reminders.status, 'fired'), gte(reminders.firedAt, startOfLocalDay(now, timeZone, -7))), and(eq(reminders.status, 'pending'), lt(reminders.dueAt, weekEnd)))),
+    followUpReminders(db, startOfLocalDay(now, timeZone, -7), weekEnd),
     // Open tasks due within the next seven local days, overdue ones included (they come first and say so).
     tasksDueBy(db, localDate(startOfLocalDay(now, timeZone, 6), timeZone)),
   ]);
@@ -55,7 +53,7 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     sections.push(`Done yesterday\n${bullet(lines)}`);
   }
   // Approvals a standing rule gave in the operator's place are listed on their own, so each can be checked.
-  const byRule = await db.select().from(actions).where(and(like(actions.decidedBy, 'rule:%'), gte(actions.createdAt, yesterday), lt(actions.createdAt, today)));
+  const byRule = await approvedByRuleBetween(db, yesterday, today);
   if (byRule.length) {
     const lines = byRule.map((a) => `${outcomeLine(a, kernel.operation(a.operation)).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`);
     sections.push(`Approved by your standing rules yesterday (${byRule.length})\n${bullet(lines)}`);

@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConnectorError, defineOperation, type Connector } from '../kernel/connector.js';
-import type { ConnectorDeps } from '../connectors/context.js';
+import { lookupGone, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { clientAliases, proposals } from './tables.js';
 import { workOperations } from './work.js';
+import { first } from '../core/rows.js';
 
 const outcome = z.enum(['sent', 'accepted', 'declined']);
 const aliasKind = z.enum(['email', 'name', 'telegram', 'slack']);
@@ -14,9 +15,9 @@ const aliasKind = z.enum(['email', 'name', 'telegram', 'slack']);
  * cite), the further names one client goes by, and projects and tasks.
  */
 export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
-  const proposalById = async (id: string) => (await db.select().from(proposals).where(eq(proposals.id, id)))[0];
-  const aliasOf = async (kind: z.infer<typeof aliasKind>, value: string) =>
-    (await db.select().from(clientAliases).where(and(eq(clientAliases.kind, kind), eq(clientAliases.value, value.toLowerCase()))))[0];
+  const proposalById = (id: string) => first(db.select().from(proposals).where(eq(proposals.id, id)));
+  const aliasOf = (kind: z.infer<typeof aliasKind>, value: string) =>
+    first(db.select().from(clientAliases).where(and(eq(clientAliases.kind, kind), eq(clientAliases.value, value.toLowerCase()))));
 
   const recordOutcome = defineOperation({
     name: 'memory.record_proposal_outcome',
@@ -92,8 +93,8 @@ export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
       return { aliasId };
     },
     async lookup(_key, { aliasId }) {
-      const row = (await db.select().from(clientAliases).where(eq(clientAliases.id, aliasId)))[0];
-      return row ? { status: 'not_done' } : { status: 'done', result: { aliasId } };
+      const row = await first(db.select().from(clientAliases).where(eq(clientAliases.id, aliasId)));
+      return lookupGone(row, () => ({ aliasId }));
     },
     compensation: { kind: 'irreversible', note: 'link the name again' },
   });

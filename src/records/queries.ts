@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
 import { clientAliases, clients, invoices, meetings, notes, projects, proposals, tasks } from './tables.js';
+import { first } from '../core/rows.js';
 
 export type Client = typeof clients.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
@@ -58,8 +59,8 @@ export async function resolveClient(db: Db, query: string): Promise<ClientMatch>
   return { status: 'none' };
 }
 
-export const clientById = async (db: Db, id: string) =>
-  (await db.select().from(clients).where(eq(clients.id, id)))[0];
+export const clientById = (db: Db, id: string) =>
+  first(db.select().from(clients).where(eq(clients.id, id)));
 
 export async function listInvoices(
   db: Db,
@@ -77,8 +78,8 @@ export async function listInvoices(
     .orderBy(desc(invoices.issuedAt), desc(invoices.seq));
 }
 
-export const invoiceByNumber = async (db: Db, number: string) =>
-  (await db.select().from(invoices).where(eq(invoices.number, number)))[0];
+export const invoiceByNumber = (db: Db, number: string) =>
+  first(db.select().from(invoices).where(eq(invoices.number, number)));
 
 /** The rate last billed to a client, for "at last quarter's rate". */
 export async function lastBilledRate(db: Db, clientId: string): Promise<Invoice | undefined> {

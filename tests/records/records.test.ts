@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { ManualClock } from '../../src/core/clock.js';
 import { scopes } from '../../src/agents/scopes.js';
 import { parseIntent } from '../../src/agents/offline-model/index.js';
-import { clientRecords, resolveClient } from '../../src/memory/index.js';
-import { clients, projects, proposals, tasks } from '../../src/memory/tables.js';
+import { clientRecords, resolveClient } from '../../src/records/index.js';
+import { clients, projects, proposals, tasks } from '../../src/records/index.js';
 import { tempDatabase } from '../support/db.js';
 import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
 

@@ -1,9 +1,9 @@
-import type { Kernel, StandingRule } from '../kernel/index.js';
-import { KernelError, type RuleStore } from '../kernel/index.js';
-import { formatMoney } from '../core/money.js';
-import { shortUtc } from '../core/zoned-time.js';
-import type { CommandSet } from './commands.js';
-import type { Outbound } from './messages.js';
+import type { Kernel, StandingRule } from '../../kernel/index.js';
+import { KernelError, type RuleStore } from '../../kernel/index.js';
+import { formatMoney } from '../../core/money.js';
+import { shortUtc } from '../../core/zoned-time.js';
+import type { CommandSet } from '../commands.js';
+import type { Outbound } from '../../chat/index.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
 

@@ -1,18 +1,19 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, type Connector } from '../kernel/connector.js';
-import { clients, notes, proposals } from '../memory/tables.js';
+import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
-import { lookupRow, type ConnectorDeps } from './context.js';
+import { lookupGone, lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
+import { first } from '../core/rows.js';
 
 /**
  * Keel's own records. Writing them changes nothing outside Keel, but they pass
  * through the kernel like any effect so they are audited, idempotent and undoable.
  */
 export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
-  const byName = async (name: string) =>
-    (await db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`))[0];
-  const noteByKey = async (key: string) => (await db.select().from(notes).where(eq(notes.idempotencyKey, key)))[0];
+  const byName = (name: string) =>
+    first(db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`));
+  const noteByKey = (key: string) => first(db.select().from(notes).where(eq(notes.idempotencyKey, key)));
 
   const upsertClient = defineOperation({
     name: 'records.upsert_client',
@@ -62,8 +63,8 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       return { clientId };
     },
     async lookup(_key, { clientId }) {
-      const row = (await db.select().from(clients).where(eq(clients.id, clientId)))[0];
-      return row ? { status: 'not_done' } : { status: 'done', result: { clientId } };
+      const row = await first(db.select().from(clients).where(eq(clients.id, clientId)));
+      return lookupGone(row, () => ({ clientId }));
     },
     compensation: { kind: 'irreversible', note: 'add the client again' },
   });
@@ -110,13 +111,13 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       return { noteId };
     },
     async lookup(_key, { noteId }) {
-      const row = (await db.select().from(notes).where(eq(notes.id, noteId)))[0];
-      return row ? { status: 'not_done' } : { status: 'done', result: { noteId } };
+      const row = await first(db.select().from(notes).where(eq(notes.id, noteId)));
+      return lookupGone(row, () => ({ noteId }));
     },
     compensation: { kind: 'irreversible', note: 'write the note again' },
   });
 
-  const proposalByKey = async (key: string) => (await db.select().from(proposals).where(eq(proposals.idempotencyKey, key)))[0];
+  const proposalByKey = (key: string) => first(db.select().from(proposals).where(eq(proposals.idempotencyKey, key)));
   const draftProposal = defineOperation({
     name: 'records.draft_proposal',
     summary: 'save a proposal draft',
@@ -151,7 +152,7 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       return { proposalId };
     },
     async lookup(_key, { proposalId }) {
-      const row = (await db.select().from(proposals).where(eq(proposals.id, proposalId)))[0];
+      const row = await first(db.select().from(proposals).where(eq(proposals.id, proposalId)));
       return row?.status === 'declined' ? { status: 'done', result: { proposalId } } : { status: 'not_done' };
     },
     compensation: { kind: 'irreversible', note: 'draft the proposal again' },

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConnectorError, defineOperation, type Operation } from '../kernel/connector.js';
-import { lookupRow, type ConnectorDeps } from '../connectors/context.js';
+import { lookupGone, lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { projects, tasks } from './tables.js';
+import { first } from '../core/rows.js';
 
 const isoDay = z.iso.date();
 
@@ -11,9 +12,9 @@ const isoDay = z.iso.date();
  * the action's idempotency key, answered by lookup after a crash, undoable.
  */
 export function workOperations({ db, clock, ids }: ConnectorDeps): Operation[] {
-  const projectByKey = async (key: string) => (await db.select().from(projects).where(eq(projects.idempotencyKey, key)))[0];
-  const taskByKey = async (key: string) => (await db.select().from(tasks).where(eq(tasks.idempotencyKey, key)))[0];
-  const taskById = async (id: string) => (await db.select().from(tasks).where(eq(tasks.id, id)))[0];
+  const projectByKey = (key: string) => first(db.select().from(projects).where(eq(projects.idempotencyKey, key)));
+  const taskByKey = (key: string) => first(db.select().from(tasks).where(eq(tasks.idempotencyKey, key)));
+  const taskById = (id: string) => first(db.select().from(tasks).where(eq(tasks.id, id)));
 
   const addProject = defineOperation({
     name: 'memory.add_project',
@@ -44,8 +45,8 @@ export function workOperations({ db, clock, ids }: ConnectorDeps): Operation[] {
       return { projectId };
     },
     async lookup(_key, { projectId }) {
-      const row = (await db.select().from(projects).where(eq(projects.id, projectId)))[0];
-      return row ? { status: 'not_done' } : { status: 'done', result: { projectId } };
+      const row = await first(db.select().from(projects).where(eq(projects.id, projectId)));
+      return lookupGone(row, () => ({ projectId }));
     },
     compensation: { kind: 'irreversible', note: 'start the project again' },
   });
@@ -81,7 +82,7 @@ export function workOperations({ db, clock, ids }: ConnectorDeps): Operation[] {
       return { taskId };
     },
     async lookup(_key, { taskId }) {
-      return (await taskById(taskId)) ? { status: 'not_done' } : { status: 'done', result: { taskId } };
+      return lookupGone(await taskById(taskId), () => ({ taskId }));
     },
     compensation: { kind: 'irreversible', note: 'add the task again' },
   });

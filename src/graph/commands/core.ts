@@ -1,0 +1,56 @@
+import type { Kernel, Action } from '../../kernel/index.js';
+import { KernelError } from '../../kernel/index.js';
+import type { Db } from '../../storage/index.js';
+import type { Clock } from '../../core/clock.js';
+import { capabilitiesText, cardFor, outcomeLine } from '../../agents/index.js';
+import type { Outbound } from '../../chat/index.js';
+import type { ApprovalViews } from '../approvals.js';
+import type { ChatCommand, CommandSet } from '../commands.js';
+
+const text = (t: string): Outbound => ({ kind: 'text', text: t });
+
+/** The commands every transport offers; other folders add theirs to the set. */
+export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZone: string; approvals: ApprovalViews }): CommandSet {
+  const { kernel, db, clock, timeZone, approvals } = deps;
+  const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
+  // Accepts what a person has at hand: the action id shown in /pending and the audit, or a card reference.
+  const find = async (ref: string) => (ref ? ((await kernel.get(ref)) ?? (await kernel.byRef(ref))) : undefined);
+
+  const help: ChatCommand = { description: 'What Keel can do', run: async () => [text(capabilitiesText())] };
+  return {
+    start: help,
+    help,
+    pending: {
+      description: 'Open approvals by kind, with their buttons; several of one kind can be approved at once',
+      async run() {
+        const now = clock.now();
+        const open = (await kernel.list({ states: ['awaiting_approval'], limit: 20 })).filter((a) => !a.expiresAt || a.expiresAt > now);
+        if (!open.length) return [text('Nothing waits for your approval.')];
+        return approvals.pending(open);
+      },
+    },
+    why: {
+      description: 'Why an action was proposed: reasons and evidence',
+      async run({ args }) {
+        const action = await find(args);
+        if (!action) return [text('Which action? Use /why <action id>; /pending lists the open ones.')];
+        return approvals.why(action);
+      },
+    },
+    undo: {
+      description: 'Undo an action (the undo itself may need your approval)',
+      async run({ args, sender }) {
+        const action = await find(args);
+        if (!action) return [text('Which action? Use /undo <action id>.')];
+        try {
+          const compensation = await kernel.compensate(action.id, { by: `operator:${sender}`, reason: `The operator asked to undo action ${action.id}.` });
+          const op = kernel.operation(compensation.operation);
+          return compensation.state === 'awaiting_approval' ? [await card(compensation)] : [text(outcomeLine(compensation, op))];
+        } catch (error) {
+          if (error instanceof KernelError) return [text(`I cannot undo that: ${error.message}`)];
+          throw error;
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Structured records: what Keel knows about the operator's business. */
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    contactName: text('contact_name'),
+    email: text('email'),
+    notes: text('notes'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('clients_name_unique').on(t.name)],
+);
+
+export const notes = sqliteTable(
+  'notes',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id'),
+    kind: text('kind', { enum: ['note', 'post'] }).notNull().default('note'),
+    text: text('text').notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('notes_client_idx').on(t.clientId)],
+);
+
+export const proposals = sqliteTable('proposals', {
+  id: text('id').primaryKey(),
+  clientId: text('client_id').notNull(),
+  title: text('title').notNull(),
+  scope: text('scope'),
+  hoursCenti: integer('hours_centi'),
+  rateMinor: integer('rate_minor'),
+  currency: text('currency').notNull(),
+  totalMinor: integer('total_minor'),
+  status: text('status', { enum: ['draft', 'sent', 'accepted', 'declined'] }).notNull(),
+  /** When the client accepted or declined: "accepted 2026-05-12" is what later proposals cite. */
+  decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+  idempotencyKey: text('idempotency_key').unique(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    year: integer('year').notNull(),
+    seq: integer('seq').notNull(),
+    clientId: text('client_id').notNull(),
+    description: text('description').notNull(),
+    hoursCenti: integer('hours_centi').notNull(),
+    rateMinor: integer('rate_minor').notNull(),
+    currency: text('currency').notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    status: text('status', { enum: ['draft', 'sent', 'paid', 'void'] }).notNull(),
+    issuedAt: integer('issued_at', { mode: 'timestamp_ms' }).notNull(),
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    paidAt: integer('paid_at', { mode: 'timestamp_ms' }),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+  },
+  (t) => [uniqueIndex('invoices_year_seq_unique').on(t.year, t.seq), index('invoices_client_idx').on(t.clientId)],
+);
+
+/** Gapless invoice numbering: the counter moves in the same transaction that writes the invoice. */
+export const invoiceCounters = sqliteTable('invoice_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const meetings = sqliteTable('meetings', {
+  id: text('id').primaryKey(),
+  clientId: text('client_id').notNull(),
+  title: text('title').notNull(),
+  startsAt: integer('starts_at', { mode: 'timestamp_ms' }).notNull(),
+  durationMinutes: integer('duration_minutes').notNull(),
+  status: text('status', { enum: ['booked', 'cancelled'] }).notNull(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+});
+
+/** A piece of work, usually for one client: what proposals, tasks and meetings belong to. */
+export const projects = sqliteTable(
+  'projects',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id'),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['active', 'done', 'cancelled'] }).notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('projects_client_idx').on(t.clientId)],
+);
+
+/**
+ * Something the operator has to do, optionally by a day. `dueOn` is the
+ * operator's local calendar day (YYYY-MM-DD in TZ), so "due Friday" stays
+ * Friday wherever the server runs, and ISO days compare as strings.
+ */
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id'),
+    projectId: text('project_id'),
+    title: text('title').notNull(),
+    dueOn: text('due_on'),
+    status: text('status', { enum: ['open', 'done'] }).notNull(),
+    doneAt: integer('done_at', { mode: 'timestamp_ms' }),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('tasks_status_due_idx').on(t.status, t.dueOn), index('tasks_client_idx').on(t.clientId)],
+);
+
+/**
+ * Further names one client goes by beyond its record's own name, contact and
+ * email: a second address, a Telegram or Slack user, a nickname. Values are
+ * stored lower-case so lookups are exact matches.
+ */
+export const clientAliases = sqliteTable(
+  'client_aliases',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    kind: text('kind', { enum: ['email', 'name', 'telegram', 'slack'] }).notNull(),
+    value: text('value').notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('client_aliases_kind_value_unique').on(t.kind, t.value), index('client_aliases_client_idx').on(t.clientId)],
+);
