@@ -75,13 +75,18 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     expect(records.tasks.map((t) => t.status)).toEqual(['done']);
   });
 
-  it('records "Acme accepted the proposal" and "Beta declined" on the latest open proposal, undoably', async () => {
+  it('records "Acme accepted the proposal" and "Beta declined" on the latest proposal, once, undoably', async () => {
+    await say('draft a proposal for Acme: retainer');
+    clock.advance(60_000);
     await say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR');
     clock.advance(3 * 86_400_000);
-    expect(await say('Acme accepted the proposal')).toMatch(/^Recorded: Acme Corp accepted "5-day workshop" \(40 h at 150.00 EUR\/h\) \[prop_\w+\]\.$/);
-    const [acme] = await keel.storage.db.select().from(proposals);
-    expect(acme).toMatchObject({ status: 'accepted', decidedAt: new Date('2026-11-28T09:00:00Z') });
-    expect(await say('Acme accepted the proposal')).toBe('Acme Corp has no proposal waiting for an answer. Draft one first, e.g. "draft a proposal for Acme Corp: …".');
+    expect(await say('Acme accepted the proposal')).toMatch(/^Recorded: Acme Corp accepted "5-day workshop" \(40 h at 150.00 EUR\/h\) \[prop_\w+\]\. Acme Corp has 1 other open proposal; this is the newest\.$/);
+    const [acme] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, '5-day workshop'));
+    expect(acme).toMatchObject({ status: 'accepted', decidedAt: new Date('2026-11-28T09:01:00Z') });
+    // Saying it again changes nothing: the older, unpriced proposal is not accepted in its place.
+    expect(await say('Acme accepted the proposal')).toMatch(/^Acme Corp's proposal "5-day workshop" \(40 h at 150.00 EUR\/h\) is already accepted \(since 2026-11-28\); nothing changed \[prop_\w+\]\.$/);
+    const [older] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, 'Retainer'));
+    expect(older?.status).toBe('draft');
 
     await say('Add Beta GmbH as a client, contact lee@beta.test');
     await say('draft a proposal for Beta: 2-day audit, 16 hours at 140 EUR');
