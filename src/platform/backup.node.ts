@@ -185,6 +185,18 @@ async function dedupeVectorMeta(copy: Client): Promise<void> {
 }
 
 /** Deletes all but the newest `keep` backups in `dir`; returns what it deleted. */
+/**
+ * No process runs on a restored database (a restore refuses while one holds it), so every lease in it belonged
+ * to a process of the database it was copied from: released at once, recovery takes that work over at the
+ * first start instead of waiting a whole lease for an owner that will never come back.
+ */
+async function releaseLeases(copy: Client): Promise<void> {
+  // A backup made before leases existed has none of these; its migrations add them at the first start.
+  const leased = async (table: string) => (await copy.execute({ sql: "SELECT 1 FROM pragma_table_info(?) WHERE name = 'lease_until'", args: [table] })).rows.length > 0;
+  if (await leased('turn_leases')) await copy.execute('DELETE FROM turn_leases');
+  for (const table of ['actions', 'scheduled_jobs']) if (await leased(table)) await copy.execute(`UPDATE ${table} SET lease_until = 0 WHERE lease_until IS NOT NULL`);
+}
+
 async function pruneBackups(dir: string, keep: number): Promise<string[]> {
   const removed = (await listBackups(dir)).slice(keep);
   for (const path of removed) await rm(path, { force: true });
@@ -239,6 +251,7 @@ export async function restoreBackup(backupPath: string, settings: Omit<BackupSet
     try {
       await cleaned.execute(`DROP TABLE ${FILES_TABLE}`);
       await cleaned.execute(`DROP TABLE ${MANIFEST_TABLE}`);
+      await releaseLeases(cleaned);
       await cleaned.execute('VACUUM');
       await dedupeVectorMeta(cleaned);
       const problem = await integrity(cleaned);

@@ -43,7 +43,7 @@ describe('the fresh-machine check before npm test', () => {
   it('is what npm test runs first, and CI runs exactly the README command', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string>; allowScripts: Record<string, boolean> };
     expect(pkg.scripts.pretest).toBe('bash scripts/ensure-system-packages.sh');
-    expect(pkg.scripts.test).toBe('tsc --noEmit && vitest run');
+    expect(pkg.scripts.test).toBe('tsc --noEmit && biome lint --error-on-warnings && vitest run');
     expect(Object.keys(pkg.allowScripts).sort()).toEqual(['better-sqlite3', 'esbuild', 'sharp', 'workerd']);
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     expect(readme).toContain('npm install && npm test');
