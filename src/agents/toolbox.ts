@@ -1,8 +1,8 @@
-import type { Kernel, Action } from '../kernel/index.js';
+import type { Kernel, Action, ActionWarning } from '../kernel/index.js';
 import { KernelError } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
-import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
+import { formatHours, formatMoney, lineTotal, toCenti, toMinor } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import {
   invoiceByNumber,
@@ -80,6 +80,8 @@ export interface ActRequest {
   evidence?: string[];
   /** What identifies the request when the input holds values taken from the clock ("in 3 days" → a due instant): the key uses this instead. */
   intent?: unknown;
+  /** What the operator should weigh before approving; shown on the card and kept out of one-tap batches. */
+  warnings?: ActionWarning[];
 }
 
 /**
@@ -106,7 +108,8 @@ async function act(ctx: ToolContext, req: ActRequest, done: (result: unknown) =>
     });
     if (proposed.state === 'awaiting_approval') {
       const replayed = ctx.replay ? ' This request ran before and did not propose this then, so it waits for you even if a standing rule covers it.' : '';
-      return { content: `Prepared for your approval: ${summary}. Tap Approve or Reject on the card.${replayed}`, opened: [proposed.id], actions: [proposed.id] };
+      const check = proposed.warnings.length ? ` Check before approving: ${proposed.warnings.map((w) => `⚠ ${w.about}: ${w.text}`).join('; ')}.` : '';
+      return { content: `Prepared for your approval: ${summary}. Tap Approve or Reject on the card.${check}${replayed}`, opened: [proposed.id], actions: [proposed.id] };
     }
     const byRule = proposed.decidedBy?.startsWith('rule:') ? ` (Approved by your standing rule ${proposed.decidedBy.slice(5)}; no card was needed.)` : '';
     return { content: `${outcomeText(await ctx.kernel.execute(proposed.id), done)}${byRule}`, opened: [], actions: [proposed.id] };
@@ -160,6 +163,28 @@ async function pastProposal(ctx: ToolContext, request: string, clientId?: string
   const terms = [proposal.hoursCenti ? formatHours(proposal.hoursCenti) : '', proposal.rateMinor ? `${money(proposal.rateMinor, proposal.currency)}/h` : ''].filter(Boolean).join(' at ');
   const outcome = `${proposal.status}${proposal.decidedAt ? ` ${proposal.decidedAt.toISOString().slice(0, 10)}` : ''}`;
   return { proposal, line: `last proposal to ${who}: ${terms || `"${proposal.title}"`}, ${outcome} [${proposal.id}]` };
+}
+
+/** How far from a client's history an amount may be before the card warns: more than 3×, or less than a third. */
+const OUTLIER_FACTOR = 3;
+
+/**
+ * Warnings for an invoice whose stated rate is far from the client's last billed one, or whose total is far above
+ * their largest invoice: a typo ("1,500" for "150") must stand out on the card, never pass in a batch.
+ */
+async function farFromHistory(ctx: ToolContext, clientId: string, amount: { rateMinor?: number; totalMinor: number; currency: string }): Promise<ActionWarning[]> {
+  const billed = (await listInvoices(ctx.db, { clientId, status: ['sent', 'paid'] })).filter((i) => i.currency === amount.currency);
+  const warnings: ActionWarning[] = [];
+  const last = billed.toSorted((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || b.seq - a.seq)[0];
+  if (last && amount.rateMinor !== undefined && (amount.rateMinor > last.rateMinor * OUTLIER_FACTOR || amount.rateMinor * OUTLIER_FACTOR < last.rateMinor)) {
+    const side = amount.rateMinor > last.rateMinor ? `more than ${OUTLIER_FACTOR}×` : `less than a third of`;
+    warnings.push({ about: 'Rate', text: `${money(amount.rateMinor, amount.currency)}/h is ${side} the last rate billed, ${money(last.rateMinor, last.currency)}/h (invoice ${last.number}).` });
+  }
+  const largest = billed.reduce<(typeof billed)[number] | undefined>((max, i) => (max && max.totalMinor >= i.totalMinor ? max : i), undefined);
+  if (largest && amount.totalMinor > largest.totalMinor * OUTLIER_FACTOR) {
+    warnings.push({ about: 'Total', text: `${money(amount.totalMinor, amount.currency)} is more than ${OUTLIER_FACTOR}× the largest invoice so far, ${money(largest.totalMinor, largest.currency)} (invoice ${largest.number}).` });
+  }
+  return warnings;
 }
 
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
@@ -284,11 +309,13 @@ const toolbox: Toolbox = {
     const basis =
       args.rate !== undefined ? 'rate as stated' : last ? `rate ${money(rateMinor, currency)}/h from invoice ${last.number} [${last.id}]` : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
     const cited = past && !basis.includes(past.proposal.id) ? ` Past work: ${past.line}.` : '';
+    const hoursCenti = toCenti(args.hours);
     return act(
       ctx,
       {
         operation: 'invoices.issue',
-        input: { clientId: c.id, description: args.description, hoursCenti: toCenti(args.hours), rateMinor, currency },
+        input: { clientId: c.id, description: args.description, hoursCenti, rateMinor, currency },
+        warnings: await farFromHistory(ctx, c.id, { rateMinor: args.rate !== undefined ? rateMinor : undefined, totalMinor: lineTotal(hoursCenti, rateMinor), currency }),
         reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.${cited}`,
         evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : []), ...(past ? [past.proposal.id] : [])],
       },

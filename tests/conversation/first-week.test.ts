@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { renderSlackCard, renderTelegramCard, renderWeb } from '../../src/bots/presenter/index.js';
+import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
+
+/** A consultant's first week through the web chat (issue 18): outliers, references by invoice number, duplicate clients. */
+describe('a first week in the web chat', () => {
+  let keel: TestKeel;
+  const clock = new ManualClock('2026-11-25T10:00:00Z');
+  keelWithAcme((k) => (keel = k), { per: 'test', clock });
+
+  const sql = async (query: string) => (await keel.storage.client.execute(query)).rows;
+  const invoiceCard = async (text: string) => cardsIn((await keel.say(text)).replies)[0]!;
+  /** Issues an invoice through its card, so it becomes the client's history. */
+  const issue = async (text: string) => {
+    await keel.tap((await invoiceCard(text)).ref);
+  };
+
+  it('a rate far from the last one billed is flagged on the card in every presenter, and /pending keeps it out of the batch', async () => {
+    await issue('Invoice Acme 10 hours at 140 EUR for October consulting');
+    const outlier = await keel.say('invoice acme 10 hrs at 1,500 EUR for November consulting');
+    const [card] = cardsIn(outlier.replies);
+    expect(card?.facts[0]).toEqual({ label: '⚠ Rate', value: expect.stringMatching(/1,500\.00 EUR\/h is more than 3× the last rate billed, 140\.00 EUR\/h \(invoice 2026-0001\)/) });
+    expect(card?.facts.find((f) => f.label === '⚠ Total')?.value).toMatch(/15,000\.00 EUR is more than 3× the largest invoice so far, 1,400\.00 EUR/);
+    expect(textIn(outlier.replies)).toMatch(/Check before approving: ⚠ Rate/);
+    expect(renderWeb({ kind: 'card', card: card! })).toContain('⚠ Rate');
+    expect(renderTelegramCard(card!).html).toContain('⚠ Rate');
+    expect(JSON.stringify(renderSlackCard(card!))).toContain('⚠ Rate');
+
+    const low = await invoiceCard('Invoice Acme 2 hours at 30 EUR for a quick review');
+    expect(low.facts[0]?.value).toMatch(/30\.00 EUR\/h is less than a third of the last rate billed/);
+    await invoiceCard('Invoice Acme 3 hours at 150 EUR for a workshop');
+    await invoiceCard('Invoice Acme 4 hours at 140 EUR for a report');
+
+    const pending = await keel.say('/pending');
+    const batches = pending.replies.flatMap((r) => (r.kind === 'batch' ? [r.batch] : []));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.summary).toBe('Approve these 2 invoices, total 1,010.00 EUR');
+    expect(batches[0]?.lines.join('\n')).not.toContain(card!.actionId);
+    expect(textIn(pending.replies)).toMatch(/Check these 2 on their own, not in the batch above \(⚠ on the card\)/);
+    expect(cardsIn(pending.replies).filter((c) => c.facts.some((f) => f.label.startsWith('⚠'))).map((c) => c.actionId)).toEqual([card!.actionId, low.actionId]);
+    expect(await sql('SELECT count(*) AS n FROM invoices')).toEqual([expect.objectContaining({ n: 1 })]);
+  });
+
+  it('an invoice in line with the history, or for a client with none, carries no warning', async () => {
+    const first = await invoiceCard('Invoice Acme 100 hours at 1,500 EUR for a big first project');
+    expect(first.facts.some((f) => f.label.startsWith('⚠'))).toBe(false);
+    await keel.tap(first.ref);
+    const usual = await invoiceCard('Invoice Acme 50 hours for the follow-up');
+    expect(usual.facts.some((f) => f.label.startsWith('⚠'))).toBe(false);
+  });
+});
