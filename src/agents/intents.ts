@@ -82,6 +82,9 @@ export const agentTools = {
   record_payment: z
     .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
     .describe('Mark an invoice as paid in full.'),
+  void_invoice: z
+    .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
+    .describe('Void an issued, unpaid invoice with a credit note; waits for the operator approval.'),
   schedule_meeting: z
     .object({
       client: clientRef,

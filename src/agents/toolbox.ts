@@ -22,6 +22,7 @@ import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
 import { intentKey } from './intent-key.js';
+import { meetingTime } from './cards.js';
 
 export interface ToolContext {
   db: Db;
@@ -358,10 +359,25 @@ const toolbox: Toolbox = {
     );
   },
 
+  async void_invoice({ invoice }, ctx) {
+    const inv = await invoiceByNumber(ctx.db, invoice);
+    if (!inv) return answer(`There is no invoice ${invoice}. Ask "show invoices" to see their numbers.`);
+    if (inv.status !== 'sent') {
+      const why = inv.status === 'paid' ? 'it is paid; record the refund first, then void it' : `it is ${inv.status}`;
+      return answer(`Invoice ${invoice} cannot be voided: ${why}.`);
+    }
+    const who = (await clientById(ctx.db, inv.clientId))?.name ?? inv.clientId;
+    return act(
+      ctx,
+      { operation: 'invoices.void', input: { number: invoice }, reason: `The operator asked to void invoice ${invoice} to ${who} (${money(inv.totalMinor, inv.currency)}).`, evidence: [inv.id] },
+      (r) => `Voided invoice ${invoice} to ${who} (${money(inv.totalMinor, inv.currency)}) with credit note ${(r as { creditNote: string }).creditNote}.`,
+    );
+  },
+
   async schedule_meeting(args, ctx) {
     const found = await client(ctx, args.client);
     if ('outcome' in found) return found.outcome;
-    if (new Date(args.startsAt) < ctx.clock.now()) return answer(`${args.startsAt} is in the past; when should the meeting be?`);
+    if (new Date(args.startsAt) < ctx.clock.now()) return answer(`${meetingTime(args.startsAt, ctx.settings.timeZone)} is in the past; when should the meeting be?`);
     return act(
       ctx,
       {
@@ -370,7 +386,7 @@ const toolbox: Toolbox = {
         reason: `The operator asked to meet ${found.client.name}.`,
         evidence: [found.client.id],
       },
-      (r) => `Booked "${args.title}" with ${found.client.name} at ${(r as { startsAt: string }).startsAt}.`,
+      (r) => `Booked "${args.title}" with ${found.client.name} on ${meetingTime((r as { startsAt: string }).startsAt, ctx.settings.timeZone)}.`,
     );
   },
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { renderSlackCard, renderTelegramCard, renderWeb } from '../../src/bots/presenter/index.js';
-import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { tempDatabase } from '../support/db.js';
 
 /** A consultant's first week through the web chat (issue 18): outliers, references by invoice number, duplicate clients. */
 describe('a first week in the web chat', () => {
@@ -48,5 +49,47 @@ describe('a first week in the web chat', () => {
     await keel.tap(first.ref);
     const usual = await invoiceCard('Invoice Acme 50 hours for the follow-up');
     expect(usual.facts.some((f) => f.label.startsWith('⚠'))).toBe(false);
+  });
+
+  it('/why, /undo and "void invoice" take an invoice number; the void is proposed through invoices.void and runs on approval', async () => {
+    await issue('Invoice Acme 10 hours at 150 EUR for October consulting');
+    const [issued] = await sql("SELECT id, idempotency_key FROM actions WHERE operation = 'invoices.issue'");
+    const why = textIn((await keel.say('/why 2026-0001')).replies);
+    expect(why).toContain(`Why issue an invoice (action ${issued!.id}, succeeded)`);
+    expect(why).toMatch(/10 h/);
+    expect(textIn((await keel.say(`/why ${issued!.id}`)).replies)).toContain(`action ${issued!.id}`);
+    expect(textIn((await keel.say('/why 2026-0099')).replies)).toMatch(/Which action\? Use \/why <action id or invoice number>/);
+
+    const undo = cardsIn((await keel.say('/undo 2026-0001')).replies);
+    expect(undo.map((c) => c.title)).toEqual([expect.stringMatching(/void an invoice/i)]);
+    await keel.tap(undo[0]!.ref, 'reject');
+
+    const voided = await keel.say('void invoice 2026-0001');
+    const [card] = cardsIn(voided.replies);
+    const [proposal] = await sql(`SELECT operation, input, agent FROM actions WHERE id = '${card!.actionId}'`);
+    expect(proposal).toMatchObject({ operation: 'invoices.void', input: JSON.stringify({ number: '2026-0001' }), agent: 'finance' });
+    const done = textIn((await keel.tap(card!.ref)).replies);
+    expect(done).toMatch(/Done — void an invoice with a credit note/);
+    expect(await sql("SELECT status FROM invoices WHERE number = '2026-0001'")).toEqual([expect.objectContaining({ status: 'void' })]);
+    expect(textIn((await keel.say('void invoice 2026-0001')).replies)).toMatch(/cannot be voided: it is void|Already/);
+    expect(textIn((await keel.say('void invoice 2026-0042')).replies)).toMatch(/There is no invoice 2026-0042/);
+  });
+});
+
+describe('a meeting booked in the operator\'s time zone', () => {
+  it('says the time in words in that zone on the card and in the "Done" line, never an ISO instant', async () => {
+    const db = tempDatabase();
+    const keel = await startKeel({ url: db.url, clock: new ManualClock('2026-11-25T10:00:00Z'), env: { TZ: 'Europe/Berlin' } });
+    try {
+      await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+      const [card] = cardsIn((await keel.say('book a call with Dana on 2026-12-01 16:00')).replies);
+      expect(card?.facts.find((f) => f.label === 'When')?.value).toMatch(/^Tuesday,? 1 December 2026 at 16:00 \(Europe\/Berlin\)$/);
+      const done = textIn((await keel.tap(card!.ref)).replies);
+      expect(done).toMatch(/Done — .* on Tuesday,? 1 December 2026 at 16:00 \(Europe\/Berlin\)/);
+      expect(done).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    } finally {
+      keel.close();
+      db.remove();
+    }
   });
 });
