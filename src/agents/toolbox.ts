@@ -10,6 +10,7 @@ import {
   listInvoices,
   proposalsByIds,
   resolveClient,
+  similarClients,
   tasksDueBy,
   upcomingMeetings,
   clientById,
@@ -62,6 +63,15 @@ const attributed = (ctx: ToolContext, reason: string) =>
   ctx.quoted ? `From text pasted into the chat (quoted, not the operator's own words): ${reason.replace(/^The operator (said|asked)/, 'it $1')}` : reason;
 
 type Resolved = { client: Client } | { outcome: ToolOutcome };
+
+/** The question to ask before adding a client whose name is like an existing one ("Gamma AG" when "Gamma" exists), if any. */
+async function likelyDuplicate(ctx: ToolContext, name: string): Promise<string | undefined> {
+  const similar = await similarClients(ctx.db, name);
+  if (!similar.length) return undefined;
+  const names = similar.map((c) => `${c.name}${c.email ? ` <${c.email}>` : ''}`).join(', ');
+  const one = similar.length === 1 ? similar[0]!.name : 'one of them';
+  return `Is "${name}" the same client as ${names}? If so, use the existing name (e.g. "add ${similar[0]!.name} as a client, contact name@example.com" updates it). If it is ${similar.length === 1 ? `not ${one}` : 'none of them'}, say "add ${name} as a new client".`;
+}
 
 async function client(ctx: ToolContext, query: string): Promise<Resolved> {
   const match = await resolveClient(ctx.db, query);
@@ -202,10 +212,14 @@ const toolbox: Toolbox = {
     return answer(`${c.name}${c.contactName ? `, contact ${c.contactName}` : ''}${c.email ? ` <${c.email}>` : ''} [${c.id}]`);
   },
 
-  async add_client(args, ctx) {
+  async add_client({ isNew, ...args }, ctx) {
+    if (!isNew) {
+      const question = await likelyDuplicate(ctx, args.name);
+      if (question) return answer(question);
+    }
     return act(
       ctx,
-      { operation: 'records.upsert_client', input: args, reason: `The operator asked to add ${args.name} as a client.` },
+      { operation: 'records.upsert_client', input: args, reason: `The operator asked to add ${args.name} as a${isNew ? ' new' : ''} client.` },
       (r) => `${(r as { created: boolean }).created ? 'Added' : 'Updated'} client ${args.name}${args.email ? ` <${args.email}>` : ''}.`,
     );
   },
@@ -231,6 +245,8 @@ const toolbox: Toolbox = {
     // A proposal for a name Keel has never seen is for a new prospect: record them first rather than refuse.
     let added = '';
     if ((await resolveClient(ctx.db, args.client)).status === 'none') {
+      const question = await likelyDuplicate(ctx, args.client);
+      if (question) return answer(question);
       const outcome = await act(
         ctx,
         { operation: 'records.upsert_client', input: { name: args.client }, reason: `A proposal was asked for ${args.client}, a new prospect.` },

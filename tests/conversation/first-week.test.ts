@@ -76,6 +76,28 @@ describe('a first week in the web chat', () => {
   });
 });
 
+describe('a likely duplicate client', () => {
+  let keel: TestKeel;
+  keelWithAcme((k) => (keel = k), { per: 'test' });
+  const clientNames = async () => (await keel.storage.client.execute('SELECT name FROM clients ORDER BY name')).rows.map((r) => r.name);
+
+  it('is asked about instead of created, and created once the operator says it is new', async () => {
+    await keel.say('Add Gamma as a client, contact gina@gamma.test');
+    const asked = textIn((await keel.say('add Gamma AG as a client')).replies);
+    expect(asked).toMatch(/Is "Gamma AG" the same client as Gamma <gina@gamma\.test>\?.*say "add Gamma AG as a new client"/s);
+    // The same name in other letters updates that client, as before.
+    expect(textIn((await keel.say('add acme corp as a client, contact ops@acme.test')).replies)).toMatch(/Updated client acme corp/);
+    expect(textIn((await keel.say('add Acme Corporation Ltd as a client')).replies)).toMatch(/same client as Acme Corp/);
+    expect(textIn((await keel.say('draft a proposal for Gamma Analytics, 10 hours at 150 EUR')).replies)).toMatch(/same client as Gamma/);
+    expect(await clientNames()).toEqual(['Acme Corp', 'Gamma']);
+
+    expect(textIn((await keel.say('add Gamma AG as a new client')).replies)).toMatch(/Added client Gamma AG/);
+    expect(await clientNames()).toEqual(['Acme Corp', 'Gamma', 'Gamma AG']);
+    // An unrelated name is added as before.
+    expect(textIn((await keel.say('Add Delta Labs as a client')).replies)).toMatch(/Added client Delta Labs/);
+  });
+});
+
 describe('a meeting booked in the operator\'s time zone', () => {
   it('says the time in words in that zone on the card and in the "Done" line, never an ISO instant', async () => {
     const db = tempDatabase();
