@@ -198,12 +198,19 @@ async function farFromHistory(ctx: ToolContext, clientId: string, amount: { rate
   return warnings;
 }
 
+/** The warnings a card for an edited input carries: an edited invoice is checked as if its rate were stated. */
+async function warnings(ctx: ToolContext, operation: string, input: Record<string, unknown>): Promise<ActionWarning[]> {
+  if (operation !== 'invoices.issue') return [];
+  const { clientId, hoursCenti, rateMinor, currency } = input as { clientId: string; hoursCenti: number; rateMinor: number; currency: string };
+  return farFromHistory(ctx, clientId, { rateMinor, totalMinor: lineTotal(hoursCenti, rateMinor), currency });
+}
+
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
 type Toolbox = { [T in AgentToolName]: Impl<T> };
 
 const toolbox: Toolbox = {
-  ...workTools({ answer, client, act }),
-  ...approvalTools({ answer, client, act }),
+  ...workTools({ answer, client, act, warnings }),
+  ...approvalTools({ answer, client, act, warnings }),
 
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);

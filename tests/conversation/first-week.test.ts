@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { renderSlackCard, renderTelegramCard, renderWeb } from '../../src/bots/presenter/index.js';
@@ -41,6 +42,25 @@ describe('a first week in the web chat', () => {
     expect(textIn(pending.replies)).toMatch(/Check these 2 on their own, not in the batch above \(⚠ on the card\)/);
     expect(cardsIn(pending.replies).filter((c) => c.facts.some((f) => f.label.startsWith('⚠'))).map((c) => c.actionId)).toEqual([card!.actionId, low.actionId]);
     expect(await sql('SELECT count(*) AS n FROM invoices')).toEqual([expect.objectContaining({ n: 1 })]);
+  });
+
+  it('an edit is checked again: bringing the rate into line drops the warning, taking it far away adds one', async () => {
+    await issue('Invoice Acme 10 hours at 140 EUR for October consulting');
+    /** Presses a card button the way the web page does. */
+    const press = async (data: string) =>
+      keel.http.request('/api/decisions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-keel': '1', host: '127.0.0.1:3000' },
+        body: JSON.stringify({ id: randomUUID(), action: data }),
+      });
+    const typo = await invoiceCard('Invoice Acme 10 hours at 1,500 EUR for November consulting');
+    await press(`edit:${typo.ref}`);
+    const fixed = cardsIn((await keel.say('rate 150 EUR')).replies).find((c) => c.ref !== typo.ref);
+    expect(fixed?.facts).toContainEqual({ label: 'Rate', value: '150.00 EUR/h' });
+    expect(fixed?.facts.some((f) => f.label.startsWith('⚠'))).toBe(false);
+    await press(`edit:${fixed!.ref}`);
+    const far = cardsIn((await keel.say('rate 20 EUR')).replies).find((c) => c.ref !== fixed!.ref);
+    expect(far?.facts[0]?.label).toBe('⚠ Rate');
   });
 
   it('an invoice in line with the history, or for a client with none, carries no warning', async () => {
