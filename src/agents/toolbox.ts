@@ -68,9 +68,8 @@ type Resolved = { client: Client } | { outcome: ToolOutcome };
 async function likelyDuplicate(ctx: ToolContext, name: string): Promise<string | undefined> {
   const similar = await similarClients(ctx.db, name);
   if (!similar.length) return undefined;
-  const names = similar.map((c) => `${c.name}${c.email ? ` <${c.email}>` : ''}`).join(', ');
-  const one = similar.length === 1 ? similar[0]!.name : 'one of them';
-  return `Is "${name}" the same client as ${names}? If so, use the existing name (e.g. "add ${similar[0]!.name} as a client, contact name@example.com" updates it). If it is ${similar.length === 1 ? `not ${one}` : 'none of them'}, say "add ${name} as a new client".`;
+  const names = similar.map((c) => `${c.name}${c.email ? ` <${c.email}>` : ''}`).join(' or ');
+  return `Is "${name}" the same client as ${names}? If so, use the existing name (e.g. "add ${similar[0]!.name} as a client, contact name@example.com" updates it). If it is a different client, say "add ${name} as a new client".`;
 }
 
 async function client(ctx: ToolContext, query: string): Promise<Resolved> {
