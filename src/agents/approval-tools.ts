@@ -37,7 +37,7 @@ const applies: Record<string, (keyof Changes)[]> = {
 const ruleOperations = { invoices: 'invoices.issue', emails: 'email.send', meetings: 'calendar.book' } as const;
 
 /** Editing an open card (re-planned by its agent, proposed anew under a new key) and proposing standing rules. */
-export function approvalTools({ answer, client, act }: ToolHelpers) {
+export function approvalTools({ answer, client, act, warnings }: ToolHelpers) {
   const revise_action: Impl<'revise_action'> = async ({ action: id, instruction, ...changes }, ctx) => {
     const old = await ctx.kernel.get(id);
     if (!old) return answer(`There is no action ${id}. ${NOTHING_CHANGED}`);
@@ -73,6 +73,8 @@ export function approvalTools({ answer, client, act }: ToolHelpers) {
         input: parsed.data,
         reason: `${old.reason} Edited by ${ctx.operator}: "${instruction}" (replaces action ${old.id}).`,
         evidence: [old.id, ...old.evidence.filter((e) => !e.startsWith('msg:'))],
+        // Checked again on the edited values: an edit can bring an amount into line, or take it far from the client's history.
+        warnings: await warnings(ctx, old.operation, parsed.data as Input),
       },
       () => `Done, with your change (${op.summary}).`,
     );

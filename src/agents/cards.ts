@@ -29,7 +29,8 @@ export async function cardFor(db: Db, action: Action, op: Operation | undefined,
     actionId: action.id,
     agent: action.agent,
     title,
-    facts,
+    // First, so no presenter's field limit can cut them off.
+    facts: [...action.warnings.map((w) => ({ label: `⚠ ${w.about}`, value: w.text })), ...facts],
     reason: action.reason,
     evidence: action.evidence,
     expiresAt: action.expiresAt?.toISOString() ?? '',
@@ -76,12 +77,11 @@ function describe(
         ],
       };
     case 'calendar.book': {
-      const when = new Date(str(input.startsAt)).toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' });
       return {
         title: `Book "${str(input.title)}" with ${name}`,
         facts: [
           { label: 'With', value: who ?? '—' },
-          { label: 'When', value: `${when} (${timeZone})` },
+          { label: 'When', value: meetingTime(str(input.startsAt), timeZone) },
           { label: 'Length', value: `${num(input.durationMinutes)} min` },
         ],
       };
@@ -111,10 +111,16 @@ function describe(
   }
 }
 
-/** One line on how an action ended, for the chat. */
-export function outcomeLine(action: Action, op: Operation): string {
+/** A meeting's start as the operator reads it: "Tuesday 1 December 2026 at 16:00 (Europe/Berlin)", never an ISO instant. */
+export function meetingTime(startsAt: string | Date, timeZone: string): string {
+  return `${new Date(startsAt).toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' })} (${timeZone})`;
+}
+
+/** One line on how an action ended, for the chat; times are in the operator's zone. */
+export function outcomeLine(action: Action, op: Operation, timeZone: string): string {
   const what = op.summary;
   const result = (action.result ?? {}) as Record<string, unknown>;
+  const input = (action.input ?? {}) as Input;
   switch (action.state) {
     case 'succeeded': {
       const detail =
@@ -123,7 +129,7 @@ export function outcomeLine(action: Action, op: Operation): string {
           : typeof result.to === 'string'
             ? ` to ${result.to}`
             : typeof result.startsAt === 'string'
-              ? ` for ${result.startsAt}`
+              ? `${typeof input.title === 'string' ? ` "${input.title}"` : ''} on ${meetingTime(result.startsAt, timeZone)}`
               : typeof result.rule === 'string'
                 ? `: ${result.rule} (/rules lists it)`
                 : '';

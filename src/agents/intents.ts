@@ -45,8 +45,12 @@ export const agentTools = {
       contactName: z.string().trim().min(1).optional(),
       email: z.string().email().optional(),
       notes: z.string().optional(),
+      isNew: z
+        .boolean()
+        .optional()
+        .describe('True only when the operator said it is a new client ("add Gamma AG as a new client"): a similar existing name is then not asked about.'),
     })
-    .describe('Add a client, or update the contact details of an existing one.'),
+    .describe('Add a client, or update the contact details of an existing one; a name like an existing client\'s is asked about first.'),
   remember_note: z
     .object({ text: z.string().min(1), client: clientRef.optional() })
     .describe('Store a fact for later recall, optionally about one client.'),
@@ -82,6 +86,9 @@ export const agentTools = {
   record_payment: z
     .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
     .describe('Mark an invoice as paid in full.'),
+  void_invoice: z
+    .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
+    .describe('Void an issued, unpaid invoice with a credit note; waits for the operator approval.'),
   schedule_meeting: z
     .object({
       client: clientRef,

@@ -22,7 +22,7 @@ export const scopes: Record<AgentName, Scope> = {
   },
   finance: {
     title: 'Finance and billing',
-    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'recall', 'revise_action'],
+    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'void_invoice', 'recall', 'revise_action'],
     memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
     operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
   },

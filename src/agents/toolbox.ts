@@ -1,8 +1,8 @@
-import type { Kernel, Action } from '../kernel/index.js';
+import type { Kernel, Action, ActionWarning } from '../kernel/index.js';
 import { KernelError } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
-import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
+import { formatHours, formatMoney, lineTotal, toCenti, toMinor } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import {
   invoiceByNumber,
@@ -10,6 +10,7 @@ import {
   listInvoices,
   proposalsByIds,
   resolveClient,
+  similarClients,
   tasksDueBy,
   upcomingMeetings,
   clientById,
@@ -22,6 +23,7 @@ import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
 import { intentKey } from './intent-key.js';
+import { meetingTime } from './cards.js';
 
 export interface ToolContext {
   db: Db;
@@ -62,6 +64,14 @@ const attributed = (ctx: ToolContext, reason: string) =>
 
 type Resolved = { client: Client } | { outcome: ToolOutcome };
 
+/** The question to ask before adding a client whose name is like an existing one ("Gamma AG" when "Gamma" exists), if any. */
+async function likelyDuplicate(ctx: ToolContext, name: string): Promise<string | undefined> {
+  const similar = await similarClients(ctx.db, name);
+  if (!similar.length) return undefined;
+  const names = similar.map((c) => `${c.name}${c.email ? ` <${c.email}>` : ''}`).join(' or ');
+  return `Is "${name}" the same client as ${names}? If so, use the existing name (e.g. "add ${similar[0]!.name} as a client, contact name@example.com" updates it). If it is a different client, say "add ${name} as a new client".`;
+}
+
 async function client(ctx: ToolContext, query: string): Promise<Resolved> {
   const match = await resolveClient(ctx.db, query);
   if (match.status === 'found') return { client: match.client };
@@ -80,6 +90,8 @@ export interface ActRequest {
   evidence?: string[];
   /** What identifies the request when the input holds values taken from the clock ("in 3 days" → a due instant): the key uses this instead. */
   intent?: unknown;
+  /** What the operator should weigh before approving; shown on the card and kept out of one-tap batches. */
+  warnings?: ActionWarning[];
 }
 
 /**
@@ -106,7 +118,8 @@ async function act(ctx: ToolContext, req: ActRequest, done: (result: unknown) =>
     });
     if (proposed.state === 'awaiting_approval') {
       const replayed = ctx.replay ? ' This request ran before and did not propose this then, so it waits for you even if a standing rule covers it.' : '';
-      return { content: `Prepared for your approval: ${summary}. Tap Approve or Reject on the card.${replayed}`, opened: [proposed.id], actions: [proposed.id] };
+      const check = proposed.warnings.length ? ` Check before approving: ${proposed.warnings.map((w) => `⚠ ${w.about}: ${w.text}`).join('; ')}.` : '';
+      return { content: `Prepared for your approval: ${summary}. Tap Approve or Reject on the card.${check}${replayed}`, opened: [proposed.id], actions: [proposed.id] };
     }
     const byRule = proposed.decidedBy?.startsWith('rule:') ? ` (Approved by your standing rule ${proposed.decidedBy.slice(5)}; no card was needed.)` : '';
     return { content: `${outcomeText(await ctx.kernel.execute(proposed.id), done)}${byRule}`, opened: [], actions: [proposed.id] };
@@ -162,12 +175,41 @@ async function pastProposal(ctx: ToolContext, request: string, clientId?: string
   return { proposal, line: `last proposal to ${who}: ${terms || `"${proposal.title}"`}, ${outcome} [${proposal.id}]` };
 }
 
+/** How far from a client's history an amount may be before the card warns: more than 3×, or less than a third. */
+const OUTLIER_FACTOR = 3;
+
+/**
+ * Warnings for an invoice whose stated rate is far from the client's last billed one, or whose total is far above
+ * their largest invoice: a typo ("1,500" for "150") must stand out on the card, never pass in a batch.
+ */
+async function farFromHistory(ctx: ToolContext, clientId: string, amount: { rateMinor?: number; totalMinor: number; currency: string }): Promise<ActionWarning[]> {
+  const billed = (await listInvoices(ctx.db, { clientId, status: ['sent', 'paid'] })).filter((i) => i.currency === amount.currency);
+  const warnings: ActionWarning[] = [];
+  const last = billed.toSorted((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || b.seq - a.seq)[0];
+  if (last && amount.rateMinor !== undefined && (amount.rateMinor > last.rateMinor * OUTLIER_FACTOR || amount.rateMinor * OUTLIER_FACTOR < last.rateMinor)) {
+    const side = amount.rateMinor > last.rateMinor ? `more than ${OUTLIER_FACTOR}×` : `less than a third of`;
+    warnings.push({ about: 'Rate', text: `${money(amount.rateMinor, amount.currency)}/h is ${side} the last rate billed, ${money(last.rateMinor, last.currency)}/h (invoice ${last.number}).` });
+  }
+  const largest = billed.reduce<(typeof billed)[number] | undefined>((max, i) => (max && max.totalMinor >= i.totalMinor ? max : i), undefined);
+  if (largest && amount.totalMinor > largest.totalMinor * OUTLIER_FACTOR) {
+    warnings.push({ about: 'Total', text: `${money(amount.totalMinor, amount.currency)} is more than ${OUTLIER_FACTOR}× the largest invoice so far, ${money(largest.totalMinor, largest.currency)} (invoice ${largest.number}).` });
+  }
+  return warnings;
+}
+
+/** The warnings a card for an edited input carries: an edited invoice is checked as if its rate were stated. */
+async function warnings(ctx: ToolContext, operation: string, input: Record<string, unknown>): Promise<ActionWarning[]> {
+  if (operation !== 'invoices.issue') return [];
+  const { clientId, hoursCenti, rateMinor, currency } = input as { clientId: string; hoursCenti: number; rateMinor: number; currency: string };
+  return farFromHistory(ctx, clientId, { rateMinor, totalMinor: lineTotal(hoursCenti, rateMinor), currency });
+}
+
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
 type Toolbox = { [T in AgentToolName]: Impl<T> };
 
 const toolbox: Toolbox = {
-  ...workTools({ answer, client, act }),
-  ...approvalTools({ answer, client, act }),
+  ...workTools({ answer, client, act, warnings }),
+  ...approvalTools({ answer, client, act, warnings }),
 
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);
@@ -176,10 +218,14 @@ const toolbox: Toolbox = {
     return answer(`${c.name}${c.contactName ? `, contact ${c.contactName}` : ''}${c.email ? ` <${c.email}>` : ''} [${c.id}]`);
   },
 
-  async add_client(args, ctx) {
+  async add_client({ isNew, ...args }, ctx) {
+    if (!isNew) {
+      const question = await likelyDuplicate(ctx, args.name);
+      if (question) return answer(question);
+    }
     return act(
       ctx,
-      { operation: 'records.upsert_client', input: args, reason: `The operator asked to add ${args.name} as a client.` },
+      { operation: 'records.upsert_client', input: args, reason: `The operator asked to add ${args.name} as a${isNew ? ' new' : ''} client.` },
       (r) => `${(r as { created: boolean }).created ? 'Added' : 'Updated'} client ${args.name}${args.email ? ` <${args.email}>` : ''}.`,
     );
   },
@@ -205,6 +251,8 @@ const toolbox: Toolbox = {
     // A proposal for a name Keel has never seen is for a new prospect: record them first rather than refuse.
     let added = '';
     if ((await resolveClient(ctx.db, args.client)).status === 'none') {
+      const question = await likelyDuplicate(ctx, args.client);
+      if (question) return answer(question);
       const outcome = await act(
         ctx,
         { operation: 'records.upsert_client', input: { name: args.client }, reason: `A proposal was asked for ${args.client}, a new prospect.` },
@@ -284,11 +332,13 @@ const toolbox: Toolbox = {
     const basis =
       args.rate !== undefined ? 'rate as stated' : last ? `rate ${money(rateMinor, currency)}/h from invoice ${last.number} [${last.id}]` : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
     const cited = past && !basis.includes(past.proposal.id) ? ` Past work: ${past.line}.` : '';
+    const hoursCenti = toCenti(args.hours);
     return act(
       ctx,
       {
         operation: 'invoices.issue',
-        input: { clientId: c.id, description: args.description, hoursCenti: toCenti(args.hours), rateMinor, currency },
+        input: { clientId: c.id, description: args.description, hoursCenti, rateMinor, currency },
+        warnings: await farFromHistory(ctx, c.id, { rateMinor: args.rate !== undefined ? rateMinor : undefined, totalMinor: lineTotal(hoursCenti, rateMinor), currency }),
         reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.${cited}`,
         evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : []), ...(past ? [past.proposal.id] : [])],
       },
@@ -331,10 +381,25 @@ const toolbox: Toolbox = {
     );
   },
 
+  async void_invoice({ invoice }, ctx) {
+    const inv = await invoiceByNumber(ctx.db, invoice);
+    if (!inv) return answer(`There is no invoice ${invoice}. Ask "show invoices" to see their numbers.`);
+    if (inv.status !== 'sent') {
+      const why = inv.status === 'paid' ? 'it is paid; record the refund first, then void it' : `it is ${inv.status}`;
+      return answer(`Invoice ${invoice} cannot be voided: ${why}.`);
+    }
+    const who = (await clientById(ctx.db, inv.clientId))?.name ?? inv.clientId;
+    return act(
+      ctx,
+      { operation: 'invoices.void', input: { number: invoice }, reason: `The operator asked to void invoice ${invoice} to ${who} (${money(inv.totalMinor, inv.currency)}).`, evidence: [inv.id] },
+      (r) => `Voided invoice ${invoice} to ${who} (${money(inv.totalMinor, inv.currency)}) with credit note ${(r as { creditNote: string }).creditNote}.`,
+    );
+  },
+
   async schedule_meeting(args, ctx) {
     const found = await client(ctx, args.client);
     if ('outcome' in found) return found.outcome;
-    if (new Date(args.startsAt) < ctx.clock.now()) return answer(`${args.startsAt} is in the past; when should the meeting be?`);
+    if (new Date(args.startsAt) < ctx.clock.now()) return answer(`${meetingTime(args.startsAt, ctx.settings.timeZone)} is in the past; when should the meeting be?`);
     return act(
       ctx,
       {
@@ -343,7 +408,7 @@ const toolbox: Toolbox = {
         reason: `The operator asked to meet ${found.client.name}.`,
         evidence: [found.client.id],
       },
-      (r) => `Booked "${args.title}" with ${found.client.name} at ${(r as { startsAt: string }).startsAt}.`,
+      (r) => `Booked "${args.title}" with ${found.client.name} on ${meetingTime((r as { startsAt: string }).startsAt, ctx.settings.timeZone)}.`,
     );
   },
 

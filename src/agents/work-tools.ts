@@ -14,6 +14,8 @@ export interface ToolHelpers {
   answer(content: string): ToolOutcome;
   client(ctx: ToolContext, query: string): Promise<{ client: Client } | { outcome: ToolOutcome }>;
   act(ctx: ToolContext, req: ActRequest, done: (result: unknown) => string): Promise<ToolOutcome>;
+  /** What a card for this operation and input should warn about (an invoice far from the client's history). */
+  warnings(ctx: ToolContext, operation: string, input: Record<string, unknown>): Promise<NonNullable<ActRequest['warnings']>>;
 }
 
 /** "Fri 27 Nov" for an ISO day, read as a calendar day (no zone shift). */

@@ -93,17 +93,25 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
     for (const [operation, actions] of groups) {
       const op = kernel.operation(operation);
       replies.push(text(`${(nouns[operation] ?? op.summary).replace(/^./, (c) => c.toUpperCase())} (${actions.length})`));
-      if (actions.length >= 2 && op.compensation.kind !== 'irreversible') {
-        const cards = await Promise.all(actions.map((a) => cardFor(db, a, op, timeZone)));
+      // A card with a warning (an amount far from the client's history) is decided on its own, never inside one tap.
+      const batchable = actions.filter((a) => !a.warnings.length);
+      const flagged = actions.filter((a) => a.warnings.length);
+      if (batchable.length >= 2 && op.compensation.kind !== 'irreversible') {
+        const cards = await Promise.all(batchable.map((a) => cardFor(db, a, op, timeZone)));
         const batch: ApprovalBatch = {
           ref: ids.secret(),
-          summary: summarize(operation, actions),
+          summary: summarize(operation, batchable),
           lines: cards.map((c) => `${c.title}${c.facts.find((f) => f.label === 'Total') ? ` — ${c.facts.find((f) => f.label === 'Total')!.value}` : ''} (${c.actionId})`),
         };
-        await db.insert(approvalBatches).values({ id: batch.ref, actionIds: actions.map((a) => a.id), summary: batch.summary, createdAt: clock.now() });
+        await db.insert(approvalBatches).values({ id: batch.ref, actionIds: batchable.map((a) => a.id), summary: batch.summary, createdAt: clock.now() });
         replies.push({ kind: 'batch', batch });
       }
-      for (const a of actions) replies.push(await card(a));
+      for (const a of batchable) replies.push(await card(a));
+      if (flagged.length) {
+        const outside = batchable.length >= 2 && op.compensation.kind !== 'irreversible' ? ', not in the batch above' : '';
+        replies.push(text(`Check ${flagged.length === 1 ? 'this one' : `these ${flagged.length}`} on ${flagged.length === 1 ? 'its' : 'their'} own${outside} (⚠ on the card):`));
+        for (const a of flagged) replies.push(await card(a));
+      }
     }
     return replies;
   }
@@ -129,7 +137,7 @@ export interface ApprovalViews {
   why(action: Action): Promise<Outbound[]>;
   /** A tap on a card an edit replaced: nothing happens, and the operator is pointed at the new card. */
   superseded(action: Action): Promise<Outbound[]>;
-  /** Open cards grouped by kind, with a one-tap batch for two or more of a kind that can be undone. */
+  /** Open cards grouped by kind, with a one-tap batch for two or more of a kind that can be undone; cards with a warning stand apart. */
   pending(open: Action[]): Promise<Outbound[]>;
   /** The batch a tap names, with its actions as they are now. */
   batch(ref: string): Promise<{ batch: ApprovalBatch; actions: Action[] } | undefined>;

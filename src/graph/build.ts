@@ -111,7 +111,7 @@ export function buildConversationGraph(deps: GraphDeps) {
 
   /** The ledger's lines for what this request proposed or did so far. */
   const effectsOf = async (turn: Turn | null): Promise<Action[]> => (turn ? kernel.list({ turns: [turn.id] }) : []);
-  const effectLines = (actions: Action[]) => actions.map((a) => outcomeLine(a, kernel.operation(a.operation)));
+  const effectLines = (actions: Action[]) => actions.map((a) => outcomeLine(a, kernel.operation(a.operation), settings.timeZone));
 
   /** The model failed this request: say why, and what did happen before it, from the ledger. */
   const modelFailed = async (state: State, error: ModelUnavailable) => {
@@ -317,7 +317,7 @@ export function buildConversationGraph(deps: GraphDeps) {
       const action = found.state === 'approved' ? await kernel.execute(id) : found;
       const op = kernel.operation(action.operation);
       replies.push({ kind: 'card', card: await cardFor(db, action, op, settings.timeZone) });
-      lines.push(outcomeLine(action, op));
+      lines.push(outcomeLine(action, op, settings.timeZone));
     }
     const report = lines.length ? say(lines.join('\n')) : { replies: [], messages: [] };
     return { open, replies: [...replies, ...report.replies], messages: report.messages };

@@ -49,13 +49,13 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
   if (done.length) {
     const byAgent = new Map<string, Action[]>();
     for (const a of done) byAgent.set(a.agent, [...(byAgent.get(a.agent) ?? []), a]);
-    const lines = [...byAgent].map(([agent, list]) => `${agent}: ${list.map((a) => outcomeLine(a, kernel.operation(a.operation)).replace(/^Done — /, '').replace(/\.$/, '')).join('; ')}`);
+    const lines = [...byAgent].map(([agent, list]) => `${agent}: ${list.map((a) => outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/^Done — /, '').replace(/\.$/, '')).join('; ')}`);
     sections.push(`Done yesterday\n${bullet(lines)}`);
   }
   // Approvals a standing rule gave in the operator's place are listed on their own, so each can be checked.
   const byRule = await approvedByRuleBetween(db, yesterday, today);
   if (byRule.length) {
-    const lines = byRule.map((a) => `${outcomeLine(a, kernel.operation(a.operation)).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`);
+    const lines = byRule.map((a) => `${outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`);
     sections.push(`Approved by your standing rules yesterday (${byRule.length})\n${bullet(lines)}`);
   }
   if (overdue.length) {

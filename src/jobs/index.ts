@@ -59,7 +59,7 @@ export async function expireCards(deps: JobDeps) {
     const op = deps.kernel.operation(action.operation);
     const messages: Outbound[] = [
       { kind: 'card', card: await cardFor(deps.db, action, op, deps.timeZone) },
-      { kind: 'text', text: outcomeLine(action, op) },
+      { kind: 'text', text: outcomeLine(action, op, deps.timeZone) },
     ];
     await deps.kernel.execute({
       operation: 'operator.notify',

@@ -1,6 +1,6 @@
 /** The kernel's public API: the only door to side effects. */
 export { createKernel, type Kernel, type KernelDeps } from './kernel.js';
-export { actionRequest, type ActionRequest, type ParsedActionRequest } from './request.js';
+export { actionRequest, type ActionRequest, type ParsedActionRequest, type ActionWarning } from './request.js';
 export type { Action, ActionState, ActionFilter } from './ledger.js';
 export type { Decision, DecisionOutcome } from './approval.js';
 export type { ReconcileReport } from './reconcile.js';

@@ -140,6 +140,7 @@ export function createKernel(deps: KernelDeps): Kernel {
       evidence: req.evidence,
       threadId: req.threadId ?? null,
       turn: req.turn ?? null,
+      warnings: req.warnings ?? [],
       state: needsApproval ? 'awaiting_approval' : 'approved',
       requiresApproval: needsApproval,
       cardRef: needsApproval ? ids.secret() : null,

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { InvalidInput } from './errors.js';
 
+/** Something the operator should weigh before approving, shown on the card as "⚠ <about>: <text>". */
+export const actionWarning = z.object({ about: z.string().min(1), text: z.string().min(1) });
+export type ActionWarning = z.infer<typeof actionWarning>;
+
 /** What an agent (or the operator) asks the kernel to do. */
 export const actionRequest = z.object({
   operation: z.string().min(1),
@@ -19,6 +23,11 @@ export const actionRequest = z.object({
    * something it did not propose before must be seen, not run on a rule meant for fresh requests.
    */
   requireApproval: z.boolean().optional(),
+  /**
+   * What the operator should weigh before approving (a rate far from the client's last one): shown on the card,
+   * and an action with any is never folded into a one-tap batch.
+   */
+  warnings: z.array(actionWarning).optional(),
 });
 export type ActionRequest = z.input<typeof actionRequest>;
 export type ParsedActionRequest = z.output<typeof actionRequest>;

@@ -1,3 +1,4 @@
+import type { ActionWarning } from './request.js';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
 /** The action ledger: one row per side effect Keel was asked to cause, keyed by its idempotency key. */
@@ -15,6 +16,8 @@ export const actions = sqliteTable(
     threadId: text('thread_id'),
     /** The operator's request (inbound event) that proposed it; a replay of that request finds its actions by it. */
     turn: text('turn'),
+    /** Warnings the proposer attached (an amount far from the client's history); see `actionRequest.warnings`. */
+    warnings: text('warnings', { mode: 'json' }).$type<ActionWarning[]>().notNull().default([]),
     state: text('state', {
       enum: [
         'proposed',

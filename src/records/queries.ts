@@ -59,6 +59,31 @@ export async function resolveClient(db: Db, query: string): Promise<ClientMatch>
   return { status: 'none' };
 }
 
+/**
+ * Clients a new name may be a duplicate of ("Gamma AG" when "Gamma" exists): one name contains the other, or both
+ * start with the same word, case-insensitive. The same name is not listed: adding it again updates that client.
+ */
+export async function similarClients(db: Db, name: string): Promise<Client[]> {
+  const q = name.trim().toLowerCase();
+  const word = q.split(/\s+/)[0] ?? q;
+  return db
+    .select()
+    .from(clients)
+    .where(
+      and(
+        sql`lower(${clients.name}) != ${q}`,
+        or(
+          sql`lower(${clients.name}) like ${`%${escapeLike(q)}%`} escape '\\'`,
+          sql`instr(${q}, lower(${clients.name})) > 0`,
+          sql`lower(${clients.name}) = ${word}`,
+          sql`lower(${clients.name}) like ${`${escapeLike(word)} %`} escape '\\'`,
+        ),
+      ),
+    )
+    .orderBy(asc(clients.name))
+    .limit(5);
+}
+
 export const clientById = (db: Db, id: string) =>
   first(db.select().from(clients).where(eq(clients.id, id)));
 

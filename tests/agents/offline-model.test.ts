@@ -38,7 +38,10 @@ describe('parseIntent: the phrasings the README promises', () => {
   const cases: [string, ParsedIntent][] = [
     ['Add Acme Corp as a client, contact dana@acme.test', { kind: 'tool', tool: 'add_client', args: { name: 'Acme Corp', contactName: 'Dana', email: 'dana@acme.test' } }],
     ['new client Beta GmbH, contact Lee Park lee@beta.test', { kind: 'tool', tool: 'add_client', args: { name: 'Beta GmbH', contactName: 'Lee Park', email: 'lee@beta.test' } }],
-    ['Gamma Ltd is a new client, Sam Lee <sam@gamma.test>', { kind: 'tool', tool: 'add_client', args: { name: 'Gamma Ltd', contactName: 'Sam Lee', email: 'sam@gamma.test' } }],
+    ['Gamma Ltd is a new client, Sam Lee <sam@gamma.test>', { kind: 'tool', tool: 'add_client', args: { name: 'Gamma Ltd', contactName: 'Sam Lee', email: 'sam@gamma.test', isNew: true } }],
+    ['add Gamma AG as a new client', { kind: 'tool', tool: 'add_client', args: { name: 'Gamma AG', isNew: true } }],
+    ['void invoice 2026-0002', { kind: 'tool', tool: 'void_invoice', args: { invoice: '2026-0002' } }],
+    ['cancel invoice #2026-0002', { kind: 'tool', tool: 'void_invoice', args: { invoice: '2026-0002' } }],
     ['add Delta as a client, contact info@delta.test', { kind: 'tool', tool: 'add_client', args: { name: 'Delta', email: 'info@delta.test' } }],
     ['Invoice Acme 10 hours at 150 EUR for October consulting', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'October consulting' } }],
     ["invoice Acme 40h at last quarter's rate", { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 40, description: 'Consulting' } }],

@@ -11,6 +11,7 @@ const examples: Record<AgentToolName, string> = {
   create_invoice: 'Invoice Acme 10 hours at 150 EUR for October consulting',
   list_invoices: "What's overdue?",
   record_payment: 'Mark invoice 2026-0003 as paid',
+  void_invoice: 'Void invoice 2026-0003',
   schedule_meeting: 'Schedule a meeting with Acme tomorrow at 10:00 for 45 minutes',
   set_reminder: 'Nudge Dana in 3 days if no reply',
   status: "What's pending?",

@@ -3,7 +3,7 @@ import { clarify, toolIntent, type Grammar, type PaymentLookup, type ToolInput }
 import { endOfAmounts, parseHours, parseRate, parseSum, priceQuestion, unsupportedPrice } from './money.js';
 import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
 
-/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment. */
+/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment, void_invoice. */
 
 const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[\w-]*)|#\s*([A-Z]{0,4}-?\d[\w-]*)|\b(\d{4}-\d{2,})\b/i;
 const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
@@ -34,6 +34,17 @@ export const recordPayment: Grammar = ({ text, defaultCurrency }) => {
   if (sum !== undefined) lookup.amount = sum.amount;
   const ask = `Which invoice${who === undefined ? ' was paid' : ` did ${who} pay`}? Send its number, e.g. 2026-0003.`;
   return who === undefined && sum === undefined ? clarify('record_payment', ask) : { ...clarify('record_payment', ask), lookup };
+};
+
+const voidLead = /^(?:void|cancel|annul|credit)\b(?!.*\b(?:meeting|call|task|reminder|rule)\b)/i;
+
+/** "void invoice 2026-0002", "cancel invoice #2026-0002", "credit 2026-0002": voided with a credit note, on approval. */
+export const voidInvoice: Grammar = ({ text }) => {
+  if (!voidLead.test(text) || !/\binvoice\b|\b\d{4}-\d{2,}\b|#/i.test(text)) return undefined;
+  const match = invoiceNumber.exec(text);
+  const invoice = match?.[1] ?? match?.[2] ?? match?.[3];
+  if (invoice === undefined) return clarify('void_invoice', 'Which invoice should I void? Send its number, e.g. 2026-0003.');
+  return toolIntent('void_invoice', { invoice }, 'Which invoice should I void? Send its number, e.g. 2026-0003.');
 };
 
 const invoiceLead =

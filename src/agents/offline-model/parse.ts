@@ -1,6 +1,6 @@
 import { assertTimeZone } from './dates.js';
 import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
-import { createInvoice, listInvoices, recordPayment } from './finance.js';
+import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
@@ -34,6 +34,7 @@ const grammars: Grammar[] = [
   proposeRule,
   rememberNote,
   recordPayment,
+  voidInvoice,
   recordProposalOutcome,
   linkIdentity,
   completeTask,

@@ -13,22 +13,26 @@ import {
 
 /** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */
 
-const asClient = /^(?:add|create|register|onboard|save|set up)\s+(.+?)\s+as\s+(?:an?\s+|our\s+)?(?:new\s+)?(?:client|customer)\b(.*)$/i;
+const asClient = /^(?:add|create|register|onboard|save|set up)\s+(.+?)\s+as\s+(?:an?\s+|our\s+)?(new\s+)?(?:client|customer)\b(.*)$/i;
 const clientFirst = /^(?:(?:add|create|register|onboard|save)\s+(?:an?\s+)?(?:new\s+)?|new\s+)(?:client|customer)\b[\s:,-]*(.*)$/i;
-const isNewClient = /^(.+?)\s+is\s+(?:an?\s+|our\s+)?new\s+(?:client|customer)\b(.*)$/i;
+const isNewClient = /^(.+?)\s+is\s+(?:an?\s+|our\s+)?(new\s+)(?:client|customer)\b(.*)$/i;
 
 /**
  * "Add Acme Corp as a client, contact dana@acme.test", "new client Beta GmbH,
  * contact Lee Park lee@beta.test", "Gamma Ltd is a new client". Without a
- * contact name, one is read from the email's local part (dana@ → Dana).
+ * contact name, one is read from the email's local part (dana@ → Dana). "as a new client" and "is a new
+ * client" say it is not a client already known under a similar name.
  */
 export const addClient: Grammar = ({ text }) => {
   let name: string | undefined;
   let details: string;
+  // "as a new client", "is a new client": the operator says it is not one already known under a similar name.
+  let isNew = false;
   const named = asClient.exec(text) ?? isNewClient.exec(text);
   if (named) {
     name = trimPhrase(named[1] ?? '');
-    details = named[2] ?? '';
+    isNew = named[2] !== undefined;
+    details = named[3] ?? '';
   } else {
     const rest = clientFirst.exec(text)?.[1];
     if (rest === undefined) return undefined;
@@ -55,6 +59,7 @@ export const addClient: Grammar = ({ text }) => {
   if (email !== undefined) args.email = email;
   const notes = /\bnotes?[\s:]+(.+)$/i.exec(details)?.[1];
   if (notes !== undefined) args.notes = trimPhrase(notes);
+  if (isNew) args.isNew = true;
   return toolIntent('add_client', args, `That email address doesn't look right; what is ${name}'s contact email?`);
 };
 

@@ -1,6 +1,7 @@
 import type { Kernel, Action } from '../../kernel/index.js';
 import { KernelError } from '../../kernel/index.js';
 import type { Db } from '../../storage/index.js';
+import { invoiceByNumber } from '../../records/index.js';
 import type { Clock } from '../../core/clock.js';
 import { capabilitiesText, cardFor, outcomeLine } from '../../agents/index.js';
 import type { Outbound } from '../../chat/index.js';
@@ -13,8 +14,15 @@ const text = (t: string): Outbound => ({ kind: 'text', text: t });
 export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZone: string; approvals: ApprovalViews }): CommandSet {
   const { kernel, db, clock, timeZone, approvals } = deps;
   const card = async (action: Action): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, action, kernel.operation(action.operation), timeZone) });
-  // Accepts what a person has at hand: the action id shown in /pending and the audit, or a card reference.
-  const find = async (ref: string) => (ref ? ((await kernel.get(ref)) ?? (await kernel.byRef(ref))) : undefined);
+  // Accepts what a person has at hand: the action id shown in /pending and the audit, a card reference, or an
+  // invoice number (2026-0002), which names the action that issued it: the invoice keeps that action's key.
+  const find = async (ref: string) => {
+    if (!ref) return undefined;
+    const action = (await kernel.get(ref)) ?? (await kernel.byRef(ref));
+    if (action) return action;
+    const invoice = await invoiceByNumber(db, ref);
+    return invoice ? kernel.byKey(invoice.idempotencyKey) : undefined;
+  };
 
   const help: ChatCommand = { description: 'What Keel can do', run: async () => [text(capabilitiesText())] };
   return {
@@ -30,22 +38,22 @@ export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZ
       },
     },
     why: {
-      description: 'Why an action was proposed: reasons and evidence',
+      description: 'Why an action was proposed: reasons and evidence (an action id or an invoice number)',
       async run({ args }) {
         const action = await find(args);
-        if (!action) return [text('Which action? Use /why <action id>; /pending lists the open ones.')];
+        if (!action) return [text('Which action? Use /why <action id or invoice number>; /pending lists the open ones.')];
         return approvals.why(action);
       },
     },
     undo: {
-      description: 'Undo an action (the undo itself may need your approval)',
+      description: 'Undo an action or an invoice by its number (the undo itself may need your approval)',
       async run({ args, sender }) {
         const action = await find(args);
-        if (!action) return [text('Which action? Use /undo <action id>.')];
+        if (!action) return [text('Which action? Use /undo <action id or invoice number>.')];
         try {
           const compensation = await kernel.compensate(action.id, { by: `operator:${sender}`, reason: `The operator asked to undo action ${action.id}.` });
           const op = kernel.operation(compensation.operation);
-          return compensation.state === 'awaiting_approval' ? [await card(compensation)] : [text(outcomeLine(compensation, op))];
+          return compensation.state === 'awaiting_approval' ? [await card(compensation)] : [text(outcomeLine(compensation, op, timeZone))];
         } catch (error) {
           if (error instanceof KernelError) return [text(`I cannot undo that: ${error.message}`)];
           throw error;

@@ -1,0 +1,1 @@
+ALTER TABLE `actions` ADD `warnings` text DEFAULT '[]' NOT NULL;
