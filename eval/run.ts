@@ -19,6 +19,7 @@ const operationsOf: Partial<Record<string, string[]>> = {
   draft_followup: ['email.send'],
   create_invoice: ['invoices.issue'],
   record_payment: ['invoices.record_payment'],
+  void_invoice: ['invoices.void'],
   schedule_meeting: ['calendar.book'],
   set_reminder: ['operator.schedule_reminder'],
   draft_post: ['records.save_draft_post'],
