@@ -20,7 +20,14 @@ function gate() {
   let entered!: () => void;
   const inside = new Promise<void>((resolve) => (entered = resolve));
   const opened = new Promise<void>((resolve) => (open = resolve));
-  return { inside, open, wait: async () => (entered(), opened) };
+  return {
+    inside,
+    open,
+    wait: async () => {
+      entered();
+      await opened;
+    },
+  };
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -40,7 +47,13 @@ describe('an email connector whose lease was taken over', () => {
       await smtp.close();
     };
     const clock = new ManualClock('2026-03-02T09:00:00Z');
-    const settings = { filesDir: join(database.dir, 'files'), outboxDir: join(database.dir, 'outbox'), mailFrom: 'Olga Operator <olga@keel.test>', issuer: 'Olga Operator', smtpUrl: smtp.url };
+    const settings = {
+      filesDir: join(database.dir, 'files'),
+      outboxDir: join(database.dir, 'outbox'),
+      mailFrom: 'Olga Operator <olga@keel.test>',
+      issuer: 'Olga Operator',
+      smtpUrl: smtp.url,
+    };
     const stalledFirst = gate();
     const slowSecond = gate();
 
@@ -49,10 +62,28 @@ describe('an email connector whose lease was taken over', () => {
       connectors.map((c) =>
         c.name !== 'email'
           ? c
-          : { ...c, operations: c.operations.map((op) => ({ ...op, run: async (input: unknown, ctx: Parameters<typeof op.run>[1]) => (await stalledFirst.wait(), op.run(input, ctx)) })) },
+          : {
+              ...c,
+              operations: c.operations.map((op) => ({
+                ...op,
+                run: async (input: unknown, ctx: Parameters<typeof op.run>[1]) => {
+                  await stalledFirst.wait();
+                  return op.run(input, ctx);
+                },
+              })),
+            },
       );
     const kernelFor = (owner: string, connectors: Connector[]): Kernel =>
-      createKernel({ db: storage.db, connectors, policy: { mayRequest: () => true, requiresApproval: () => true }, clock, ids: sequentialIds(), random: () => 0.5, owner, lease });
+      createKernel({
+        db: storage.db,
+        connectors,
+        policy: { mayRequest: () => true, requiresApproval: () => true },
+        clock,
+        ids: sequentialIds(),
+        random: () => 0.5,
+        owner,
+        lease,
+      });
     const first = kernelFor('owner_a', stoppedAtStart(createConnectors({ db: storage.db, clock, ids: sequentialIds() }, settings, nodePlatform.stores)));
     // Process B's mail server is slow, so B is mid-hand-over (its row `sending`) when A wakes.
     const slowSmtp = smtpDelivery(smtp.url);
@@ -60,11 +91,23 @@ describe('an email connector whose lease was taken over', () => {
       'owner_b',
       createConnectors({ db: storage.db, clock, ids: sequentialIds() }, settings, {
         ...nodePlatform.stores,
-        delivery: () => ({ ...slowSmtp, deliver: async (message, key) => (await slowSecond.wait(), slowSmtp.deliver(message, key)) }),
+        delivery: () => ({
+          ...slowSmtp,
+          deliver: async (message, key) => {
+            await slowSecond.wait();
+            return slowSmtp.deliver(message, key);
+          },
+        }),
       }),
     );
 
-    const proposed = await first.propose({ operation: 'email.send', input: { to: 'dana@acme.test', subject: 'Following up', body: 'Shall we talk on Monday?' }, idempotencyKey: 'mail:lease', agent: 'operator', reason: 'test' });
+    const proposed = await first.propose({
+      operation: 'email.send',
+      input: { to: 'dana@acme.test', subject: 'Following up', body: 'Shall we talk on Monday?' },
+      idempotencyKey: 'mail:lease',
+      agent: 'operator',
+      reason: 'test',
+    });
     // Sent mail cannot be unsent, so the send waits for the operator's approval, whatever the policy says.
     await first.decide({ ref: proposed.cardRef!, decision: 'approve', by: 'operator' });
     const running = first.execute(proposed.id);
