@@ -40,13 +40,13 @@ export function webhookConnector({ db, clock }: ConnectorDeps, settings: Webhook
       const key = ctx.idempotencyKey;
       const existing = await byKey(key);
       if (existing?.status === 'delivered') return result(key, event, existing.responseStatus);
+      // A process stopped past its lease, whose post another process took over, stops here rather than post twice.
+      await ctx.heartbeat();
       await db
         .insert(webhookDeliveries)
         .values({ idempotencyKey: key, event, status: 'sending', attempts: 1, updatedAt: clock.now() })
         .onConflictDoUpdate({ target: webhookDeliveries.idempotencyKey, set: { status: 'sending', attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: clock.now() } });
 
-      // A process stopped past its lease, whose post another process took over, stops here rather than post twice.
-      await ctx.heartbeat();
       const body = JSON.stringify({ id: key, event, payload });
       const timestamp = String(Math.floor(clock.now().getTime() / 1000));
       let response: Response;
