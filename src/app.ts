@@ -11,7 +11,7 @@ import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
-import { calendarFeed, createConnectors, operatorConnector, type Mailbox } from './connectors/index.js';
+import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
@@ -63,6 +63,7 @@ export async function createKeel(options: KeelOptions) {
           outboxDir: config.OUTBOX_DIR,
           mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
           smtpUrl: config.SMTP_URL,
+          emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
           issuer: config.OPERATOR_NAME,
           webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
           s3:

@@ -167,7 +167,15 @@ export const configSchema = z
       .describe('SMTP server for outgoing email, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for TLS from the start). With MAIL_FROM, email is sent through it; without, it lands in OUTBOX_DIR. Secret.'),
     MAIL_FROM: optionalText
       .pipe(z.string().regex(/^([^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { error: 'must be an address or "Name <address>", e.g. Dana Smith <dana@example.com>' }).optional())
-      .describe('Sender of every email, "Name <address>" or an address; also the organizer of meeting invitations. Required with SMTP_URL.'),
+      .describe('Sender of every email, "Name <address>" or an address; also the organizer of meeting invitations. Required with SMTP_URL or EMAIL_API_KEY.'),
+    EMAIL_API_KEY: optionalText
+      .pipe(z.string().regex(/^\S{8,}$/, { error: 'must be the API key as the email service shows it (e.g. re_… from Resend → API Keys), without spaces' }).optional())
+      .describe(
+        'Key of an HTTP email API (Resend\'s POST /emails, sent as Authorization: Bearer). With MAIL_FROM, email is sent through it instead of SMTP or OUTBOX_DIR, each message once per idempotency key (also sent as the Idempotency-Key header); the way to send email from Cloudflare Workers. Secret.',
+      ),
+    EMAIL_API_URL: optionalText
+      .pipe(z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, { error: 'must be the http(s) root of the email API, e.g. https://api.resend.com (Keel posts to <root>/emails)' }).optional())
+      .describe('Root of the email API that EMAIL_API_KEY is for; Keel posts to <root>/emails. Empty for https://api.resend.com (tests and self-hosted Resend-compatible relays set it).'),
     IMAP_URL: optionalText
       .pipe(
         z
@@ -263,6 +271,9 @@ export const configSchema = z
     need(Boolean(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN) && !c.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', 'is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set; copy the xoxb- token from OAuth & Permissions');
     need(Boolean(c.SLACK_BOT_TOKEN) && !c.SLACK_OPERATOR_IDS.length, 'SLACK_OPERATOR_IDS', 'is required with SLACK_BOT_TOKEN, so only you can command Keel; set your Slack member id (profile → ⋮ → Copy member ID)');
     need(Boolean(c.SMTP_URL) && !c.MAIL_FROM, 'MAIL_FROM', 'is required with SMTP_URL: the address your SMTP server lets you send from, e.g. Dana Smith <dana@example.com>');
+    need(Boolean(c.EMAIL_API_KEY) && !c.MAIL_FROM, 'MAIL_FROM', 'is required with EMAIL_API_KEY: an address on a domain verified at the email API, e.g. Dana Smith <dana@example.com>');
+    need(Boolean(c.EMAIL_API_KEY && c.SMTP_URL), 'EMAIL_API_KEY', 'and SMTP_URL are both set: email goes one way; unset SMTP_URL to send through the email API, or EMAIL_API_KEY to send through SMTP');
+    need(Boolean(c.EMAIL_API_URL) && !c.EMAIL_API_KEY, 'EMAIL_API_KEY', 'is required when EMAIL_API_URL is set: the key of that email API');
     const s3 = { S3_ENDPOINT: c.S3_ENDPOINT, S3_BUCKET: c.S3_BUCKET, S3_ACCESS_KEY_ID: c.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: c.S3_SECRET_ACCESS_KEY };
     const s3Set = Object.entries(s3).filter(([, v]) => v).map(([k]) => k);
     for (const [key, value] of Object.entries(s3)) {
@@ -293,6 +304,7 @@ export const secretSettings = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'SMTP_URL',
+  'EMAIL_API_KEY',
   'IMAP_URL',
   'S3_SECRET_ACCESS_KEY',
   'CALDAV_PASSWORD',

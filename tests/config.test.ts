@@ -38,6 +38,27 @@ describe('configuration', () => {
     expect(loadConfig({ HOST: '0.0.0.0', WEB_CHAT_TOKEN: 'a'.repeat(32) }).HOST).toBe('0.0.0.0');
   });
 
+  it('checks the email API settings, one clear line each', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems({ EMAIL_API_KEY: 're_test_0123456789' })).toEqual([expect.stringMatching(/^MAIL_FROM is required with EMAIL_API_KEY/)]);
+    expect(problems({ EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test', SMTP_URL: 'smtp://mail.example.test:587' })).toEqual([
+      expect.stringMatching(/^EMAIL_API_KEY and SMTP_URL are both set: email goes one way/),
+    ]);
+    expect(problems({ EMAIL_API_URL: 'http://127.0.0.1:8025' })).toEqual([expect.stringMatching(/^EMAIL_API_KEY is required when EMAIL_API_URL is set/)]);
+    expect(problems({ EMAIL_API_KEY: 're test', EMAIL_API_URL: 'api.resend.com', MAIL_FROM: 'olga@example.test' })).toEqual([
+      expect.stringMatching(/^EMAIL_API_KEY must be the API key as the email service shows it/),
+      expect.stringMatching(/^EMAIL_API_URL must be the http\(s\) root of the email API/),
+    ]);
+    expect(loadConfig({ EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test' })).toMatchObject({ EMAIL_API_KEY: 're_test_0123456789', EMAIL_API_URL: undefined });
+  });
+
   it('stops `npm start` with exit code 1 and one line per problem, no stack trace', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,

@@ -2,13 +2,14 @@ import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import { recordsConnector } from '../records/index.js';
 import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
-import { createMailer, emailConnector, repliesConnector, type Delivery } from './email/index.js';
+import { createMailer, emailConnector, httpEmailDelivery, repliesConnector, type Delivery, type EmailApiSettings } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
 
 export type { ConnectorDeps };
+export { EMAIL_API_DEFAULT_URL } from './email/index.js';
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
 export { calendarFeed } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
@@ -22,6 +23,8 @@ export interface ConnectorSettings {
   mailFrom: string;
   /** With it, email goes through this SMTP server instead of the local outbox. */
   smtpUrl?: string | undefined;
+  /** With it, email goes through this HTTP email API, on any platform (the one way to send from a Worker). */
+  emailApi?: EmailApiSettings | undefined;
   /** The name on invoices and credit notes. */
   issuer: string;
   /** With it, webhook.post is available. */
@@ -54,12 +57,12 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
 
 /**
  * Every connector Keel runs with. The embedded default keeps every effect on
- * this machine: the database, a files folder and an outbox folder; SMTP and
- * the webhook join when configured.
+ * this machine: the database, a files folder and an outbox folder; SMTP or an
+ * email API, S3, CalDAV, Stripe and the webhook join when configured.
  */
 export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
   const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
-  const mailer = createMailer(deps, stores.delivery(settings), settings.mailFrom);
+  const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),
     invoicesConnector(deps, files, mailer, { issuer: settings.issuer }, settings.stripe ? stripePayments(settings.stripe) : undefined),

@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
+import { EMAIL_API_DEFAULT_URL } from '../connectors/email/index.js';
 
 export const EMAIL_UNAVAILABLE =
-  'Email cannot be sent from Keel on Cloudflare Workers: a Worker has no folder for the outbox and nodemailer cannot open an SMTP connection there. Run Keel on Node (npm start) for email.';
+  'Email cannot be sent from Keel on Cloudflare Workers without an email API: a Worker has no folder for the outbox and nodemailer cannot open an SMTP connection there. Set EMAIL_API_KEY and MAIL_FROM (an HTTP email API such as Resend), or run Keel on Node (npm start).';
 
 /** Settings that are valid for Node but cannot work in a Worker, each with its fix; Keel refuses to start on any of them. */
 export function workersProblems(config: Config): string[] {
@@ -22,9 +23,9 @@ export function workersProblems(config: Config): string[] {
 export function workersNotices(config: Config): string[] {
   const notices = [
     config.S3_ENDPOINT ? 'files (invoice PDFs) go to the S3 bucket' : 'files (invoice PDFs) are stored in the libSQL database (set S3_* for R2 or another bucket); FILES_DIR is not used',
-    EMAIL_UNAVAILABLE,
+    config.EMAIL_API_KEY ? `email goes through the email API at ${new URL(config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL).host}` : EMAIL_UNAVAILABLE,
   ];
-  if (config.SMTP_URL) notices.push('SMTP_URL is set but ignored on Workers');
+  if (config.SMTP_URL) notices.push('SMTP_URL is set but ignored on Workers: set EMAIL_API_KEY instead');
   if (config.IMAP_URL) notices.push('IMAP_URL is set but replies are not read on Workers: the IMAP client needs a TCP connection a Worker does not give it');
   return notices;
 }

@@ -10,8 +10,9 @@ export { workersNotices, workersProblems } from './workers-settings.js';
 /**
  * A Cloudflare Worker: libSQL over HTTP (`@libsql/client/web`; a libsql://
  * URL is spoken as https://), migrations bundled at build time, files in the
- * database, no email, and no timers between requests — Cron Triggers tick the
- * scheduler instead.
+ * database, email only through an HTTP email API (EMAIL_API_KEY, chosen by
+ * the connectors before this refusing delivery), and no timers between
+ * requests — Cron Triggers tick the scheduler instead.
  */
 export const workersPlatform: Platform = {
   name: 'workers',

@@ -11,13 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHranaServer } from '../support/hrana-server.js';
 import { freePort } from '../support/port.js';
 import { fakeSlackApi, slackHeaders, waitFor } from '../bots/support.js';
+import { startEmailApi } from '../connectors/email-api.js';
+import { messageIdFor } from '../../src/connectors/index.js';
 
 /**
  * Keel as deployed to Cloudflare Workers: `npm run build:worker` (wrangler's
  * dry-run bundle, no network), run in the real Workers runtime (Miniflare's
  * workerd from npm), on a remote libSQL database over HTTP, with Telegram
  * (telegram-test-api) and Slack (a recorded fake of the Web API — Slack has no
- * local emulator) answering locally. The database server is the Hrana stand-in
+ * local emulator) answering locally, and email going to a local stand-in of
+ * Resend's API (tests/connectors/email-api.ts). The database server is the Hrana stand-in
  * in tests/support/hrana-server.ts, because sqld is not installable here.
  */
 const run = promisify(execFile);
@@ -38,6 +41,7 @@ describe('Keel on Cloudflare Workers', () => {
   let db: Client;
   let telegram: TelegramServer;
   let slack: Awaited<ReturnType<typeof fakeSlackApi>>;
+  let emailApi: Awaited<ReturnType<typeof startEmailApi>>;
   let mf: Miniflare;
   let bundle: Buffer;
   let updateId = 1000;
@@ -72,6 +76,7 @@ describe('Keel on Cloudflare Workers', () => {
     telegram = new TelegramServer({ port: await freePort(), host: '127.0.0.1', storeTimeout: 600 });
     await telegram.start();
     slack = await fakeSlackApi();
+    emailApi = await startEmailApi();
     mf = new Miniflare({
       modules: true,
       scriptPath: join(outdir, 'worker.js'),
@@ -94,6 +99,9 @@ describe('Keel on Cloudflare Workers', () => {
         SLACK_SIGNING_SECRET: SLACK_SECRET,
         SLACK_OPERATOR_IDS: SLACK_OPERATOR,
         SLACK_API_URL: slack.url,
+        MAIL_FROM: 'Olga Operator <olga@keel.test>',
+        EMAIL_API_KEY: emailApi.apiKey,
+        EMAIL_API_URL: emailApi.url,
       },
     });
     await mf.ready;
@@ -105,6 +113,7 @@ describe('Keel on Cloudflare Workers', () => {
     await database?.close();
     await telegram?.stop();
     await slack?.close();
+    await emailApi?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -133,6 +142,41 @@ describe('Keel on Cloudflare Workers', () => {
     expect(response.status).toBe(200);
     await waitFor('the Telegram reply', () => sentTo(OPERATOR).find((m) => /Acme Corp/.test(m.message.text)));
     expect(Number((await db.execute("SELECT count(*) AS n FROM clients WHERE name = 'Acme Corp'")).rows[0]?.n)).toBe(1);
+  });
+
+  it('sends an approved follow-up email through the email API, once, with the key-derived Message-ID', async () => {
+    const webhook = (update: object) =>
+      mf.dispatchFetch('http://keel.example.test/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
+        body: JSON.stringify(update),
+      });
+    const asked = JSON.parse(telegramUpdate('Follow up with Acme Corp about the workshop'));
+    expect((await webhook(asked)).status).toBe(200);
+    const card = await waitFor('the follow-up card', async () => (await db.execute("SELECT card_ref, idempotency_key FROM actions WHERE operation = 'email.send' AND state = 'awaiting_approval'")).rows[0]);
+    const tap = (id: number) => ({
+      update_id: id,
+      callback_query: {
+        id: `cb${id}`,
+        from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
+        chat_instance: 'ci',
+        data: `approve:${card.card_ref}`,
+        message: { message_id: asked.message.message_id + 1, date: Math.floor(Date.now() / 1000), chat: { id: OPERATOR, type: 'private', first_name: 'Olga' }, text: 'card' },
+      },
+    });
+    const first = tap(++updateId);
+    expect((await webhook(first)).status).toBe(200);
+    const posted = await waitFor('the email at the API', () => emailApi.received[0]);
+    expect(posted.body).toMatchObject({ from: 'Olga Operator <olga@keel.test>', to: ['dana@acme.test'], subject: 'Following up: the workshop', headers: { 'Message-ID': await messageIdFor(String(card.idempotency_key)) } });
+    expect(posted.headers['idempotency-key']).toBe(card.idempotency_key);
+    await waitFor('the action to succeed', async () => (await db.execute("SELECT state FROM actions WHERE operation = 'email.send'")).rows[0]?.state === 'succeeded');
+
+    // Telegram re-delivers the tap, and the operator taps again: still one email.
+    expect((await webhook(first)).status).toBe(200);
+    expect((await webhook(tap(++updateId))).status).toBe(200);
+    const [row] = (await db.execute('SELECT status, via FROM outbox_emails')).rows;
+    expect(row).toMatchObject({ status: 'sent', via: 'api' });
+    expect(emailApi.received).toHaveLength(1);
   });
 
   it('answers a signed Slack event after the ack, and refuses a forged one', async () => {

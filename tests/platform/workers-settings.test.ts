@@ -23,4 +23,13 @@ describe('settings on Cloudflare Workers', () => {
     expect(notices.join('\n')).toMatch(/Email cannot be sent/);
     expect(notices.join('\n')).toMatch(/SMTP_URL is set but ignored/);
   });
+
+  it('says that email goes through the email API when EMAIL_API_KEY is set, and no longer that it cannot be sent', () => {
+    const notices = workersNotices(loadConfig({ ...remote, EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test' })).join('\n');
+    expect(notices).toContain('email goes through the email API at api.resend.com');
+    expect(notices).not.toMatch(/Email cannot be sent/);
+    expect(workersNotices(loadConfig({ ...remote, EMAIL_API_KEY: 're_test_0123456789', EMAIL_API_URL: 'http://127.0.0.1:8025', MAIL_FROM: 'olga@example.test' })).join('\n')).toContain(
+      'email API at 127.0.0.1:8025',
+    );
+  });
 });

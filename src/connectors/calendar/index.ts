@@ -33,7 +33,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
   const summary = (m: Meeting, invitedTo: string | null) => ({ meetingId: m.id, startsAt: m.startsAt.toISOString(), status: m.status, invitedTo });
 
   /** Mails the meeting's current state (invitation or cancellation) to the client, once per key. */
-  async function notify(m: Meeting, key: string, to: { email: string; name: string }, method: 'REQUEST' | 'CANCEL') {
+  async function notify(m: Meeting, key: string, to: { email: string; name: string }, method: 'REQUEST' | 'CANCEL', heartbeat: () => Promise<void>) {
     const cancelled = method === 'CANCEL';
     const event = meetingEvent(m, { organizer, attendee: { email: to.email, name: to.name } });
     await mailer.send({
@@ -43,6 +43,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       subject: `${cancelled ? 'Cancelled' : 'Invitation'}: ${m.title}`,
       text: `${cancelled ? 'This meeting is cancelled' : 'You are invited'}: ${m.title}\n${when(m)}\n`,
       calendar: { method, content: calendarText({ method, events: [event], stamp: clock.now() }) },
+      heartbeat,
     });
   }
 
@@ -96,6 +97,8 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       const cancelRow = () => db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meeting.id));
       if (caldav) {
         try {
+          // A process stopped past its lease stops here, before it writes to the calendar what the new owner may have written.
+          await ctx.heartbeat();
           await caldav.put(meeting.id, calendarText({ events: [meetingEvent(meeting, { organizer })], stamp: clock.now() }));
         } catch (error) {
           // A calendar that refuses the event (not one that is briefly down) ends the booking before any invitation goes out.
@@ -106,7 +109,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       const client = await clientById(db, meeting.clientId);
       if (!client?.email) return summary(meeting, null);
       try {
-        await notify(meeting, inviteKey(ctx.idempotencyKey), { email: client.email, name: client.contactName ?? client.name }, 'REQUEST');
+        await notify(meeting, inviteKey(ctx.idempotencyKey), { email: client.email, name: client.contactName ?? client.name }, 'REQUEST', ctx.heartbeat);
       } catch (error) {
         // A refused invitation must not leave a meeting the client never heard of in the feed.
         if (error instanceof ConnectorError && !error.retryable) {
@@ -139,6 +142,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
     async run({ meetingId }, ctx) {
       const meeting = await byId(meetingId);
       if (!meeting) throw new ConnectorError(`There is no meeting ${meetingId}.`, { retryable: false });
+      await ctx.heartbeat();
       await db.update(meetings).set({ status: 'cancelled' }).where(eq(meetings.id, meetingId));
       await caldav?.remove(meetingId);
       const cancelled = { ...meeting, status: 'cancelled' as const };
@@ -146,7 +150,7 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       const invite = await mailer.state(inviteKey(meeting.idempotencyKey));
       if (invite.status !== 'sent') return summary(cancelled, null);
       const client = await clientById(db, meeting.clientId);
-      await notify(cancelled, cancelKey(ctx.idempotencyKey), { email: invite.email.to, name: client?.contactName ?? client?.name ?? invite.email.to }, 'CANCEL');
+      await notify(cancelled, cancelKey(ctx.idempotencyKey), { email: invite.email.to, name: client?.contactName ?? client?.name ?? invite.email.to }, 'CANCEL', ctx.heartbeat);
       return summary(cancelled, invite.email.to);
     },
     async lookup(key, { meetingId }) {

@@ -5,6 +5,7 @@ import type { Mailer, MailState, OutboxEmail } from './mailer.js';
 export { outboxEmails } from './tables.js';
 export { createMailer, messageIdFor, type Mailer } from './mailer.js';
 export { unavailableDelivery, type Delivery } from './delivery.js';
+export { httpEmailDelivery, EMAIL_API_DEFAULT_URL, type EmailApiSettings } from './delivery-http.js';
 export { repliesConnector, attributeReply, messageIds, MAX_REPLY_CHARS, type EmailReply, type ReplyInput } from './replies.js';
 export { emailReplies, mailboxCursors } from './tables.js';
 export type { IncomingMail, Mailbox } from './mailbox.js';
@@ -33,7 +34,7 @@ export function emailConnector(mailer: Mailer): Connector {
       inReplyTo: z.string().regex(/^<[^<>\s]+>$/, { error: 'must be a Message-ID such as <abc@example.com>' }).optional(),
     }),
     leavesSystem: true,
-    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId, inReplyTo: input.inReplyTo })),
+    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId, inReplyTo: input.inReplyTo, heartbeat: ctx.heartbeat })),
     lookup: async (key) => mailLookup(await mailer.state(key), emailSummary),
     compensation: { kind: 'irreversible', note: 'send a correction email, which needs its own approval' },
   });

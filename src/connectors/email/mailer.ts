@@ -26,6 +26,8 @@ export interface OutgoingMail {
   attachments?: MailAttachment[];
   /** An iCalendar invitation or cancellation, sent as text/calendar with its METHOD so mail clients offer to act on it. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
+  /** The running action's `ctx.heartbeat`: confirms this process still holds the action just before the message leaves. */
+  heartbeat(): Promise<void>;
 }
 
 export type OutboxEmail = typeof outboxEmails.$inferSelect;
@@ -60,6 +62,8 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
     const messageId = await messageIdFor(mail.key);
     const existing = await byKey(mail.key);
     if (existing?.status === 'sent') return existing;
+    // A process stopped past its lease, whose send another process took over, stops here rather than send twice.
+    await mail.heartbeat();
     const attachments = [...(mail.attachments ?? []).map((a) => a.filename), ...(mail.calendar ? ['invite.ics'] : [])];
     if (existing) {
       await db.update(outboxEmails).set({ status: 'sending', error: null, via: delivery.via }).where(eq(outboxEmails.id, existing.id));
@@ -82,7 +86,7 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
         date: clock.now(),
         attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
         ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, filename: 'invite.ics', content: mail.calendar.content } } : {}),
-      });
+      }, mail.key);
     } catch (error) {
       const { error: failure, rejected } = delivery.failure(error, mail.to);
       // A certain rejection is recorded as such; a doubt stays `sending`, which lookup reports as unknown.

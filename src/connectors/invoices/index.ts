@@ -49,11 +49,12 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
   const linkFor = (invoiceId: string) => first(db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.invoiceId, invoiceId)));
 
   /** The invoice's payment link, made once: the row is written after Stripe answered, and Stripe's Idempotency-Key covers a crash in between. */
-  async function paymentLink(invoice: Invoice, key: string) {
+  async function paymentLink(invoice: Invoice, key: string, heartbeat: () => Promise<void>) {
     if (!payments) return undefined;
     const existing = await linkFor(invoice.id);
     if (existing) return existing;
     let made: Awaited<ReturnType<StripePayments['createLink']>>;
+    await heartbeat();
     try {
       made = await payments.createLink({ key, number: invoice.number, description: invoice.description, amountMinor: invoice.totalMinor, currency: invoice.currency });
     } catch (error) {
@@ -78,7 +79,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
   };
 
   /** Stores the document's PDF (once) and mails it to the client when they have an address. */
-  async function deliver(number: string, clientId: string, model: (billTo: PdfModel['billTo']) => PdfModel, mail: { subject: string; text: string }) {
+  async function deliver(number: string, clientId: string, model: (billTo: PdfModel['billTo']) => PdfModel, mail: { subject: string; text: string }, heartbeat: () => Promise<void>) {
     const client = await clientById(db, clientId);
     const pdf = await files.save({
       key: pdfKey(number),
@@ -89,7 +90,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     if (!client?.email) return { pdf, emailedTo: null };
     const { bytes } = await files.read(pdf.id);
     try {
-      await mailer.send({ key: mailKey(number), to: client.email, clientId, ...mail, attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }] });
+      await mailer.send({ key: mailKey(number), to: client.email, clientId, ...mail, attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }], heartbeat });
     } catch (error) {
       // The number is taken for good (numbers are gapless), so the operator must hear that the document exists unsent.
       if (error instanceof ConnectorError && !error.retryable) {
@@ -166,11 +167,11 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         dueAt: new Date(issuedAt.getTime() + input.dueDays * DAY_MS),
       });
       const invoice = (await byKey(ctx.idempotencyKey))!;
-      const link = await paymentLink(invoice, ctx.idempotencyKey);
+      const link = await paymentLink(invoice, ctx.idempotencyKey, ctx.heartbeat);
       const { pdf, emailedTo } = await deliver(invoice.number, invoice.clientId, invoiceModel(invoice), {
         subject: `Invoice ${invoice.number}`,
         text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
-      });
+      }, ctx.heartbeat);
       await db.update(invoices).set({ status: 'sent' }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
       return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo, ...(link ? { payUrl: link.url } : {}) };
     },
@@ -216,13 +217,14 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       }
       const link = payments ? await linkFor(invoice.id) : undefined;
       if (payments && link && !link.deactivatedAt) {
+        await ctx.heartbeat();
         await payments.deactivate({ key: ctx.idempotencyKey, linkId: link.linkId, number });
         await db.update(invoicePaymentLinks).set({ deactivatedAt: clock.now() }).where(eq(invoicePaymentLinks.invoiceId, invoice.id));
       }
       const { pdf, emailedTo } = await deliver(creditNote.number, creditNote.clientId, creditNoteModel(creditNote, invoice), {
         subject: `Credit note ${creditNote.number} for invoice ${number}`,
         text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
-      });
+      }, ctx.heartbeat);
       return creditResult(invoice, creditNote, pdf, emailedTo);
     },
     async lookup(_key, { number }) {

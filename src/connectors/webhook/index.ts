@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector } from '../../kernel/connector.js';
-import type { Clock } from '../../core/clock.js';
+import { retryableStatus, retryAfterMs } from '../../core/http-retry.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import { signWebhook } from './sign.js';
 import { webhookDeliveries } from './tables.js';
@@ -17,17 +17,6 @@ export interface WebhookSettings {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(header: string | null, clock: Clock): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - clock.now().getTime());
-}
-
-const retryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
 /**
  * Outbound webhook: POSTs {id, event, payload} to WEBHOOK_URL with an
@@ -51,6 +40,8 @@ export function webhookConnector({ db, clock }: ConnectorDeps, settings: Webhook
       const key = ctx.idempotencyKey;
       const existing = await byKey(key);
       if (existing?.status === 'delivered') return result(key, event, existing.responseStatus);
+      // A process stopped past its lease, whose post another process took over, stops here rather than post twice.
+      await ctx.heartbeat();
       await db
         .insert(webhookDeliveries)
         .values({ idempotencyKey: key, event, status: 'sending', attempts: 1, updatedAt: clock.now() })
