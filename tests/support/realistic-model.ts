@@ -27,6 +27,8 @@ export interface Misbehaviour {
   claimInProse?: string;
   /** Agents call this tool (whatever the request) on every step, e.g. to hit the step cap or the scope check. */
   alwaysCall?: ScriptedToolCall;
+  /** Agents send this call in the same answer as the one they mean (parallel calls), first or last. */
+  alongside?: { call: ScriptedToolCall; first: boolean };
   /** The next answers are HTTP failures, one per call, consumed in order. */
   failures?: { status: number; headers?: Record<string, string>; body?: string }[];
   /** Every answer waits this long (a hung endpoint when longer than Keel's timeout). */
@@ -91,6 +93,10 @@ export async function startRealisticModel(opts: { clock?: Clock; timeZone?: stri
         return base;
       }),
     );
+    if (!coordinator && !toolResults && mode.alongside && calls.length) {
+      const extra = { ...mode.alongside.call, id: freshId() };
+      calls.splice(mode.alongside.first ? 0 : calls.length, 0, extra);
+    }
     const content = typeof answer.content === 'string' ? answer.content : '';
     return { ...delay, ...(content ? { content } : {}), ...(calls.length ? { tool_calls: calls } : {}) };
   };
