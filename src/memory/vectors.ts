@@ -91,7 +91,8 @@ class QuantisedVectors {
     const less = (a: number, b: number) => score(heap[a]!) < score(heap[b]!);
     const swap = (a: number, b: number) => ([heap[a], heap[b]] = [heap[b]!, heap[a]!]);
     for (let i = 0; i < n; i += 1) {
-      const s = (scores[i]! *= this.scales[i]!);
+      scores[i]! *= this.scales[i]!;
+      const s = scores[i]!;
       if (s < floor || (heap.length === k && s <= score(heap[0]!))) continue;
       if (heap.length < k) {
         heap.push(i);
