@@ -2,11 +2,17 @@ import type { Client, InStatement } from '@libsql/client';
 import type { MemoryKind } from './kinds.js';
 import { queryTerms } from './words.js';
 
-/** FTS5 rows share their rowid with memory_docs.seq (migration 0006 makes the table). */
-export const ftsReplace = (sourceId: string, text: string): InStatement[] => [
-  { sql: 'DELETE FROM memory_fts WHERE rowid = (SELECT seq FROM memory_docs WHERE source_id = ?)', args: [sourceId] },
-  { sql: 'INSERT INTO memory_fts (rowid, text) VALUES ((SELECT seq FROM memory_docs WHERE source_id = ?), ?)', args: [sourceId, text] },
-];
+/**
+ * FTS5 rows share their rowid with memory_docs.seq (migration 0006 makes the table). Re-indexes
+ * the documents' current text, written just before; two statements per batch, not two per document.
+ */
+export const ftsReplace = (sourceIds: string[]): InStatement[] => {
+  const list = sourceIds.map(() => '?').join(', ');
+  return [
+    { sql: `DELETE FROM memory_fts WHERE rowid IN (SELECT seq FROM memory_docs WHERE source_id IN (${list}))`, args: sourceIds },
+    { sql: `INSERT INTO memory_fts (rowid, text) SELECT seq, text FROM memory_docs WHERE source_id IN (${list})`, args: sourceIds },
+  ];
+};
 
 export const ftsRemove = (seq: number): InStatement => ({ sql: 'DELETE FROM memory_fts WHERE rowid = ?', args: [seq] });
 

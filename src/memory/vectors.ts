@@ -184,9 +184,12 @@ export function vectorStore(client: Client, embedderId: string) {
       );
       ready = true;
     },
-    upsert: (sourceId: string, vector: Float32Array): InStatement => ({
-      sql: `INSERT OR REPLACE INTO "${table}" (seq, embedding, rev) VALUES ((SELECT seq FROM memory_docs WHERE source_id = ?), vector32(?), ${nextRev})`,
-      args: [sourceId, blob(vector)],
+    /** One statement for a batch; each row gets its own, higher rev (however SQLite evaluates the subquery, the offsets keep them apart). */
+    upsert: (rows: { sourceId: string; vector: Float32Array }[]): InStatement => ({
+      sql: `INSERT OR REPLACE INTO "${table}" (seq, embedding, rev) VALUES ${rows
+        .map((_, i) => `((SELECT seq FROM memory_docs WHERE source_id = ?), vector32(?), ${nextRev} + ${i})`)
+        .join(', ')}`,
+      args: rows.flatMap((r) => [r.sourceId, blob(r.vector)]),
     }),
     /** Writes the vector only while the document still has the text it was made from (its hash), so a concurrent re-index wins. */
     upsertIfUnchanged: (seq: number, hash: string, vector: Float32Array): InStatement => ({
