@@ -85,33 +85,39 @@ class QuantisedVectors {
       const codes = this.codes.subarray(d * this.capacity, d * this.capacity + n);
       for (let i = 0; i < n; i += 1) scores[i]! += q * codes[i]!;
     }
-    // A min-heap of the best k so far: most candidates lose one comparison against its root.
-    const heap: number[] = [];
-    const score = (slot: number) => scores[slot]!;
-    const less = (a: number, b: number) => score(heap[a]!) < score(heap[b]!);
-    const swap = (a: number, b: number) => ([heap[a], heap[b]] = [heap[b]!, heap[a]!]);
+    // A min-heap of the best k so far, in typed arrays: most candidates lose one comparison against its root.
+    const heapScores = new Float32Array(k);
+    const heapSlots = new Int32Array(k);
+    let size = 0;
     for (let i = 0; i < n; i += 1) {
-      scores[i]! *= this.scales[i]!;
-      const s = scores[i]!;
-      if (s < floor || (heap.length === k && s <= score(heap[0]!))) continue;
-      if (heap.length < k) {
-        heap.push(i);
-        for (let c = heap.length - 1, p = (c - 1) >> 1; c > 0 && less(c, p); c = p, p = (c - 1) >> 1) swap(c, p);
-        continue;
+      const s = scores[i]! * this.scales[i]!;
+      if (s < floor || (size === k && s <= heapScores[0]!)) continue;
+      let at: number;
+      if (size < k) {
+        at = size++;
+        while (at > 0) {
+          const parent = (at - 1) >> 1;
+          if (heapScores[parent]! <= s) break;
+          heapScores[at] = heapScores[parent]!;
+          heapSlots[at] = heapSlots[parent]!;
+          at = parent;
+        }
+      } else {
+        at = 0;
+        for (;;) {
+          const left = 2 * at + 1;
+          if (left >= size) break;
+          const child = left + 1 < size && heapScores[left + 1]! < heapScores[left]! ? left + 1 : left;
+          if (heapScores[child]! >= s) break;
+          heapScores[at] = heapScores[child]!;
+          heapSlots[at] = heapSlots[child]!;
+          at = child;
+        }
       }
-      heap[0] = i;
-      for (let p = 0; ; ) {
-        const l = 2 * p + 1;
-        const r = l + 1;
-        let m = p;
-        if (l < heap.length && less(l, m)) m = l;
-        if (r < heap.length && less(r, m)) m = r;
-        if (m === p) break;
-        swap(p, m);
-        p = m;
-      }
+      heapScores[at] = s;
+      heapSlots[at] = i;
     }
-    return heap.sort((a, b) => score(b) - score(a)).map((slot) => ({ seq: this.seqs[slot]!, similarity: score(slot) }));
+    return Array.from({ length: size }, (_, j) => ({ seq: this.seqs[heapSlots[j]!]!, similarity: heapScores[j]! })).sort((a, b) => b.similarity - a.similarity);
   }
 }
 
