@@ -141,6 +141,8 @@ export function vectorStore(client: Client, embedderId: string) {
       await client.batch(
         [
           `ALTER TABLE "${table}" ADD COLUMN rev INTEGER NOT NULL DEFAULT 0`,
+          // Every rev distinct, as later writes keep them, so loading can page by rev alone.
+          `UPDATE "${table}" SET rev = seq`,
           `CREATE INDEX IF NOT EXISTS "${revIndex}" ON "${table}" (rev)`,
           `DROP INDEX IF EXISTS "${diskAnnIndex}"`,
         ],
