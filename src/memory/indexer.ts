@@ -53,7 +53,7 @@ export function createIndexer(deps: IndexerDeps) {
     if (!docs.length) return [];
     const embedded = await embedder.embed(docs.map((d) => d.text));
     await vectors.ensure(embedded[0]!.length);
-    return docs.map((d, i) => vectors.upsert(d.sourceId, embedded[i]!));
+    return [vectors.upsert(docs.map((d, i) => ({ sourceId: d.sourceId, vector: embedded[i]! })))];
   }
 
   /** Writes the current documents of `ids` (from one source) and drops those whose rows are gone. */
@@ -72,15 +72,16 @@ export function createIndexer(deps: IndexerDeps) {
       statements.push(ftsRemove(row.seq), { sql: 'DELETE FROM memory_docs WHERE seq = ?', args: [row.seq] });
       if (row.embedder === embedder.id) statements.push(vectors.remove(row.seq));
     }
-    for (const d of changed) {
+    // One statement per table for the whole batch: preparing a statement per document was most of the build time.
+    if (changed.length) {
       statements.push(
         {
-          sql: `INSERT INTO memory_docs (source_id, kind, client_id, text, hash, embedder, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+          sql: `INSERT INTO memory_docs (source_id, kind, client_id, text, hash, embedder, at) VALUES ${changed.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
                 ON CONFLICT (source_id) DO UPDATE SET kind = excluded.kind, client_id = excluded.client_id, text = excluded.text,
                   hash = excluded.hash, embedder = excluded.embedder, at = excluded.at`,
-          args: [d.sourceId, d.kind, d.clientId, d.text, hashOf.get(d.sourceId)!, embedder.id, d.at.getTime()],
+          args: changed.flatMap((d) => [d.sourceId, d.kind, d.clientId, d.text, hashOf.get(d.sourceId)!, embedder.id, d.at.getTime()]),
         },
-        ...ftsReplace(d.sourceId, d.text),
+        ...ftsReplace(changed.map((d) => d.sourceId)),
       );
     }
     statements.push(...(await vectorStatements(changed)));

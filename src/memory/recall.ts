@@ -43,7 +43,7 @@ function excerpt(text: string, query: string): string {
 }
 /** Each channel ranks more than the caller wants, so fusion has overlap to work with. */
 const CHANNEL_DEPTH = 3;
-/** vector_top_k ranks across all kinds; fetching deeper leaves enough in-scope neighbours after filtering. */
+/** The vector scan ranks across all kinds; fetching deeper leaves enough in-scope neighbours after filtering. */
 const VECTOR_OVERFETCH = 8;
 
 /**
@@ -57,8 +57,7 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer })
 
   async function vectorChannel(query: string, kinds: readonly MemoryKind[], depth: number): Promise<number[]> {
     const [vector] = await indexer.embedder.embed([query]);
-    const near = await indexer.vectors.nearest(vector!, depth * VECTOR_OVERFETCH);
-    const relevant = near.filter((n) => n.similarity >= indexer.embedder.minSimilarity);
+    const relevant = await indexer.vectors.nearest(vector!, depth * VECTOR_OVERFETCH, indexer.embedder.minSimilarity);
     if (!relevant.length) return [];
     const inScope = new Set(
       (await db

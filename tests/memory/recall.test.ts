@@ -102,6 +102,33 @@ describe('hybrid recall', () => {
     expect(tables.rows.map((r) => r.name)).toEqual(['memory_vectors_hashed_ngram_test']);
     expect((await next.recall({ text: 'call preferences friday', kinds: ['note'] }))[0]?.id).toBe('note_fridays');
   });
+
+  it('finds by vector what another process indexed after this one loaded its vectors, and forgets what it deleted', async () => {
+    // Two memories on one database stand for two Keel processes, each with its own in-memory copy of the vectors.
+    const other = createMemory({ db: storage.db, client: storage.client, clock, logger: silentLogger, embedder: hashedNgramEmbedder, ...settings });
+    expect((await memory.recall({ text: 'call preferences friday', kinds: ['note'] }))[0]?.id).toBe('note_fridays');
+    await storage.db.insert(notes).values({ id: 'note_mornings', clientId: null, kind: 'note', text: 'Gamma wants meetings on Tuesday mornings', createdAt: at });
+    await storage.db.delete(notes).where(eq(notes.id, 'note_fridays'));
+    await other.sync();
+    const hits = await memory.recall({ text: 'meeting tuesday morning', kinds: ['note'] });
+    expect(hits[0]).toMatchObject({ id: 'note_mornings' });
+    expect(hits[0]!.via).toContain('vector');
+    expect((await memory.recall({ text: 'call preferences friday', kinds: ['note'] })).map((h) => h.id)).not.toContain('note_fridays');
+  });
+
+  it('upgrades a vector table made by an earlier version, which kept a DiskANN index and no write order', async () => {
+    await storage.client.batch(
+      [
+        'CREATE TABLE memory_vectors_hashed_ngram_v1 (seq INTEGER PRIMARY KEY, embedding F32_BLOB(256) NOT NULL)',
+        "CREATE INDEX memory_vectors_hashed_ngram_v1_idx ON memory_vectors_hashed_ngram_v1 (libsql_vector_idx(embedding, 'metric=cosine'))",
+      ],
+      'write',
+    );
+    const hits = await memory.recall({ text: 'call preferences friday', kinds: ['note'] });
+    expect(hits[0]).toMatchObject({ id: 'note_fridays', via: ['vector'] });
+    const indexes = await storage.client.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'memory_vectors_hashed_ngram_v1'");
+    expect(indexes.rows.map((r) => r.name)).toEqual(['memory_vectors_hashed_ngram_v1_rev']);
+  });
 });
 
 describe('changing the embedder', () => {
