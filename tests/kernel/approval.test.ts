@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultLease } from '../../src/core/lease.js';
 import { PolicyRefusal, scopePolicy } from '../../src/kernel/index.js';
-import { setup } from './support.js';
+import { kernelPerTest } from './support.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
-const start = async (...args: Parameters<typeof setup>) => {
-  const env = await setup(...args);
-  cleanup = env.cleanup;
-  return env;
-};
+const start = kernelPerTest();
 const HOUR = 60 * 60 * 1000;
 const mail = (key: string, to = 'ana@client.example') => ({
   operation: 'mail.send',

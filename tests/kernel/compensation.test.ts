@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotCompensable } from '../../src/kernel/index.js';
-import { noteRequest, setup } from './support.js';
+import { kernelPerTest, noteRequest } from './support.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
-const start = async (...args: Parameters<typeof setup>) => {
-  const env = await setup(...args);
-  cleanup = env.cleanup;
-  return env;
-};
+const start = kernelPerTest();
 
 describe('compensation', () => {
   it('undoes a succeeded action and marks the original compensated', async () => {

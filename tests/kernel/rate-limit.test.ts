@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tokenBucket } from '../../src/kernel/rate-limit.js';
-import { setup } from './support.js';
+import { kernelPerTest, pingRequest } from './support.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
-const start = async (...args: Parameters<typeof setup>) => {
-  const env = await setup(...args);
-  cleanup = env.cleanup;
-  return env;
-};
-const ping = (key: string) => ({ operation: 'flaky.ping', input: { n: 1 }, idempotencyKey: key, agent: 'sales', reason: 'health check' });
+const start = kernelPerTest();
+const ping = pingRequest;
 
 describe('rate limit', () => {
   it('paces a burst beyond the bucket instead of dropping it', async () => {

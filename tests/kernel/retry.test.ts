@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/kernel/index.js';
-import { retryable, setup } from './support.js';
+import { kernelPerTest, pingRequest, retryable } from './support.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
-const start = async (...args: Parameters<typeof setup>) => {
-  const env = await setup(...args);
-  cleanup = env.cleanup;
-  return env;
-};
-const ping = (key: string) => ({ operation: 'flaky.ping', input: { n: 1 }, idempotencyKey: key, agent: 'sales', reason: 'health check' });
+const start = kernelPerTest();
+const ping = pingRequest;
 
 describe('retries', () => {
   it('succeeds after retryable failures, waiting longer each time', async () => {

@@ -1,4 +1,5 @@
 import type { Client } from '@libsql/client';
+import { afterEach } from 'vitest';
 import { tempDatabase } from '../support/db.js';
 import { asc } from 'drizzle-orm';
 import { z } from 'zod';
@@ -223,3 +224,20 @@ export const noteRequest = (text = 'call Ana back', key = `test:note:${++keys}`)
   evidence: ['msg_1'],
   threadId: 'op:1',
 });
+
+/** `setup` for each test of the calling file, each kernel cleaned up after its test. */
+export function kernelPerTest() {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => {
+    cleanup?.();
+    cleanup = undefined;
+  });
+  return async (...args: Parameters<typeof setup>) => {
+    const env = await setup(...args);
+    cleanup = env.cleanup;
+    return env;
+  };
+}
+
+/** A request to the test connector's `flaky.ping`, whose failures each test scripts. */
+export const pingRequest = (key: string) => ({ operation: 'flaky.ping', input: { n: 1 }, idempotencyKey: key, agent: 'sales', reason: 'health check' });
