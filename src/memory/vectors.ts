@@ -21,7 +21,23 @@ export interface VectorHit {
   similarity: number;
 }
 
-export function vectorStore(client: Client, embedderId: string) {
+/** The current embedder's vector table; writes come back as statements so the indexer batches them with its own. */
+export interface VectorStore {
+  /** The table's name, derived from the embedder id. */
+  table: string;
+  /** Creates the table and its index with this width on first use; a no-op once it exists. */
+  ensure(dimensions: number): Promise<void>;
+  /** A statement writing the vector of the document with this source id. */
+  upsert(sourceId: string, vector: Float32Array): InStatement;
+  /** A statement writing the vector only while the document still has the text it was made from (its hash), so a concurrent re-index wins. */
+  upsertIfUnchanged(seq: number, hash: string, vector: Float32Array): InStatement;
+  /** A statement removing the document's vector. */
+  remove(seq: number): InStatement;
+  /** The k nearest by the approximate index, with their exact cosine similarity. */
+  nearest(vector: Float32Array, k: number): Promise<VectorHit[]>;
+}
+
+export function vectorStore(client: Client, embedderId: string): VectorStore {
   const table = vectorTable(embedderId);
   const index = `${table}_idx`;
   let created = false;
@@ -69,8 +85,6 @@ export function vectorStore(client: Client, embedderId: string) {
     },
   };
 }
-
-export type VectorStore = ReturnType<typeof vectorStore>;
 
 /** Vector tables of embedders no longer in use; dropped once the current one covers every document. */
 export async function staleVectorTables(client: Client, current: string): Promise<string[]> {
