@@ -4,20 +4,20 @@ import type { Config } from './config.js';
 import { secretSettings } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
-import { leaseFor } from './core/lease.js';
+import { leaseFor, type LeaseSettings } from './core/lease.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { openStorage, storageFault, storageHealth } from './storage/index.js';
+import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
-import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer } from './memory/index.js';
+import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
-import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules } from './kernel/index.js';
+import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
-import { createScheduler } from './kernel/scheduler/index.js';
+import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, commandRegistry, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Outbound } from './graph/index.js';
-import { createReplyHub, webChat, WEB_SENDER } from './bots/web/index.js';
+import { buildConversationGraph, commandRegistry, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Conversation, type ConversationGraph, type Outbound } from './graph/index.js';
+import { createReplyHub, webChat, WEB_SENDER, type ReplyHub } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
 import { createWorkspaceAuth, workspace, workspaceCommands } from './bots/workspace/index.js';
@@ -35,12 +35,50 @@ export interface KeelOptions {
   mailbox?: Mailbox | undefined;
 }
 
+/** A wired Keel: what the runtime entry points (Node, Workers) and the tests serve and drive. */
+export interface Keel {
+  /** The validated configuration it was built from. */
+  config: Config;
+  /** How long this process's leases (actions, jobs, conversation) last without renewal. */
+  lease: LeaseSettings;
+  /** The HTTP app: health, chat-app webhooks, calendar feed, workspace and web chat. */
+  http: Hono;
+  /** The conversation graph on the libSQL checkpointer. */
+  graph: ConversationGraph;
+  /** The only door to side effects. */
+  kernel: Kernel;
+  /** The operator's conversation: every transport hands its events here. */
+  conversation: Conversation;
+  /** The migrated database. */
+  storage: Storage;
+  /** Fan-out of unasked replies to open web chats. */
+  hub: ReplyHub;
+  /** Runs Keel's jobs (digest, reminders, expiry, backups) when due; Node ticks it on an interval, Workers on cron. */
+  scheduler: Scheduler;
+  logger: Logger;
+  /** Recall, compaction and the background indexer. */
+  memory: Memory;
+  /**
+   * Settles what a process that died or stalled left half-done, touching only work whose lease ran out, so it is
+   * safe beside live processes; calls that overlap share one pass.
+   */
+  recover(): Promise<void>;
+  /** Connects the chat apps (long polling, Socket Mode, or registering the webhook); call after recover(). */
+  startBots(): Promise<void>;
+  /** Stops the chat apps, letting replies already under way finish; call before close(). */
+  stopBots(): Promise<void>;
+  /** Work that goes on after the platform was answered (a Slack listener after its ack); a Worker hands it to ctx.waitUntil. */
+  settled(): Promise<void>;
+  /** Stops background indexing and closes the database. */
+  close(): void;
+}
+
 /**
  * Wires Keel together: storage (migrated), kernel with its connectors, the
  * conversation graph on the libSQL checkpointer, and the HTTP app with the
  * web chat. Runtime entry points (Node, Workers) only serve what this returns.
  */
-export async function createKeel(options: KeelOptions) {
+export async function createKeel(options: KeelOptions): Promise<Keel> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
@@ -296,8 +334,6 @@ export async function createKeel(options: KeelOptions) {
     storage.close();
   } };
 }
-
-export type Keel = Awaited<ReturnType<typeof createKeel>>;
 
 /** Where browsers reach this server, for links Keel sends: PUBLIC_URL, or the address it listens on. */
 function publicUrl(config: Config): string {

@@ -60,6 +60,9 @@ function describe(error: unknown, timeoutMs: number): { cause: Cause; retryAfter
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One model call within the request's budget; throws ModelUnavailable with a message the operator can act on when it cannot be made. */
+export type ModelCall = (model: Invocable, messages: BaseMessage[]) => Promise<AIMessageChunk>;
+
 /**
  * One request's model calls, bounded: each call has a timeout, a failed call
  * is retried only where that can help (rate limits honouring Retry-After up
@@ -67,7 +70,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * budget of calls and time. Real time, not the injected clock: these bound
  * how long the operator waits.
  */
-export function modelBudget(limits: ModelLimits) {
+export function modelBudget(limits: ModelLimits): ModelCall {
   const startedAt = Date.now();
   let calls = 0;
 
@@ -95,5 +98,3 @@ export function modelBudget(limits: ModelLimits) {
     }
   };
 }
-
-export type ModelCall = ReturnType<typeof modelBudget>;

@@ -28,6 +28,13 @@ function boundedMap<V>() {
   };
 }
 
+export interface Admission {
+  /** Counts a refusal of a stranger: 'answer' (and audit) for the first few, 'quiet' until the quiet period ends. */
+  refuse(sender: string): RefusalOutcome;
+  /** Takes one message from the sender's bucket; false when it is empty. */
+  admit(sender: string): boolean;
+}
+
 /**
  * What strangers and floods may cost the operator. A stranger's refusals are
  * answered and audited a few times, then not at all until the quiet period
@@ -36,7 +43,7 @@ function boundedMap<V>() {
  * session cannot store thousands of turns. State is per process and in memory:
  * it bounds cost, it is not a record.
  */
-export function createAdmission(limits: AdmissionLimits, clock: Clock) {
+export function createAdmission(limits: AdmissionLimits, clock: Clock): Admission {
   const refusals = boundedMap<{ count: number; since: number }>();
   const buckets = boundedMap<{ tokens: number; at: number }>();
 
@@ -61,5 +68,3 @@ export function createAdmission(limits: AdmissionLimits, clock: Clock) {
 
   return { refuse, admit };
 }
-
-export type Admission = ReturnType<typeof createAdmission>;

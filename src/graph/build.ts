@@ -354,4 +354,5 @@ export function buildConversationGraph(deps: GraphDeps) {
   return graph.compile({ checkpointer: deps.checkpointer });
 }
 
+/** LangGraph's own compiled graph type for this state and these nodes: derived, since it is the library's class, not a service Keel defines. */
 export type ConversationGraph = ReturnType<typeof buildConversationGraph>;

@@ -5,6 +5,21 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/index.js';
 import { inbox, turnLeases } from './tables.js';
 
+export interface TurnLease {
+  /** This process's name in the lease and inbox rows. */
+  owner: string;
+  /** Runs `work` under this process's lease; the first piece of work in hand takes it, the last one out gives it back. */
+  hold<T>(work: () => Promise<T>): Promise<T>;
+  /** Records an event in the inbox under this owner; false for a re-delivery, unless its process died mid-event (then true: this one takes it over). */
+  admit(event: { transport: string; eventId: string }): Promise<boolean>;
+  /** Marks an event handled, after giving the lease back if it was the last in hand, so nothing is written after the mark. */
+  finish(event: { transport: string; eventId: string }): Promise<void>;
+  /** Recovery's gate: runs `work` under this process's lease when no other live process is mid-turn; otherwise returns undefined. */
+  ifNoLiveOwner<T>(work: () => Promise<T>): Promise<T | undefined>;
+  /** Forgets unfinished inbox rows of processes with no live lease (waiting at most a lease for recently dead ones); returns how many. */
+  forgetDead(): Promise<number>;
+}
+
 /**
  * This process's lease on the conversation while it has events in hand. The
  * lease row is written before the event's inbox row, renewed while any event
@@ -15,7 +30,7 @@ import { inbox, turnLeases } from './tables.js';
  * only when no other owner is mid-turn (`ifNoLiveOwner`): beside a second
  * process, or other Worker isolates, it leaves a live owner's turn alone.
  */
-export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; owner: string; lease: LeaseSettings }) {
+export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; owner: string; lease: LeaseSettings }): TurnLease {
   const { db, clock, logger, owner, lease } = deps;
   const until = () => new Date(clock.now().getTime() + lease.ttlMs);
   let inHand = 0;
@@ -132,5 +147,3 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
 
   return { owner, hold, admit, finish, ifNoLiveOwner, forgetDead };
 }
-
-export type TurnLease = ReturnType<typeof createTurnLease>;

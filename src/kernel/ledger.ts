@@ -24,12 +24,35 @@ export interface ActionFilter {
   order?: 'oldest' | 'newest';
 }
 
+export interface Ledger {
+  get(id: string): Promise<Action | undefined>;
+  /** The action with this id; throws ActionNotFound when there is none. */
+  require(id: string): Promise<Action>;
+  /** The action recorded under an idempotency key, if any. */
+  byKey(key: string): Promise<Action | undefined>;
+  /** The action behind a card reference, if any. */
+  byRef(ref: string): Promise<Action | undefined>;
+  /** Actions matching every given filter field, oldest first unless `order: 'newest'`. */
+  list(filter?: ActionFilter): Promise<Action[]>;
+  /**
+   * Decided actions (decided before the given instant) whose decision has no audit entry: the decision and its entry
+   * are two writes, and a process killed between them leaves the ledger right and the trail one line short.
+   */
+  decidedWithoutAudit(decidedBefore: Date): Promise<Action[]>;
+  /** Returns undefined when a row with the same key (or card ref) already exists. */
+  insert(row: NewAction): Promise<Action | undefined>;
+  /** Applies `changes` only where `condition` still holds; undefined means another writer got there first. */
+  updateWhere(condition: SQL | undefined, changes: ActionChanges): Promise<Action | undefined>;
+  /** Moves the action from state `from` with `changes`; undefined when it was no longer in `from` (a racing writer won). */
+  transition(id: string, from: ActionState, changes: ActionChanges): Promise<Action | undefined>;
+}
+
 /**
  * Reads and writes of the action ledger. Every state change is a conditional
  * UPDATE … RETURNING, so of two racing writers exactly one sees a row back and
  * the other learns it lost.
  */
-export function createLedger(db: Db, clock: Clock) {
+export function createLedger(db: Db, clock: Clock): Ledger {
   const first = (rows: Action[]) => rows[0];
 
   /** Applies `changes` only where `condition` still holds; undefined means another writer got there first. */
@@ -97,5 +120,3 @@ export function createLedger(db: Db, clock: Clock) {
       updateWhere(and(eq(actions.id, id), eq(actions.state, from)), changes),
   };
 }
-
-export type Ledger = ReturnType<typeof createLedger>;

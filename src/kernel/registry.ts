@@ -9,8 +9,13 @@ export interface Registered {
   pace: () => Promise<void>;
 }
 
+export interface Registry {
+  /** The operation and its connector's rate limiter; throws UnknownOperation naming the known ones. */
+  resolve(name: string): Registered;
+}
+
 /** Operations by name, each with its connector's shared rate limiter. */
-export function createRegistry(connectors: Connector[], clock: Clock) {
+export function createRegistry(connectors: Connector[], clock: Clock): Registry {
   const byName = new Map<string, Registered>();
   for (const connector of connectors) {
     const limit = connector.rateLimit;
@@ -35,5 +40,3 @@ export function createRegistry(connectors: Connector[], clock: Clock) {
     },
   };
 }
-
-export type Registry = ReturnType<typeof createRegistry>;

@@ -19,6 +19,24 @@ const OUTCOME_WAIT_LIMIT_MS = 30_000;
 const OUTCOME_POLL_MAX_MS = 250;
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export interface Runner {
+  /** Runs an approved action if this caller wins it; otherwise returns (or waits for) the recorded outcome. */
+  advance(action: Action): Promise<Action>;
+  /** Records the outcome of a running action whose effect took place (after a run, or found by reconcile). */
+  succeed(action: Action, result: unknown, event: 'succeeded' | 'reconciled'): Promise<Action>;
+  /** Changes a running action only while this process holds it; undefined when another process took it over. */
+  whileOwner(id: string, changes: ActionChanges): Promise<Action | undefined>;
+  /** Runs `work` while renewing this process's lease on the running action. */
+  holding<T>(action: Action, work: (heartbeat: () => Promise<void>) => Promise<T>): Promise<T>;
+  /** When a lease taken now runs out. */
+  leaseUntil(): Date;
+  /** This process's name in the leases of running actions. */
+  owner: string;
+  lease: LeaseSettings;
+  /** Whether this process is working on the action, even past a lapsed lease. */
+  inHand(id: string): boolean;
+}
+
 /**
  * Moves approved actions through running to succeeded or failed, one connector call per attempt.
  * A `running` row names its owner (this process) and a lease the owner renews while the connector
@@ -35,7 +53,7 @@ export function createRunner(deps: {
   random: () => number;
   owner: string;
   lease: LeaseSettings;
-}) {
+}): Runner {
   const { ledger, audit, registry, clock, logger, owner, lease } = deps;
   const nextAttempt = { attempts: sql`${actions.attempts} + 1` };
   const leaseUntil = () => new Date(clock.now().getTime() + lease.ttlMs);
@@ -190,5 +208,3 @@ export function createRunner(deps: {
 
   return { advance, succeed, whileOwner, holding, leaseUntil, owner, lease, inHand: (id: string) => inHand.has(id) };
 }
-
-export type Runner = ReturnType<typeof createRunner>;

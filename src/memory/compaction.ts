@@ -22,13 +22,23 @@ const SUMMARY_HEADER = 'Summary of the earlier conversation (verbatim in the tra
 const isSummary = (m: BaseMessage) => typeof m.id === 'string' && m.id.startsWith(SUMMARY_ID);
 const textOf = (m: BaseMessage) => (typeof m.content === 'string' ? m.content : m.text);
 
+export interface Compactor {
+  /** Whether the thread holds more messages than the settings allow before compacting. */
+  needed(messages: BaseMessage[]): boolean;
+  /**
+   * The `messages` update that replaces the thread's messages with summary + recent turns; [] when nothing is old enough.
+   * The summary states effects only from `effectsOf` (the ledger's lines for the compacted requests).
+   */
+  compact(threadId: string, messages: BaseMessage[], effectsOf?: (turns: string[]) => Promise<string[]>): Promise<BaseMessage[]>;
+}
+
 /**
  * Keeps a thread's checkpointed messages bounded. Older messages become a
  * durable summary (memory_summaries, indexed for recall like any memory) and
  * leave the state; what stays is one rolling summary message plus the recent
  * turns. Nothing is lost: the transcript table holds every message verbatim.
  */
-export function createCompactor(deps: { db: Db; clock: Clock; settings: CompactionSettings; summarize?: Summarizer | undefined }) {
+export function createCompactor(deps: { db: Db; clock: Clock; settings: CompactionSettings; summarize?: Summarizer | undefined }): Compactor {
   const { db, clock, settings } = deps;
   const summarize = deps.summarize ?? extractiveSummarizer;
 
@@ -70,5 +80,3 @@ export function createCompactor(deps: { db: Db; clock: Clock; settings: Compacti
 
   return { needed, compact };
 }
-
-export type Compactor = ReturnType<typeof createCompactor>;

@@ -7,7 +7,7 @@ import { isMemorySource, loadDocs, type MemoryDoc, type MemorySource } from './d
 import type { Embedder } from './embedding/index.js';
 import { ftsRemove, ftsReplace } from './fts.js';
 import { memoryChanges, memoryDocs } from './tables.js';
-import { staleVectorTables, vectorStore } from './vectors.js';
+import { staleVectorTables, vectorStore, type VectorStore } from './vectors.js';
 
 export interface IndexerDeps {
   db: Db;
@@ -22,6 +22,17 @@ const DEFAULT_BATCH = 256;
 
 const docHash = (doc: MemoryDoc) => sha256Hex(canonicalJson({ kind: doc.kind, clientId: doc.clientId, text: doc.text, at: doc.at.getTime() }));
 
+export interface Indexer {
+  /** The embedder the current vectors come from. */
+  embedder: Embedder;
+  /** The current embedder's vector table. */
+  vectors: VectorStore;
+  /** Indexes everything changed since the last round; returns how many queued changes it took. */
+  sync(): Promise<number>;
+  /** Moves every document to the current embedder, batch by batch, then drops the old vector tables; returns how many moved. */
+  reembed(): Promise<number>;
+}
+
 /**
  * Keeps memory_docs, the FTS5 table and the current embedder's vector table
  * in step with the records. `sync` drains the change queue the triggers fill
@@ -31,7 +42,7 @@ const docHash = (doc: MemoryDoc) => sha256Hex(canonicalJson({ kind: doc.kind, cl
  * a chat turn: recall meanwhile finds through FTS, client mentions and the
  * part already re-embedded.
  */
-export function createIndexer(deps: IndexerDeps) {
+export function createIndexer(deps: IndexerDeps): Indexer {
   const { db, client, embedder, logger } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH;
   const vectors = vectorStore(client, embedder.id);
@@ -166,5 +177,3 @@ export function createIndexer(deps: IndexerDeps) {
     },
   };
 }
-
-export type Indexer = ReturnType<typeof createIndexer>;

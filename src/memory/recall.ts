@@ -46,13 +46,16 @@ const CHANNEL_DEPTH = 3;
 /** The vector scan ranks across all kinds; fetching deeper leaves enough in-scope neighbours after filtering. */
 const VECTOR_OVERFETCH = 8;
 
+/** Hybrid recall (full text, vectors, client mentions, fused by rank) within the asking agent's scope; syncs the index first. */
+export type Recall = (query: RecallQuery) => Promise<RecallHit[]>;
+
 /**
  * Hybrid recall: FTS5 (exact words, invoice numbers, addresses), vector
  * neighbours (inflections, typos, and paraphrases with a model embedder) and
  * the documents of any client the query names, fused by reciprocal rank.
  * The scope filter is in every query, so out-of-scope rows never leave SQL.
  */
-export function createRecall(deps: { db: Db; client: Client; indexer: Indexer }) {
+export function createRecall(deps: { db: Db; client: Client; indexer: Indexer }): Recall {
   const { db, client, indexer } = deps;
 
   async function vectorChannel(query: string, kinds: readonly MemoryKind[], depth: number): Promise<number[]> {
@@ -101,5 +104,3 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer })
     });
   };
 }
-
-export type Recall = ReturnType<typeof createRecall>;

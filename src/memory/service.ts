@@ -2,10 +2,10 @@ import type { Client } from '@libsql/client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/index.js';
-import { createCompactor, type CompactionSettings } from './compaction.js';
+import { createCompactor, type CompactionSettings, type Compactor } from './compaction.js';
 import type { Embedder } from './embedding/index.js';
-import { createIndexer } from './indexer.js';
-import { createRecall } from './recall.js';
+import { createIndexer, type Indexer } from './indexer.js';
+import { createRecall, type Recall } from './recall.js';
 import type { Summarizer } from './summarize.js';
 
 export interface MemoryDeps {
@@ -21,8 +21,25 @@ export interface MemoryDeps {
   summarizer?: Summarizer | undefined;
 }
 
+export interface Memory {
+  /** Remembered things for a query, within the asking agent's scope. */
+  recall: Recall;
+  /** Indexes everything changed since the last round. */
+  sync: Indexer['sync'];
+  /** Moves every document to the current embedder, then drops the old vector tables. */
+  reembed: Indexer['reembed'];
+  /** Whether a thread's messages are due for compaction. */
+  needsCompaction: Compactor['needed'];
+  /** Replaces old messages by a durable summary; nothing is lost (the transcript keeps every message). */
+  compact: Compactor['compact'];
+  /** Indexes what changed while Keel was stopped, then keeps indexing in the background. */
+  start(): void;
+  /** Stops the background indexing. */
+  stop(): void;
+}
+
 /** What agents and the graph use of memory: recall, compaction, and the background indexer. */
-export function createMemory(deps: MemoryDeps) {
+export function createMemory(deps: MemoryDeps): Memory {
   const { db, client, clock, logger } = deps;
   const indexer = createIndexer({ db, client, embedder: deps.embedder, logger });
   const recall = createRecall({ db, client, indexer });
@@ -54,5 +71,3 @@ export function createMemory(deps: MemoryDeps) {
     },
   };
 }
-
-export type Memory = ReturnType<typeof createMemory>;

@@ -24,6 +24,15 @@ const turnOf = (snapshot: StateSnapshot) => {
 };
 const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
 
+export interface Timeline {
+  /** The thread's newest `limit` checkpoints, each with the ledger actions its turn proposed. */
+  steps(limit: number): Promise<TimelineStep[]>;
+  /** The checkpoints whose id ends with `suffix`, searched over the whole stored history. */
+  find(suffix: string): Promise<StateSnapshot[]>;
+  /** Makes `target` the thread's head, replaying it when it is mid-turn; returns what the replay said. */
+  rewind(target: StateSnapshot): Promise<Outbound[]>;
+}
+
 /**
  * A thread's history: LangGraph's checkpoints joined with the kernel's ledger
  * (each action records the request it answered), and time travel back to any
@@ -31,7 +40,7 @@ const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.confi
  * is the request, the operation and its input, so whatever ids the model picks
  * the second time, the ledger answers with the recorded outcome instead of acting twice.
  */
-export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel; threadId: string }) {
+export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel; threadId: string }): Timeline {
   const { graph, kernel, threadId } = deps;
   const config = { configurable: { thread_id: threadId } };
 
@@ -79,5 +88,3 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
 
   return { steps, find, rewind };
 }
-
-export type Timeline = ReturnType<typeof createTimeline>;

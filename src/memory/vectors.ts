@@ -121,7 +121,23 @@ class QuantisedVectors {
   }
 }
 
-export function vectorStore(client: Client, embedderId: string) {
+/** One embedder's vectors: stored in libSQL, searched by an exact scan of this process's quantised copy. */
+export interface VectorStore {
+  /** The table's name, derived from the embedder id. */
+  table: string;
+  /** Creates the table with this width on first use; a no-op once it exists. */
+  ensure(dimensions: number): Promise<void>;
+  /** One statement writing the vectors of these documents (by source id), each under a higher rev. */
+  upsert(rows: { sourceId: string; vector: Float32Array }[]): InStatement;
+  /** A statement writing the vector only while the document still has the text it was made from (its hash), so a concurrent re-index wins. */
+  upsertIfUnchanged(seq: number, hash: string, vector: Float32Array): InStatement;
+  /** A statement removing the document's vector. */
+  remove(seq: number): InStatement;
+  /** The k most similar vectors with similarity at least `floor`, best first. */
+  nearest(vector: Float32Array, k: number, floor: number): Promise<VectorHit[]>;
+}
+
+export function vectorStore(client: Client, embedderId: string): VectorStore {
   const table = vectorTable(embedderId);
   const revIndex = `${table}_rev`;
   /** The DiskANN index earlier versions kept; dropped when the table is first used. */
@@ -217,7 +233,6 @@ export function vectorStore(client: Client, embedderId: string) {
   };
 }
 
-export type VectorStore = ReturnType<typeof vectorStore>;
 
 /** Vector tables of embedders no longer in use; dropped once the current one covers every document. */
 export async function staleVectorTables(client: Client, current: string): Promise<string[]> {

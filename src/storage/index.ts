@@ -4,15 +4,13 @@ import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { StoragePlatform } from '../platform/index.js';
 import { applyMigrations } from './migrate.js';
-import * as schema from './schema.js';
 import { clientRunner, type SqlRunner } from './sql.js';
 
 export { MigrationError } from './migrate.js';
 export { storageFault, type StorageFault } from './faults.js';
 
-export { schema };
 export { clientRunner, type SqlRow, type SqlRunner, type SqlStatement } from './sql.js';
-export type Db = LibSQLDatabase<typeof schema>;
+export type Db = LibSQLDatabase;
 
 export interface Storage {
   client: Client;
@@ -30,7 +28,7 @@ export interface DatabaseSettings {
 /** Opens the database through the platform's client and applies every pending migration before anything else touches it. */
 export async function openStorage(settings: DatabaseSettings, platform: StoragePlatform): Promise<Storage> {
   const client = await platform.openClient(settings);
-  const db = drizzle(client, { schema });
+  const db = drizzle(client);
   await applyMigrations(client, await platform.migrations());
   const local = platform.openLocalSql?.(settings);
   return {

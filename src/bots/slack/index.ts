@@ -1,4 +1,5 @@
 import { App } from '@slack/bolt';
+import type { Hono } from 'hono';
 import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -27,8 +28,22 @@ export interface SlackOptions {
   channelIds: string[];
 }
 
+export interface SlackBot {
+  /** HTTP mode's /slack/events route (signature checked); undefined in Socket Mode. */
+  routes: Hono | undefined;
+  /** Checks the token (auth.test), then starts receiving events. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends messages Keel sends unasked (digest, expiry notices) to each operator's DM with the app. */
+  push(messages: Outbound[]): Promise<void>;
+  /** Edits the Slack copies of a card that changed state, so no stale button is left. */
+  redraw(card: ApprovalCard, copies: CardMessage[]): Promise<void>;
+  /** Resolves when the work listeners go on with after their ack is done; a Worker hands this to ctx.waitUntil. */
+  settled(): Promise<void>;
+}
+
 /** The Slack transport: a Bolt app fed by Keel's HTTP server, or by Socket Mode. */
-export function createSlackBot(options: SlackOptions) {
+export function createSlackBot(options: SlackOptions): SlackBot {
   const { logger } = options;
   const receiver =
     options.appToken || !options.signingSecret ? undefined : new HonoReceiver({ signingSecret: options.signingSecret, clock: options.clock, logger });
@@ -64,5 +79,3 @@ export function createSlackBot(options: SlackOptions) {
     settled: async () => receiver?.settled(),
   };
 }
-
-export type SlackBot = ReturnType<typeof createSlackBot>;

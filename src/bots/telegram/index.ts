@@ -27,12 +27,25 @@ export interface TelegramOptions {
   chatIds: string[];
 }
 
+export interface TelegramBot {
+  /** Webhook mode's route (the secret header checked before the update is read); undefined when long-polling. */
+  routes: Hono | undefined;
+  /** Checks the token, then sets the webhook or starts long polling. */
+  start(): Promise<void>;
+  /** Stops long polling and waits for the polling loop to end; nothing to stop in webhook mode. */
+  stop(): Promise<void>;
+  /** Sends messages Keel sends unasked (digest, expiry notices) to each operator's private chat. */
+  push(messages: Outbound[]): Promise<void>;
+  /** Edits the Telegram copies of a card that changed state, so no stale button is left. */
+  redraw(card: ApprovalCard, copies: CardMessage[]): Promise<void>;
+}
+
 /**
  * The Telegram transport. Long polling handles one update at a time, which
  * loses nothing: the conversation runs one event at a time anyway, and
  * Telegram's per-chat order is kept.
  */
-export function createTelegramBot(options: TelegramOptions) {
+export function createTelegramBot(options: TelegramOptions): TelegramBot {
   const { logger, webhook } = options;
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   // 429 "retry after N" and transient 5xx are Telegram asking to wait, not failures.
@@ -98,5 +111,3 @@ export function createTelegramBot(options: TelegramOptions) {
 
   return { routes, start, stop, push, redraw: (card: ApprovalCard, copies: CardMessage[]) => redraw(bot.api, card, copies, logger) };
 }
-
-export type TelegramBot = ReturnType<typeof createTelegramBot>;

@@ -47,13 +47,30 @@ export interface Visitor {
   binding: string;
 }
 
+export interface WorkspaceAuth {
+  /** A link for `operator` (e.g. "telegram:4242") that signs in once before it expires (LINK_TTL_MS). */
+  issueLink(operator: string): Promise<{ token: string; expiresAt: Date }>;
+  /** Spends a link: the first open of a valid, unexpired link gets a session token; any other open is refused with why. */
+  openLink(token: string): Promise<{ ok: true; operator: string; session: string } | { ok: false; refusal: LinkRefusal }>;
+  /** A new session for `operator`; the returned token goes in a cookie, only its SHA-256 is stored. */
+  startSession(operator: string, ttlMs: number): Promise<string>;
+  /** Who a session token signs in, while it is unexpired. */
+  sessionOf(token: string): Promise<Visitor | undefined>;
+  /** Ends the session; an unknown token is a no-op. */
+  endSession(token: string): Promise<void>;
+  /** The token every form of this visitor's pages carries; a page from another site cannot know it. */
+  formToken(visitor: Visitor): Promise<string>;
+  /** Whether a form carried this visitor's form token (compared in constant time). */
+  checkFormToken(visitor: Visitor, offered: string): Promise<boolean>;
+}
+
 /**
  * Login links, sessions and form tokens for the workspace. The HMAC key is
  * random, made once and kept in libSQL, so links stay valid across restarts
  * and every process on the database checks them alike. Web Crypto only, so
  * it runs on Workers too.
  */
-export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource }) {
+export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource }): WorkspaceAuth {
   const { db, clock, ids } = deps;
   let key: Promise<CryptoKey> | undefined;
 
@@ -127,8 +144,6 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
     checkFormToken: (visitor: Visitor, offered: string) => verify(`form:${visitor.binding}`, offered),
   };
 }
-
-export type WorkspaceAuth = ReturnType<typeof createWorkspaceAuth>;
 
 export type WorkspaceEnv = { Variables: { visitor: Visitor; formToken: string } };
 

@@ -13,13 +13,22 @@ export interface CalDavSettings {
 /** Statuses a later attempt may not meet: timeouts, throttling and the server's own trouble. */
 const transient = (status: number) => status === 408 || status === 429 || status >= 500;
 
+export interface CalDavCalendar {
+  /** Writes the meeting's event under its id, replacing any earlier version (VCALENDAR text without METHOD). */
+  put(meetingId: string, ics: string): Promise<void>;
+  /** Deletes the meeting's event; a missing one counts as deleted. */
+  remove(meetingId: string): Promise<void>;
+  /** Whether the server holds the meeting's event: what lookup asks after a crash. */
+  has(meetingId: string): Promise<boolean>;
+}
+
 /**
  * Meetings written to the operator's own CalDAV calendar (tsdav over
  * `fetch`). Each meeting is one object named by its id, so writing it again
  * replaces it rather than adding a second event, and deleting a missing one
  * is done already.
  */
-export function caldavCalendar(settings: CalDavSettings) {
+export function caldavCalendar(settings: CalDavSettings): CalDavCalendar {
   const collection = settings.url.endsWith('/') ? settings.url : `${settings.url}/`;
   const where = new URL(collection).host;
   const headers = getBasicAuthHeaders({ username: settings.username, password: settings.password });
@@ -57,5 +66,3 @@ export function caldavCalendar(settings: CalDavSettings) {
     },
   };
 }
-
-export type CalDavCalendar = ReturnType<typeof caldavCalendar>;

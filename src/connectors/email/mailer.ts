@@ -37,12 +37,19 @@ export type MailState =
   | { status: 'unknown'; detail: string }
   | { status: 'not_sent' };
 
+export interface Mailer {
+  /** Sends the message once per `mail.key`: a repeated key returns the recorded email without sending again. */
+  send(mail: OutgoingMail): Promise<OutboxEmail>;
+  /** Whether the message under a key left Keel, did not, or cannot be known without asking the recipient (a crash mid-handover). */
+  state(key: string): Promise<MailState>;
+}
+
 /**
  * Sends each keyed message at most once through the configured delivery.
  * Every connector that mails (email, invoices, calendar) goes through here,
  * so the outbox table is the one record of what left Keel by email.
  */
-export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delivery, from: string) {
+export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delivery, from: string): Mailer {
   const byKey = (key: string) => first(db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key)));
 
   async function state(key: string): Promise<MailState> {
@@ -105,5 +112,3 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
 
   return { send, state };
 }
-
-export type Mailer = ReturnType<typeof createMailer>;

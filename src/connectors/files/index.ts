@@ -15,12 +15,25 @@ export type StoredFile = typeof storedFiles.$inferSelect;
 
 const fileSummary = (f: StoredFile) => ({ fileId: f.id, sha256: f.sha256, name: f.name, contentType: f.contentType, size: f.size });
 
+export interface FileRecords {
+  /** The file stored under an idempotency key, deleted or not. */
+  byKey(key: string): Promise<StoredFile | undefined>;
+  /** The file with this id, deleted or not. */
+  byId(id: string): Promise<StoredFile | undefined>;
+  /** Stores the bytes once per `file.key`: a repeated key returns the file already stored. */
+  save(file: { key: string; name: string; contentType: string; bytes: Uint8Array }): Promise<StoredFile>;
+  /** The bytes of a live file; throws a non-retryable ConnectorError when it is deleted or its content is missing. */
+  read(fileId: string): Promise<{ file: StoredFile; bytes: Uint8Array }>;
+  /** Marks the file deleted (again is harmless); its blob goes only when no live file still names it. */
+  release(fileId: string): Promise<StoredFile>;
+}
+
 /**
  * The files ledger over a blob store, shared by the files connector and the
  * connectors that produce artifacts (invoice PDFs). A put is keyed like an
  * action, so a retried put returns the file it already stored.
  */
-export function fileRecords({ db, clock, ids }: ConnectorDeps, blobs: BlobStore) {
+export function fileRecords({ db, clock, ids }: ConnectorDeps, blobs: BlobStore): FileRecords {
   const byKey = (key: string) => first(db.select().from(storedFiles).where(eq(storedFiles.idempotencyKey, key)));
   const byId = (id: string) => first(db.select().from(storedFiles).where(eq(storedFiles.id, id)));
 
@@ -60,8 +73,6 @@ export function fileRecords({ db, clock, ids }: ConnectorDeps, blobs: BlobStore)
     },
   };
 }
-
-export type FileRecords = ReturnType<typeof fileRecords>;
 
 /** Decoding here rather than in zod keeps the ledger's stored input plain JSON text. */
 const decodeBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));

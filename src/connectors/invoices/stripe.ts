@@ -19,13 +19,20 @@ function stripeFailure(error: unknown, what: string): ConnectorError {
   return new ConnectorError(`Stripe refused to ${what}: ${error.message}${fix}.`, { retryable: false });
 }
 
+export interface StripePayments {
+  /** A price for the invoice total and a Payment Link for it; retried with the same key within Stripe's 24 hours, it returns the same objects. */
+  createLink(req: { key: string; number: string; description: string; amountMinor: number; currency: string }): Promise<{ priceId: string; linkId: string; url: string }>;
+  /** Switches a link off, so a voided invoice cannot be paid; switching it off twice is harmless. */
+  deactivate(req: { key: string; linkId: string; number: string }): Promise<void>;
+}
+
 /**
  * Online payment for invoices through Stripe Payment Links: a price for the
  * invoice total and a link the client pays at. Each call carries Keel's
  * idempotency key (plus the step) as Stripe's Idempotency-Key, so a retry
  * within Stripe's 24 hours returns the object the first attempt made.
  */
-export function stripePayments(settings: StripeSettings) {
+export function stripePayments(settings: StripeSettings): StripePayments {
   const base = settings.apiBase ? new URL(settings.apiBase) : undefined;
   const stripe = new Stripe(settings.apiKey, {
     httpClient: Stripe.createFetchHttpClient(settings.fetch),
@@ -61,5 +68,3 @@ export function stripePayments(settings: StripeSettings) {
     },
   };
 }
-
-export type StripePayments = ReturnType<typeof stripePayments>;

@@ -17,12 +17,26 @@ export class AgentPaused extends PolicyRefusal {
   }
 }
 
+export interface Pauses {
+  /** The agent's pause, if it is paused. */
+  get(agent: string): Promise<Pause | undefined>;
+  isPaused(agent: string): Promise<boolean>;
+  /** Every paused agent, by name. */
+  list(): Promise<Pause[]>;
+  /** Pauses the agent (pausing twice is one pause) and audits it; the operator cannot be paused (InvalidInput). */
+  pause(agent: string, by: string): Promise<Pause>;
+  /** True when the agent was paused and now is not. */
+  resume(agent: string, by: string): Promise<boolean>;
+  /** Throws AgentPaused (and audits the refusal) when the requesting agent is paused. */
+  check(req: { agent: string; operation: string; reason: string; evidence: string[]; idempotencyKey: string }): Promise<void>;
+}
+
 /**
  * The operator's pause switch per agent, kept as data in libSQL so every
  * process on the database sees it. Pausing twice is one pause; the operator
  * (and "operator:<id>") cannot be paused.
  */
-export function createPauses(deps: { db: Db; clock: Clock; audit: Audit }) {
+export function createPauses(deps: { db: Db; clock: Clock; audit: Audit }): Pauses {
   const { db, clock, audit } = deps;
 
   const get = async (agent: string): Promise<Pause | undefined> =>
@@ -62,5 +76,3 @@ export function createPauses(deps: { db: Db; clock: Clock; audit: Audit }) {
     },
   };
 }
-
-export type Pauses = ReturnType<typeof createPauses>;

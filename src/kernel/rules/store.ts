@@ -18,13 +18,23 @@ export interface StandingApproval {
 
 const DAY_MS = 86_400_000;
 
+export interface RuleStore {
+  get(id: string): Promise<StandingRule | undefined>;
+  /** The rule that lets this request through without a card, its use claimed under the key; undefined when none does. */
+  approve(op: Operation, input: unknown, idempotencyKey: string): Promise<StandingApproval | undefined>;
+  /** Every rule with how often it fired. */
+  list(): Promise<(StandingRule & { fires: number })[]>;
+  /** Moves a rule from one of `from` to `to` in one conditional update; undefined when it was in none of them. */
+  setStatus(id: string, from: RuleStatus[], to: RuleStatus): Promise<StandingRule | undefined>;
+}
+
 /**
  * Standing rules and their fires. `approve` is the policy's question "does a
  * rule let this through?": conditions are checked against facts derived from
  * the validated input, and a use is claimed with one conditional INSERT, so a
  * count-per-day limit holds even when two proposals race.
  */
-export function createRuleStore(db: Db, clock: Clock) {
+export function createRuleStore(db: Db, clock: Clock): RuleStore {
   const get = async (id: string) => (await db.select().from(standingRules).where(eq(standingRules.id, id)))[0];
 
   /** Has an earlier action of this operation for this client succeeded? That is what "existing client" means. */
@@ -95,5 +105,3 @@ export function createRuleStore(db: Db, clock: Clock) {
     },
   };
 }
-
-export type RuleStore = ReturnType<typeof createRuleStore>;

@@ -34,6 +34,17 @@ const nextAfter = (job: Pick<Job, 'cron' | 'timeZone'>, after: Date): Date => {
   return next;
 };
 
+export interface Scheduler {
+  /** Stores each job's schedule; a changed schedule or zone is re-planned from now. */
+  sync(): Promise<void>;
+  /** Claims and runs the jobs that are due, each once across processes; returns the names of those that ran. */
+  tick(): Promise<string[]>;
+  /** Node only: checks for due jobs every `everyMs` (default 30 s). */
+  start(everyMs?: number): void;
+  /** Stops the interval `start` began. */
+  stop(): void;
+}
+
 /**
  * Runs jobs when due. Time comes from the injected clock and due times live in
  * libSQL. `tick()` claims each due job with one conditional update that names
@@ -55,7 +66,7 @@ export function createScheduler(deps: {
   owner: string;
   lease?: LeaseSettings;
   retry?: JobRetrySettings;
-}) {
+}): Scheduler {
   const { db, clock, logger, owner } = deps;
   const lease = deps.lease ?? defaultLease;
   const retry = deps.retry ?? defaultJobRetry;
@@ -175,5 +186,3 @@ export function createScheduler(deps: {
     },
   };
 }
-
-export type Scheduler = ReturnType<typeof createScheduler>;
