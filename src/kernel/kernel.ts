@@ -197,8 +197,12 @@ export function createKernel(deps: KernelDeps): Kernel {
         `idempotencyKey: the prefix "${COMPENSATION_KEY_PREFIX}" is reserved for compensations; use compensate() to undo an action.`,
       );
     }
-    await pauses.check(parsed);
-    return record(parsed, null);
+    return tracer.span('kernel.propose', { 'keel.action.operation': parsed.operation, 'keel.action.key': parsed.idempotencyKey, 'keel.action.agent': parsed.agent }, async (span) => {
+      await pauses.check(parsed);
+      const action = await record(parsed, null);
+      span.set(actionAttributes(action));
+      return action;
+    });
   }
 
   async function execute(reqOrActionId: ActionRequest | string): Promise<Action> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,13 +115,15 @@ describe('traces over OTLP/HTTP', () => {
 
     // The request's trace: graph nodes and model calls under the turn's root span.
     const request = inTrace(rootOf(asked.turn));
-    expect(request.map((s) => s.name)).toEqual(expect.arrayContaining(['graph intake', 'graph coordinator', 'graph finance', 'model.call', 'kernel.execute']));
+    expect(request.map((s) => s.name)).toEqual(expect.arrayContaining(['graph intake', 'graph coordinator', 'graph finance', 'model.call', 'memory.recall', 'kernel.propose', 'graph settle']));
     const ids = new Set(request.map((s) => s.spanId));
     expect(request.filter((s) => s !== rootOf(asked.turn)).every((s) => s.parentSpanId && ids.has(s.parentSpanId))).toBe(true);
 
-    // The approval's trace: the kernel runs the action and calls its connector, under the action id the ledger and audit trail use.
     const [action] = await keel.kernel.list({ turns: [asked.turn] });
-    expect(action?.state).toBe('succeeded');
+    expect(request.find((s) => s.name === 'kernel.propose')?.attributes).toMatchObject({ 'keel.action.id': action!.id, 'keel.action.state': 'awaiting_approval', 'keel.turn.id': asked.turn });
+
+    // The approval's trace: the kernel runs the action and calls its connector, under the action id the ledger and audit trail use.
+    expect((await keel.kernel.get(action!.id))?.state).toBe('succeeded');
     const approval = inTrace(rootOf(approved.turn));
     const run = approval.find((s) => s.name === 'kernel.run')!;
     expect(run.attributes).toMatchObject({ 'keel.action.id': action!.id, 'keel.action.key': action!.idempotencyKey, 'keel.action.state': 'succeeded', 'keel.action.retries': 0, 'keel.turn.id': asked.turn });
@@ -139,6 +142,15 @@ describe('traces over OTLP/HTTP', () => {
     expect(everything).not.toContain('October consulting');
     expect(everything).not.toContain('dana@acme.test');
     expect(everything).not.toContain(WEB_CHAT_TOKEN);
+  });
+
+  it('loads no OpenTelemetry code unless OTEL_EXPORTER_OTLP_ENDPOINT is set: the Node entry imports it on demand, and nothing else does', () => {
+    const main = readFileSync(new URL('../../src/main.ts', import.meta.url), 'utf8');
+    expect(main).not.toMatch(/^import [^;]*tracing\.node/m);
+    expect(main).toMatch(/config\.OTEL_EXPORTER_OTLP_ENDPOINT\s*\?\s*\(await import\('\.\/platform\/tracing\.node\.js'\)\)/);
+    expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT.*full URL of an OTLP\/HTTP receiver/);
+    expect(() => loadConfig({ OTEL_INCLUDE_CONTENT: 'yes' })).toThrow(/OTEL_INCLUDE_CONTENT.*true or false/);
   });
 
   it('puts message text in the spans only with OTEL_INCLUDE_CONTENT=true, and scrubs secrets from it', async () => {
