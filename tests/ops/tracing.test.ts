@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { createRedactor, silentLogger } from '../../src/core/logger.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
+import { workersNotices } from '../../src/platform/workers-settings.js';
 import { otlpTracing } from '../../src/platform/tracing.node.js';
 import { tempDatabase } from '../support/db.js';
 import type { HandleResult } from '../../src/graph/index.js';
@@ -151,6 +152,9 @@ describe('traces over OTLP/HTTP', () => {
     expect(loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT.*full URL of an OTLP\/HTTP receiver/);
     expect(() => loadConfig({ OTEL_INCLUDE_CONTENT: 'yes' })).toThrow(/OTEL_INCLUDE_CONTENT.*true or false/);
+    // A Worker has no exporter: it says so at start-up rather than drop traces unannounced.
+    const worker = loadConfig({ DATABASE_URL: 'libsql://keel.example.test', WEB_CHAT_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example.test:4318' });
+    expect(workersNotices(worker).join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT is set but no traces are sent from Workers/);
   });
 
   it('puts message text in the spans only with OTEL_INCLUDE_CONTENT=true, and scrubs secrets from it', async () => {
