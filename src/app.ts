@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { leaseFor, type LeaseSettings } from './core/lease.js';
 import { createLogger, type Logger } from './core/logger.js';
+import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer, type Memory } from './memory/index.js';
@@ -33,6 +34,8 @@ export interface KeelOptions {
   model?: BaseChatModel;
   /** The mailbox client replies are read from; the platform's entry builds it from IMAP_URL (Node: imapflow). */
   mailbox?: Mailbox | undefined;
+  /** Spans of each turn; src/main.ts builds one on OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set. Default: none. */
+  tracer?: Tracer | undefined;
 }
 
 /** A wired Keel: what the runtime entry points (Node, Workers) and the tests serve and drive. */
@@ -84,7 +87,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const ids = options.ids ?? randomIds;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretSettings.map((k) => config[k]) });
 
-  const { platform } = options;
+  const { platform, tracer } = options;
   // Names this process (or Worker isolate) in every lease it takes. Random even when tests inject counting ids: two processes must never share an owner.
   const owner = randomIds.id('owner');
   const lease = leaseFor(config.LEASE_SECONDS * 1000);
@@ -124,6 +127,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     approvalTtlMs: config.APPROVAL_TTL_HOURS * 3_600_000,
     owner,
     lease,
+    tracer,
   });
   const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME };
   const model =
@@ -140,6 +144,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     embedder: createEmbedder({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_EMBEDDING_MODEL }),
     compaction: { after: config.COMPACT_AFTER_MESSAGES, keep: config.COMPACT_KEEP_MESSAGES, maxSummaryChars: 2000 },
     indexIntervalMs: config.MEMORY_INDEX_INTERVAL_SECONDS * 1000,
+    tracer,
     // A configured model writes compaction summaries (checked to keep every amount, date and reference); the offline model's stay extractive.
     summarizer:
       config.OPENAI_API_KEY || config.OPENAI_BASE_URL
@@ -153,7 +158,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     turnBudgetMs: config.MODEL_TURN_SECONDS * 1000,
   };
   const checkpointer = new LibSQLSaver(storage.sql);
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits });
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
@@ -176,6 +181,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     isOperator,
     admission,
     turns: createTurnLease({ db, clock, logger, owner, lease }),
+    tracer,
     approvals,
     deliver: (replies) => deliverToOperator('turn', replies),
     // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.

@@ -213,6 +213,19 @@ export const configSchema = z
     WEBHOOK_SECRET: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 32`' }).optional())
       .describe('Key of the X-Keel-Signature header: hex HMAC-SHA256 of "<X-Keel-Timestamp>.<body>". Required with WEBHOOK_URL. Secret.'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText
+      .pipe(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/]/, { error: 'must be the full URL of an OTLP/HTTP receiver (a collector, Jaeger, Tempo…), e.g. http://localhost:4318' })
+          .url({ error: 'must be the full URL of an OTLP/HTTP receiver (a collector, Jaeger, Tempo…), e.g. http://localhost:4318' })
+          .optional(),
+      )
+      .describe('OpenTelemetry collector (OTLP over HTTP, JSON); traces go to <it>/v1/traces. With it each turn is a trace: graph nodes, model calls, recall, kernel actions and connector calls, under the ids the audit trail uses. Without it no tracing code is loaded. Node only.'),
+    OTEL_INCLUDE_CONTENT: optionalText
+      .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional())
+      .transform((v) => v === 'true')
+      .describe('true puts message text and model answers in the spans (secrets are scrubbed either way); by default spans hold ids, sizes, states and timings only.'),
     OPENAI_EMBEDDING_MODEL: z
       .string()
       .trim()

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, secretSettings } from './config.js';
+import { createRedactor } from './core/logger.js';
 import { createKeel } from './app.js';
 import { nodePlatform } from './platform/node.js';
 import { imapMailbox } from './connectors/email/imap.js';
@@ -11,8 +12,16 @@ async function main() {
   const config = loadConfig(process.env);
   // Marks the database as in use, so `npm run restore` refuses to replace it under this process (and this one does not start while a restore replaces it).
   const releaseLease = await holdLease(config.DATABASE_URL, 'keel', ['restore']);
+  // Loaded only when asked for: without an endpoint no OpenTelemetry code runs.
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('./platform/tracing.node.js')).otlpTracing({
+        endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+        includeContent: config.OTEL_INCLUDE_CONTENT,
+        redact: createRedactor(secretSettings.map((k) => config[k])),
+      })
+    : undefined;
   // Node-only clients are built here, so app.ts stays platform-neutral.
-  const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined });
+  const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined, tracer: tracing?.tracer });
   await keel.recover();
   // Work of a process that dies later (or of this one's predecessor, still under its lease at start) is taken over once its lease runs out.
   const recovering = setInterval(() => {
@@ -33,6 +42,7 @@ async function main() {
     keel.stopBots().then(
       async () => {
         keel.close();
+        await tracing?.shutdown();
         await releaseLease();
         process.exit(0);
       },

@@ -36,6 +36,7 @@ const extraDoors: Record<string, readonly string[]> = {
   'platform/node.ts': ['root'], // Node-only: kept out of platform/index.ts so the Worker bundle never sees it
   'platform/workers.ts': ['root'],
   'platform/lease.node.ts': ['root'], // Node-only: main.ts marks the database as in use while Keel runs
+  'platform/tracing.node.ts': ['root'], // Node-only: main.ts loads the OpenTelemetry exporter only when traces are asked for
   'connectors/email/imap.ts': ['root'], // Node-only mailbox, handed in by main.ts
   'connectors/email/delivery.node.ts': ['platform'],
   'connectors/files/folder.node.ts': ['platform'],

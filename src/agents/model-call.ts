@@ -1,5 +1,6 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { AIMessageChunk } from '@langchain/core/messages';
+import { noTracer, type Tracer } from '../core/tracing.js';
 
 /** How long and how often Keel waits for the model on one request. */
 export interface ModelLimits {
@@ -70,7 +71,7 @@ export type ModelCall = (model: Invocable, messages: BaseMessage[]) => Promise<A
  * budget of calls and time. Real time, not the injected clock: these bound
  * how long the operator waits.
  */
-export function modelBudget(limits: ModelLimits): ModelCall {
+export function modelBudget(limits: ModelLimits, tracer: Tracer = noTracer): ModelCall {
   const startedAt = Date.now();
   let calls = 0;
 
@@ -83,7 +84,18 @@ export function modelBudget(limits: ModelLimits): ModelCall {
       calls += 1;
       const timeoutMs = Math.min(limits.timeoutMs, left);
       try {
-        return await model.invoke(messages, { signal: AbortSignal.timeout(timeoutMs) });
+        return await tracer.span('model.call', { 'keel.model.attempt': attempt + 1, 'keel.model.messages': messages.length, 'keel.model.timeout_ms': timeoutMs }, async (span) => {
+          const answer = await model.invoke(messages, { signal: AbortSignal.timeout(timeoutMs) });
+          const usage = answer.usage_metadata;
+          span.set({
+            'gen_ai.usage.input_tokens': usage?.input_tokens,
+            'gen_ai.usage.output_tokens': usage?.output_tokens,
+            'keel.model.tool_calls': answer.tool_calls?.map((c) => c.name).join(','),
+            'keel.model.prompt': tracer.includeContent ? messages.at(-1)?.text : undefined,
+            'keel.model.answer': tracer.includeContent ? answer.text : undefined,
+          });
+          return answer;
+        });
       } catch (error) {
         const { cause, retryAfterMs, detail } = describe(error, timeoutMs);
         const retryable = cause === 'rate_limited' || cause === 'server_error' || cause === 'unreachable';

@@ -25,6 +25,7 @@ import {
 import type { Action, Kernel } from '../kernel/index.js';
 import { claimsEffect, withoutEffectClaims } from '../core/claims.js';
 import type { Clock } from '../core/clock.js';
+import { noTracer, type Tracer } from '../core/tracing.js';
 import type { Db } from '../storage/index.js';
 import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from '../chat/index.js';
@@ -42,6 +43,8 @@ export interface GraphDeps {
   memory: Memory;
   /** Timeouts, retries and the per-request budget of model calls. */
   modelLimits?: ModelLimits;
+  /** A span per node run and per model call, under the turn's span (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 /** What the thread shows while it waits at the approval gate. */
@@ -83,6 +86,12 @@ function recentHistory(messages: BaseMessage[]): BaseMessage[] {
 export function buildConversationGraph(deps: GraphDeps) {
   const { kernel, db, clock, settings } = deps;
   const limits = deps.modelLimits ?? defaultModelLimits;
+  const tracer = deps.tracer ?? noTracer;
+  /** A node in a span named after it. */
+  const traced =
+    <A extends unknown[], R>(name: string, node: (...args: A) => R) =>
+    (...args: A) =>
+      tracer.span(`graph ${name}`, { 'keel.graph.node': name }, async () => node(...args));
   const today = () => clock.now().toLocaleDateString('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
   const bind = (tools: Parameters<typeof toolDefinitions>[0]) => {
     if (!deps.model.bindTools) throw new Error('The configured chat model cannot call tools; choose a model with tool calling.');
@@ -102,7 +111,7 @@ export function buildConversationGraph(deps: GraphDeps) {
     const key = turn?.id ?? 'unknown';
     let budget = budgets.get(key);
     if (!budget) {
-      budget = modelBudget(limits);
+      budget = modelBudget(limits, tracer);
       budgets.set(key, budget);
       if (budgets.size > 256) budgets.delete(budgets.keys().next().value!);
     }
@@ -336,16 +345,17 @@ export function buildConversationGraph(deps: GraphDeps) {
   };
 
   const graph = new StateGraph(ConversationState)
-    .addNode('intake', intake, { ends: ['coordinator', 'settle', ...agentNames] })
-    .addNode('coordinator', coordinator, { ends: [...agentNames, 'settle'] })
-    .addNode('sales', agentNode('sales'), { ends: ['tools', 'handoff', 'settle'] })
-    .addNode('finance', agentNode('finance'), { ends: ['tools', 'handoff', 'settle'] })
-    .addNode('operations', agentNode('operations'), { ends: ['tools', 'handoff', 'settle'] })
-    .addNode('marketing', agentNode('marketing'), { ends: ['tools', 'handoff', 'settle'] })
-    .addNode('tools', tools, { ends: [...agentNames, 'handoff'] })
-    .addNode('handoff', handoff, { ends: [...agentNames, 'settle'] })
-    .addNode('settle', settle)
-    .addNode('compact', compact)
+    .addNode('intake', traced('intake', intake), { ends: ['coordinator', 'settle', ...agentNames] })
+    .addNode('coordinator', traced('coordinator', coordinator), { ends: [...agentNames, 'settle'] })
+    .addNode('sales', traced('sales', agentNode('sales')), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('finance', traced('finance', agentNode('finance')), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('operations', traced('operations', agentNode('operations')), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('marketing', traced('marketing', agentNode('marketing')), { ends: ['tools', 'handoff', 'settle'] })
+    .addNode('tools', traced('tools', tools), { ends: [...agentNames, 'handoff'] })
+    .addNode('handoff', traced('handoff', handoff), { ends: [...agentNames, 'settle'] })
+    .addNode('settle', traced('settle', settle))
+    .addNode('compact', traced('compact', compact))
+    // Untraced: its interrupt() throws to pause the thread, which a span would report as a failure.
     .addNode('wait', wait, { ends: ['intake'] })
     .addEdge(START, 'intake')
     .addConditionalEdges('settle', (state: State) => (deps.memory.needsCompaction(state.messages) ? 'compact' : afterTurn(state)), ['compact', 'wait', END])

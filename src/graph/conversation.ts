@@ -2,6 +2,7 @@ import { Command } from '@langchain/langgraph';
 import { and, eq } from 'drizzle-orm';
 import type { Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
+import { noTracer, type Tracer } from '../core/tracing.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/index.js';
 import { appendTranscript, recentTranscript } from '../memory/index.js';
@@ -39,6 +40,8 @@ export interface ConversationDeps {
   deliver?: (replies: Outbound[]) => Promise<void>;
   /** Trims the thread's stored checkpoint history to its window; run between events every PRUNE_EVERY events. */
   pruneHistory?: () => Promise<unknown>;
+  /** Each admitted event is the root span of its trace, named by its inbound id as the ledger's `turn` is (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 /** Pruning reads the whole kept history, so it runs once per this many events rather than after each. */
@@ -192,7 +195,21 @@ export function createConversation(deps: ConversationDeps): Conversation {
       return { status: 'refused', replies: [text('Sorry, this Keel answers only its operator.')] };
     }
     if (!(await deps.turns.admit(event))) return { status: 'duplicate', replies: [] };
+    const tracer = deps.tracer ?? noTracer;
+    const root = {
+      'keel.inbound.id': `${event.transport}:${event.eventId}`,
+      'keel.inbound.transport': event.transport,
+      'keel.inbound.kind': event.payload.kind,
+      'keel.inbound.text': tracer.includeContent && event.payload.kind === 'text' ? event.payload.text : undefined,
+    };
+    return tracer.span('keel.turn', root, async (span) => {
+      const handled = await handleAdmitted(event);
+      span.set({ 'keel.turn.replies': handled.replies.length });
+      return handled;
+    });
+  }
 
+  async function handleAdmitted(event: Inbound): Promise<HandleResult> {
     try {
       const replies = await (async () => {
         if (event.payload.kind === 'decision') {

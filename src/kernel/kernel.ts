@@ -2,6 +2,7 @@ import { canonicalJson, sha256Hex, type IdSource } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import { defaultLease, type LeaseSettings } from '../core/lease.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { noTracer, type Tracer } from '../core/tracing.js';
 import type { Db } from '../storage/index.js';
 import { createApprovals, type Decision, type DecisionOutcome } from './approval.js';
 import { createAudit, type AuditEntry } from './audit.js';
@@ -14,7 +15,7 @@ import { createReconciler, type ReconcileReport } from './reconcile.js';
 import { createRegistry } from './registry.js';
 import { actionRequest, parseOrThrow, type ActionRequest, type ParsedActionRequest } from './request.js';
 import { defaultRetry, type RetrySettings } from './retry.js';
-import { createRunner } from './run.js';
+import { actionAttributes, createRunner } from './run.js';
 import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome } from './edits/index.js';
 import { readEvents, readTrail, type AuditRow } from './trail.js';
 
@@ -33,6 +34,8 @@ export interface KernelDeps {
   owner?: string;
   /** How long a running action's lease lasts without renewal; recovery elsewhere takes over only after it ran out. */
   lease?: LeaseSettings;
+  /** Spans for execute, each run and each connector call, carrying the ledger's action id and key (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 export interface Kernel {
@@ -77,6 +80,7 @@ const COMPENSATION_KEY_PREFIX = 'compensate:';
 export function createKernel(deps: KernelDeps): Kernel {
   const { db, clock, ids, policy } = deps;
   const logger = deps.logger ?? silentLogger;
+  const tracer = deps.tracer ?? noTracer;
   const approvalTtlMs = deps.approvalTtlMs ?? 48 * HOURS;
   const ledger = createLedger(db, clock);
   const audit = createAudit(db, clock, logger);
@@ -91,6 +95,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     random: deps.random ?? Math.random,
     owner: deps.owner ?? ids.id('owner'),
     lease: deps.lease ?? defaultLease,
+    tracer,
   });
   const approvals = createApprovals({ ledger, audit, clock });
   const reconcile = createReconciler({ ledger, audit, registry, runner, clock });
@@ -192,13 +197,23 @@ export function createKernel(deps: KernelDeps): Kernel {
         `idempotencyKey: the prefix "${COMPENSATION_KEY_PREFIX}" is reserved for compensations; use compensate() to undo an action.`,
       );
     }
-    await pauses.check(parsed);
-    return record(parsed, null);
+    return tracer.span('kernel.propose', { 'keel.action.operation': parsed.operation, 'keel.action.key': parsed.idempotencyKey, 'keel.action.agent': parsed.agent }, async (span) => {
+      await pauses.check(parsed);
+      const action = await record(parsed, null);
+      span.set(actionAttributes(action));
+      return action;
+    });
   }
 
   async function execute(reqOrActionId: ActionRequest | string): Promise<Action> {
-    const action = typeof reqOrActionId === 'string' ? await ledger.require(reqOrActionId) : await propose(reqOrActionId);
-    return runner.advance(action);
+    const asked = typeof reqOrActionId === 'string' ? { 'keel.action.id': reqOrActionId } : { 'keel.action.operation': reqOrActionId.operation, 'keel.action.key': reqOrActionId.idempotencyKey };
+    return tracer.span('kernel.execute', asked, async (span) => {
+      const action = typeof reqOrActionId === 'string' ? await ledger.require(reqOrActionId) : await propose(reqOrActionId);
+      span.set(actionAttributes(action));
+      const after = await runner.advance(action);
+      span.set(actionAttributes(after));
+      return after;
+    });
   }
 
   async function compensate(actionId: string, opts: { by: string; reason: string }): Promise<Action> {

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import { LeaseLost, whileHeld, type LeaseSettings } from '../core/lease.js';
 import type { Logger } from '../core/logger.js';
+import type { Tracer } from '../core/tracing.js';
 import type { Audit } from './audit.js';
 import { errorMessage } from './errors.js';
 import type { Action, ActionChanges, Ledger } from './ledger.js';
@@ -37,6 +38,16 @@ export interface Runner {
   inHand(id: string): boolean;
 }
 
+/** What a span says of an action: the ids the audit trail and the ledger use, never its input or result. */
+export const actionAttributes = (action: Action) => ({
+  'keel.action.id': action.id,
+  'keel.action.operation': action.operation,
+  'keel.action.key': action.idempotencyKey,
+  'keel.action.state': action.state,
+  'keel.action.attempts': action.attempts,
+  'keel.turn.id': action.turn ?? undefined,
+});
+
 /**
  * Moves approved actions through running to succeeded or failed, one connector call per attempt.
  * A `running` row names its owner (this process) and a lease the owner renews while the connector
@@ -53,8 +64,9 @@ export function createRunner(deps: {
   random: () => number;
   owner: string;
   lease: LeaseSettings;
+  tracer: Tracer;
 }): Runner {
-  const { ledger, audit, registry, clock, logger, owner, lease } = deps;
+  const { ledger, audit, registry, clock, logger, owner, lease, tracer } = deps;
   const nextAttempt = { attempts: sql`${actions.attempts} + 1` };
   const leaseUntil = () => new Date(clock.now().getTime() + lease.ttlMs);
 
@@ -157,14 +169,24 @@ export function createRunner(deps: {
   /** Runs an action this caller holds in `running`, retrying what the connector says is retryable. */
   async function runHeld(held: Action): Promise<Action> {
     const { op, pace } = registry.resolve(held.operation);
-    return holding(held, async (heartbeat) => {
-      let action = held;
+    return tracer.span('kernel.run', actionAttributes(held), async (span) => {
+      const done = await holding(held, (heartbeat) => attempts(held, heartbeat));
+      span.set({ ...actionAttributes(done), 'keel.action.retries': done.attempts - held.attempts });
+      return done;
+    });
+
+    async function attempts(first: Action, heartbeat: () => Promise<void>): Promise<Action> {
+      let action = first;
       for (let tries = 1; ; tries++) {
         await pace();
         let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
         try {
           const ctx = { idempotencyKey: action.idempotencyKey, actionId: action.id, attempt: action.attempts, clock, heartbeat };
-          outcome = { ok: true, result: await op.run(action.input, ctx) };
+          const attempt = action;
+          outcome = {
+            ok: true,
+            result: await tracer.span(`connector ${op.name}`, { ...actionAttributes(attempt), 'keel.connector.attempt': attempt.attempts }, () => op.run(attempt.input, ctx)),
+          };
         } catch (error) {
           outcome = { ok: false, error };
         }
@@ -185,7 +207,7 @@ export function createRunner(deps: {
         if (!again) return lost(action);
         action = again;
       }
-    });
+    }
   }
 
   /** Runs an approved action if this caller wins it; otherwise returns (or waits for) the recorded outcome. */

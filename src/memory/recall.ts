@@ -2,6 +2,7 @@ import type { Client } from '@libsql/client';
 import { and, desc, inArray } from 'drizzle-orm';
 import type { MemoryKind } from './kinds.js';
 import type { Db } from '../storage/index.js';
+import type { Tracer } from '../core/tracing.js';
 import { ftsSearch } from './fts.js';
 import type { Indexer } from './indexer.js';
 import { mentionedClients } from './mentions.js';
@@ -55,8 +56,8 @@ export type Recall = (query: RecallQuery) => Promise<RecallHit[]>;
  * the documents of any client the query names, fused by reciprocal rank.
  * The scope filter is in every query, so out-of-scope rows never leave SQL.
  */
-export function createRecall(deps: { db: Db; client: Client; indexer: Indexer }): Recall {
-  const { db, client, indexer } = deps;
+export function createRecall(deps: { db: Db; client: Client; indexer: Indexer; tracer: Tracer }): Recall {
+  const { db, client, indexer, tracer } = deps;
 
   async function vectorChannel(query: string, kinds: readonly MemoryKind[], depth: number): Promise<number[]> {
     const [vector] = await indexer.embedder.embed([query]);
@@ -83,7 +84,17 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer })
     return rows.map((r) => r.seq);
   }
 
-  return async function recall(query: RecallQuery): Promise<RecallHit[]> {
+  return function recall(query: RecallQuery): Promise<RecallHit[]> {
+    const asked = { 'keel.recall.kinds': query.kinds.join(','), 'keel.recall.query': tracer.includeContent ? query.text : undefined, 'keel.recall.query_chars': query.text.length };
+    return tracer.span('memory.recall', asked, async (span) => {
+      const hits = await search(query);
+      // Ids only: the documents are the operator's records.
+      span.set({ 'keel.recall.hits': hits.length, 'keel.recall.ids': hits.map((h) => h.id).join(','), 'keel.recall.channels': [...new Set(hits.flatMap((h) => h.via))].join(',') });
+      return hits;
+    });
+  };
+
+  async function search(query: RecallQuery): Promise<RecallHit[]> {
     if (!query.kinds.length || !query.text.trim()) return [];
     await indexer.sync();
     const limit = query.limit ?? DEFAULT_LIMIT;
@@ -102,5 +113,5 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer })
       const doc = docs.get(item);
       return doc ? [{ id: doc.sourceId, kind: doc.kind, clientId: doc.clientId, text: doc.text, excerpt: excerpt(doc.text, query.text), at: doc.at, score, via }] : [];
     });
-  };
+  }
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@libsql/client';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { noTracer, type Tracer } from '../core/tracing.js';
 import type { Db } from '../storage/index.js';
 import { createCompactor, type CompactionSettings, type Compactor } from './compaction.js';
 import type { Embedder } from './embedding/index.js';
@@ -19,6 +20,8 @@ export interface MemoryDeps {
   indexIntervalMs: number;
   /** Writes compaction summaries; extractive (copied sentences) unless a model is configured. */
   summarizer?: Summarizer | undefined;
+  /** A span per recall (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: Tracer;
 }
 
 export interface Memory {
@@ -42,7 +45,7 @@ export interface Memory {
 export function createMemory(deps: MemoryDeps): Memory {
   const { db, client, clock, logger } = deps;
   const indexer = createIndexer({ db, client, embedder: deps.embedder, logger });
-  const recall = createRecall({ db, client, indexer });
+  const recall = createRecall({ db, client, indexer, tracer: deps.tracer ?? noTracer });
   const compactor = createCompactor({ db, clock, settings: deps.compaction, summarize: deps.summarizer });
   let timer: ReturnType<typeof setInterval> | undefined;
 

@@ -26,6 +26,7 @@ export function workersNotices(config: Config): string[] {
     config.EMAIL_API_KEY ? `email goes through the email API at ${new URL(config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL).host}` : EMAIL_UNAVAILABLE,
   ];
   if (config.SMTP_URL) notices.push('SMTP_URL is set but ignored on Workers: set EMAIL_API_KEY instead');
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) notices.push('OTEL_EXPORTER_OTLP_ENDPOINT is set but no traces are sent from Workers: the OpenTelemetry exporter Keel uses runs on Node (npm start)');
   if (config.IMAP_URL) notices.push('IMAP_URL is set but replies are not read on Workers: the IMAP client needs a TCP connection a Worker does not give it');
   return notices;
 }
