@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
-import {
-  copyCheckpoint,
-  type BaseCheckpointSaver,
-  type ChannelVersions,
-  type Checkpoint,
-  type CheckpointMetadata,
-} from '@langchain/langgraph-checkpoint';
+import { copyCheckpoint, type BaseCheckpointSaver, type ChannelVersions, type Checkpoint, type CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { LibSQLSaver } from '../src/graph/index.js';

@@ -58,7 +58,14 @@ export const compaction: BenchGroup = {
       );
       const transcript = await countRows(keel, 'SELECT coalesce(sum(length(body)), 0) FROM transcript');
       const checkpoints = await countRows(keel, `SELECT count(*) FROM checkpoints WHERE thread_id = '${OPERATOR_THREAD}'`);
-      const files = await Promise.all(['keel.db', 'keel.db-wal'].map((file) => stat(join(dir, file)).then((s) => s.size, () => 0)));
+      const files = await Promise.all(
+        ['keel.db', 'keel.db-wal'].map((file) =>
+          stat(join(dir, file)).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ),
+      );
       const database = files.reduce((a, b) => a + b, 0);
       const summaries = await countRows(keel, 'SELECT count(*) FROM memory_summaries');
       const tenth = Math.floor(latencies.length / 10);

@@ -35,7 +35,10 @@ export const kernel: BenchGroup = {
   async run(progress) {
     return withKeel('kernel', async (keel) => {
       progress(`${ACTIONS} new keys, then the same ${ACTIONS} keys again (records.add_note as operator)`);
-      await executeAll(keel, Array.from({ length: WARMUP }, (_, i) => `warm-up:${i}`));
+      await executeAll(
+        keel,
+        Array.from({ length: WARMUP }, (_, i) => `warm-up:${i}`),
+      );
       const keys = Array.from({ length: ACTIONS }, (_, i) => `bench:${i}`);
       const fresh = await executeAll(keel, keys);
       const repeated = await executeAll(keel, keys);

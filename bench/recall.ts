@@ -86,7 +86,10 @@ export async function measureRecall(size: number, progress: (message: string) =>
       for (let start = 0; start < size; start += INSERT_BATCH) {
         const rows = Array.from({ length: Math.min(INSERT_BATCH, size - start) }, (_, j) => start + j);
         await storage.client.batch(
-          rows.map((i) => ({ sql: "INSERT INTO notes (id, kind, text, created_at) VALUES (?, 'note', ?, ?)", args: [`note_${i}`, texts[i]!, clock.now().getTime()] })),
+          rows.map((i) => ({
+            sql: "INSERT INTO notes (id, kind, text, created_at) VALUES (?, 'note', ?, ?)",
+            args: [`note_${i}`, texts[i]!, clock.now().getTime()],
+          })),
           'write',
         );
       }
@@ -102,7 +105,9 @@ export async function measureRecall(size: number, progress: (message: string) =>
       progress(`recall: indexing ${size.toLocaleString('en')} memories (FTS5 + ${hashedNgramEmbedder.id} vectors)`);
       const build = await timed(() => memory.sync());
       const queries = Array.from({ length: WARMUP + QUERIES }, (_, i) =>
-        i % 2 ? `invoice 2026-${String(Math.floor(random() * size)).padStart(5, '0')}` : `${names[i % names.length]} ${verbs[i % verbs.length]} ${topics[i % topics.length]}s`,
+        i % 2
+          ? `invoice 2026-${String(Math.floor(random() * size)).padStart(5, '0')}`
+          : `${names[i % names.length]} ${verbs[i % verbs.length]} ${topics[i % topics.length]}s`,
       );
       const latencies: number[] = [];
       for (const [i, text] of queries.entries()) {

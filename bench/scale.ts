@@ -7,17 +7,7 @@ import type { Keel } from '../src/app.js';
 import { WEB_SENDER } from '../src/bots/web/index.js';
 import type { ConversationGraph, Outbound } from '../src/graph/index.js';
 import { formatMs, perSecond, summarize } from './stats.js';
-import {
-  check,
-  countRows,
-  operatorEvent,
-  textEvent,
-  threadConfig,
-  timed,
-  turnInput,
-  withKeel,
-  type BenchGroup,
-} from './support.js';
+import { check, countRows, operatorEvent, textEvent, threadConfig, timed, turnInput, withKeel, type BenchGroup } from './support.js';
 
 const THREADS = 1000;
 const EXPIRY_SWEEPS = 20;
@@ -38,7 +28,12 @@ const cardOf = (replies: Outbound[]) => replies.find((reply) => reply.kind === '
 
 async function databaseBytes(dir: string): Promise<number> {
   const sizes = await Promise.all(
-    ['keel.db', 'keel.db-wal'].map((file) => stat(join(dir, file)).then((s) => s.size, () => 0)),
+    ['keel.db', 'keel.db-wal'].map((file) =>
+      stat(join(dir, file)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
   );
   return sizes.reduce((a, b) => a + b, 0);
 }
@@ -127,7 +122,10 @@ export const scale: BenchGroup = {
       const distinct = await countRows(keel, 'SELECT count(DISTINCT idempotency_key) FROM invoices');
       const issued = await countRows(keel, "SELECT count(*) FROM actions WHERE operation = 'invoices.issue' AND state = 'succeeded'");
       const sweepIdle = await expirySweep(keel);
-      check(invoices === THREADS && distinct === THREADS && issued === THREADS, `${THREADS} invoices, each exactly once (found ${invoices}, ${distinct} distinct keys, ${issued} issued actions)`);
+      check(
+        invoices === THREADS && distinct === THREADS && issued === THREADS,
+        `${THREADS} invoices, each exactly once (found ${invoices}, ${distinct} distinct keys, ${issued} issued actions)`,
+      );
 
       const signed = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / MiB).toFixed(1)} MiB`;
       const heapPerThread = (waiting.heapUsed - before.heapUsed) / 1024 / THREADS;

@@ -5,18 +5,7 @@ import { agentNames } from '../src/agents/index.js';
 import { ConversationState, type State } from '../src/graph/state.js';
 import type { Summary } from './stats.js';
 import { formatMs, perSecond, summarize } from './stats.js';
-import {
-  check,
-  countRows,
-  textEvent,
-  threadConfig,
-  timed,
-  times,
-  turnInput,
-  withKeel,
-  type BenchGroup,
-  type Row,
-} from './support.js';
+import { check, countRows, textEvent, threadConfig, timed, times, turnInput, withKeel, type BenchGroup, type Row } from './support.js';
 
 const WARMUP_TURNS = 10;
 const SEQUENTIAL_TURNS = 60;
@@ -40,8 +29,18 @@ function bareGraph() {
       ? new Command({ update: { messages: [new AIMessage('done')], replies: [{ kind: 'text', text: 'done' }] }, goto: 'settle' })
       : new Command({ update: { scratch: [new AIMessage({ content: '', tool_calls: [{ id: 'call', name: 'tool', args: {} }] })] }, goto: 'tools' });
   let graph = new StateGraph(ConversationState)
-    .addNode('intake', (state: State) => new Command({ update: { messages: [new HumanMessage(state.inbound?.payload.kind === 'text' ? state.inbound.payload.text : '')] }, goto: 'coordinator' }), { ends: ['coordinator', 'settle', ...agentNames] })
-    .addNode('coordinator', () => new Command({ update: { route: { agent: 'finance', request: 'bench' } }, goto: 'finance' }), { ends: [...agentNames, 'settle'] });
+    .addNode(
+      'intake',
+      (state: State) =>
+        new Command({
+          update: { messages: [new HumanMessage(state.inbound?.payload.kind === 'text' ? state.inbound.payload.text : '')] },
+          goto: 'coordinator',
+        }),
+      { ends: ['coordinator', 'settle', ...agentNames] },
+    )
+    .addNode('coordinator', () => new Command({ update: { route: { agent: 'finance', request: 'bench' } }, goto: 'finance' }), {
+      ends: [...agentNames, 'settle'],
+    });
   for (const name of agentNames) graph = graph.addNode(name, agent, { ends: ['tools', 'settle'] }) as typeof graph;
   return graph
     .addNode('tools', () => ({ scratch: [new ToolMessage({ tool_call_id: 'call', content: 'ok' })] }))

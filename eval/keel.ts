@@ -117,7 +117,9 @@ export async function buildTemplate(): Promise<Template> {
     const actions = await app.keel.kernel.list({});
     const unsettled = actions.filter((a) => a.state !== 'succeeded');
     if (actions.length < seed.length || unsettled.length > 0) {
-      throw new Error(`The eval fixture did not seed cleanly: ${actions.length} actions, unsettled: ${unsettled.map((a) => `${a.operation} ${a.state}`).join(', ')}`);
+      throw new Error(
+        `The eval fixture did not seed cleanly: ${actions.length} actions, unsettled: ${unsettled.map((a) => `${a.operation} ${a.state}`).join(', ')}`,
+      );
     }
     return { dir, seededActions: new Set(actions.map((a) => a.id)), remove: () => rmSync(dir, { recursive: true, force: true }) };
   } finally {

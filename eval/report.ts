@@ -60,8 +60,12 @@ export function formatSummary(summary: Summary, model: string): string {
   const k = summary.runs;
   const multi = k > 1;
   const header = multi ? ['Intent', 'Cases', 'Pass rate', `pass^${k}`] : ['Intent', 'Cases', 'Understood'];
-  const rows = summary.perIntent.map((s) => (multi ? [s.intent, String(s.cases), pct(s.passRate), pct(s.passAll)] : [s.intent, String(s.cases), pct(s.passRate)]));
-  rows.push(multi ? ['overall', String(summary.cases), pct(summary.passRate), pct(summary.passAll)] : ['overall', String(summary.cases), pct(summary.passRate)]);
+  const rows = summary.perIntent.map((s) =>
+    multi ? [s.intent, String(s.cases), pct(s.passRate), pct(s.passAll)] : [s.intent, String(s.cases), pct(s.passRate)],
+  );
+  rows.push(
+    multi ? ['overall', String(summary.cases), pct(summary.passRate), pct(summary.passAll)] : ['overall', String(summary.cases), pct(summary.passRate)],
+  );
   const lines = [`Keel eval — ${model}, ${summary.cases} cases × ${k} run${k === 1 ? '' : 's'}`, '', table(header, rows), ''];
   lines.push(
     table(

@@ -170,7 +170,17 @@ async function runCase(testCase: EvalCase, template: Template, choice: ModelChoi
   } catch (error) {
     // A crash or an endpoint error fails this case and the eval goes on.
     const why = `error: ${error instanceof Error ? error.message : String(error)}`;
-    return { ...base, pass: false, why, modelCalls: recorder.calls, promptTokens: recorder.promptTokens, completionTokens: recorder.completionTokens, toolCalls: recorder.toolCalls, operations: [], reply: '' };
+    return {
+      ...base,
+      pass: false,
+      why,
+      modelCalls: recorder.calls,
+      promptTokens: recorder.promptTokens,
+      completionTokens: recorder.completionTokens,
+      toolCalls: recorder.toolCalls,
+      operations: [],
+      reply: '',
+    };
   } finally {
     app.close();
     copy.remove();
@@ -226,7 +236,11 @@ async function same(key: string, want: string | number | boolean, got: unknown, 
   return normal(got) === normal(want);
 }
 
-const normal = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}@.:+-]+/gu, ' ').trim();
+const normal = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}@.:+-]+/gu, ' ')
+    .trim();
 
 /** The client a name resolves to in the case's database, or the name itself when it resolves to none. */
 async function clientName(db: Db, name: string): Promise<string> {

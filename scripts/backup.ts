@@ -8,7 +8,9 @@ import { BackupError, backupSettings, createBackup } from '../src/platform/backu
 try {
   const made = await createBackup(backupSettings(loadConfig(process.env)));
   const older = made.removed.length ? `; removed ${made.removed.length} older` : '';
-  console.log(`Backup written: ${made.path} (${(made.bytes / 1024).toFixed(0)} KiB, ${made.files} files)${older}${made.copiedTo ? `; copied to ${made.copiedTo}` : ''}`);
+  console.log(
+    `Backup written: ${made.path} (${(made.bytes / 1024).toFixed(0)} KiB, ${made.files} files)${older}${made.copiedTo ? `; copied to ${made.copiedTo}` : ''}`,
+  );
 } catch (error) {
   if (!(error instanceof BackupError || error instanceof ConfigError)) throw error;
   console.error(error.message);

@@ -15,7 +15,9 @@ if (!file) {
 try {
   const config = loadConfig(process.env);
   const restored = await restoreBackup(file, { databaseUrl: config.DATABASE_URL, filesDir: config.FILES_DIR, outboxDir: config.OUTBOX_DIR });
-  console.log(`Restored ${file} to ${restored.database} with ${restored.files} files${restored.previous ? `; the database it replaced is kept as ${restored.previous}` : ''}. Start Keel with npm start.`);
+  console.log(
+    `Restored ${file} to ${restored.database} with ${restored.files} files${restored.previous ? `; the database it replaced is kept as ${restored.previous}` : ''}. Start Keel with npm start.`,
+  );
 } catch (error) {
   if (error instanceof DatabaseBusyError) {
     console.error(`Nothing was restored: ${error.message}`);

@@ -17,7 +17,20 @@ import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, ruleCommands } from './graph/index.js';
-import { buildConversationGraph, commandRegistry, coreCommands, createAdmission, createConversation, createTurnLease, DETAILED_HISTORY_TURNS, LibSQLSaver, OPERATOR_THREAD, type Conversation, type ConversationGraph, type Outbound } from './graph/index.js';
+import {
+  buildConversationGraph,
+  commandRegistry,
+  coreCommands,
+  createAdmission,
+  createConversation,
+  createTurnLease,
+  DETAILED_HISTORY_TURNS,
+  LibSQLSaver,
+  OPERATOR_THREAD,
+  type Conversation,
+  type ConversationGraph,
+  type Outbound,
+} from './graph/index.js';
 import { createReplyHub, webChat, WEB_SENDER, type ReplyHub } from './bots/web/index.js';
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
@@ -109,9 +122,18 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
           webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
           s3:
             config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-              ? { endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION }
+              ? {
+                  endpoint: config.S3_ENDPOINT,
+                  bucket: config.S3_BUCKET,
+                  accessKeyId: config.S3_ACCESS_KEY_ID,
+                  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+                  region: config.S3_REGION,
+                }
               : undefined,
-          caldav: config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD } : undefined,
+          caldav:
+            config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD
+              ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD }
+              : undefined,
           stripe: config.STRIPE_API_KEY ? { apiKey: config.STRIPE_API_KEY, apiBase: config.STRIPE_API_BASE } : undefined,
         },
         platform.stores,
@@ -133,7 +155,14 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const model =
     options.model ??
     createChatModel(
-      { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeZone: config.TZ, currency: config.DEFAULT_CURRENCY, timeoutMs: config.MODEL_TIMEOUT_SECONDS * 1000 },
+      {
+        apiKey: config.OPENAI_API_KEY,
+        baseURL: config.OPENAI_BASE_URL,
+        model: config.OPENAI_MODEL,
+        timeZone: config.TZ,
+        currency: config.DEFAULT_CURRENCY,
+        timeoutMs: config.MODEL_TIMEOUT_SECONDS * 1000,
+      },
       clock,
     );
   const memory = createMemory({
@@ -209,7 +238,10 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     ? createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
-        webhook: config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET } : undefined,
+        webhook:
+          config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+            ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
+            : undefined,
         conversation,
         logger,
         operatorIds: config.TELEGRAM_OPERATOR_IDS,
@@ -238,10 +270,33 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   // Calendar apps send no web-chat token, so the feed (with its own token) is mounted before the web chat's access check.
   http.route('/', calendarFeed({ db, clock, token: config.CALENDAR_FEED_TOKEN }));
   // The workspace has its own sign-in (one-time links), so it too comes before the web chat's check.
-  http.route('/', workspace({ db, kernel, conversation, memory, timeline, clock, timeZone: config.TZ, auth: workspaceAuth, loopbackOpen: !config.WEB_CHAT_TOKEN, isOperator, publicHttps }));
   http.route(
     '/',
-    webChat({ conversation, hub, token: config.WEB_CHAT_TOKEN, sessions: workspaceAuth, publicHttps, admit: admission.admit, messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE }),
+    workspace({
+      db,
+      kernel,
+      conversation,
+      memory,
+      timeline,
+      clock,
+      timeZone: config.TZ,
+      auth: workspaceAuth,
+      loopbackOpen: !config.WEB_CHAT_TOKEN,
+      isOperator,
+      publicHttps,
+    }),
+  );
+  http.route(
+    '/',
+    webChat({
+      conversation,
+      hub,
+      token: config.WEB_CHAT_TOKEN,
+      sessions: workspaceAuth,
+      publicHttps,
+      admit: admission.admit,
+      messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE,
+    }),
   );
   http.onError((error, c) => {
     const fault = storageFault(error);
@@ -290,7 +345,10 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
 
   /** What Keel sends unasked (digest, expiry notices, what a restart finished) reaches every open web chat and each chat app, and stays in the conversation's history. */
   async function deliverToOperator(kind: string, messages: Outbound[]) {
-    await appendTranscript(db, messages.map((body) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: 'system', body, at: clock.now() })));
+    await appendTranscript(
+      db,
+      messages.map((body) => ({ threadId: OPERATOR_THREAD, direction: 'out' as const, transport: 'system', body, at: clock.now() })),
+    );
     const wanted = (channel: 'web' | 'telegram' | 'slack') => kind !== 'digest' || config.DIGEST_TO.includes(channel);
     if (wanted('web')) hub.publish(messages);
     if (telegram && wanted('telegram')) await telegram.push(messages);
@@ -335,10 +393,27 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     await slack?.settled();
   }
 
-  return { config, lease, http, graph, kernel, conversation, storage, hub, scheduler, logger, memory, recover, startBots, stopBots, settled, close: () => {
-    memory.stop();
-    storage.close();
-  } };
+  return {
+    config,
+    lease,
+    http,
+    graph,
+    kernel,
+    conversation,
+    storage,
+    hub,
+    scheduler,
+    logger,
+    memory,
+    recover,
+    startBots,
+    stopBots,
+    settled,
+    close: () => {
+      memory.stop();
+      storage.close();
+    },
+  };
 }
 
 /** Where browsers reach this server, for links Keel sends: PUBLIC_URL, or the address it listens on. */

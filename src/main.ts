@@ -21,7 +21,12 @@ async function main() {
       })
     : undefined;
   // Node-only clients are built here, so app.ts stays platform-neutral.
-  const keel = await createKeel({ config, platform: nodePlatform, mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined, tracer: tracing?.tracer });
+  const keel = await createKeel({
+    config,
+    platform: nodePlatform,
+    mailbox: config.IMAP_URL ? imapMailbox(config.IMAP_URL) : undefined,
+    tracer: tracing?.tracer,
+  });
   await keel.recover();
   // Work of a process that dies later (or of this one's predecessor, still under its lease at start) is taken over once its lease runs out.
   const recovering = setInterval(() => {
@@ -33,7 +38,9 @@ async function main() {
   await keel.scheduler.tick();
   keel.scheduler.start();
   const server = serve({ fetch: keel.http.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    keel.logger.info(`Keel is running: web chat at http://${config.HOST === '::1' ? '[::1]' : config.HOST}:${info.port}/`, { database: config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : 'remote' });
+    keel.logger.info(`Keel is running: web chat at http://${config.HOST === '::1' ? '[::1]' : config.HOST}:${info.port}/`, {
+      database: config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : 'remote',
+    });
   });
   const stop = () => {
     keel.scheduler.stop();

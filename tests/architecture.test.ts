@@ -121,7 +121,9 @@ describe('architecture', () => {
   });
 
   it('names every folder of src in the layer table', () => {
-    const folders = readdirSync(src, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(src, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.filter((folder) => !(folder in mayImport)).sort()).toEqual([]);
   });
 });

@@ -56,7 +56,10 @@ describe('configuration', () => {
       expect.stringMatching(/^EMAIL_API_KEY must be the API key as the email service shows it/),
       expect.stringMatching(/^EMAIL_API_URL must be the http\(s\) root of the email API/),
     ]);
-    expect(loadConfig({ EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test' })).toMatchObject({ EMAIL_API_KEY: 're_test_0123456789', EMAIL_API_URL: undefined });
+    expect(loadConfig({ EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test' })).toMatchObject({
+      EMAIL_API_KEY: 're_test_0123456789',
+      EMAIL_API_URL: undefined,
+    });
   });
 
   it('stops `npm start` with exit code 1 and one line per problem, no stack trace', () => {

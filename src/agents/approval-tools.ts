@@ -42,16 +42,20 @@ export function approvalTools({ answer, client, act, warnings }: ToolHelpers) {
     const old = await ctx.kernel.get(id);
     if (!old) return answer(`There is no action ${id}. ${NOTHING_CHANGED}`);
     const op = ctx.kernel.operation(old.operation);
-    if (old.state !== 'awaiting_approval') return answer(`That card (${op.summary}) is ${old.state.replace(/_/g, ' ')}, so it cannot be edited; nothing was changed.`);
+    if (old.state !== 'awaiting_approval')
+      return answer(`That card (${op.summary}) is ${old.state.replace(/_/g, ' ')}, so it cannot be edited; nothing was changed.`);
     const editor = editors[old.operation];
     if (!editor || !scopes[ctx.agent].operations.includes(old.operation)) return answer(`I cannot edit a card to ${op.summary}. ${NOTHING_CHANGED}`);
     const given = (Object.keys(changes) as (keyof Changes)[]).filter((k) => changes[k] !== undefined);
     const foreign = given.filter((k) => !applies[old.operation]!.includes(k));
-    if (!given.length) return answer(`I could not read a change in "${instruction}". Say e.g. "make it 12 hours" or "send it to billing@acme.test instead". ${NOTHING_CHANGED}`);
+    if (!given.length)
+      return answer(`I could not read a change in "${instruction}". Say e.g. "make it 12 hours" or "send it to billing@acme.test instead". ${NOTHING_CHANGED}`);
     if (foreign.length) return answer(`A card to ${op.summary} has no ${foreign.join(' or ')} to change. ${NOTHING_CHANGED}`);
     const parsed = op.input.safeParse(editor(old.input as Input, changes));
     if (!parsed.success) {
-      return answer(`That edit does not make a valid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ')}. ${NOTHING_CHANGED}`);
+      return answer(
+        `That edit does not make a valid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'} ${i.message}`).join('; ')}. ${NOTHING_CHANGED}`,
+      );
     }
     if (canonicalJson(parsed.data) === canonicalJson(old.input)) return answer(`The card already says that. ${NOTHING_CHANGED}`);
     const replaced = await ctx.kernel.supersede({

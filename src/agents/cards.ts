@@ -97,8 +97,13 @@ function describe(
       if (conditions.recipientDomain) facts.push({ label: 'Recipients', value: `@${conditions.recipientDomain}` });
       if (conditions.existingClientsOnly) facts.push({ label: 'Clients', value: 'existing clients only (already served this way)' });
       if (typeof input.perDay === 'number') facts.push({ label: 'Limit', value: `${input.perDay} a day` });
-      if (typeof input.expiresAt === 'string') facts.push({ label: 'Until', value: new Date(input.expiresAt).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }) });
-      if (input.coversIrreversible === true) facts.push({ label: 'Warning', value: 'These actions cannot be undone. Approving this card is your explicit confirmation that matching ones run without asking.' });
+      if (typeof input.expiresAt === 'string')
+        facts.push({ label: 'Until', value: new Date(input.expiresAt).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }) });
+      if (input.coversIrreversible === true)
+        facts.push({
+          label: 'Warning',
+          value: 'These actions cannot be undone. Approving this card is your explicit confirmation that matching ones run without asking.',
+        });
       return { title: 'Create a standing approval rule', facts };
     }
     default:

@@ -9,11 +9,7 @@ export const agentNames = ['sales', 'finance', 'operations', 'marketing'] as con
 export const agentName = z.enum(agentNames);
 export type AgentName = z.infer<typeof agentName>;
 
-const clientRef = z
-  .string()
-  .trim()
-  .min(1)
-  .describe('The client as the operator named it: company, contact name or email address.');
+const clientRef = z.string().trim().min(1).describe('The client as the operator named it: company, contact name or email address.');
 const currency = z
   .string()
   .regex(/^[A-Z]{3}$/)
@@ -25,7 +21,9 @@ const money = z.number().positive().max(10_000_000);
 export const coordinatorTools = {
   route: z
     .object({
-      agent: agentName.describe('sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.'),
+      agent: agentName.describe(
+        'sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.',
+      ),
       request: z.string().min(1).describe('The operator request, restated in full.'),
     })
     .describe('Hand the request to the role agent responsible for it.'),
@@ -50,10 +48,8 @@ export const agentTools = {
         .optional()
         .describe('True only when the operator said it is a new client ("add Gamma AG as a new client"): a similar existing name is then not asked about.'),
     })
-    .describe('Add a client, or update the contact details of an existing one; a name like an existing client\'s is asked about first.'),
-  remember_note: z
-    .object({ text: z.string().min(1), client: clientRef.optional() })
-    .describe('Store a fact for later recall, optionally about one client.'),
+    .describe("Add a client, or update the contact details of an existing one; a name like an existing client's is asked about first."),
+  remember_note: z.object({ text: z.string().min(1), client: clientRef.optional() }).describe('Store a fact for later recall, optionally about one client.'),
   recall: z.object({ query: z.string().min(1) }).describe('Recall what Keel knows about a client, topic or past piece of work.'),
   draft_proposal: z
     .object({
@@ -83,9 +79,7 @@ export const agentTools = {
       status: z.enum(['draft', 'sent', 'paid', 'void', 'overdue']).optional(),
     })
     .describe('List invoices, optionally for one client or status.'),
-  record_payment: z
-    .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
-    .describe('Mark an invoice as paid in full.'),
+  record_payment: z.object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') }).describe('Mark an invoice as paid in full.'),
   void_invoice: z
     .object({ invoice: z.string().min(1).describe('Invoice number, e.g. 2026-0003.') })
     .describe('Void an issued, unpaid invoice with a credit note; waits for the operator approval.'),
@@ -94,7 +88,12 @@ export const agentTools = {
       client: clientRef,
       title: z.string().min(1).default('Meeting'),
       startsAt: z.string().datetime({ offset: true }).describe('ISO 8601 start time with offset.'),
-      durationMinutes: z.number().int().positive().max(24 * 60).default(30),
+      durationMinutes: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 60)
+        .default(30),
     })
     .describe('Book a meeting with a client and send the invitation; waits for the operator approval.'),
   set_reminder: z
@@ -128,13 +127,14 @@ export const agentTools = {
     .describe('Add a task or deadline, optionally due on a day and about a client or project.'),
   list_tasks: z
     .object({
-      due: z.enum(['overdue', 'today', 'week', 'all']).default('all').describe('overdue: past their day; today; week: the next seven days, overdue included; all: every open task.'),
+      due: z
+        .enum(['overdue', 'today', 'week', 'all'])
+        .default('all')
+        .describe('overdue: past their day; today; week: the next seven days, overdue included; all: every open task.'),
       client: clientRef.optional(),
     })
     .describe('List open tasks and deadlines: what is due, what is overdue.'),
-  complete_task: z
-    .object({ task: z.string().trim().min(1).describe('Words from the task title, or its id.') })
-    .describe('Mark an open task as done.'),
+  complete_task: z.object({ task: z.string().trim().min(1).describe('Words from the task title, or its id.') }).describe('Mark an open task as done.'),
   link_identity: z
     .object({
       client: clientRef,
@@ -151,7 +151,13 @@ export const agentTools = {
       to: z.string().email().optional().describe('New recipient email address.'),
       subject: z.string().trim().min(1).optional().describe('New email subject.'),
       startsAt: z.string().datetime({ offset: true }).optional().describe('New meeting start, ISO 8601 with offset.'),
-      durationMinutes: z.number().int().positive().max(24 * 60).optional().describe('New meeting length in minutes.'),
+      durationMinutes: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 60)
+        .optional()
+        .describe('New meeting length in minutes.'),
     })
     .describe('Change an open approval card as the operator asked: the card is replaced by a new one, which waits for approval again.'),
   propose_rule: z
@@ -162,7 +168,11 @@ export const agentTools = {
       currency,
       client: clientRef.optional().describe('Only for this client.'),
       existingClientsOnly: z.boolean().default(false).describe('Only for clients this kind of action was already approved and done for.'),
-      recipientDomain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i).optional().describe('Emails only: only to addresses at this domain, e.g. acme.test.'),
+      recipientDomain: z
+        .string()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i)
+        .optional()
+        .describe('Emails only: only to addresses at this domain, e.g. acme.test.'),
       perDay: z.number().int().positive().max(1000).optional().describe('At most this many approvals in 24 hours.'),
       forDays: z.number().int().positive().max(3650).optional().describe('The rule expires after this many days.'),
     })

@@ -44,7 +44,9 @@ function describe(error: unknown, timeoutMs: number): { cause: Cause; retryAfter
   const header = (name: string) => {
     const h = e.headers as { get?: (n: string) => string | null } | Record<string, string> | undefined;
     if (!h) return undefined;
-    return typeof (h as { get?: unknown }).get === 'function' ? ((h as { get: (n: string) => string | null }).get(name) ?? undefined) : (h as Record<string, string>)[name];
+    return typeof (h as { get?: unknown }).get === 'function'
+      ? ((h as { get: (n: string) => string | null }).get(name) ?? undefined)
+      : (h as Record<string, string>)[name];
   };
   if (status === 429) {
     const seconds = Number(header('retry-after'));
@@ -55,7 +57,8 @@ function describe(error: unknown, timeoutMs: number): { cause: Cause; retryAfter
   if (/ECONNREFUSED|ENOTFOUND|ECONNRESET|connection|fetch failed|socket/i.test(`${text} ${String((e.cause as { code?: string })?.code ?? '')}`)) {
     return { cause: 'unreachable', detail: 'could not be reached (connection refused or reset)' };
   }
-  if (error instanceof SyntaxError || /json|unexpected token|malformed|invalid response/i.test(text)) return { cause: 'malformed', detail: 'sent an answer Keel could not read' };
+  if (error instanceof SyntaxError || /json|unexpected token|malformed|invalid response/i.test(text))
+    return { cause: 'malformed', detail: 'sent an answer Keel could not read' };
   return { cause: 'malformed', detail: `failed: ${(e.message ?? String(error)).slice(0, 200)}` };
 }
 
@@ -79,23 +82,30 @@ export function modelBudget(limits: ModelLimits, tracer: Tracer = noTracer): Mod
     for (let attempt = 0; ; attempt += 1) {
       const left = limits.turnBudgetMs - (Date.now() - startedAt);
       if (calls >= limits.maxCallsPerTurn || left <= 0) {
-        throw new ModelUnavailable('budget', `The model used this request's whole budget (${calls} calls, ${Math.round((Date.now() - startedAt) / 1000)} s) without finishing`);
+        throw new ModelUnavailable(
+          'budget',
+          `The model used this request's whole budget (${calls} calls, ${Math.round((Date.now() - startedAt) / 1000)} s) without finishing`,
+        );
       }
       calls += 1;
       const timeoutMs = Math.min(limits.timeoutMs, left);
       try {
-        return await tracer.span('model.call', { 'keel.model.attempt': attempt + 1, 'keel.model.messages': messages.length, 'keel.model.timeout_ms': timeoutMs }, async (span) => {
-          const answer = await model.invoke(messages, { signal: AbortSignal.timeout(timeoutMs) });
-          const usage = answer.usage_metadata;
-          span.set({
-            'gen_ai.usage.input_tokens': usage?.input_tokens,
-            'gen_ai.usage.output_tokens': usage?.output_tokens,
-            'keel.model.tool_calls': answer.tool_calls?.map((c) => c.name).join(','),
-            'keel.model.prompt': tracer.includeContent ? messages.at(-1)?.text : undefined,
-            'keel.model.answer': tracer.includeContent ? answer.text : undefined,
-          });
-          return answer;
-        });
+        return await tracer.span(
+          'model.call',
+          { 'keel.model.attempt': attempt + 1, 'keel.model.messages': messages.length, 'keel.model.timeout_ms': timeoutMs },
+          async (span) => {
+            const answer = await model.invoke(messages, { signal: AbortSignal.timeout(timeoutMs) });
+            const usage = answer.usage_metadata;
+            span.set({
+              'gen_ai.usage.input_tokens': usage?.input_tokens,
+              'gen_ai.usage.output_tokens': usage?.output_tokens,
+              'keel.model.tool_calls': answer.tool_calls?.map((c) => c.name).join(','),
+              'keel.model.prompt': tracer.includeContent ? messages.at(-1)?.text : undefined,
+              'keel.model.answer': tracer.includeContent ? answer.text : undefined,
+            });
+            return answer;
+          },
+        );
       } catch (error) {
         const { cause, retryAfterMs, detail } = describe(error, timeoutMs);
         const retryable = cause === 'rate_limited' || cause === 'server_error' || cause === 'unreachable';

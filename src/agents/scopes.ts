@@ -16,9 +16,31 @@ export interface Scope {
 export const scopes: Record<AgentName, Scope> = {
   sales: {
     title: 'Client lifecycle and sales',
-    tools: ['find_client', 'add_client', 'remember_note', 'recall', 'draft_proposal', 'draft_followup', 'set_reminder', 'add_project', 'record_proposal_outcome', 'revise_action', 'link_identity'],
+    tools: [
+      'find_client',
+      'add_client',
+      'remember_note',
+      'recall',
+      'draft_proposal',
+      'draft_followup',
+      'set_reminder',
+      'add_project',
+      'record_proposal_outcome',
+      'revise_action',
+      'link_identity',
+    ],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary', 'project', 'task'],
-    operations: ['records.upsert_client', 'records.add_note', 'records.draft_proposal', 'email.send', 'replies.record', 'operator.schedule_reminder', 'memory.add_project', 'memory.record_proposal_outcome', 'memory.link_identity'],
+    operations: [
+      'records.upsert_client',
+      'records.add_note',
+      'records.draft_proposal',
+      'email.send',
+      'replies.record',
+      'operator.schedule_reminder',
+      'memory.add_project',
+      'memory.record_proposal_outcome',
+      'memory.link_identity',
+    ],
   },
   finance: {
     title: 'Finance and billing',

@@ -29,7 +29,8 @@ export function taskLine(task: Task, today: string, clientName?: string): string
   const who = clientName ? ` (${clientName})` : '';
   if (!task.dueOn) return `${task.title}${who}`;
   const late = daysBetween(task.dueOn, today);
-  const when = late > 0 ? `OVERDUE since ${dayLabel(task.dueOn)} (${late} day${late === 1 ? '' : 's'})` : late === 0 ? 'due today' : `due ${dayLabel(task.dueOn)}`;
+  const when =
+    late > 0 ? `OVERDUE since ${dayLabel(task.dueOn)} (${late} day${late === 1 ? '' : 's'})` : late === 0 ? 'due today' : `due ${dayLabel(task.dueOn)}`;
   return `${task.title}${who} — ${when}`;
 }
 
@@ -51,7 +52,12 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     const c = found?.client;
     return act(
       ctx,
-      { operation: 'memory.add_project', input: { name, clientId: c?.id }, reason: `The operator started the project "${name}"${c ? ` for ${c.name}` : ''}.`, evidence: c ? [c.id] : [] },
+      {
+        operation: 'memory.add_project',
+        input: { name, clientId: c?.id },
+        reason: `The operator started the project "${name}"${c ? ` for ${c.name}` : ''}.`,
+        evidence: c ? [c.id] : [],
+      },
       (r) => `Started project "${name}"${c ? ` for ${c.name}` : ''} [${(r as { projectId: string }).projectId}].`,
     );
   };
@@ -62,28 +68,40 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     const c = found.client;
     const all = await clientProposals(ctx.db, c.id);
     const describe = (p: (typeof all)[number]) => {
-      const terms = [p.hoursCenti ? formatHours(p.hoursCenti) : '', p.rateMinor ? `${formatMoney(p.rateMinor, p.currency)}/h` : ''].filter(Boolean).join(' at ');
+      const terms = [p.hoursCenti ? formatHours(p.hoursCenti) : '', p.rateMinor ? `${formatMoney(p.rateMinor, p.currency)}/h` : '']
+        .filter(Boolean)
+        .join(' at ');
       return `"${p.title}"${terms ? ` (${terms})` : ''}`;
     };
-    const listing = (rows: typeof all) => rows.slice(0, 5).map((p) => `• ${describe(p)}, ${p.status}, drafted ${p.createdAt.toISOString().slice(0, 10)} [${p.id}]`).join('\n');
+    const listing = (rows: typeof all) =>
+      rows
+        .slice(0, 5)
+        .map((p) => `• ${describe(p)}, ${p.status}, drafted ${p.createdAt.toISOString().slice(0, 10)} [${p.id}]`)
+        .join('\n');
     // The proposal the operator named, else the newest: repeating the sentence acts on the same one, never on "the next".
     const matches = named ? all.filter((p) => p.id === named || p.title.toLowerCase().includes(named.toLowerCase())) : all.slice(0, 1);
     if (!all.length) return answer(`${c.name} has no proposal yet. Draft one first, e.g. "draft a proposal for ${c.name}: …".`);
     if (matches.length !== 1) {
       const which = matches.length ? matches : all;
-      return answer(`${matches.length ? `Several ${c.name} proposals match "${named}"` : `No ${c.name} proposal matches "${named}"`}; which one?\n${listing(which)}\nName it by its id, e.g. "mark proposal ${which[0]!.id} as ${outcome}".`);
+      return answer(
+        `${matches.length ? `Several ${c.name} proposals match "${named}"` : `No ${c.name} proposal matches "${named}"`}; which one?\n${listing(which)}\nName it by its id, e.g. "mark proposal ${which[0]!.id} as ${outcome}".`,
+      );
     }
     const proposal = matches[0]!;
     const what = describe(proposal);
     if (proposal.status === outcome) {
-      return answer(`${c.name}'s proposal ${what} is already ${outcome}${proposal.decidedAt ? ` (since ${proposal.decidedAt.toISOString().slice(0, 10)})` : ''}; nothing changed [${proposal.id}].`);
+      return answer(
+        `${c.name}'s proposal ${what} is already ${outcome}${proposal.decidedAt ? ` (since ${proposal.decidedAt.toISOString().slice(0, 10)})` : ''}; nothing changed [${proposal.id}].`,
+      );
     }
     // A proposal is sent from draft; accepted or declined from draft or sent.
     const allowed = outcome === 'sent' ? ['draft'] : ['draft', 'sent'];
     if (!allowed.includes(proposal.status)) {
       const open = all.filter((p) => allowed.includes(p.status));
       const others = open.length ? ` To record it for another proposal, name it:\n${listing(open)}` : '';
-      return answer(`${named ? 'That' : `${c.name}'s latest`} proposal ${what} is ${proposal.status}, so it cannot be marked ${outcome}; nothing changed [${proposal.id}].${others}`);
+      return answer(
+        `${named ? 'That' : `${c.name}'s latest`} proposal ${what} is ${proposal.status}, so it cannot be marked ${outcome}; nothing changed [${proposal.id}].${others}`,
+      );
     }
     const older = all.filter((p) => p.id !== proposal.id && allowed.includes(p.status)).length;
     const others = older && !named ? ` ${c.name} has ${older} other open proposal${older > 1 ? 's' : ''}; this is the newest.` : '';
@@ -114,7 +132,11 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     if (project) {
       const matches = await findProjects(ctx.db, project, c?.id);
       if (matches.length !== 1) {
-        return answer(matches.length ? `"${project}" could mean the projects ${matches.map((p) => `"${p.name}"`).join(', ')}. Which one?` : `I have no active project called "${project}". Start it with "new project ${project}".`);
+        return answer(
+          matches.length
+            ? `"${project}" could mean the projects ${matches.map((p) => `"${p.name}"`).join(', ')}. Which one?`
+            : `I have no active project called "${project}". Start it with "new project ${project}".`,
+        );
       }
       projectId = matches[0]!.id;
       if (!c && matches[0]!.clientId) c = await clientById(ctx.db, matches[0]!.clientId);
@@ -143,7 +165,11 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     const rows =
       due === 'all'
         ? await openTasks(ctx.db, clientId)
-        : await tasksDueBy(ctx.db, due === 'overdue' ? localDate(startOfLocalDay(now, tz, -1), tz) : due === 'today' ? today : localDate(startOfLocalDay(now, tz, 6), tz), clientId);
+        : await tasksDueBy(
+            ctx.db,
+            due === 'overdue' ? localDate(startOfLocalDay(now, tz, -1), tz) : due === 'today' ? today : localDate(startOfLocalDay(now, tz, 6), tz),
+            clientId,
+          );
     const label = { overdue: 'overdue', today: 'due today', week: 'due this week', all: 'open' }[due];
     const scope = found ? ` for ${found.client.name}` : '';
     if (!rows.length) return answer(due === 'all' ? `No open tasks${scope}.` : `Nothing is ${label}${scope}.`);
@@ -154,7 +180,10 @@ export function workTools({ answer, client, act }: ToolHelpers) {
 
   const complete_task: Impl<'complete_task'> = async ({ task }, ctx) => {
     const open = await openTasks(ctx.db);
-    const words = task.toLowerCase().split(/\s+/).filter((w) => w.length > 2 && !['the', 'and', 'task'].includes(w));
+    const words = task
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w.length > 2 && !['the', 'and', 'task'].includes(w));
     const byId = open.filter((t) => t.id === task);
     const exact = open.filter((t) => t.title.toLowerCase() === task.toLowerCase());
     const matching = byId.length ? byId : exact.length ? exact : open.filter((t) => words.length > 0 && words.every((w) => t.title.toLowerCase().includes(w)));
@@ -177,7 +206,12 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     if (already.status === 'found' && already.client.id === c.id) return answer(`${alias} already means ${c.name}.`);
     return act(
       ctx,
-      { operation: 'memory.link_identity', input: { clientId: c.id, kind, value: alias }, reason: `The operator said ${alias} is ${c.name}.`, evidence: [c.id] },
+      {
+        operation: 'memory.link_identity',
+        input: { clientId: c.id, kind, value: alias },
+        reason: `The operator said ${alias} is ${c.name}.`,
+        evidence: [c.id],
+      },
       () => `From now on ${alias} means ${c.name} [${c.id}].`,
     );
   };

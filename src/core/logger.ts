@@ -17,11 +17,7 @@ export function createRedactor(secrets: readonly (string | undefined)[]): (text:
   return (text) => values.reduce((out, s) => out.split(s).join('«redacted»'), text);
 }
 
-export function createLogger(opts: {
-  level: LogLevel;
-  secrets?: readonly (string | undefined)[];
-  write?: (line: string) => void;
-}): Logger {
+export function createLogger(opts: { level: LogLevel; secrets?: readonly (string | undefined)[]; write?: (line: string) => void }): Logger {
   const redact = createRedactor(opts.secrets ?? []);
   const write = opts.write ?? ((line: string) => console.error(line));
   const log = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {

@@ -66,7 +66,10 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
   async function superseded(action: Action): Promise<Outbound[]> {
     const edit = await kernel.editOf(action.id);
     const by = edit ? ` by ${edit.by} ("${edit.instruction}")` : '';
-    return [await card(action), text(`This card was superseded: it was edited${by} and replaced by a new card. Nothing was done; decide the new card instead (/pending shows it).`)];
+    return [
+      await card(action),
+      text(`This card was superseded: it was edited${by} and replaced by a new card. Nothing was done; decide the new card instead (/pending shows it).`),
+    ];
   }
 
   /** "Approve these 5 invoices, total 4,200.00 EUR": totals per currency where the operation has an amount. */
@@ -101,7 +104,9 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
         const batch: ApprovalBatch = {
           ref: ids.secret(),
           summary: summarize(operation, batchable),
-          lines: cards.map((c) => `${c.title}${c.facts.find((f) => f.label === 'Total') ? ` — ${c.facts.find((f) => f.label === 'Total')!.value}` : ''} (${c.actionId})`),
+          lines: cards.map(
+            (c) => `${c.title}${c.facts.find((f) => f.label === 'Total') ? ` — ${c.facts.find((f) => f.label === 'Total')!.value}` : ''} (${c.actionId})`,
+          ),
         };
         await db.insert(approvalBatches).values({ id: batch.ref, actionIds: batchable.map((a) => a.id), summary: batch.summary, createdAt: clock.now() });
         replies.push({ kind: 'batch', batch });
@@ -109,7 +114,11 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
       for (const a of batchable) replies.push(await card(a));
       if (flagged.length) {
         const outside = batchable.length >= 2 && op.compensation.kind !== 'irreversible' ? ', not in the batch above' : '';
-        replies.push(text(`Check ${flagged.length === 1 ? 'this one' : `these ${flagged.length}`} on ${flagged.length === 1 ? 'its' : 'their'} own${outside} (⚠ on the card):`));
+        replies.push(
+          text(
+            `Check ${flagged.length === 1 ? 'this one' : `these ${flagged.length}`} on ${flagged.length === 1 ? 'its' : 'their'} own${outside} (⚠ on the card):`,
+          ),
+        );
         for (const a of flagged) replies.push(await card(a));
       }
     }
@@ -121,10 +130,12 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
     const [row] = await db.select().from(approvalBatches).where(eq(approvalBatches.id, ref));
     if (!row) return undefined;
     const actions = (await Promise.all(row.actionIds.map((id) => kernel.get(id)))).filter((a): a is Action => a !== undefined);
-    const lines = await Promise.all(actions.map(async (a) => {
-      const c = await cardFor(db, a, kernel.operation(a.operation), timeZone);
-      return `${c.title} (${a.id})`;
-    }));
+    const lines = await Promise.all(
+      actions.map(async (a) => {
+        const c = await cardFor(db, a, kernel.operation(a.operation), timeZone);
+        return `${c.title} (${a.id})`;
+      }),
+    );
     return { batch: { ref, summary: row.summary, lines }, actions };
   }
 

@@ -92,7 +92,8 @@ export function buildConversationGraph(deps: GraphDeps) {
     <A extends unknown[], R>(name: string, node: (...args: A) => R) =>
     (...args: A) =>
       tracer.span(`graph ${name}`, { 'keel.graph.node': name }, async () => node(...args));
-  const today = () => clock.now().toLocaleDateString('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const today = () =>
+    clock.now().toLocaleDateString('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
   const bind = (tools: Parameters<typeof toolDefinitions>[0]) => {
     if (!deps.model.bindTools) throw new Error('The configured chat model cannot call tools; choose a model with tool calling.');
     return deps.model.bindTools(toolDefinitions(tools));
@@ -152,7 +153,13 @@ export function buildConversationGraph(deps: GraphDeps) {
       const open = state.open.includes(action.id) ? state.open : [...state.open, action.id];
       const what = kernel.operation(action.operation).summary;
       return new Command({
-        update: { editing: action.id, open, ...say(`What should change (${what}, action ${action.id})? Say it in plain words, e.g. "make it 12 hours" or "send it to billing@acme.test instead".`) },
+        update: {
+          editing: action.id,
+          open,
+          ...say(
+            `What should change (${what}, action ${action.id})? Say it in plain words, e.g. "make it 12 hours" or "send it to billing@acme.test instead".`,
+          ),
+        },
         goto: 'settle',
       });
     }
@@ -170,7 +177,15 @@ export function buildConversationGraph(deps: GraphDeps) {
     if (edited?.state === 'awaiting_approval' && owner.success) {
       // The card's own agent re-plans it; the coordinator is skipped because the request is about that card.
       return new Command({
-        update: { messages: [message], turn, route: { agent: owner.data, request: `edit ${edited.id}: ${words}` }, queued: [], scratch: null, notes: null, editing: null },
+        update: {
+          messages: [message],
+          turn,
+          route: { agent: owner.data, request: `edit ${edited.id}: ${words}` },
+          queued: [],
+          scratch: null,
+          notes: null,
+          editing: null,
+        },
         goto: owner.data,
       });
     }
@@ -188,7 +203,9 @@ export function buildConversationGraph(deps: GraphDeps) {
     const call = ai.tool_calls?.[0];
     if (call?.name === 'route') {
       // Parts of one message for different agents ("invoice Acme … and book a call with Dana …") are routed one after another.
-      const routes = (ai.tool_calls ?? []).flatMap((c) => (c.name === 'route' ? [coordinatorTools.route.safeParse(c.args)] : [])).flatMap((r) => (r.success ? [r.data] : []));
+      const routes = (ai.tool_calls ?? [])
+        .flatMap((c) => (c.name === 'route' ? [coordinatorTools.route.safeParse(c.args)] : []))
+        .flatMap((r) => (r.success ? [r.data] : []));
       const [first, ...rest] = routes;
       if (first) return new Command({ update: { route: first, queued: rest }, goto: first.agent });
     }
@@ -201,7 +218,10 @@ export function buildConversationGraph(deps: GraphDeps) {
       return new Command({ update: say(capabilitiesText(args.success ? args.data.unknown : undefined)), goto: 'settle' });
     }
     if (call || ai.invalid_tool_calls?.length) {
-      return new Command({ update: say('The model answered with a request I could not read, so nothing was done. Please say it again, perhaps in other words.'), goto: 'settle' });
+      return new Command({
+        update: say('The model answered with a request I could not read, so nothing was done. Please say it again, perhaps in other words.'),
+        goto: 'settle',
+      });
     }
     return new Command({ update: say(grounded(textOf(ai).trim(), []) || capabilitiesText()), goto: 'settle' });
   };
@@ -218,7 +238,10 @@ export function buildConversationGraph(deps: GraphDeps) {
   const agentNode = (name: AgentName) => async (state: State) => {
     // A paused agent does not even think: nothing it says could be acted on, and the operator should know why.
     if (await kernel.pauses.isPaused(name)) {
-      return new Command({ update: say(`${name.charAt(0).toUpperCase()}${name.slice(1)} is paused; resume it in the workspace (/workspace) and ask again.`), goto: 'handoff' });
+      return new Command({
+        update: say(`${name.charAt(0).toUpperCase()}${name.slice(1)} is paused; resume it in the workspace (/workspace) and ask again.`),
+        goto: 'handoff',
+      });
     }
     const request = state.route?.request ?? '';
     const steps = state.scratch.filter((m) => m instanceof AIMessage).length;
@@ -239,12 +262,17 @@ export function buildConversationGraph(deps: GraphDeps) {
     );
     if (ai.tool_calls?.length && steps < MAX_AGENT_STEPS) return new Command({ update: { scratch: [ai], notes: unreadable }, goto: 'tools' });
     const dropped = ai.tool_calls?.length
-      ? [`The model kept asking for more steps; I stopped after ${MAX_AGENT_STEPS} and did not run: ${unique(ai.tool_calls.map((c: { name: string }) => c.name)).join(', ')}.`]
+      ? [
+          `The model kept asking for more steps; I stopped after ${MAX_AGENT_STEPS} and did not run: ${unique(ai.tool_calls.map((c: { name: string }) => c.name)).join(', ')}.`,
+        ]
       : [];
     const notes = unique([...state.notes, ...unreadable, ...dropped]);
     const text = grounded(textOf(ai).trim(), await effectsOf(state.turn));
     const fallback = notes.length ? '' : 'The model gave no answer, and nothing was done. Please say it again, perhaps in other words.';
-    return new Command({ update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) }, goto: 'handoff' });
+    return new Command({
+      update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) },
+      goto: 'handoff',
+    });
   };
 
   /**
@@ -300,7 +328,10 @@ export function buildConversationGraph(deps: GraphDeps) {
     // What the model said beside its calls ("Not done: …") is passed on, except any sentence claiming an effect: those come from the ledger.
     const aside = withoutEffectClaims(textOf(last).trim());
     const report = unique([...lines, ...notes, aside]).join('\n');
-    return new Command({ update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems }, goto: 'handoff' });
+    return new Command({
+      update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems },
+      goto: 'handoff',
+    });
   };
 
   // The next agent the message was routed to, if any, starts with a clean scratch; otherwise the turn settles.

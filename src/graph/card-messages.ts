@@ -23,7 +23,10 @@ export function createCardMessages(db: Db, clock: Clock): CardMessages {
   return {
     async sent(where: { transport: TransportName; chat: string; messageId: string; ref: string }): Promise<void> {
       if (!where.ref) return;
-      await db.insert(cardMessages).values({ ...where, at: clock.now() }).onConflictDoNothing();
+      await db
+        .insert(cardMessages)
+        .values({ ...where, at: clock.now() })
+        .onConflictDoNothing();
     },
     where: (ref: string): Promise<CardMessage[]> => db.select().from(cardMessages).where(eq(cardMessages.ref, ref)),
   };

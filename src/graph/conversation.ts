@@ -136,7 +136,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
       return [card, text(`This card expired at ${action.expiresAt ? shortUtc(action.expiresAt) : 'its deadline'}; nothing was done.`)];
     }
     const verb = action.state === 'rejected' ? 'rejected' : 'approved';
-    return [card, text(`Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt ? shortUtc(action.decidedAt) : 'an earlier time'}; nothing more was done.`)];
+    return [
+      card,
+      text(
+        `Already ${verb} by ${action.decidedBy ?? 'someone'} at ${action.decidedAt ? shortUtc(action.decidedAt) : 'an earlier time'}; nothing more was done.`,
+      ),
+    ];
   }
 
   /**
@@ -316,7 +321,17 @@ export function createConversation(deps: ConversationDeps): Conversation {
   /** Resolves once the events and background work (history pruning) queued so far are done. */
   const idle = (): Promise<void> => serialized(async () => undefined);
 
-  return { handle, forgetUnfinished, resumeDecided, idle, history, thread: OPERATOR_THREAD, cardSent: cardMessages.sent, cardLocations: cardMessages.where, redraw };
+  return {
+    handle,
+    forgetUnfinished,
+    resumeDecided,
+    idle,
+    history,
+    thread: OPERATOR_THREAD,
+    cardSent: cardMessages.sent,
+    cardLocations: cardMessages.where,
+    redraw,
+  };
 }
 
 /** The one entrance for every transport, and what the app asks of the conversation at start and when cards change. */

@@ -42,7 +42,10 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
   let release: (() => void) | undefined;
 
   const renew = async () => {
-    await db.insert(turnLeases).values({ owner, leaseUntil: until() }).onConflictDoUpdate({ target: turnLeases.owner, set: { leaseUntil: until() } });
+    await db
+      .insert(turnLeases)
+      .values({ owner, leaseUntil: until() })
+      .onConflictDoUpdate({ target: turnLeases.owner, set: { leaseUntil: until() } });
     return true;
   };
 
@@ -84,7 +87,10 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
    */
   async function finish(event: { transport: string; eventId: string }): Promise<void> {
     if (inHand === 1 && held) await giveBack();
-    await db.update(inbox).set({ handledAt: clock.now() }).where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+    await db
+      .update(inbox)
+      .set({ handledAt: clock.now() })
+      .where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
   }
 
   const liveOthers = async () =>
@@ -106,7 +112,14 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     const taken = await db
       .update(inbox)
       .set({ owner, receivedAt })
-      .where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId), isNull(inbox.handledAt), or(isNull(inbox.owner), notInArray(inbox.owner, live))))
+      .where(
+        and(
+          eq(inbox.transport, event.transport),
+          eq(inbox.eventId, event.eventId),
+          isNull(inbox.handledAt),
+          or(isNull(inbox.owner), notInArray(inbox.owner, live)),
+        ),
+      )
       .returning();
     return taken.length > 0;
   }
@@ -134,7 +147,12 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
   }
 
   const othersUnfinished = async () =>
-    (await db.select({ owner: inbox.owner }).from(inbox).where(and(isNull(inbox.handledAt), ne(inbox.owner, owner)))).length;
+    (
+      await db
+        .select({ owner: inbox.owner })
+        .from(inbox)
+        .where(and(isNull(inbox.handledAt), ne(inbox.owner, owner)))
+    ).length;
 
   async function forgetLapsed(): Promise<number> {
     const live = [owner, ...(await liveOthers()).map((row) => row.owner)];

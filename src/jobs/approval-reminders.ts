@@ -47,14 +47,20 @@ export async function remindApprovals(deps: ApprovalReminderDeps): Promise<strin
     (a) => a.createdAt.getTime() <= dueBefore && (!a.expiresAt || a.expiresAt > now),
   );
   if (!waiting.length) return [];
-  const sent = await recordedKeys(deps.db, waiting.map((a) => reminderKey(a.id)));
+  const sent = await recordedKeys(
+    deps.db,
+    waiting.map((a) => reminderKey(a.id)),
+  );
   const reminded: string[] = [];
   for (const action of waiting) {
     if (sent.has(reminderKey(action.id))) continue;
     const op = deps.kernel.operation(action.operation);
     const hours = Math.round((now.getTime() - action.createdAt.getTime()) / 3_600_000);
     const messages: Outbound[] = [
-      { kind: 'text', text: `Reminder: this card has waited ${hours >= 1 ? `${hours} h` : 'a while'} for you (${op.summary}). It expires ${action.expiresAt ? shortUtc(action.expiresAt) : 'at its deadline'}; until then nothing happens.` },
+      {
+        kind: 'text',
+        text: `Reminder: this card has waited ${hours >= 1 ? `${hours} h` : 'a while'} for you (${op.summary}). It expires ${action.expiresAt ? shortUtc(action.expiresAt) : 'at its deadline'}; until then nothing happens.`,
+      },
       { kind: 'card', card: await cardFor(deps.db, action, op, deps.timeZone) },
     ];
     await deps.kernel.execute({

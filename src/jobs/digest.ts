@@ -49,20 +49,34 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
   if (done.length) {
     const byAgent = new Map<string, Action[]>();
     for (const a of done) byAgent.set(a.agent, [...(byAgent.get(a.agent) ?? []), a]);
-    const lines = [...byAgent].map(([agent, list]) => `${agent}: ${list.map((a) => outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/^Done — /, '').replace(/\.$/, '')).join('; ')}`);
+    const lines = [...byAgent].map(
+      ([agent, list]) =>
+        `${agent}: ${list
+          .map((a) =>
+            outcomeLine(a, kernel.operation(a.operation), timeZone)
+              .replace(/^Done — /, '')
+              .replace(/\.$/, ''),
+          )
+          .join('; ')}`,
+    );
     sections.push(`Done yesterday\n${bullet(lines)}`);
   }
   // Approvals a standing rule gave in the operator's place are listed on their own, so each can be checked.
   const byRule = await approvedByRuleBetween(db, yesterday, today);
   if (byRule.length) {
-    const lines = byRule.map((a) => `${outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`);
+    const lines = byRule.map(
+      (a) => `${outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/\.$/, '')} — approved by ${a.decidedBy!.replace(':', ' ')} (action ${a.id})`,
+    );
     sections.push(`Approved by your standing rules yesterday (${byRule.length})\n${bullet(lines)}`);
   }
   if (overdue.length) {
     const totals = new Map<string, number>();
     for (const i of overdue) totals.set(i.currency, (totals.get(i.currency) ?? 0) + i.totalMinor);
     const lines = await Promise.all(
-      overdue.map(async (i) => `${i.number} ${(await clientById(db, i.clientId))?.name ?? i.clientId}: ${formatMoney(i.totalMinor, i.currency)}, due ${localDate(i.dueAt, timeZone)}`),
+      overdue.map(
+        async (i) =>
+          `${i.number} ${(await clientById(db, i.clientId))?.name ?? i.clientId}: ${formatMoney(i.totalMinor, i.currency)}, due ${localDate(i.dueAt, timeZone)}`,
+      ),
     );
     sections.push(`Money owed: ${[...totals].map(([cur, minor]) => formatMoney(minor, cur)).join(' + ')} overdue\n${bullet(lines)}`);
   }
@@ -71,20 +85,29 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     const names = await Promise.all(soon.map(async (m) => (await clientById(db, m.clientId))?.name ?? m.clientId));
     const taskNames = await Promise.all(due.map(async (t) => (t.clientId ? (await clientById(db, t.clientId))?.name : undefined)));
     const todayIso = localDate(now, timeZone);
-    const lines = [...due.map((t, i) => `Task: ${taskLine(t, todayIso, taskNames[i])}`), ...soon.map((m, i) => `${when(m.startsAt)} — ${m.title} with ${names[i]}`)];
+    const lines = [
+      ...due.map((t, i) => `Task: ${taskLine(t, todayIso, taskNames[i])}`),
+      ...soon.map((m, i) => `${when(m.startsAt)} — ${m.title} with ${names[i]}`),
+    ];
     const late = due.filter((t) => t.dueOn! < todayIso).length;
     sections.push(`Due this week${late ? ` (${late} task${late === 1 ? '' : 's'} overdue)` : ''}\n${bullet(lines)}`);
   }
   if (followUps.length) {
-    sections.push(`Follow-ups\n${bullet(followUps.map((r) => (r.status === 'fired' ? `${r.text} (reminded ${localDate(r.firedAt!, timeZone)})` : `${when(r.dueAt)}: ${r.text}`)))}`);
+    sections.push(
+      `Follow-ups\n${bullet(followUps.map((r) => (r.status === 'fired' ? `${r.text} (reminded ${localDate(r.firedAt!, timeZone)})` : `${when(r.dueAt)}: ${r.text}`)))}`,
+    );
   }
   if (attention.length) {
-    sections.push(`Needs your attention\n${bullet(attention.map((a) => `${kernel.operation(a.operation).summary} (action ${a.id}): it may or may not have happened`))}`);
+    sections.push(
+      `Needs your attention\n${bullet(attention.map((a) => `${kernel.operation(a.operation).summary} (action ${a.id}): it may or may not have happened`))}`,
+    );
   }
   if (waiting.length) sections.push(`Waiting for your approval: ${waiting.length} (cards below)`);
 
   const title = `Digest for ${now.toLocaleDateString('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long' })}`;
   const body = sections.length ? sections.join('\n\n') : 'All quiet: nothing was done yesterday, nothing is owed or due, nothing waits for you.';
-  const cards = await Promise.all(waiting.map(async (a) => ({ kind: 'card', card: await cardFor(db, a, kernel.operation(a.operation), timeZone) }) satisfies Outbound));
+  const cards = await Promise.all(
+    waiting.map(async (a) => ({ kind: 'card', card: await cardFor(db, a, kernel.operation(a.operation), timeZone) }) satisfies Outbound),
+  );
   return [{ kind: 'text', text: `${title}\n\n${body}` }, ...cards];
 }

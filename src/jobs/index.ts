@@ -102,10 +102,12 @@ export function keelJobs(deps: JobDeps): Job[] {
     { name: 'expire-approvals', cron: '*/5 * * * *', timeZone: 'UTC', run: () => expireCards(deps) },
     { name: 'reminders', cron: '* * * * *', timeZone: 'UTC', run: () => fireReminders(deps) },
   ];
-  if (deps.digestTime) jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
+  if (deps.digestTime)
+    jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
   if (deps.backup) jobs.push({ name: 'backup', cron: dailyAt(deps.backup.time), timeZone: deps.timeZone, run: deps.backup.run });
   const reminding = deps.approvalReminders;
-  if (reminding) jobs.push({ name: 'approval-reminders', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await remindApprovals({ ...deps, ...reminding })) });
+  if (reminding)
+    jobs.push({ name: 'approval-reminders', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await remindApprovals({ ...deps, ...reminding })) });
   const replies = deps.replies;
   if (replies) jobs.push({ name: 'read-replies', cron: '* * * * *', timeZone: 'UTC', run: async () => void (await pollReplies(replies)) });
   return jobs;

@@ -99,7 +99,11 @@ async function handleMessage(deps: ReplyWatchDeps, mail: IncomingMail): Promise<
   }
   const { replyId } = recordedAction.result as { replyId: string };
 
-  const draft = replyFollowup({ replyId, fromAddress: from, fromName: mail.fromName, subject: input.subject, body, messageId: mail.messageId }, client, deps.operatorName);
+  const draft = replyFollowup(
+    { replyId, fromAddress: from, fromName: mail.fromName, subject: input.subject, body, messageId: mail.messageId },
+    client,
+    deps.operatorName,
+  );
   const followup = await kernel.propose({
     operation: 'email.send',
     input: draft.input,

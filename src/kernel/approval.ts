@@ -38,10 +38,11 @@ export function createApprovals(deps: { ledger: Ledger; audit: Audit; clock: Clo
 
   async function decide({ ref, decision, by }: Decision): Promise<DecisionOutcome> {
     const now = clock.now();
-    const decided = await ledger.updateWhere(
-      and(eq(actions.cardRef, ref), eq(actions.state, 'awaiting_approval'), gte(actions.expiresAt, now)),
-      { state: decision === 'approve' ? 'approved' : 'rejected', decidedBy: by, decidedAt: now },
-    );
+    const decided = await ledger.updateWhere(and(eq(actions.cardRef, ref), eq(actions.state, 'awaiting_approval'), gte(actions.expiresAt, now)), {
+      state: decision === 'approve' ? 'approved' : 'rejected',
+      decidedBy: by,
+      decidedAt: now,
+    });
     if (decided) {
       await audit({
         actor: by,

@@ -20,10 +20,7 @@ export interface OperationContext {
   heartbeat(): Promise<void>;
 }
 
-export type LookupResult =
-  | { status: 'done'; result: unknown }
-  | { status: 'not_done' }
-  | { status: 'unknown'; detail: string };
+export type LookupResult = { status: 'done'; result: unknown } | { status: 'not_done' } | { status: 'unknown'; detail: string };
 
 export interface Operation<S extends z.ZodType = z.ZodType> {
   /** Globally unique, "<connector>.<verb>", e.g. "invoices.issue". */
@@ -46,9 +43,7 @@ export interface Operation<S extends z.ZodType = z.ZodType> {
    * How to undo a succeeded run: the operation to call and its input. `irreversible`
    * operations cannot be undone and always need approval.
    */
-  compensation:
-    | { kind: 'operation'; operation: string; input(original: z.infer<S>, result: unknown): unknown }
-    | { kind: 'irreversible'; note: string };
+  compensation: { kind: 'operation'; operation: string; input(original: z.infer<S>, result: unknown): unknown } | { kind: 'irreversible'; note: string };
 }
 
 export interface Connector {

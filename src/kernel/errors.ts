@@ -39,10 +39,7 @@ export class InvalidInput extends KernelError {
 
 export class UnknownOperation extends KernelError {
   constructor(name: string, known: string[]) {
-    super(
-      'unknown_operation',
-      `Unknown operation "${name}". Registered operations: ${known.length ? known.join(', ') : 'none'}.`,
-    );
+    super('unknown_operation', `Unknown operation "${name}". Registered operations: ${known.length ? known.join(', ') : 'none'}.`);
   }
 }
 

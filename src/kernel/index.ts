@@ -5,7 +5,19 @@ export type { Action, ActionState, ActionFilter } from './ledger.js';
 export type { Decision, DecisionOutcome } from './approval.js';
 export type { ReconcileReport } from './reconcile.js';
 export type { ActionEdit, SupersedeOutcome } from './edits/index.js';
-export { createRuleStore, withStandingRules, rulesConnector, ruleSpec, ruleFacts, ruleableOperations, standingRules, ruleFires, type RuleStore, type StandingRule, type RuleSpec } from './rules/index.js';
+export {
+  createRuleStore,
+  withStandingRules,
+  rulesConnector,
+  ruleSpec,
+  ruleFacts,
+  ruleableOperations,
+  standingRules,
+  ruleFires,
+  type RuleStore,
+  type StandingRule,
+  type RuleSpec,
+} from './rules/index.js';
 export type { AuditEntry } from './audit.js';
 export type { AuditRow } from './trail.js';
 export { AgentPaused, agentPauses, type Pause, type Pauses } from './pauses/index.js';

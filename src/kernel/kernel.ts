@@ -197,16 +197,23 @@ export function createKernel(deps: KernelDeps): Kernel {
         `idempotencyKey: the prefix "${COMPENSATION_KEY_PREFIX}" is reserved for compensations; use compensate() to undo an action.`,
       );
     }
-    return tracer.span('kernel.propose', { 'keel.action.operation': parsed.operation, 'keel.action.key': parsed.idempotencyKey, 'keel.action.agent': parsed.agent }, async (span) => {
-      await pauses.check(parsed);
-      const action = await record(parsed, null);
-      span.set(actionAttributes(action));
-      return action;
-    });
+    return tracer.span(
+      'kernel.propose',
+      { 'keel.action.operation': parsed.operation, 'keel.action.key': parsed.idempotencyKey, 'keel.action.agent': parsed.agent },
+      async (span) => {
+        await pauses.check(parsed);
+        const action = await record(parsed, null);
+        span.set(actionAttributes(action));
+        return action;
+      },
+    );
   }
 
   async function execute(reqOrActionId: ActionRequest | string): Promise<Action> {
-    const asked = typeof reqOrActionId === 'string' ? { 'keel.action.id': reqOrActionId } : { 'keel.action.operation': reqOrActionId.operation, 'keel.action.key': reqOrActionId.idempotencyKey };
+    const asked =
+      typeof reqOrActionId === 'string'
+        ? { 'keel.action.id': reqOrActionId }
+        : { 'keel.action.operation': reqOrActionId.operation, 'keel.action.key': reqOrActionId.idempotencyKey };
     return tracer.span('kernel.execute', asked, async (span) => {
       const action = typeof reqOrActionId === 'string' ? await ledger.require(reqOrActionId) : await propose(reqOrActionId);
       span.set(actionAttributes(action));
@@ -221,14 +228,10 @@ export function createKernel(deps: KernelDeps): Kernel {
     if (original.state === 'compensated' && original.compensatedBy) return ledger.require(original.compensatedBy);
     const { op } = registry.resolve(original.operation);
     if (op.compensation.kind === 'irreversible') {
-      throw new NotCompensable(
-        `${op.name} (action ${original.id}) cannot be undone: ${op.compensation.note}. Propose a correcting action instead.`,
-      );
+      throw new NotCompensable(`${op.name} (action ${original.id}) cannot be undone: ${op.compensation.note}. Propose a correcting action instead.`);
     }
     if (original.state !== 'succeeded') {
-      throw new NotCompensable(
-        `Action ${original.id} (${op.name}) is ${original.state}; only a succeeded action can be undone.`,
-      );
+      throw new NotCompensable(`Action ${original.id} (${op.name}) is ${original.state}; only a succeeded action can be undone.`);
     }
     const req = parseOrThrow(
       actionRequest,

@@ -74,8 +74,7 @@ export function createLedger(db: Db, clock: Clock): Ledger {
       if (!found) throw new ActionNotFound(id);
       return found;
     },
-    byKey: async (key: string) =>
-      first(await db.select().from(actions).where(eq(actions.idempotencyKey, key)).limit(1)),
+    byKey: async (key: string) => first(await db.select().from(actions).where(eq(actions.idempotencyKey, key)).limit(1)),
     byRef: async (ref: string) => first(await db.select().from(actions).where(eq(actions.cardRef, ref)).limit(1)),
 
     list(filter: ActionFilter = {}): Promise<Action[]> {
@@ -116,7 +115,6 @@ export function createLedger(db: Db, clock: Clock): Ledger {
     insert: async (row: NewAction) => first(await db.insert(actions).values(row).onConflictDoNothing().returning()),
 
     updateWhere,
-    transition: (id: string, from: ActionState, changes: ActionChanges) =>
-      updateWhere(and(eq(actions.id, id), eq(actions.state, from)), changes),
+    transition: (id: string, from: ActionState, changes: ActionChanges) => updateWhere(and(eq(actions.id, id), eq(actions.state, from)), changes),
   };
 }

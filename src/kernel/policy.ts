@@ -19,14 +19,12 @@ export interface Policy {
 /** The operator acts as "operator" or "operator:<id>"; the human owner may request anything. */
 export const isOperator = (agent: string): boolean => agent === 'operator' || agent.startsWith('operator:');
 
-export const leavesOrCannotUndo = (op: Operation): boolean =>
-  op.leavesSystem || op.compensation.kind === 'irreversible';
+export const leavesOrCannotUndo = (op: Operation): boolean => op.leavesSystem || op.compensation.kind === 'irreversible';
 
 /** Agents may request the operations in their scope; effects outside Keel, that cannot be undone or that change the books need approval. */
 export function scopePolicy(scopes: Record<string, { operations: string[] }>): Policy {
   return {
-    mayRequest: (agent, operation) =>
-      isOperator(agent) || (Object.hasOwn(scopes, agent) && (scopes[agent]?.operations.includes(operation) ?? false)),
+    mayRequest: (agent, operation) => isOperator(agent) || (Object.hasOwn(scopes, agent) && (scopes[agent]?.operations.includes(operation) ?? false)),
     requiresApproval: (op) => leavesOrCannotUndo(op) || op.changesBooks === true,
   };
 }

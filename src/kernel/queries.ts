@@ -10,11 +10,17 @@ import type { Action } from './ledger.js';
 
 /** Actions that succeeded in [from, to), by their last change: the digest's "Done yesterday". */
 export const succeededBetween = (db: Db, from: Date, to: Date): Promise<Action[]> =>
-  db.select().from(actions).where(and(eq(actions.state, 'succeeded'), gte(actions.updatedAt, from), lt(actions.updatedAt, to)));
+  db
+    .select()
+    .from(actions)
+    .where(and(eq(actions.state, 'succeeded'), gte(actions.updatedAt, from), lt(actions.updatedAt, to)));
 
 /** Actions proposed in [from, to) that a standing rule approved in the operator's place. */
 export const approvedByRuleBetween = (db: Db, from: Date, to: Date): Promise<Action[]> =>
-  db.select().from(actions).where(and(like(actions.decidedBy, 'rule:%'), gte(actions.createdAt, from), lt(actions.createdAt, to)));
+  db
+    .select()
+    .from(actions)
+    .where(and(like(actions.decidedBy, 'rule:%'), gte(actions.createdAt, from), lt(actions.createdAt, to)));
 
 /** Which of these idempotency keys the ledger already holds. */
 export async function recordedKeys(db: Db, keys: string[]): Promise<Set<string>> {

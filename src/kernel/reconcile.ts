@@ -33,14 +33,10 @@ export function createReconciler(deps: { ledger: Ledger; audit: Audit; registry:
 
   /** Makes this process the owner of a running action whose lease ran out; undefined when it is still held or someone else took it. */
   const takeOver = (action: Action) =>
-    ledger.updateWhere(
-      and(
-        eq(actions.id, action.id),
-        eq(actions.state, 'running'),
-        or(isNull(actions.leaseUntil), lte(actions.leaseUntil, clock.now())),
-      ),
-      { owner: runner.owner, leaseUntil: runner.leaseUntil() },
-    );
+    ledger.updateWhere(and(eq(actions.id, action.id), eq(actions.state, 'running'), or(isNull(actions.leaseUntil), lte(actions.leaseUntil, clock.now()))), {
+      owner: runner.owner,
+      leaseUntil: runner.leaseUntil(),
+    });
 
   async function ask(action: Action): Promise<LookupResult> {
     try {

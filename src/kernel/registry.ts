@@ -20,9 +20,7 @@ export function createRegistry(connectors: Connector[], clock: Clock): Registry 
   for (const connector of connectors) {
     const limit = connector.rateLimit;
     if (limit && !(limit.perSecond > 0 && limit.burst >= 1)) {
-      throw new InvalidConnectors(
-        `Connector "${connector.name}" has rateLimit ${JSON.stringify(limit)}; perSecond must be above 0 and burst at least 1.`,
-      );
+      throw new InvalidConnectors(`Connector "${connector.name}" has rateLimit ${JSON.stringify(limit)}; perSecond must be above 0 and burst at least 1.`);
     }
     const pace = limit ? tokenBucket(limit, clock) : () => Promise.resolve();
     for (const op of connector.operations) {

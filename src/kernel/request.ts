@@ -36,8 +36,6 @@ export type ParsedActionRequest = z.output<typeof actionRequest>;
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, subject: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(whole value)'}: ${issue.message}`)
-    .join('; ');
+  const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(whole value)'}: ${issue.message}`).join('; ');
   throw new InvalidInput(subject, problems);
 }

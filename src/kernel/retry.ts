@@ -15,12 +15,7 @@ export const defaultRetry: RetrySettings = { maxAttempts: 5, baseDelayMs: 250, m
  * "Equal jitter" keeps half the exponential delay fixed so waits still grow
  * while concurrent callers spread out; Retry-After is a floor, not a cap.
  */
-export function retryDelay(
-  error: unknown,
-  attempt: number,
-  settings: RetrySettings,
-  random: () => number,
-): number | undefined {
+export function retryDelay(error: unknown, attempt: number, settings: RetrySettings, random: () => number): number | undefined {
   if (!(error instanceof ConnectorError) || !error.retryable || attempt >= settings.maxAttempts) return undefined;
   const exponential = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);

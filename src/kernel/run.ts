@@ -185,7 +185,9 @@ export function createRunner(deps: {
           const attempt = action;
           outcome = {
             ok: true,
-            result: await tracer.span(`connector ${op.name}`, { ...actionAttributes(attempt), 'keel.connector.attempt': attempt.attempts }, () => op.run(attempt.input, ctx)),
+            result: await tracer.span(`connector ${op.name}`, { ...actionAttributes(attempt), 'keel.connector.attempt': attempt.attempts }, () =>
+              op.run(attempt.input, ctx),
+            ),
           };
         } catch (error) {
           outcome = { ok: false, error };

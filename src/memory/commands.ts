@@ -43,7 +43,13 @@ export function memoryCommands(deps: { timeline: Timeline }): CommandSet {
     async run({ args }) {
       const matches = await timeline.find(args.trim());
       if (matches.length !== 1) {
-        return [text(matches.length ? `"${args}" matches ${matches.length} steps; give more of the id from /history.` : 'Which step? Use /rewind <id> with an id from /history.')];
+        return [
+          text(
+            matches.length
+              ? `"${args}" matches ${matches.length} steps; give more of the id from /history.`
+              : 'Which step? Use /rewind <id> with an id from /history.',
+          ),
+        ];
       }
       const target = matches[0]!;
       const replies = await timeline.rewind(target);

@@ -1,6 +1,19 @@
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../storage/index.js';
-import { clients, invoices, meetings, projects, proposals, tasks, type Client, type Invoice, type Meeting, type Project, type Proposal, type Task } from '../records/index.js';
+import {
+  clients,
+  invoices,
+  meetings,
+  projects,
+  proposals,
+  tasks,
+  type Client,
+  type Invoice,
+  type Meeting,
+  type Project,
+  type Proposal,
+  type Task,
+} from '../records/index.js';
 import { memoryDocs, memorySummaries } from './tables.js';
 import { first } from '../core/rows.js';
 
@@ -50,5 +63,4 @@ export const memoryDocuments = async (db: Db, sourceIds: string[]) =>
   sourceIds.length ? db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, sourceIds)) : [];
 
 /** One remembered thing by the id answers and reasons cite (cli_…, inv_…, sum_…), as recall indexed it. */
-export const memoryDocument = (db: Db, sourceId: string) =>
-  first(db.select().from(memoryDocs).where(eq(memoryDocs.sourceId, sourceId)).limit(1));
+export const memoryDocument = (db: Db, sourceId: string) => first(db.select().from(memoryDocs).where(eq(memoryDocs.sourceId, sourceId)).limit(1));

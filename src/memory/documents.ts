@@ -16,7 +16,18 @@ export interface MemoryDoc {
 }
 
 /** The tables whose changes the triggers of migrations 0006, 0011 and 0013 queue, by the `source` they write. */
-export const memorySources = ['clients', 'notes', 'proposals', 'invoices', 'meetings', 'outbox_emails', 'email_replies', 'memory_summaries', 'projects', 'tasks'] as const;
+export const memorySources = [
+  'clients',
+  'notes',
+  'proposals',
+  'invoices',
+  'meetings',
+  'outbox_emails',
+  'email_replies',
+  'memory_summaries',
+  'projects',
+  'tasks',
+] as const;
 export type MemorySource = (typeof memorySources)[number];
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -51,7 +62,10 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async proposals(db, ids) {
     const rows = await db.select().from(proposals).where(inArray(proposals.id, ids));
-    const names = await clientNames(db, rows.map((p) => p.clientId));
+    const names = await clientNames(
+      db,
+      rows.map((p) => p.clientId),
+    );
     return rows.map((p) => {
       const terms = [p.hoursCenti === null ? undefined : formatHours(p.hoursCenti), rate(p.rateMinor, p.currency)].filter(Boolean).join(' at ');
       const total = p.totalMinor === null ? '' : `, total ${formatMoney(p.totalMinor, p.currency)}`;
@@ -62,7 +76,10 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async invoices(db, ids) {
     const rows = await db.select().from(invoices).where(inArray(invoices.id, ids));
-    const names = await clientNames(db, rows.map((i) => i.clientId));
+    const names = await clientNames(
+      db,
+      rows.map((i) => i.clientId),
+    );
     return rows.map((i) => {
       const paid = i.paidAt ? ` ${day(i.paidAt)}` : '';
       const text = `Invoice ${i.number} to ${names.get(i.clientId) ?? i.clientId}: ${i.description}, ${formatHours(i.hoursCenti)} at ${rate(i.rateMinor, i.currency)}, total ${formatMoney(i.totalMinor, i.currency)}; ${i.status}${paid}, issued ${day(i.issuedAt)}, due ${day(i.dueAt)}.`;
@@ -71,7 +88,10 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async meetings(db, ids) {
     const rows = await db.select().from(meetings).where(inArray(meetings.id, ids));
-    const names = await clientNames(db, rows.map((m) => m.clientId));
+    const names = await clientNames(
+      db,
+      rows.map((m) => m.clientId),
+    );
     return rows.map((m) => ({
       sourceId: m.id,
       kind: 'meeting',
@@ -82,7 +102,14 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async outbox_emails(db, ids) {
     const rows = await db
-      .select({ id: outboxEmails.id, clientId: outboxEmails.clientId, to: outboxEmails.to, subject: outboxEmails.subject, body: outboxEmails.body, sentAt: outboxEmails.sentAt })
+      .select({
+        id: outboxEmails.id,
+        clientId: outboxEmails.clientId,
+        to: outboxEmails.to,
+        subject: outboxEmails.subject,
+        body: outboxEmails.body,
+        sentAt: outboxEmails.sentAt,
+      })
       .from(outboxEmails)
       .where(inArray(outboxEmails.id, ids));
     return rows.map((e) => ({ sourceId: e.id, kind: 'email', clientId: e.clientId, text: `Email to ${e.to}: ${e.subject}\n${e.body}`, at: e.sentAt }));
@@ -99,7 +126,10 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async projects(db, ids) {
     const rows = await db.select().from(projects).where(inArray(projects.id, ids));
-    const names = await clientNames(db, rows.map((p) => p.clientId));
+    const names = await clientNames(
+      db,
+      rows.map((p) => p.clientId),
+    );
     return rows.map((p) => ({
       sourceId: p.id,
       kind: 'project',
@@ -110,13 +140,23 @@ const loaders: Record<MemorySource, Loader> = {
   },
   async tasks(db, ids) {
     const rows = await db.select().from(tasks).where(inArray(tasks.id, ids));
-    const names = await clientNames(db, rows.map((t) => t.clientId));
+    const names = await clientNames(
+      db,
+      rows.map((t) => t.clientId),
+    );
     const projectIds = rows.flatMap((t) => (t.projectId ? [t.projectId] : []));
     const projectNames = new Map(
-      projectIds.length ? (await db.select({ id: projects.id, name: projects.name }).from(projects).where(inArray(projects.id, projectIds))).map((p) => [p.id, p.name]) : [],
+      projectIds.length
+        ? (await db.select({ id: projects.id, name: projects.name }).from(projects).where(inArray(projects.id, projectIds))).map((p) => [p.id, p.name])
+        : [],
     );
     return rows.map((t) => {
-      const about = [t.clientId ? `for ${names.get(t.clientId) ?? t.clientId}` : '', t.projectId ? `(project "${projectNames.get(t.projectId) ?? t.projectId}")` : ''].filter(Boolean).join(' ');
+      const about = [
+        t.clientId ? `for ${names.get(t.clientId) ?? t.clientId}` : '',
+        t.projectId ? `(project "${projectNames.get(t.projectId) ?? t.projectId}")` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       const state = t.status === 'done' ? `done${t.doneAt ? ` ${day(t.doneAt)}` : ''}` : 'open';
       return {
         sourceId: t.id,

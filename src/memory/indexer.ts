@@ -70,9 +70,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
   /** Writes the current documents of `ids` (from one source) and drops those whose rows are gone. */
   async function write(source: MemorySource, ids: string[]): Promise<void> {
     const docs = await loadDocs(db, source, ids);
-    const existing = new Map(
-      (await db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, ids))).map((row) => [row.sourceId, row]),
-    );
+    const existing = new Map((await db.select().from(memoryDocs).where(inArray(memoryDocs.sourceId, ids))).map((row) => [row.sourceId, row]));
     const hashes = await Promise.all(docs.map(docHash));
     const changed = docs.filter((d, i) => existing.get(d.sourceId)?.hash !== hashes[i]);
     const hashOf = new Map(docs.map((d, i) => [d.sourceId, hashes[i]!]));

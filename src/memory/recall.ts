@@ -64,12 +64,25 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer; t
     const relevant = await indexer.vectors.nearest(vector!, depth * VECTOR_OVERFETCH, indexer.embedder.minSimilarity);
     if (!relevant.length) return [];
     const inScope = new Set(
-      (await db
-        .select({ seq: memoryDocs.seq })
-        .from(memoryDocs)
-        .where(and(inArray(memoryDocs.seq, relevant.map((n) => n.seq)), inArray(memoryDocs.kind, [...kinds])))).map((r) => r.seq),
+      (
+        await db
+          .select({ seq: memoryDocs.seq })
+          .from(memoryDocs)
+          .where(
+            and(
+              inArray(
+                memoryDocs.seq,
+                relevant.map((n) => n.seq),
+              ),
+              inArray(memoryDocs.kind, [...kinds]),
+            ),
+          )
+      ).map((r) => r.seq),
     );
-    return relevant.filter((n) => inScope.has(n.seq)).slice(0, depth).map((n) => n.seq);
+    return relevant
+      .filter((n) => inScope.has(n.seq))
+      .slice(0, depth)
+      .map((n) => n.seq);
   }
 
   async function clientChannel(query: string, kinds: readonly MemoryKind[], depth: number): Promise<number[]> {
@@ -85,11 +98,19 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer; t
   }
 
   return function recall(query: RecallQuery): Promise<RecallHit[]> {
-    const asked = { 'keel.recall.kinds': query.kinds.join(','), 'keel.recall.query': tracer.includeContent ? query.text : undefined, 'keel.recall.query_chars': query.text.length };
+    const asked = {
+      'keel.recall.kinds': query.kinds.join(','),
+      'keel.recall.query': tracer.includeContent ? query.text : undefined,
+      'keel.recall.query_chars': query.text.length,
+    };
     return tracer.span('memory.recall', asked, async (span) => {
       const hits = await search(query);
       // Ids only: the documents are the operator's records.
-      span.set({ 'keel.recall.hits': hits.length, 'keel.recall.ids': hits.map((h) => h.id).join(','), 'keel.recall.channels': [...new Set(hits.flatMap((h) => h.via))].join(',') });
+      span.set({
+        'keel.recall.hits': hits.length,
+        'keel.recall.ids': hits.map((h) => h.id).join(','),
+        'keel.recall.channels': [...new Set(hits.flatMap((h) => h.via))].join(','),
+      });
       return hits;
     });
   };
@@ -107,11 +128,23 @@ export function createRecall(deps: { db: Db; client: Client; indexer: Indexer; t
     const fused = fuseRanks<number, RecallChannel>({ fts, vector, client: named }).slice(0, limit);
     if (!fused.length) return [];
     const docs = new Map(
-      (await db.select().from(memoryDocs).where(inArray(memoryDocs.seq, fused.map((f) => f.item)))).map((d) => [d.seq, d]),
+      (
+        await db
+          .select()
+          .from(memoryDocs)
+          .where(
+            inArray(
+              memoryDocs.seq,
+              fused.map((f) => f.item),
+            ),
+          )
+      ).map((d) => [d.seq, d]),
     );
     return fused.flatMap(({ item, score, via }) => {
       const doc = docs.get(item);
-      return doc ? [{ id: doc.sourceId, kind: doc.kind, clientId: doc.clientId, text: doc.text, excerpt: excerpt(doc.text, query.text), at: doc.at, score, via }] : [];
+      return doc
+        ? [{ id: doc.sourceId, kind: doc.kind, clientId: doc.clientId, text: doc.text, excerpt: excerpt(doc.text, query.text), at: doc.at, score, via }]
+        : [];
     });
   }
 }

@@ -3,9 +3,11 @@ import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langc
 
 const MAX_LINE = 300;
 const money = /(?:[€$£]\s?\d)|(?:\d[\d.,]*\s?(?:EUR|USD|GBP|CHF|euros?|dollars?|pounds?)\b)/i;
-const date = /\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\b/i;
+const date =
+  /\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}\b/i;
 const reference = /\b[a-z]{3,5}_[0-9a-z]{6,}\b|\b\d{4}-\d{4}\b/i;
-const decision = /\b(?:approved|rejected|accepted|declined|issued|paid|booked|drafted|sent|added|agreed|decided|deadline|budget|prefers?|contract|signed|cancel(?:led)?)\b/i;
+const decision =
+  /\b(?:approved|rejected|accepted|declined|issued|paid|booked|drafted|sent|added|agreed|decided|deadline|budget|prefers?|contract|signed|cancel(?:led)?)\b/i;
 // Keel's fixed texts (help, "I don't understand", capability lists) carry no facts of their own.
 const boilerplate = /^(?:sorry, i don't understand|hi!|i can help with|- )/i;
 
@@ -84,7 +86,11 @@ export function modelSummarizer(model: BaseChatModel, onError: (error: unknown) 
     let written: string[];
     try {
       const reply = await model.invoke([new SystemMessage(SUMMARY_PROMPT), new HumanMessage(conversation)]);
-      written = textOf(reply).split('\n').map((l) => l.trim().replace(/^[-•*]\s*/, '')).filter(Boolean).map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l));
+      written = textOf(reply)
+        .split('\n')
+        .map((l) => l.trim().replace(/^[-•*]\s*/, ''))
+        .filter(Boolean)
+        .map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l));
     } catch (error) {
       onError(error);
       return extracted;

@@ -10,11 +10,6 @@ export async function appendTranscript(db: Db, entries: Entry[]): Promise<void> 
 }
 
 export async function recentTranscript(db: Db, threadId: string, limit = 100) {
-  const rows = await db
-    .select()
-    .from(transcript)
-    .where(eq(transcript.threadId, threadId))
-    .orderBy(desc(transcript.id))
-    .limit(limit);
+  const rows = await db.select().from(transcript).where(eq(transcript.threadId, threadId)).orderBy(desc(transcript.id)).limit(limit);
   return rows.reverse();
 }

@@ -233,7 +233,6 @@ export function vectorStore(client: Client, embedderId: string): VectorStore {
   };
 }
 
-
 /** Vector tables of embedders no longer in use; dropped once the current one covers every document. */
 export async function staleVectorTables(client: Client, current: string): Promise<string[]> {
   const { rows } = await client.execute({

@@ -35,7 +35,13 @@ export function backupSettings(config: BackupConfig): BackupSettings {
     keep: config.BACKUP_KEEP,
     s3:
       config.BACKUP_TO_S3 && config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-        ? { endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION }
+        ? {
+            endpoint: config.S3_ENDPOINT,
+            bucket: config.S3_BUCKET,
+            accessKeyId: config.S3_ACCESS_KEY_ID,
+            secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+            region: config.S3_REGION,
+          }
         : undefined,
   };
 }
@@ -104,7 +110,9 @@ export async function createBackup(settings: BackupSettings, at = new Date()): P
     await source.execute({ sql: 'VACUUM INTO ?', args: [resolve(partial)] });
   } catch (error) {
     await rm(partial, { force: true });
-    throw new BackupError(`Could not copy the database into ${settings.backupDir} (${error instanceof Error ? error.message : String(error)}); check that the folder is writable and has room.`);
+    throw new BackupError(
+      `Could not copy the database into ${settings.backupDir} (${error instanceof Error ? error.message : String(error)}); check that the folder is writable and has room.`,
+    );
   } finally {
     source.close();
   }
@@ -112,23 +120,34 @@ export async function createBackup(settings: BackupSettings, at = new Date()): P
   let files = 0;
   try {
     await dedupeVectorMeta(copy);
-    await copy.execute(`CREATE TABLE ${FILES_TABLE} (area TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (area, path))`);
+    await copy.execute(
+      `CREATE TABLE ${FILES_TABLE} (area TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (area, path))`,
+    );
     await copy.execute(`CREATE TABLE ${MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    for (const [area, dir] of [['files', settings.filesDir], ['outbox', settings.outboxDir]] as const) {
+    for (const [area, dir] of [
+      ['files', settings.filesDir],
+      ['outbox', settings.outboxDir],
+    ] as const) {
       for (const path of await listFiles(dir)) {
         const bytes = await readFile(join(dir, path));
-        await copy.execute({ sql: `INSERT INTO ${FILES_TABLE} (area, path, sha256, bytes) VALUES (?, ?, ?, ?)`, args: [area, path.split(sep).join('/'), sha256(bytes), bytes] });
+        await copy.execute({
+          sql: `INSERT INTO ${FILES_TABLE} (area, path, sha256, bytes) VALUES (?, ?, ?, ?)`,
+          args: [area, path.split(sep).join('/'), sha256(bytes), bytes],
+        });
         files += 1;
       }
     }
     await copy.execute({ sql: `INSERT INTO ${MANIFEST_TABLE} (key, value) VALUES ('created_at', ?), ('files', ?)`, args: [at.toISOString(), String(files)] });
     const problem = await integrity(copy);
-    if (problem) throw new BackupError(`The backup copy failed its integrity check (${problem}); the database itself may be damaged: run PRAGMA integrity_check on it.`);
+    if (problem)
+      throw new BackupError(`The backup copy failed its integrity check (${problem}); the database itself may be damaged: run PRAGMA integrity_check on it.`);
   } catch (error) {
     copy.close();
     await rm(partial, { force: true });
     if (error instanceof BackupError) throw error;
-    throw new BackupError(`Could not add the stored files to the backup in ${settings.backupDir} (${error instanceof Error ? error.message : String(error)}); check that the folder is writable and has room.`);
+    throw new BackupError(
+      `Could not add the stored files to the backup in ${settings.backupDir} (${error instanceof Error ? error.message : String(error)}); check that the folder is writable and has room.`,
+    );
   }
   copy.close();
   await rename(partial, final);
@@ -147,7 +166,9 @@ async function copyToBucket(s3: NonNullable<BackupSettings['s3']>, path: string,
   const bucketUrl = `${s3.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(s3.bucket)}`;
   const name = basename(path);
   const fail = (what: string, detail: string) =>
-    new BackupError(`The backup ${path} is complete, but ${what} the bucket ${s3.bucket} failed (${detail}); check S3_ENDPOINT, S3_BUCKET and the access keys.`);
+    new BackupError(
+      `The backup ${path} is complete, but ${what} the bucket ${s3.bucket} failed (${detail}); check S3_ENDPOINT, S3_BUCKET and the access keys.`,
+    );
   const send = async (url: string, init: RequestInit, what: string) => {
     const response = await aws.fetch(url, init).catch((error: unknown) => {
       throw fail(what, error instanceof Error ? error.message : String(error));
@@ -155,7 +176,11 @@ async function copyToBucket(s3: NonNullable<BackupSettings['s3']>, path: string,
     if (!response.ok) throw fail(what, `HTTP ${response.status}`);
     return response;
   };
-  await send(`${bucketUrl}/backups/${name}`, { method: 'PUT', body: await readFile(path), headers: { 'content-type': 'application/vnd.sqlite3' } }, 'copying it to');
+  await send(
+    `${bucketUrl}/backups/${name}`,
+    { method: 'PUT', body: await readFile(path), headers: { 'content-type': 'application/vnd.sqlite3' } },
+    'copying it to',
+  );
   const listing = await (await send(`${bucketUrl}?list-type=2&prefix=backups/`, { method: 'GET' }, 'listing the backups in')).text();
   const keys = [...listing.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]!).filter((key) => BACKUP_NAME.test(key.slice('backups/'.length)));
   for (const key of keys.sort().reverse().slice(keep)) await send(`${bucketUrl}/${key}`, { method: 'DELETE' }, `deleting an old backup (${key}) from`);
@@ -192,9 +217,11 @@ async function dedupeVectorMeta(copy: Client): Promise<void> {
  */
 async function releaseLeases(copy: Client): Promise<void> {
   // A backup made before leases existed has none of these; its migrations add them at the first start.
-  const leased = async (table: string) => (await copy.execute({ sql: "SELECT 1 FROM pragma_table_info(?) WHERE name = 'lease_until'", args: [table] })).rows.length > 0;
+  const leased = async (table: string) =>
+    (await copy.execute({ sql: "SELECT 1 FROM pragma_table_info(?) WHERE name = 'lease_until'", args: [table] })).rows.length > 0;
   if (await leased('turn_leases')) await copy.execute('DELETE FROM turn_leases');
-  for (const table of ['actions', 'scheduled_jobs']) if (await leased(table)) await copy.execute(`UPDATE ${table} SET lease_until = 0 WHERE lease_until IS NOT NULL`);
+  for (const table of ['actions', 'scheduled_jobs'])
+    if (await leased(table)) await copy.execute(`UPDATE ${table} SET lease_until = 0 WHERE lease_until IS NOT NULL`);
 }
 
 async function pruneBackups(dir: string, keep: number): Promise<string[]> {
@@ -235,7 +262,8 @@ export async function restoreBackup(backupPath: string, settings: Omit<BackupSet
       const rows = await backup.execute(`SELECT area, path, sha256, bytes FROM ${FILES_TABLE}`);
       entries = rows.rows.map((row) => {
         const bytes = new Uint8Array(row.bytes as ArrayBuffer);
-        if (sha256(bytes) !== row.sha256) throw new BackupError(`${backupPath} holds a damaged copy of ${String(row.path)}; nothing was restored. Pick an older backup.`);
+        if (sha256(bytes) !== row.sha256)
+          throw new BackupError(`${backupPath} holds a damaged copy of ${String(row.path)}; nothing was restored. Pick an older backup.`);
         const path = String(row.path);
         if (path.split('/').includes('..')) throw new BackupError(`${backupPath} names a file outside its folder (${path}); nothing was restored.`);
         return { area: row.area as Area, path, bytes };
@@ -265,21 +293,38 @@ export async function restoreBackup(backupPath: string, settings: Omit<BackupSet
 
     for (const { area, path, bytes } of entries) {
       const file = join(area === 'files' ? settings.filesDir : settings.outboxDir, ...path.split('/'));
-      if (await stat(file).then(() => true, () => false)) continue;
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       await mkdir(dirname(file), { recursive: true });
       await writeFile(`${file}.restore.tmp`, bytes);
       await rename(`${file}.restore.tmp`, file);
     }
 
     let previous: string | undefined;
-    if (await stat(target).then(() => true, () => false)) {
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    ) {
       previous = `${target}.before-restore-${stamp(at)}`;
       await rename(target, previous);
     }
     // The old file's journal goes with it: replayed onto the restored file, it would corrupt it.
     for (const suffix of ['-wal', '-shm']) {
       const journal = `${target}${suffix}`;
-      if (!(await stat(journal).then(() => true, () => false))) continue;
+      if (
+        !(await stat(journal).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       if (previous) await rename(journal, `${previous}${suffix}`);
       else await rm(journal, { force: true });
     }
@@ -296,5 +341,9 @@ export async function listBackups(dir: string): Promise<string[]> {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
   });
-  return names.filter((name) => BACKUP_NAME.test(name)).sort().reverse().map((name) => join(dir, basename(name)));
+  return names
+    .filter((name) => BACKUP_NAME.test(name))
+    .sort()
+    .reverse()
+    .map((name) => join(dir, basename(name)));
 }

@@ -27,7 +27,10 @@ export interface LeaseHolder {
 }
 
 export class DatabaseBusyError extends Error {
-  constructor(readonly holders: LeaseHolder[], file: string) {
+  constructor(
+    readonly holders: LeaseHolder[],
+    file: string,
+  ) {
     const who = holders.map((h) => `${h.kind === 'keel' ? 'Keel' : 'a restore'} (pid ${h.pid} on ${h.host}, since ${h.startedAt})`).join(', ');
     super(`${file} is in use by ${who}. Stop it first; if that process is gone, delete ${holders.map((h) => h.marker).join(', ')}.`);
     this.name = 'DatabaseBusyError';

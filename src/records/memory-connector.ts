@@ -17,7 +17,12 @@ const aliasKind = z.enum(['email', 'name', 'telegram', 'slack']);
 export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
   const proposalById = (id: string) => first(db.select().from(proposals).where(eq(proposals.id, id)));
   const aliasOf = (kind: z.infer<typeof aliasKind>, value: string) =>
-    first(db.select().from(clientAliases).where(and(eq(clientAliases.kind, kind), eq(clientAliases.value, value.toLowerCase()))));
+    first(
+      db
+        .select()
+        .from(clientAliases)
+        .where(and(eq(clientAliases.kind, kind), eq(clientAliases.value, value.toLowerCase()))),
+    );
 
   const recordOutcome = defineOperation({
     name: 'memory.record_proposal_outcome',
@@ -73,7 +78,14 @@ export function memoryConnector({ db, clock, ids }: ConnectorDeps): Connector {
       }
       if (taken) return { aliasId: taken.id };
       const id = ids.id('alias');
-      await db.insert(clientAliases).values({ id, clientId: input.clientId, kind: input.kind, value: input.value.toLowerCase(), idempotencyKey: ctx.idempotencyKey, createdAt: clock.now() });
+      await db.insert(clientAliases).values({
+        id,
+        clientId: input.clientId,
+        kind: input.kind,
+        value: input.value.toLowerCase(),
+        idempotencyKey: ctx.idempotencyKey,
+        createdAt: clock.now(),
+      });
       return { aliasId: id };
     },
     async lookup(_key, input) {

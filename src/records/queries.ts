@@ -11,10 +11,7 @@ export type Note = typeof notes.$inferSelect;
 export type Project = typeof projects.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 
-export type ClientMatch =
-  | { status: 'found'; client: Client }
-  | { status: 'ambiguous'; candidates: Client[] }
-  | { status: 'none' };
+export type ClientMatch = { status: 'found'; client: Client } | { status: 'ambiguous'; candidates: Client[] } | { status: 'none' };
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -84,13 +81,9 @@ export async function similarClients(db: Db, name: string): Promise<Client[]> {
     .limit(5);
 }
 
-export const clientById = (db: Db, id: string) =>
-  first(db.select().from(clients).where(eq(clients.id, id)));
+export const clientById = (db: Db, id: string) => first(db.select().from(clients).where(eq(clients.id, id)));
 
-export async function listInvoices(
-  db: Db,
-  filter: { clientId?: string; status?: Invoice['status'][]; overdueAt?: Date },
-): Promise<Invoice[]> {
+export async function listInvoices(db: Db, filter: { clientId?: string; status?: Invoice['status'][]; overdueAt?: Date }): Promise<Invoice[]> {
   const conditions = [
     filter.clientId ? eq(invoices.clientId, filter.clientId) : undefined,
     filter.status ? inArray(invoices.status, filter.status) : undefined,
@@ -103,8 +96,7 @@ export async function listInvoices(
     .orderBy(desc(invoices.issuedAt), desc(invoices.seq));
 }
 
-export const invoiceByNumber = (db: Db, number: string) =>
-  first(db.select().from(invoices).where(eq(invoices.number, number)));
+export const invoiceByNumber = (db: Db, number: string) => first(db.select().from(invoices).where(eq(invoices.number, number)));
 
 /** The rate last billed to a client, for "at last quarter's rate". */
 export async function lastBilledRate(db: Db, clientId: string): Promise<Invoice | undefined> {
@@ -176,7 +168,11 @@ export async function clientRecords(db: Db, clientId: string) {
     listInvoices(db, { clientId }),
     db.select().from(meetings).where(eq(meetings.clientId, clientId)).orderBy(desc(meetings.startsAt)),
     db.select().from(tasks).where(eq(tasks.clientId, clientId)).orderBy(desc(tasks.createdAt)),
-    db.select().from(notes).where(and(eq(notes.clientId, clientId), eq(notes.kind, 'note'))).orderBy(desc(notes.createdAt)),
+    db
+      .select()
+      .from(notes)
+      .where(and(eq(notes.clientId, clientId), eq(notes.kind, 'note')))
+      .orderBy(desc(notes.createdAt)),
   ]);
   return { projects: projectRows, proposals: proposalRows, invoices: invoiceRows, meetings: meetingRows, tasks: taskRows, notes: noteRows };
 }

@@ -11,8 +11,7 @@ import { first } from '../core/rows.js';
  * through the kernel like any effect so they are audited, idempotent and undoable.
  */
 export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
-  const byName = (name: string) =>
-    first(db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`));
+  const byName = (name: string) => first(db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`));
   const noteByKey = (key: string) => first(db.select().from(notes).where(eq(notes.idempotencyKey, key)));
 
   const upsertClient = defineOperation({
@@ -78,7 +77,9 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       const existing = await noteByKey(ctx.idempotencyKey);
       if (existing) return { noteId: existing.id };
       const id = ids.id('note');
-      await db.insert(notes).values({ id, kind: 'note', text: input.text, clientId: input.clientId, idempotencyKey: ctx.idempotencyKey, createdAt: clock.now() });
+      await db
+        .insert(notes)
+        .values({ id, kind: 'note', text: input.text, clientId: input.clientId, idempotencyKey: ctx.idempotencyKey, createdAt: clock.now() });
       return { noteId: id };
     },
     lookup: async (key) => lookupRow(await noteByKey(key), (n) => ({ noteId: n.id })),

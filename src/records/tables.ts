@@ -20,7 +20,9 @@ export const notes = sqliteTable(
   {
     id: text('id').primaryKey(),
     clientId: text('client_id'),
-    kind: text('kind', { enum: ['note', 'post'] }).notNull().default('note'),
+    kind: text('kind', { enum: ['note', 'post'] })
+      .notNull()
+      .default('note'),
     text: text('text').notNull(),
     idempotencyKey: text('idempotency_key').unique(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

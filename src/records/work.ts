@@ -26,7 +26,9 @@ export function workOperations({ db, clock, ids }: ConnectorDeps): Operation[] {
       if (existing) return { projectId: existing.id };
       const id = ids.id('proj');
       const now = clock.now();
-      await db.insert(projects).values({ id, name: input.name, clientId: input.clientId, status: 'active', idempotencyKey: ctx.idempotencyKey, createdAt: now, updatedAt: now });
+      await db
+        .insert(projects)
+        .values({ id, name: input.name, clientId: input.clientId, status: 'active', idempotencyKey: ctx.idempotencyKey, createdAt: now, updatedAt: now });
       return { projectId: id };
     },
     lookup: async (key) => lookupRow(await projectByKey(key), (p) => ({ projectId: p.id })),
@@ -97,7 +99,10 @@ export function workOperations({ db, clock, ids }: ConnectorDeps): Operation[] {
       async run({ taskId }) {
         const row = await taskById(taskId);
         if (!row) throw new ConnectorError(`There is no task ${taskId}.`, { retryable: false });
-        await db.update(tasks).set({ status, doneAt: status === 'done' ? clock.now() : null }).where(eq(tasks.id, taskId));
+        await db
+          .update(tasks)
+          .set({ status, doneAt: status === 'done' ? clock.now() : null })
+          .where(eq(tasks.id, taskId));
         return { taskId, title: row.title };
       },
       async lookup(_key, { taskId }) {

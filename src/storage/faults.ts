@@ -7,7 +7,11 @@ const FAULTS = [
   [/^SQLITE_(BUSY|LOCKED)/, 'The database is locked by another process', 'Close what holds it (a sqlite3 shell, a copy or sync tool)'],
   [/^SQLITE_READONLY|^EROFS$|^EACCES$/, 'The database file or its folder is read-only', 'Make them writable for Keel'],
   [/^SQLITE_FULL|^ENOSPC$/, 'The disk that holds the database or the files is full', 'Free some space'],
-  [/^SQLITE_(IOERR|CANTOPEN)/, 'Keel could not open or write its database file (an I/O error, or a read-only disk)', 'Check the disk and that the file and its folder are writable'],
+  [
+    /^SQLITE_(IOERR|CANTOPEN)/,
+    'Keel could not open or write its database file (an I/O error, or a read-only disk)',
+    'Check the disk and that the file and its folder are writable',
+  ],
 ] as const;
 
 export interface StorageFault {

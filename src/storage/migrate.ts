@@ -46,7 +46,8 @@ export async function applyMigrations(client: Client, migrations: MigrationMeta[
     await client.migrate(statements);
   } catch (error) {
     const index = typeof error === 'object' && error !== null && 'statementIndex' in error ? Number(error.statementIndex) : undefined;
-    const which = index !== undefined && owner[index] !== undefined ? `Migration ${numbered(owner[index])}` : `Upgrading from migration ${numbered(firstPending - 1)}`;
+    const which =
+      index !== undefined && owner[index] !== undefined ? `Migration ${numbered(owner[index])}` : `Upgrading from migration ${numbered(firstPending - 1)}`;
     // libSQL repeats the error code at the start of a batch error's message.
     const reason = (error instanceof Error ? error.message : String(error)).replace(/^([A-Z_]+): \1: /, '$1: ');
     throw new MigrationError(

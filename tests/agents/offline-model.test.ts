@@ -36,33 +36,88 @@ function onlyCall(message: AIMessage) {
 
 describe('parseIntent: the phrasings the README promises', () => {
   const cases: [string, ParsedIntent][] = [
-    ['Add Acme Corp as a client, contact dana@acme.test', { kind: 'tool', tool: 'add_client', args: { name: 'Acme Corp', contactName: 'Dana', email: 'dana@acme.test' } }],
-    ['new client Beta GmbH, contact Lee Park lee@beta.test', { kind: 'tool', tool: 'add_client', args: { name: 'Beta GmbH', contactName: 'Lee Park', email: 'lee@beta.test' } }],
-    ['Gamma Ltd is a new client, Sam Lee <sam@gamma.test>', { kind: 'tool', tool: 'add_client', args: { name: 'Gamma Ltd', contactName: 'Sam Lee', email: 'sam@gamma.test', isNew: true } }],
+    [
+      'Add Acme Corp as a client, contact dana@acme.test',
+      { kind: 'tool', tool: 'add_client', args: { name: 'Acme Corp', contactName: 'Dana', email: 'dana@acme.test' } },
+    ],
+    [
+      'new client Beta GmbH, contact Lee Park lee@beta.test',
+      { kind: 'tool', tool: 'add_client', args: { name: 'Beta GmbH', contactName: 'Lee Park', email: 'lee@beta.test' } },
+    ],
+    [
+      'Gamma Ltd is a new client, Sam Lee <sam@gamma.test>',
+      { kind: 'tool', tool: 'add_client', args: { name: 'Gamma Ltd', contactName: 'Sam Lee', email: 'sam@gamma.test', isNew: true } },
+    ],
     ['add Gamma AG as a new client', { kind: 'tool', tool: 'add_client', args: { name: 'Gamma AG', isNew: true } }],
     ['void invoice 2026-0002', { kind: 'tool', tool: 'void_invoice', args: { invoice: '2026-0002' } }],
     ['cancel invoice #2026-0002', { kind: 'tool', tool: 'void_invoice', args: { invoice: '2026-0002' } }],
     ['add Delta as a client, contact info@delta.test', { kind: 'tool', tool: 'add_client', args: { name: 'Delta', email: 'info@delta.test' } }],
-    ['Invoice Acme 10 hours at 150 EUR for October consulting', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'October consulting' } }],
+    [
+      'Invoice Acme 10 hours at 150 EUR for October consulting',
+      { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'October consulting' } },
+    ],
     ["invoice Acme 40h at last quarter's rate", { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 40, description: 'Consulting' } }],
     ['bill Acme for 12.5 hours', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 12.5, description: 'Consulting' } }],
-    ['hi, can you invoice Acme Corp 40h at €120/h please', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme Corp', hours: 40, rate: 120, currency: 'EUR', description: 'Consulting' } }],
-    ['create an invoice for Acme: 10h at 150 USD - workshop prep', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'USD', description: 'workshop prep' } }],
-    ['invoice 10 hours to Acme at 150 EUR', { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'Consulting' } }],
-    ['bill Beta GmbH 8 hours at 1.500,50 EUR', { kind: 'tool', tool: 'create_invoice', args: { client: 'Beta GmbH', hours: 8, rate: 1500.5, currency: 'EUR', description: 'Consulting' } }],
+    [
+      'hi, can you invoice Acme Corp 40h at €120/h please',
+      { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme Corp', hours: 40, rate: 120, currency: 'EUR', description: 'Consulting' } },
+    ],
+    [
+      'create an invoice for Acme: 10h at 150 USD - workshop prep',
+      { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'USD', description: 'workshop prep' } },
+    ],
+    [
+      'invoice 10 hours to Acme at 150 EUR',
+      { kind: 'tool', tool: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'Consulting' } },
+    ],
+    [
+      'bill Beta GmbH 8 hours at 1.500,50 EUR',
+      { kind: 'tool', tool: 'create_invoice', args: { client: 'Beta GmbH', hours: 8, rate: 1500.5, currency: 'EUR', description: 'Consulting' } },
+    ],
     ['draft a follow-up to Dana', { kind: 'tool', tool: 'draft_followup', args: { client: 'Dana' } }],
     ['follow up with Dana about the workshop', { kind: 'tool', tool: 'draft_followup', args: { client: 'Dana', topic: 'the workshop' } }],
     ['follow up on the workshop with Dana', { kind: 'tool', tool: 'draft_followup', args: { client: 'Dana', topic: 'the workshop' } }],
-    ['draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR', { kind: 'tool', tool: 'draft_proposal', args: { client: 'Beta', title: '2-day workshop', scope: '2-day workshop, 16 hours at 150 EUR', hours: 16, rate: 150, currency: 'EUR' } }],
-    ['new prospect Beta wants the same kind of workshop as Acme, draft a proposal', { kind: 'tool', tool: 'draft_proposal', args: { client: 'Beta', title: 'Workshop', scope: 'the same kind of workshop as Acme' } }],
-    ['schedule a meeting with Acme tomorrow at 10:00 for 45 minutes', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 } }],
-    ['book a call with Dana on 2026-12-03 14:30', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-12-03T14:30:00+01:00', durationMinutes: 30 } }],
-    ['book a call with Dana on 2026-07-03 14:30', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-07-03T14:30:00+02:00', durationMinutes: 30 } }],
-    ['book a call with Dana Friday at 3pm', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-01-09T15:00:00+01:00', durationMinutes: 30 } }],
-    ['set up a sync with Acme Corp on 3 December at 14:00 for an hour', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme Corp', title: 'Meeting', startsAt: '2026-12-03T14:00:00+01:00', durationMinutes: 60 } }],
-    ['schedule a meeting with Acme about the roadmap tomorrow at 10', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme', title: 'Roadmap', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 30 } }],
+    [
+      'draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR',
+      {
+        kind: 'tool',
+        tool: 'draft_proposal',
+        args: { client: 'Beta', title: '2-day workshop', scope: '2-day workshop, 16 hours at 150 EUR', hours: 16, rate: 150, currency: 'EUR' },
+      },
+    ],
+    [
+      'new prospect Beta wants the same kind of workshop as Acme, draft a proposal',
+      { kind: 'tool', tool: 'draft_proposal', args: { client: 'Beta', title: 'Workshop', scope: 'the same kind of workshop as Acme' } },
+    ],
+    [
+      'schedule a meeting with Acme tomorrow at 10:00 for 45 minutes',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 } },
+    ],
+    [
+      'book a call with Dana on 2026-12-03 14:30',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-12-03T14:30:00+01:00', durationMinutes: 30 } },
+    ],
+    [
+      'book a call with Dana on 2026-07-03 14:30',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-07-03T14:30:00+02:00', durationMinutes: 30 } },
+    ],
+    [
+      'book a call with Dana Friday at 3pm',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-01-09T15:00:00+01:00', durationMinutes: 30 } },
+    ],
+    [
+      'set up a sync with Acme Corp on 3 December at 14:00 for an hour',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme Corp', title: 'Meeting', startsAt: '2026-12-03T14:00:00+01:00', durationMinutes: 60 } },
+    ],
+    [
+      'schedule a meeting with Acme about the roadmap tomorrow at 10',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Acme', title: 'Roadmap', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 30 } },
+    ],
     // 08:00 has passed on Monday morning in Berlin, so a bare time means tomorrow.
-    ['book a call with Dana at 08:00', { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-01-06T08:00:00+01:00', durationMinutes: 30 } }],
+    [
+      'book a call with Dana at 08:00',
+      { kind: 'tool', tool: 'schedule_meeting', args: { client: 'Dana', title: 'Call', startsAt: '2026-01-06T08:00:00+01:00', durationMinutes: 30 } },
+    ],
     ["what's overdue?", { kind: 'tool', tool: 'list_invoices', args: { status: 'overdue' } }],
     ['show invoices for Acme', { kind: 'tool', tool: 'list_invoices', args: { client: 'Acme' } }],
     ["Acme Corp's unpaid invoices", { kind: 'tool', tool: 'list_invoices', args: { client: 'Acme Corp', status: 'sent' } }],
@@ -125,7 +180,11 @@ describe('OfflineChatModel as an agent', () => {
 
   it('emits the tool call ChatOpenAI would for LangChain tools, OpenAI definitions and {name, schema} objects alike', async () => {
     const request = [new SystemMessage('You are the finance agent.'), new HumanMessage('Invoice Acme 10 hours at 150 EUR for October consulting')];
-    const expected = { name: 'create_invoice', args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'October consulting' }, type: 'tool_call' };
+    const expected = {
+      name: 'create_invoice',
+      args: { client: 'Acme', hours: 10, rate: 150, currency: 'EUR', description: 'October consulting' },
+      type: 'tool_call',
+    };
     const finance = scopes.finance.tools;
     const plain = finance.map((name) => ({ name, description: agentTools[name].description ?? name, schema: agentTools[name] }));
     for (const tools of [langchainTools(finance), openAITools(finance), plain]) {
@@ -147,19 +206,25 @@ describe('OfflineChatModel as an agent', () => {
       ['marketing', 'draft a LinkedIn post about pricing workshops', 'draft_post'],
     ];
     for (const [agent, text, toolName] of texts) {
-      const answer = await model().bindTools(langchainTools(scopes[agent].tools)).invoke([new HumanMessage(text)]);
+      const answer = await model()
+        .bindTools(langchainTools(scopes[agent].tools))
+        .invoke([new HumanMessage(text)]);
       expect(onlyCall(answer).name).toBe(toolName);
     }
   });
 
   it('asks its question in text when the tool is its own but a value is missing', async () => {
-    const answer = await model().bindTools(langchainTools(scopes.finance.tools)).invoke([new HumanMessage('invoice Acme')]);
+    const answer = await model()
+      .bindTools(langchainTools(scopes.finance.tools))
+      .invoke([new HumanMessage('invoice Acme')]);
     expect(answer.tool_calls).toEqual([]);
     expect(answer.text).toMatch(/How many hours should I bill Acme for\?/);
   });
 
   it("says it does not understand, and lists only its own tools, when the request is another agent's", async () => {
-    const answer = await model().bindTools(langchainTools(scopes.marketing.tools)).invoke([new HumanMessage('invoice Acme 10h at 150 EUR')]);
+    const answer = await model()
+      .bindTools(langchainTools(scopes.marketing.tools))
+      .invoke([new HumanMessage('invoice Acme 10h at 150 EUR')]);
     expect(answer.tool_calls).toEqual([]);
     expect(answer.text).toMatch(/^Sorry, I don't understand "invoice Acme 10h at 150 EUR"\. I can help with:/);
     expect(answer.text).toContain('Draft a LinkedIn post about pricing workshops');
@@ -169,7 +234,13 @@ describe('OfflineChatModel as an agent', () => {
   it('relays trailing tool results as its answer', async () => {
     const messages: BaseMessage[] = [
       new HumanMessage('status'),
-      new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'status', args: {} }, { id: 'call_2', name: 'list_invoices', args: {} }] }),
+      new AIMessage({
+        content: '',
+        tool_calls: [
+          { id: 'call_1', name: 'status', args: {} },
+          { id: 'call_2', name: 'list_invoices', args: {} },
+        ],
+      }),
       new ToolMessage({ content: 'Nothing waits for approval.', tool_call_id: 'call_1' }),
       new ToolMessage({ content: 'Invoice 2026-0003 is 5 days overdue.', tool_call_id: 'call_2' }),
     ];
@@ -266,13 +337,72 @@ function random(seed: number) {
 
 describe('fuzz: any text yields a valid answer and nothing throws', () => {
   const next = random(20260105);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const fragments = [
-    'invoice', 'bill', 'Acme', 'Acme Corp', 'for', 'at', '@', '€', '$', '£', '150', '12,5', '1.500,50', 'EUR', 'h', 'hours',
-    'paid', 'invoice 2026-0003', 'with', 'Dana', 'tomorrow', 'Friday', 'next', 'at 10:00', '14:30', 'pm', '2026-13-45',
-    '31 February', 'proposal', 'follow up', 'remember that', 'what do we know about', 'schedule a call', 'post about',
-    'new client', 'contact', 'dana@acme.test', 'x@y', ':', ',', '-', "'s", '?', '!', '(', ')', '<', '>', '\\', '.*', '[',
-    'status', 'hi', 'help', 'ü', 'Straße', '日本語', '🙂', '\u202e', '\u0000', '\ud800', '\n', '\t', '  ',
+    'invoice',
+    'bill',
+    'Acme',
+    'Acme Corp',
+    'for',
+    'at',
+    '@',
+    '€',
+    '$',
+    '£',
+    '150',
+    '12,5',
+    '1.500,50',
+    'EUR',
+    'h',
+    'hours',
+    'paid',
+    'invoice 2026-0003',
+    'with',
+    'Dana',
+    'tomorrow',
+    'Friday',
+    'next',
+    'at 10:00',
+    '14:30',
+    'pm',
+    '2026-13-45',
+    '31 February',
+    'proposal',
+    'follow up',
+    'remember that',
+    'what do we know about',
+    'schedule a call',
+    'post about',
+    'new client',
+    'contact',
+    'dana@acme.test',
+    'x@y',
+    ':',
+    ',',
+    '-',
+    "'s",
+    '?',
+    '!',
+    '(',
+    ')',
+    '<',
+    '>',
+    '\\',
+    '.*',
+    '[',
+    'status',
+    'hi',
+    'help',
+    'ü',
+    'Straße',
+    '日本語',
+    '🙂',
+    '\u202e',
+    '\u0000',
+    '\ud800',
+    '\n',
+    '\t',
+    '  ',
   ];
   // Any code point, lone surrogates and control characters included.
   const randomCodePoints = (length: number) => Array.from({ length }, () => String.fromCodePoint(Math.floor(next() * 0x110000))).join('');

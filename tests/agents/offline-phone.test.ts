@@ -12,7 +12,9 @@ const now = new Date('2026-12-02T09:00:00Z');
 const parse = (text: string) => parseIntent(text, { now, timeZone: 'UTC', defaultCurrency: 'EUR' });
 const finance = () =>
   new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
-    scopes.finance.tools.map((name: AgentToolName) => tool(async () => 'done', { name, description: agentTools[name].description ?? name, schema: agentTools[name] })),
+    scopes.finance.tools.map((name: AgentToolName) =>
+      tool(async () => 'done', { name, description: agentTools[name].description ?? name, schema: agentTools[name] }),
+    ),
   );
 
 /** The finance agent's second step: its own list_invoices call, and the listing it got back. */
@@ -21,7 +23,8 @@ const afterListing = (request: string, listing: string) => [
   new AIMessage({ content: '', tool_calls: [{ id: 'call_1', name: 'list_invoices', args: { status: 'sent' } }] }),
   new ToolMessage({ content: listing, tool_call_id: 'call_1' }),
 ];
-const twoOpen = 'Sent invoices for Acme Corp (2, total 3,300.00 EUR):\n• 2026-0002 Acme Corp: 1,500.00 EUR, sent, due 2026-11-14\n• 2026-0004 Acme Corp: 1,800.00 EUR, sent, due 2026-12-20';
+const twoOpen =
+  'Sent invoices for Acme Corp (2, total 3,300.00 EUR):\n• 2026-0002 Acme Corp: 1,500.00 EUR, sent, due 2026-11-14\n• 2026-0004 Acme Corp: 1,800.00 EUR, sent, due 2026-12-20';
 
 describe('phone typing', () => {
   it('expands shorthand and near-miss keywords, and leaves names, addresses and handles alone', () => {
@@ -82,7 +85,12 @@ describe('payments named by payer or amount', () => {
 
 describe('prices the tools cannot carry', () => {
   it('asks about a day rate or a fixed price instead of misreading or dropping it', () => {
-    for (const text of ['draft a proposal for beta, 2 day workshop, €1,500 per day', 'invoice beta 2 days at 1200/day', 'invoice acme 10h at 1200/day', 'draft a proposal for beta, workshop 3k fixed price']) {
+    for (const text of [
+      'draft a proposal for beta, 2 day workshop, €1,500 per day',
+      'invoice beta 2 days at 1200/day',
+      'invoice acme 10h at 1200/day',
+      'draft a proposal for beta, workshop 3k fixed price',
+    ]) {
       const intent = parse(text);
       expect(intent.kind, text).toBe('clarify');
       if (intent.kind === 'clarify') expect(intent.question).toMatch(/hours × an hourly rate/);
@@ -95,7 +103,9 @@ describe('reminders', () => {
     expect(parse('nudge tom next week')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'tom', afterDays: 7 } });
     expect(parse('chase dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'dana', afterDays: 1 } });
     expect(parse('remind me to chase beta in 2 weeks')).toMatchObject({ kind: 'tool', tool: 'set_reminder', args: { client: 'beta', afterDays: 14 } });
-    expect(parse('remind me to send the contract to Beta in 3 days')).toMatchObject({ args: { client: 'Beta', afterDays: 3, note: 'Send the contract to Beta' } });
+    expect(parse('remind me to send the contract to Beta in 3 days')).toMatchObject({
+      args: { client: 'Beta', afterDays: 3, note: 'Send the contract to Beta' },
+    });
     // Asked as an email now, it stays one.
     expect(parse('draft a follow-up to Dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'draft_followup' });
   });
@@ -120,12 +130,22 @@ describe('two requests in one message', () => {
     const text = 'invoice acme 10h at 150 and book a call with dana tomorrow at 10';
     const first = await agent('finance').invoke([new HumanMessage(text)]);
     expect(first.tool_calls).toMatchObject([{ name: 'create_invoice', args: { client: 'acme', hours: 10 } }]);
-    const answer = await agent('finance').invoke([new HumanMessage(text), first, new ToolMessage({ content: 'Prepared for your approval: issue an invoice.', tool_call_id: first.tool_calls![0]!.id! })]);
-    expect(answer.text).toBe('Prepared for your approval: issue an invoice.\nNot done: "book a call with dana tomorrow at 10" is for another agent; send it as a message of its own.');
+    const answer = await agent('finance').invoke([
+      new HumanMessage(text),
+      first,
+      new ToolMessage({ content: 'Prepared for your approval: issue an invoice.', tool_call_id: first.tool_calls![0]!.id! }),
+    ]);
+    expect(answer.text).toBe(
+      'Prepared for your approval: issue an invoice.\nNot done: "book a call with dana tomorrow at 10" is for another agent; send it as a message of its own.',
+    );
   });
 
   it('keeps one request whole when the rest does not read as a request', () => {
-    expect(parse('invoice Acme 10 hours at 150 EUR for design and development')).toMatchObject({ kind: 'tool', tool: 'create_invoice', args: { description: 'design and development' } });
+    expect(parse('invoice Acme 10 hours at 150 EUR for design and development')).toMatchObject({
+      kind: 'tool',
+      tool: 'create_invoice',
+      args: { description: 'design and development' },
+    });
     expect(parse('task: send the draft to Dana and book the room by Friday')).toMatchObject({ kind: 'tool', tool: 'add_task' });
   });
 });

@@ -35,7 +35,10 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
     ]);
     const model = chatModel(url).bindTools(toolsFor(scopes.finance.tools));
 
-    const answer = await model.invoke([new SystemMessage('You are the finance agent.'), new HumanMessage('Invoice Acme 10 hours at 150 EUR for October consulting')]);
+    const answer = await model.invoke([
+      new SystemMessage('You are the finance agent.'),
+      new HumanMessage('Invoice Acme 10 hours at 150 EUR for October consulting'),
+    ]);
 
     expect(answer.tool_calls).toHaveLength(1);
     const [call] = answer.tool_calls ?? [];
@@ -61,7 +64,15 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
 
   it('merges streamed tool-call deltas into the same tool call', async () => {
     const { url, requests } = await start([
-      { tool_calls: [{ id: 'call_stream', name: 'schedule_meeting', args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 } }] },
+      {
+        tool_calls: [
+          {
+            id: 'call_stream',
+            name: 'schedule_meeting',
+            args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 },
+          },
+        ],
+      },
     ]);
     const model = chatModel(url).bindTools(toolsFor(scopes.operations.tools));
 
@@ -72,7 +83,12 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
 
     expect((requests[0]?.body as ChatCompletionRequest).stream).toBe(true);
     expect(merged?.tool_calls).toEqual([
-      { id: 'call_stream', name: 'schedule_meeting', args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 }, type: 'tool_call' },
+      {
+        id: 'call_stream',
+        name: 'schedule_meeting',
+        args: { client: 'Acme', title: 'Meeting', startsAt: '2026-01-06T10:00:00+01:00', durationMinutes: 45 },
+        type: 'tool_call',
+      },
     ]);
     expect(agentTools.schedule_meeting.safeParse(merged?.tool_calls?.[0]?.args).success).toBe(true);
     expect(merged?.usage_metadata?.total_tokens).toBeGreaterThan(0);
@@ -97,7 +113,10 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
 
     expect(answer.text).toBe('Invoice 2026-0003 is marked as paid.');
     const sent = (requests[0]?.body as ChatCompletionRequest).messages;
-    expect(sent[1]).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_pay', type: 'function', function: { name: 'record_payment', arguments: '{"invoice":"2026-0003"}' } }] });
+    expect(sent[1]).toMatchObject({
+      role: 'assistant',
+      tool_calls: [{ id: 'call_pay', type: 'function', function: { name: 'record_payment', arguments: '{"invoice":"2026-0003"}' } }],
+    });
     expect(sent[2]).toMatchObject({ role: 'tool', tool_call_id: 'call_pay', content: 'Invoice 2026-0003 is marked as paid.' });
   });
 
@@ -139,7 +158,11 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
     expect(coordinatorTools.route.parse(routed.tool_calls?.[0]?.args)).toEqual({ agent: 'finance', request: 'invoice Acme 40h at 150 EUR' });
     expect(explained.tool_calls?.[0]?.name).toBe('explain_capabilities');
     expect(coordinatorTools.explain_capabilities.parse(explained.tool_calls?.[0]?.args)).toEqual({ unknown: 'sing me a song' });
-    expect((requests[0]?.body as ChatCompletionRequest).tools?.map((definition) => definition.function.name)).toEqual(['route', 'clarify', 'explain_capabilities']);
+    expect((requests[0]?.body as ChatCompletionRequest).tools?.map((definition) => definition.function.name)).toEqual([
+      'route',
+      'clarify',
+      'explain_capabilities',
+    ]);
   });
 
   it('fails loudly when the script runs out', async () => {

@@ -22,7 +22,11 @@ describe('approval reminders', () => {
     const { child: raising, match: raised } = await runUntil(child, ['raise', db.url, raisedAt.toISOString()], /REF=(\S+)/);
     await kill(raising);
 
-    const { child: reminding, match: reminded } = await runUntil(child, ['remind', db.url, new Date(raisedAt.getTime() + 2 * HOUR).toISOString()], /REMINDED=(\d+)/);
+    const { child: reminding, match: reminded } = await runUntil(
+      child,
+      ['remind', db.url, new Date(raisedAt.getTime() + 2 * HOUR).toISOString()],
+      /REMINDED=(\d+)/,
+    );
     await kill(reminding);
     expect(reminded[1]).toBe('1');
 

@@ -12,7 +12,12 @@ describe('standing rule limits', () => {
 
   beforeEach(async () => {
     const [rule] = cardsIn((await keel.say('always approve invoices to Acme under 500 EUR, at most 2 a day, for 7 days')).replies);
-    expect(rule?.facts).toEqual(expect.arrayContaining([{ label: 'Client', value: 'Acme Corp' }, { label: 'Limit', value: '2 a day' }]));
+    expect(rule?.facts).toEqual(
+      expect.arrayContaining([
+        { label: 'Client', value: 'Acme Corp' },
+        { label: 'Limit', value: '2 a day' },
+      ]),
+    );
     await keel.tap(rule!.ref);
   });
 

@@ -22,16 +22,41 @@ describe('approvals on Slack', () => {
   const posts = () => api.calls.filter((c) => c.method === 'chat.postMessage');
   const buttonsOf = (call: SlackCall) => ((call.params.blocks ?? []) as Block[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
   const signed = (body: string, contentType: string) =>
-    keel.http.request('/slack/events', { method: 'POST', headers: { host: 'keel.example.test', 'content-type': contentType, ...slackHeaders(SECRET, body) }, body });
+    keel.http.request('/slack/events', {
+      method: 'POST',
+      headers: { host: 'keel.example.test', 'content-type': contentType, ...slackHeaders(SECRET, body) },
+      body,
+    });
   const dm = (text: string) =>
     signed(
-      JSON.stringify({ token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0KEEL', type: 'event_callback', event_id: `Ev${++n}`, event_time: 1_700_000_000, event: { type: 'message', channel_type: 'im', channel: DM, user: OPERATOR, text, ts: `${1_700_000_000 + n}.000100` } }),
+      JSON.stringify({
+        token: 'legacy',
+        team_id: 'T0TEAM',
+        api_app_id: 'A0KEEL',
+        type: 'event_callback',
+        event_id: `Ev${++n}`,
+        event_time: 1_700_000_000,
+        event: { type: 'message', channel_type: 'im', channel: DM, user: OPERATOR, text, ts: `${1_700_000_000 + n}.000100` },
+      }),
       'application/json',
     );
   const click = (actionId: string, ref: string, ts: string) =>
-    signed(slackClickBody({ apiUrl: api.url, user: OPERATOR, channel: DM, ts, actionId, value: ref, triggerId: `trigger-${++n}` }), 'application/x-www-form-urlencoded');
-  const cardAfter = (from: number) => waitFor('a card', () => posts().slice(from).find((c) => buttonsOf(c).length > 0));
-  const textAfter = (from: number, pattern: RegExp) => waitFor(`a message matching ${pattern}`, () => posts().slice(from).find((c) => pattern.test(String(c.params.text))));
+    signed(
+      slackClickBody({ apiUrl: api.url, user: OPERATOR, channel: DM, ts, actionId, value: ref, triggerId: `trigger-${++n}` }),
+      'application/x-www-form-urlencoded',
+    );
+  const cardAfter = (from: number) =>
+    waitFor('a card', () =>
+      posts()
+        .slice(from)
+        .find((c) => buttonsOf(c).length > 0),
+    );
+  const textAfter = (from: number, pattern: RegExp) =>
+    waitFor(`a message matching ${pattern}`, () =>
+      posts()
+        .slice(from)
+        .find((c) => pattern.test(String(c.params.text))),
+    );
 
   beforeAll(async () => {
     api = await fakeSlackApi();
@@ -87,7 +112,13 @@ describe('approvals on Slack', () => {
     await dm('Invoice Acme 1 hour at 150 EUR for a web decision');
     const card = await cardAfter(from);
     const ref = buttonsOf(card)[0]!.value!;
-    await keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: `web-tap-${ref}`, payload: { kind: 'decision', ref, decision: 'approve' } });
+    await keel.conversation.handle({
+      transport: 'web',
+      sender: 'web:operator',
+      chat: 'web',
+      eventId: `web-tap-${ref}`,
+      payload: { kind: 'decision', ref, decision: 'approve' },
+    });
     const update = await waitFor('the Slack copy redrawn', () => api.calls.find((c) => c.method === 'chat.update' && c.params.ts === card.response.ts));
     expect(buttonsOf(update)).toEqual([]);
     expect(String(update.params.text)).toMatch(/Approved by web:operator/);

@@ -26,7 +26,8 @@ describe('approvals on Telegram', () => {
   const sent = () => (server.storage.botMessages as unknown as Sent[]).filter((m) => String(m.message.chat_id) === String(OPERATOR));
   const buttons = (m: Sent) => m.message.reply_markup?.inline_keyboard.flat() ?? [];
   const button = (m: Sent, verb: string) => buttons(m).find((b) => b.callback_data.startsWith(`${verb}:`))!.callback_data;
-  const count = async (table: string, where = 'true') => Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+  const count = async (table: string, where = 'true') =>
+    Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
   const totals = async () => (await keel.storage.client.execute('SELECT total_minor FROM invoices ORDER BY number')).rows.map((r) => Number(r.total_minor));
   const press = (data: string, messageId: number) => operator.sendCallback(operator.makeCallbackQuery(data, { message: { message_id: messageId } as never }));
   /** Sends a message and waits until the bot's answer to it arrived: `until` sees only what was sent after it. */
@@ -68,7 +69,11 @@ describe('approvals on Telegram', () => {
     const approveOriginal = button(original, 'approve');
     const before = sent().length;
     await press(button(original, 'edit'), original.messageId);
-    await waitFor('the edit prompt', () => sent().slice(before).some((m) => /What should change/.test(m.message.text)));
+    await waitFor('the edit prompt', () =>
+      sent()
+        .slice(before)
+        .some((m) => /What should change/.test(m.message.text)),
+    );
     const replacement = newCard(await say('make it 12 hours', (after) => Boolean(newCard(after))))!;
     expect(replacement.message.text).toContain('1,800.00 EUR');
     // The original message is redrawn in place: no buttons left to tap by mistake.
@@ -78,7 +83,11 @@ describe('approvals on Telegram', () => {
     // A tap that was already on its way (another device, a stale screen) is answered, and does nothing.
     const stale = sent().length;
     await press(approveOriginal, original.messageId);
-    await waitFor('the superseded answer', () => sent().slice(stale).some((m) => /This card was superseded/.test(m.message.text)));
+    await waitFor('the superseded answer', () =>
+      sent()
+        .slice(stale)
+        .some((m) => /This card was superseded/.test(m.message.text)),
+    );
     expect(await count('invoices')).toBe(0);
 
     await press(button(replacement, 'approve'), replacement.messageId);
@@ -91,7 +100,11 @@ describe('approvals on Telegram', () => {
     const actions = await count('actions');
     const before = sent().length;
     await press(button(card, 'edit'), card.messageId);
-    await waitFor('the edit prompt', () => sent().slice(before).some((m) => /What should change/.test(m.message.text)));
+    await waitFor('the edit prompt', () =>
+      sent()
+        .slice(before)
+        .some((m) => /What should change/.test(m.message.text)),
+    );
     const answer = await say('make it -3 hours', textMatching(/Nothing was changed/));
     expect(answer.map((m) => m.message.text).join('\n')).toMatch(/more than zero/);
     expect(await count('actions')).toBe(actions);
@@ -103,7 +116,9 @@ describe('approvals on Telegram', () => {
   it('one tap on a /pending batch approves 5 invoices; a double tap still gives 5 invoices, not 10', async () => {
     for (const hours of [1, 2, 3, 4, 5]) await say(`Invoice Beta ${hours} hours at 100 EUR for batch work`, (after) => Boolean(newCard(after)));
     const batch = await waitFor('the batch', async () =>
-      (await say('/pending', (after) => after.some((m) => /^<b>Approve these 5 invoices, total 1,500\.00 EUR<\/b>/.test(m.message.text)))).find((m) => buttons(m).some((b) => b.callback_data.startsWith('batch:'))),
+      (await say('/pending', (after) => after.some((m) => /^<b>Approve these 5 invoices, total 1,500\.00 EUR<\/b>/.test(m.message.text)))).find((m) =>
+        buttons(m).some((b) => b.callback_data.startsWith('batch:')),
+      ),
     );
     const data = button(batch, 'batch');
     await Promise.all([press(data, batch.messageId), press(data, batch.messageId)]);
@@ -140,7 +155,13 @@ describe('approvals on Telegram', () => {
   it('a card decided in the web chat loses its buttons in Telegram too', async () => {
     const card = newCard(await say('Invoice Acme 1 hour at 150 EUR for a web decision', (after) => Boolean(newCard(after))))!;
     const ref = button(card, 'approve').slice('approve:'.length);
-    await keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: `web-tap-${ref}`, payload: { kind: 'decision', ref, decision: 'approve' } });
+    await keel.conversation.handle({
+      transport: 'web',
+      sender: 'web:operator',
+      chat: 'web',
+      eventId: `web-tap-${ref}`,
+      payload: { kind: 'decision', ref, decision: 'approve' },
+    });
     await waitFor('the Telegram copy redrawn', () => buttons(card).length === 0);
     expect(card.message.text).toMatch(/Approved by web:operator at .* — done/);
   });
@@ -151,7 +172,11 @@ describe('approvals on Telegram', () => {
     clock.advance(49 * 3_600_000);
     const before = sent().length;
     await press(button(card, 'approve'), card.messageId);
-    await waitFor('the expiry note', () => sent().slice(before).some((m) => /expired at .*nothing was done/.test(m.message.text)));
+    await waitFor('the expiry note', () =>
+      sent()
+        .slice(before)
+        .some((m) => /expired at .*nothing was done/.test(m.message.text)),
+    );
     expect(card.message.text).toMatch(/Expired — not done/);
     expect(await count('invoices')).toBe(invoices);
   });

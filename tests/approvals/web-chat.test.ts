@@ -123,12 +123,16 @@ describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
     expect(approvedByRule?.reason).toMatch(/^approved by rule rule_\w+: Always approve invoices under 500 EUR to existing clients/);
 
     const rules = textIn((await keel.say('/rules')).replies);
-    expect(rules).toMatch(/rule_\w+ · active · fired 1× · "Always approve invoices under 500 EUR to existing clients" \(invoices\.issue, up to 500\.00 EUR, existing clients only\)/);
+    expect(rules).toMatch(
+      /rule_\w+ · active · fired 1× · "Always approve invoices under 500 EUR to existing clients" \(invoices\.issue, up to 500\.00 EUR, existing clients only\)/,
+    );
     const ruleId = /(rule_\w+) · active/.exec(rules)![1]!;
 
     clock.advance(24 * 3_600_000);
     const digest = textIn(await composeDigest({ db: keel.storage.db, kernel: keel.kernel, clock, timeZone: 'UTC' }));
-    expect(digest).toMatch(new RegExp(`Approved by your standing rules yesterday \\(1\\)\\n• Done — issue an invoice: invoice 2026-0002, 450\\.00 EUR — approved by rule ${ruleId}`));
+    expect(digest).toMatch(
+      new RegExp(`Approved by your standing rules yesterday \\(1\\)\\n• Done — issue an invoice: invoice 2026-0002, 450\\.00 EUR — approved by rule ${ruleId}`),
+    );
 
     expect(textIn((await keel.say(`/rules pause ${ruleId}`)).replies)).toMatch(/is paused/);
     expect(cardsIn((await keel.say('Invoice Acme 1 hour at 150 EUR for a call')).replies)).toHaveLength(1);

@@ -24,7 +24,14 @@ interface Driver {
   stop(): Promise<void>;
 }
 
-const plain = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+const plain = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"');
 
 async function webDriver(): Promise<Driver> {
   const db = tempDatabase();
@@ -32,7 +39,11 @@ async function webDriver(): Promise<Driver> {
   let lastRef = '';
   let lastCard = '';
   const post = async (path: string, body: unknown) => {
-    const res = await keel.http.request(path, { method: 'POST', headers: { host: '127.0.0.1', 'content-type': 'application/json', 'x-keel': '1' }, body: JSON.stringify(body) });
+    const res = await keel.http.request(path, {
+      method: 'POST',
+      headers: { host: '127.0.0.1', 'content-type': 'application/json', 'x-keel': '1' },
+      body: JSON.stringify(body),
+    });
     const html = ((await res.json()) as { replies: string[] }).replies;
     for (const h of html) lastRef = /data-action="approve:([^"]+)"/.exec(h)?.[1] ?? lastRef;
     // The page replaces a card in place when the same reference comes back, so the newest rendering is the card.
@@ -58,13 +69,24 @@ async function telegramDriver(): Promise<Driver> {
   await server.start();
   const client = server.getClient(token, { userId: 4242, chatId: 4242, firstName: 'Olga' });
   const db = tempDatabase();
-  const keel = await createKeel({ platform: nodePlatform, config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_OPERATOR_IDS: '4242', TELEGRAM_API_ROOT: server.config.apiURL }), logger: silentLogger });
+  const keel = await createKeel({
+    platform: nodePlatform,
+    config: loadConfig({ ...db.env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_OPERATOR_IDS: '4242', TELEGRAM_API_ROOT: server.config.apiURL }),
+    logger: silentLogger,
+  });
   await keel.startBots();
   type Sent = { messageId: number; message: { text: string; reply_markup?: { inline_keyboard: { callback_data: string }[][] } } };
   const sent = () => server.storage.botMessages as unknown as Sent[];
   const after = async (count: number, expected: RegExp) => {
-    await waitFor(`a Telegram reply matching ${expected}`, () => sent().slice(count).some((m) => expected.test(plain(m.message.text))));
-    return sent().slice(count).map((m) => plain(m.message.text)).join('\n');
+    await waitFor(`a Telegram reply matching ${expected}`, () =>
+      sent()
+        .slice(count)
+        .some((m) => expected.test(plain(m.message.text))),
+    );
+    return sent()
+      .slice(count)
+      .map((m) => plain(m.message.text))
+      .join('\n');
   };
   let cardId = 0;
   const card = () => [...sent()].reverse().find((m) => m.message.reply_markup?.inline_keyboard.length);
@@ -112,17 +134,25 @@ async function slackDriver(): Promise<Driver> {
   const messages = () => api.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
   const textOf = (c: (typeof api.calls)[number]) => `${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? '')}`;
   const after = async (count: number, expected: RegExp) => {
-    await waitFor(`a Slack reply matching ${expected}`, () => messages().slice(count).some((c) => expected.test(textOf(c))));
+    await waitFor(`a Slack reply matching ${expected}`, () =>
+      messages()
+        .slice(count)
+        .some((c) => expected.test(textOf(c))),
+    );
     return messages().slice(count).map(textOf).join('\n');
   };
-  const card = () => [...api.calls].reverse().find((c) => c.method === 'chat.postMessage' && JSON.stringify(c.params.blocks ?? '').includes('"action_id":"approve"'))!;
+  const card = () =>
+    [...api.calls].reverse().find((c) => c.method === 'chat.postMessage' && JSON.stringify(c.params.blocks ?? '').includes('"action_id":"approve"'))!;
   const cardRef = () => /"action_id":"approve","value":"([^"]+)"|"value":"([^"]+)","action_id":"approve"/.exec(JSON.stringify(card().params.blocks)) ?? [];
   return {
     keel,
     async say(text, expected) {
       const count = messages().length;
       const event = { type: 'message', channel_type: 'im', channel: 'D0OPERATOR', user: 'U0OPERATOR', text, ts: `${1_700_000_000 + ++n}.000100` };
-      await post(JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0KEEL', event_id: `EvSame${n}`, event_time: 1_700_000_000, event }), 'application/json');
+      await post(
+        JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0KEEL', event_id: `EvSame${n}`, event_time: 1_700_000_000, event }),
+        'application/json',
+      );
       return after(count, expected);
     },
     lastCardRef: () => cardRef()[1] ?? cardRef()[2] ?? '',

@@ -22,7 +22,8 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
   let eventCount = 0;
   let card: { ts: string; ref: string };
 
-  const count = async (table: string, where = 'true') => Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+  const count = async (table: string, where = 'true') =>
+    Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
   const invoiceActions = () => count('actions', "operation = 'invoices.issue'");
   const calls = (method: string) => api.calls.filter((c) => c.method === method);
   const texts = (method = 'chat.postMessage') => calls(method).map((c) => String(c.params.text));
@@ -31,11 +32,19 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
 
   const send = (body: string, headers: Record<string, string>) =>
     keel.http.request('/slack/events', { method: 'POST', headers: { host: 'keel.example.test', ...headers }, body });
-  const signed = (body: string, contentType: string, extra: Record<string, string> = {}) => send(body, { 'content-type': contentType, ...slackHeaders(SECRET, body), ...extra });
+  const signed = (body: string, contentType: string, extra: Record<string, string> = {}) =>
+    send(body, { 'content-type': contentType, ...slackHeaders(SECRET, body), ...extra });
 
   const eventBody = (event: Record<string, unknown>, eventId = `Ev${++eventCount}`) =>
     JSON.stringify({ token: 'legacy', team_id: 'T0TEAM', api_app_id: 'A0KEEL', type: 'event_callback', event_id: eventId, event_time: 1_700_000_000, event });
-  const dm = (text: string, user = OPERATOR, channel = DM) => ({ type: 'message', channel_type: 'im', channel, user, text, ts: `${1_700_000_000 + eventCount}.000100` });
+  const dm = (text: string, user = OPERATOR, channel = DM) => ({
+    type: 'message',
+    channel_type: 'im',
+    channel,
+    user,
+    text,
+    ts: `${1_700_000_000 + eventCount}.000100`,
+  });
   const click = (actionId: 'approve' | 'reject', ref: string, ts: string, user = OPERATOR) =>
     `payload=${encodeURIComponent(
       JSON.stringify({
@@ -49,7 +58,16 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
         channel: { id: DM, name: 'directmessage' },
         message: { type: 'message', ts, text: 'card' },
         response_url: `${api.url}response`,
-        actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value: ref, action_ts: `${1_700_000_000 + eventCount}.1`, text: { type: 'plain_text', text: actionId } }],
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'decision',
+            value: ref,
+            action_ts: `${1_700_000_000 + eventCount}.1`,
+            text: { type: 'plain_text', text: actionId },
+          },
+        ],
       }),
     )}`;
   const form = 'application/x-www-form-urlencoded';
@@ -125,7 +143,9 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     expect((await signed(eventBody(dm('Invoice Acme 99 hours at 500 EUR', STRANGER, 'D0STRANGER')), json)).status).toBe(200);
     expect((await signed(click('approve', card.ref, card.ts, STRANGER), form)).status).toBe(200);
     await waitFor('two refusals', () => calls('chat.postEphemeral').length >= 2);
-    expect(calls('chat.postEphemeral').map((c) => [c.params.user, c.params.text])).toEqual(Array(2).fill([STRANGER, 'Sorry, this Keel answers only its operator.']));
+    expect(calls('chat.postEphemeral').map((c) => [c.params.user, c.params.text])).toEqual(
+      Array(2).fill([STRANGER, 'Sorry, this Keel answers only its operator.']),
+    );
     expect(calls('chat.update')).toEqual([]);
     expect(await count('invoices')).toBe(0);
   });
@@ -154,9 +174,17 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     await waitFor('the second card', () => calls('chat.postMessage').filter((c) => buttonsOf(c).length > 0).length >= 2);
     const before = calls('chat.postMessage').length;
     await sendDigest({ db: keel.storage.db, kernel: keel.kernel, clock: systemClock, timeZone: 'UTC', digestTime: '08:00' });
-    const digest = await waitFor('the digest', () => calls('chat.postMessage').slice(before).find((c) => String(c.params.text).startsWith('Digest for')));
+    const digest = await waitFor('the digest', () =>
+      calls('chat.postMessage')
+        .slice(before)
+        .find((c) => String(c.params.text).startsWith('Digest for')),
+    );
     expect(digest.params.channel).toBe(OPERATOR);
-    const digestCard = await waitFor('the digest card', () => calls('chat.postMessage').slice(before).find((c) => buttonsOf(c).length > 0));
+    const digestCard = await waitFor('the digest card', () =>
+      calls('chat.postMessage')
+        .slice(before)
+        .find((c) => buttonsOf(c).length > 0),
+    );
     const ref = buttonsOf(digestCard)[0]!.value!;
     expect((await signed(click('approve', ref, String(digestCard.response.ts)), form)).status).toBe(200);
     await waitFor('the invoice from the digest card', async () => (await count('invoices')) === 2);

@@ -68,7 +68,15 @@ export function slackHeaders(secret: string, body: string, timestamp = Math.floo
 }
 
 /** The form body Slack posts when a button is clicked in a DM: `payload=` and a block_actions JSON. */
-export function slackClickBody(opts: { apiUrl: string; user: string; channel: string; ts: string; actionId: string; value: string; triggerId: string }): string {
+export function slackClickBody(opts: {
+  apiUrl: string;
+  user: string;
+  channel: string;
+  ts: string;
+  actionId: string;
+  value: string;
+  triggerId: string;
+}): string {
   const { apiUrl, user, channel, ts, actionId, value, triggerId } = opts;
   return `payload=${encodeURIComponent(
     JSON.stringify({

@@ -28,7 +28,8 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
 
   /** What the bot sent to one chat, in order, as the emulator stores it (edits are applied in place). */
   const sentTo = (chat: number) => (server.storage.botMessages as unknown as Sent[]).filter((m) => String(m.message.chat_id) === String(chat));
-  const count = async (table: string, where = 'true') => Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+  const count = async (table: string, where = 'true') =>
+    Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
   const invoiceActions = () => count('actions', "operation = 'invoices.issue'");
   const textSent = (chat: number, pattern: RegExp) => () => sentTo(chat).find((m) => pattern.test(m.message.text));
   const buttons = (m: Sent) => m.message.reply_markup?.inline_keyboard.flat() ?? [];
@@ -113,7 +114,9 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
     const afterHelp = sentTo(OPERATOR).length;
 
     // Telegram re-sends an update it thinks was not received: the emulator hands out the very same updates again.
-    const updates = server.storage.userMessages.filter((u) => 'callbackQuery' in u ? u.callbackQuery.from.id === OPERATOR : u.message.text?.startsWith('Invoice Acme 10'));
+    const updates = server.storage.userMessages.filter((u) =>
+      'callbackQuery' in u ? u.callbackQuery.from.id === OPERATOR : u.message.text?.startsWith('Invoice Acme 10'),
+    );
     expect(updates.length).toBeGreaterThanOrEqual(2);
     for (const update of updates) update.isRead = false;
     await operator.sendMessage(operator.makeMessage('help'));
@@ -129,13 +132,21 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
   it('delivers the daily digest to the operator with working buttons on its cards', async () => {
     const asked = sentTo(OPERATOR).length;
     await operator.sendMessage(operator.makeMessage('Invoice Acme 3 hours at 150 EUR for a review'));
-    await waitFor('the second card', () => sentTo(OPERATOR).slice(asked).find((m) => buttons(m).length));
+    await waitFor('the second card', () =>
+      sentTo(OPERATOR)
+        .slice(asked)
+        .find((m) => buttons(m).length),
+    );
     const before = sentTo(OPERATOR).length;
     await sendDigest({ db: keel.storage.db, kernel: keel.kernel, clock: systemClock, timeZone: 'UTC', digestTime: '08:00' });
     const digest = await waitFor('the digest', textSent(OPERATOR, /^Digest for/));
     expect(digest.message.parse_mode).toBe('HTML');
     expect(digest.message.text).toContain('Waiting for your approval: 1');
-    const digestCard = await waitFor('the digest card', () => sentTo(OPERATOR).slice(before).find((m) => buttons(m).length));
+    const digestCard = await waitFor('the digest card', () =>
+      sentTo(OPERATOR)
+        .slice(before)
+        .find((m) => buttons(m).length),
+    );
     await press(operator, buttons(digestCard).find((b) => b.text.includes('Approve'))!.callback_data, digestCard.messageId);
     await waitFor('the invoice from the digest card', async () => (await count('invoices')) === 2);
   });
@@ -150,13 +161,23 @@ describe('Telegram bot, webhook mode', () => {
 
   const update = (text: string, id = ++updateId) => ({
     update_id: id,
-    message: { message_id: id, date: 1_700_000_000, chat: { id: OPERATOR, type: 'private', first_name: 'Olga' }, from: { id: OPERATOR, is_bot: false, first_name: 'Olga' }, text },
+    message: {
+      message_id: id,
+      date: 1_700_000_000,
+      chat: { id: OPERATOR, type: 'private', first_name: 'Olga' },
+      from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
+      text,
+    },
   });
   // Telegram reaches the server through its public name, which is not loopback: the web chat's guard must not apply.
   const post = (body: unknown, secret?: string) =>
     keel.http.request('/telegram/webhook', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', host: 'keel.example.test', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
+      headers: {
+        'content-type': 'application/json',
+        host: 'keel.example.test',
+        ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }),
+      },
       body: JSON.stringify(body),
     });
   const replies = () => server.storage.botMessages.length;

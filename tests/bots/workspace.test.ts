@@ -65,7 +65,11 @@ describe('workspace sign-in with one-time links', () => {
     return linkIn(reply)!;
   };
   const open = (token: string, headers: Record<string, string> = {}) =>
-    keel.http.request('/workspace/login', { method: 'POST', headers: { ...HOST, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ t: token }).toString() });
+    keel.http.request('/workspace/login', {
+      method: 'POST',
+      headers: { ...HOST, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ t: token }).toString(),
+    });
   const signIn = async () => {
     const res = await open(await link());
     expect(res.status).toBe(303);
@@ -170,7 +174,11 @@ describe('acting from the workspace goes through the conversation, as chat does'
     return res.text();
   };
   const submit = (path: string, form: Record<string, string>) =>
-    keel.http.request(path, { method: 'POST', headers: { ...HOST, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    keel.http.request(path, {
+      method: 'POST',
+      headers: { ...HOST, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
   /** The hidden fields of the form that posts to `action`, as the browser would send them. */
   const formFields = (html: string, action: string) => {
     const from = html.indexOf(`action="${action}"`);

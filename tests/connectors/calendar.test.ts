@@ -68,7 +68,10 @@ describe('calendar feed', () => {
     const folded = foldLine(`SUMMARY:${'é'.repeat(80)}`);
     for (const line of folded.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     expect(folded.replace(/\r\n /g, '')).toBe(`SUMMARY:${'é'.repeat(80)}`);
-    const text = calendarText({ stamp: new Date(0), events: [{ uid: 'u1', sequence: 0, status: 'CONFIRMED', start: new Date(0), durationMinutes: 30, summary: 'a,b;c\\d\ne' }] });
+    const text = calendarText({
+      stamp: new Date(0),
+      events: [{ uid: 'u1', sequence: 0, status: 'CONFIRMED', start: new Date(0), durationMinutes: 30, summary: 'a,b;c\\d\ne' }],
+    });
     expect(new ICAL.Event(parse(text).getFirstSubcomponent('vevent')!).summary).toBe('a,b;c\\d\ne');
   });
 });

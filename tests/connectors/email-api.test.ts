@@ -40,7 +40,11 @@ describe('email through an HTTP email API (EMAIL_API_KEY; a local stand-in for R
 
   it('retries a 5xx, and a 500 that came after the API took the message does not send it twice', async () => {
     // Attempt 1: the API answers 503 without taking it. Attempt 2: it takes it but the answer is a 500. Attempt 3: the same key is answered from the API's record.
-    api = await startEmailApi((attempt) => (attempt === 1 ? { status: 503, body: { statusCode: 503, message: 'Service unavailable', name: 'service_unavailable' }, retryAfter: '0' } : 'accept-then-500'));
+    api = await startEmailApi((attempt) =>
+      attempt === 1
+        ? { status: 503, body: { statusCode: 503, message: 'Service unavailable', name: 'service_unavailable' }, retryAfter: '0' }
+        : 'accept-then-500',
+    );
     env = await connectorKernel(through(api));
     const done = await env.act('email.send', mail, 'mail:api:5xx');
 
@@ -51,11 +55,16 @@ describe('email through an HTTP email API (EMAIL_API_KEY; a local stand-in for R
   });
 
   it('fails a 4xx at once, quoting what the API said', async () => {
-    api = await startEmailApi(() => ({ status: 422, body: { statusCode: 422, message: 'Invalid `to` field. The email address needs to follow the `email@example.com` format.', name: 'validation_error' } }));
+    api = await startEmailApi(() => ({
+      status: 422,
+      body: { statusCode: 422, message: 'Invalid `to` field. The email address needs to follow the `email@example.com` format.', name: 'validation_error' },
+    }));
     env = await connectorKernel(through(api));
     const failed = await env.act('email.send', mail, 'mail:api:422');
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(failed.error).toMatch(/^The email API 127\.0\.0\.1:\d+ refused the message to dana@acme\.test \(HTTP 422: Invalid `to` field\..* \(validation_error\)\); check the address and MAIL_FROM\.$/);
+    expect(failed.error).toMatch(
+      /^The email API 127\.0\.0\.1:\d+ refused the message to dana@acme\.test \(HTTP 422: Invalid `to` field\..* \(validation_error\)\); check the address and MAIL_FROM\.$/,
+    );
     expect(api.received).toHaveLength(0);
     expect(await rows(env)).toEqual([expect.objectContaining({ status: 'failed', via: 'api' })]);
   });

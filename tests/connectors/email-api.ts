@@ -47,7 +47,9 @@ export async function startEmailApi(script: (attempt: number) => Outcome = () =>
         received.push(posted);
         const ok = { status: 200, body: { id: `email-${received.length}` } };
         if (key) answered.set(key, ok);
-        return outcome === 'accept' ? reply(ok.status, ok.body) : reply(500, { statusCode: 500, message: 'Internal server error', name: 'internal_server_error' });
+        return outcome === 'accept'
+          ? reply(ok.status, ok.body)
+          : reply(500, { statusCode: 500, message: 'Internal server error', name: 'internal_server_error' });
       }
       reply(outcome.status, outcome.body, outcome.retryAfter ? { 'retry-after': outcome.retryAfter } : {});
     });

@@ -33,7 +33,9 @@ describe('email through the local outbox (no SMTP configured)', () => {
     expect(eml).toContain(`Message-ID: ${await messageIdFor('mail:1')}`);
     expect(eml).toContain('To: dana@acme.test');
     expect(eml).toContain('From: Olga Operator <olga@keel.test>');
-    expect(await rows(env)).toEqual([expect.objectContaining({ status: 'sent', via: 'outbox', to: 'dana@acme.test', emlFile: join(env.dirs.outbox, files[0]!) })]);
+    expect(await rows(env)).toEqual([
+      expect.objectContaining({ status: 'sent', via: 'outbox', to: 'dana@acme.test', emlFile: join(env.dirs.outbox, files[0]!) }),
+    ]);
   });
 
   it('answers lookup from the folder when a crash came between the file and the row', async () => {

@@ -59,7 +59,13 @@ describe('files', () => {
       const real = folderStore(d);
       let full = true;
       // The disk is full on the first write, as the folder store reports it.
-      return { ...real, put: (bytes) => (full ? ((full = false), Promise.reject(fsFailure(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }), `store a file in ${d}`))) : real.put(bytes)) };
+      return {
+        ...real,
+        put: (bytes) =>
+          full
+            ? ((full = false), Promise.reject(fsFailure(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }), `store a file in ${d}`)))
+            : real.put(bytes),
+      };
     });
     const stored = await put('file:flaky');
     expect(stored).toMatchObject({ state: 'succeeded', attempts: 2 });
@@ -74,7 +80,9 @@ describe('files', () => {
     env = await connectorKernel({ filesDir: notAFolder });
     const failed = await env.act('files.put', file('hello'), 'file:bad');
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
-    expect(failed.error).toMatch(/^Could not store a file in .*not-a-folder \((ENOTDIR|EEXIST)\); check that the folder exists, is a folder and is writable\.$/);
+    expect(failed.error).toMatch(
+      /^Could not store a file in .*not-a-folder \((ENOTDIR|EEXIST)\); check that the folder exists, is a folder and is writable\.$/,
+    );
   });
 
   it('is undone by deleting the file; a blob another file names stays', async () => {

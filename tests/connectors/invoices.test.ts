@@ -20,8 +20,15 @@ afterEach(async () => {
   smtp = undefined;
 });
 
-const work = (clientId: string) => ({ clientId, description: 'October consulting: discovery workshop and architecture review', hoursCenti: 1000, rateMinor: 15000, currency: 'EUR' });
-const pdfOf = async (e: ConnectorKernel, fileId: string) => (await fileRecords({ db: e.db, clock: e.clock, ids: sequentialIds() }, folderStore(e.dirs.files)).read(fileId)).bytes;
+const work = (clientId: string) => ({
+  clientId,
+  description: 'October consulting: discovery workshop and architecture review',
+  hoursCenti: 1000,
+  rateMinor: 15000,
+  currency: 'EUR',
+});
+const pdfOf = async (e: ConnectorKernel, fileId: string) =>
+  (await fileRecords({ db: e.db, clock: e.clock, ids: sequentialIds() }, folderStore(e.dirs.files)).read(fileId)).bytes;
 
 describe('invoices', () => {
   it('numbers 200 concurrent actions (50 of them repeats) as 150 invoices without gaps or repeats', { timeout: 120_000 }, async () => {
@@ -94,7 +101,9 @@ describe('invoices', () => {
     const clientId = await env.addClient('Acme Corp', 'dana@acme.test');
     const failed = await env.act('invoices.issue', work(clientId), 'inv:554');
     expect(failed.state).toBe('failed');
-    expect(failed.error).toMatch(/^2026-0001 is recorded but was not emailed: The mail server .* refused the message to dana@acme\.test: 554 Transaction failed\. Send its PDF another way, or void it\.$/);
+    expect(failed.error).toMatch(
+      /^2026-0001 is recorded but was not emailed: The mail server .* refused the message to dana@acme\.test: 554 Transaction failed\. Send its PDF another way, or void it\.$/,
+    );
     expect(await env.db.select({ number: invoices.number, status: invoices.status }).from(invoices)).toEqual([{ number: '2026-0001', status: 'draft' }]);
   });
 
@@ -105,14 +114,20 @@ describe('invoices', () => {
     const two = await env.act('invoices.issue', work(clientId), 'inv:v2');
     const undoOne = await env.undo(one.id);
     const undoTwo = await env.undo(two.id);
-    expect(undoOne).toMatchObject({ state: 'succeeded', operation: 'invoices.void', result: { number: '2026-0001', status: 'void', creditNote: 'CN-2026-0001' } });
+    expect(undoOne).toMatchObject({
+      state: 'succeeded',
+      operation: 'invoices.void',
+      result: { number: '2026-0001', status: 'void', creditNote: 'CN-2026-0001' },
+    });
     expect(undoTwo.result).toMatchObject({ number: '2026-0002', creditNote: 'CN-2026-0002' });
     expect(await env.kernel.get(one.id)).toMatchObject({ state: 'compensated' });
     expect(await env.db.select({ number: invoices.number, status: invoices.status }).from(invoices)).toEqual([
       { number: '2026-0001', status: 'void' },
       { number: '2026-0002', status: 'void' },
     ]);
-    expect(await env.db.select({ number: creditNotes.number, invoiceNumber: creditNotes.invoiceNumber, totalMinor: creditNotes.totalMinor }).from(creditNotes)).toEqual([
+    expect(
+      await env.db.select({ number: creditNotes.number, invoiceNumber: creditNotes.invoiceNumber, totalMinor: creditNotes.totalMinor }).from(creditNotes),
+    ).toEqual([
       { number: 'CN-2026-0001', invoiceNumber: '2026-0001', totalMinor: 150000 },
       { number: 'CN-2026-0002', invoiceNumber: '2026-0002', totalMinor: 150000 },
     ]);

@@ -13,9 +13,13 @@ import { freePort } from '../support/port.js';
 export async function startRadicale() {
   const dir = mkdtempSync(join(tmpdir(), 'keel-radicale-'));
   const port = await freePort();
-  const child = spawn('radicale', ['--server-hosts', `127.0.0.1:${port}`, '--storage-filesystem-folder', join(dir, 'collections'), '--auth-type', 'none', '--logging-level', 'info'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'radicale',
+    ['--server-hosts', `127.0.0.1:${port}`, '--storage-filesystem-folder', join(dir, 'collections'), '--auth-type', 'none', '--logging-level', 'info'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const read = (chunk: Buffer) => {

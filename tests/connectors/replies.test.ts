@@ -44,8 +44,11 @@ async function setup() {
     if (proposed.state === 'awaiting_approval') await kernel.decide({ ref: proposed.cardRef!, decision: 'approve', by: 'operator' });
     return kernel.execute(proposed.id);
   };
-  const dana = (await act('records.upsert_client', { name: 'Acme Corp', contactName: 'Dana', email: 'dana@acme.test' }, 'client:acme')).result as { clientId: string };
-  const watch = (mailbox: Mailbox) => pollReplies({ db: storage.db, kernel, clock, logger: silentLogger, timeZone: 'UTC', operatorName: 'Olga Operator', mailbox, ownAddress: 'olga@keel.test' });
+  const dana = (await act('records.upsert_client', { name: 'Acme Corp', contactName: 'Dana', email: 'dana@acme.test' }, 'client:acme')).result as {
+    clientId: string;
+  };
+  const watch = (mailbox: Mailbox) =>
+    pollReplies({ db: storage.db, kernel, clock, logger: silentLogger, timeZone: 'UTC', operatorName: 'Olga Operator', mailbox, ownAddress: 'olga@keel.test' });
   const cleanup = () => {
     storage.close();
     database.remove();
@@ -78,12 +81,26 @@ describe('replies read from IMAP', () => {
     const nudge = await env.act('operator.schedule_reminder', { text: 'No reply from Dana?', dueAt: '2026-03-05T09:00:00Z', clientId: env.danaId }, 'nudge:1');
     env.clock.advance(60 * 60_000);
     // Dana answers from another address, in the thread; a newsletter arrives too.
-    await deliver(imap, reply({ id: '<r1@phone.test>', from: 'Dana Smith <dana@phone.test>', inReplyTo: sentMessageId, body: 'Yes, Tuesday works for the workshop.\n\nOn Mon, Olga wrote:\n> Shall we talk?' }));
+    await deliver(
+      imap,
+      reply({
+        id: '<r1@phone.test>',
+        from: 'Dana Smith <dana@phone.test>',
+        inReplyTo: sentMessageId,
+        body: 'Yes, Tuesday works for the workshop.\n\nOn Mon, Olga wrote:\n> Shall we talk?',
+      }),
+    );
     await deliver(imap, reply({ id: '<news@shop.test>', from: 'news@shop.test', subject: 'Sale!', body: 'Buy things.' }));
 
     expect(await env.watch(mailbox)).toEqual({ read: 2, recorded: 1 });
     const [row] = await env.db.select().from(emailReplies);
-    expect(row).toMatchObject({ clientId: env.danaId, fromAddress: 'dana@phone.test', messageId: '<r1@phone.test>', inReplyTo: sentMessageId, repliesTo: sent.result && (sent.result as { emailId: string }).emailId });
+    expect(row).toMatchObject({
+      clientId: env.danaId,
+      fromAddress: 'dana@phone.test',
+      messageId: '<r1@phone.test>',
+      inReplyTo: sentMessageId,
+      repliesTo: sent.result && (sent.result as { emailId: string }).emailId,
+    });
     expect(row!.cancelledReminders).toEqual([(nudge.result as { reminderId: string }).reminderId]);
     expect((await env.db.select().from(reminders))[0]?.status).toBe('cancelled');
 
@@ -100,7 +117,15 @@ describe('replies read from IMAP', () => {
     expect(followup.evidence).toContain(row!.id);
 
     // Recall finds the reply by its words, filed under the client.
-    const memory = createMemory({ db: env.db, client: env.storage.client, clock: env.clock, logger: silentLogger, embedder: hashedNgramEmbedder, compaction: { after: 40, keep: 10, maxSummaryChars: 2000 }, indexIntervalMs: 60_000 });
+    const memory = createMemory({
+      db: env.db,
+      client: env.storage.client,
+      clock: env.clock,
+      logger: silentLogger,
+      embedder: hashedNgramEmbedder,
+      compaction: { after: 40, keep: 10, maxSummaryChars: 2000 },
+      indexIntervalMs: 60_000,
+    });
     const hits = await memory.recall({ text: 'Tuesday workshop', kinds: ['email'], limit: 3 });
     expect(hits[0]).toMatchObject({ id: row!.id, kind: 'email' });
 
@@ -108,7 +133,9 @@ describe('replies read from IMAP', () => {
     expect(readdirSync(env.outbox)).toHaveLength(1);
     await env.kernel.decide({ ref: followup.cardRef!, decision: 'approve', by: 'operator' });
     expect((await env.kernel.execute(followup.id)).state).toBe('succeeded');
-    const eml = readdirSync(env.outbox).map((f) => readFileSync(join(env!.outbox, f), 'utf8')).find((t) => t.includes('In-Reply-To'));
+    const eml = readdirSync(env.outbox)
+      .map((f) => readFileSync(join(env!.outbox, f), 'utf8'))
+      .find((t) => t.includes('In-Reply-To'));
     expect(eml).toContain('In-Reply-To: <r1@phone.test>');
     expect(eml).toContain('To: dana@phone.test');
   });
@@ -191,7 +218,13 @@ describe('replies.record and replies.forget', () => {
     env = await setup();
     const done = await env.act('replies.record', input(env.danaId), 'reply:a');
     await env.db.update(actions).set({ state: 'running', result: null }).where(eq(actions.id, done.id));
-    const proposed = await env.kernel.propose({ operation: 'replies.record', input: input(env.danaId, '<r11@acme.test>'), idempotencyKey: 'reply:b', agent: 'operator', reason: 'test' });
+    const proposed = await env.kernel.propose({
+      operation: 'replies.record',
+      input: input(env.danaId, '<r11@acme.test>'),
+      idempotencyKey: 'reply:b',
+      agent: 'operator',
+      reason: 'test',
+    });
     await env.db.update(actions).set({ state: 'running' }).where(eq(actions.id, proposed.id));
     expect(await env.kernel.reconcile()).toMatchObject({ reconciled: 1, rerun: 1, needsAttention: 0 });
     expect(await env.db.select().from(emailReplies)).toHaveLength(2);

@@ -33,12 +33,19 @@ export async function startStripeFake(opts: { apiKey?: string } = {}) {
 
   function handle(method: string, path: string, form: Record<string, string>): { status: number; body: unknown } {
     if (method === 'POST' && path === '/v1/prices') {
-      const price = { id: `price_${++seq}`, object: 'price', unit_amount: Number(form.unit_amount), currency: form.currency, product_data: { name: form['product_data[name]'] } };
+      const price = {
+        id: `price_${++seq}`,
+        object: 'price',
+        unit_amount: Number(form.unit_amount),
+        currency: form.currency,
+        product_data: { name: form['product_data[name]'] },
+      };
       objects.set(price.id, price);
       return { status: 200, body: price };
     }
     if (method === 'POST' && path === '/v1/payment_links') {
-      if (!objects.has(form['line_items[0][price]'] ?? '')) return { status: 400, body: { error: { type: 'invalid_request_error', message: `No such price: '${form['line_items[0][price]']}'` } } };
+      if (!objects.has(form['line_items[0][price]'] ?? ''))
+        return { status: 400, body: { error: { type: 'invalid_request_error', message: `No such price: '${form['line_items[0][price]']}'` } } };
       const id = `plink_${++seq}`;
       const link = { id, object: 'payment_link', active: true, url: `https://buy.stripe.test/${id}`, metadata: { invoice: form['metadata[invoice]'] } };
       objects.set(id, link);
@@ -63,7 +70,8 @@ export async function startStripeFake(opts: { apiKey?: string } = {}) {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${requests.length}` });
       res.end(JSON.stringify(body));
     };
-    if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_***' } });
+    if (req.headers.authorization !== `Bearer ${apiKey}`)
+      return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_***' } });
     const failure = failures.shift();
     if (failure) return send(failure.status, { error: { type: failure.type, message: failure.message } });
     const replay = key ? replays.get(`${req.method} ${path} ${key}`) : undefined;

@@ -25,7 +25,11 @@ const links = (s: NonNullable<typeof stripe>) => [...s.objects.values()].filter(
 /** The outbox's messages, with quoted-printable soft line breaks and escapes undone so a URL reads whole. */
 const emls = (e: ConnectorKernel) =>
   existsSync(e.dirs.outbox)
-    ? readdirSync(e.dirs.outbox).map((f) => readFileSync(join(e.dirs.outbox, f), 'utf8').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))))
+    ? readdirSync(e.dirs.outbox).map((f) =>
+        readFileSync(join(e.dirs.outbox, f), 'utf8')
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      )
     : [];
 
 async function setup(apiKey?: string) {
@@ -36,7 +40,7 @@ async function setup(apiKey?: string) {
 }
 
 describe('invoices with Stripe payment links (against a local Stripe mock)', () => {
-  it('gives the invoice one payment link, quoted in its email, with Keel\'s key as the Idempotency-Key', async () => {
+  it("gives the invoice one payment link, quoted in its email, with Keel's key as the Idempotency-Key", async () => {
     const { env, stripe, clientId } = await setup();
     const done = await env.act('invoices.issue', issue(clientId), 'inv:1');
     expect(done).toMatchObject({ state: 'succeeded', result: { number: '2026-0001', payUrl: expect.stringMatching(/^https:\/\/buy\.stripe\.test\/plink_/) } });
@@ -65,7 +69,9 @@ describe('invoices with Stripe payment links (against a local Stripe mock)', () 
     const { env, clientId } = await setup('sk_test_wrong');
     const failed = await env.act('invoices.issue', issue(clientId), 'inv:1');
     expect(failed.state).toBe('failed');
-    expect(failed.error).toMatch(/^2026-0001 is recorded but has no payment link and was not emailed: Stripe refused to create a payment link for invoice 2026-0001: Invalid API Key provided.*; check STRIPE_API_KEY\./);
+    expect(failed.error).toMatch(
+      /^2026-0001 is recorded but has no payment link and was not emailed: Stripe refused to create a payment link for invoice 2026-0001: Invalid API Key provided.*; check STRIPE_API_KEY\./,
+    );
     expect((await env.db.select().from(invoices))[0]?.status).toBe('draft');
     expect(emls(env)).toHaveLength(0);
   });

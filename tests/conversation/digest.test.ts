@@ -56,7 +56,9 @@ describe('the daily digest', () => {
     await keel.tap(meeting.ref);
     clock.set('2026-11-25T07:00:00Z');
     const text = textIn((await keel.say('/digest')).replies);
-    expect(text).toMatch(/Done yesterday\n• sales: save a client record\n• finance: issue an invoice: invoice 2026-0001, 1,500.00 EUR\n• operations: book a meeting/);
+    expect(text).toMatch(
+      /Done yesterday\n• sales: save a client record\n• finance: issue an invoice: invoice 2026-0001, 1,500.00 EUR\n• operations: book a meeting/,
+    );
     expect(text).toMatch(/Due this week\n• Thu 26 Nov, 14:30 — Call with Acme Corp/);
   });
 
@@ -122,7 +124,7 @@ describe('the daily digest', () => {
     await keel.scheduler.sync();
     clock.advance(2 * 86_400_000);
     await keel.scheduler.tick();
-    expect(await keel.count('operator_notices WHERE kind = \'reminder\'')).toBe(0);
+    expect(await keel.count("operator_notices WHERE kind = 'reminder'")).toBe(0);
 
     keel.close();
     const later = new ManualClock('2026-11-27T09:05:00Z');
@@ -133,7 +135,7 @@ describe('the daily digest', () => {
     later.advance(60_000);
     await restarted.scheduler.tick();
     expect(got.filter((m) => m.kind === 'text' && m.text.startsWith('Reminder: No reply from Dana (Acme Corp)?'))).toHaveLength(1);
-    expect(await restarted.count('operator_notices WHERE kind = \'reminder\'')).toBe(1);
+    expect(await restarted.count("operator_notices WHERE kind = 'reminder'")).toBe(1);
 
     later.set('2026-11-28T07:00:00Z');
     expect(textIn((await restarted.say('/digest')).replies)).toMatch(/Follow-ups\n• No reply from Dana \(Acme Corp\)\? .* \(reminded 2026-11-27\)/);

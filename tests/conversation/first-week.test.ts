@@ -22,7 +22,10 @@ describe('a first week in the web chat', () => {
     await issue('Invoice Acme 10 hours at 140 EUR for October consulting');
     const outlier = await keel.say('invoice acme 10 hrs at 1,500 EUR for November consulting');
     const [card] = cardsIn(outlier.replies);
-    expect(card?.facts[0]).toEqual({ label: '⚠ Rate', value: expect.stringMatching(/1,500\.00 EUR\/h is more than 3× the last rate billed, 140\.00 EUR\/h \(invoice 2026-0001\)/) });
+    expect(card?.facts[0]).toEqual({
+      label: '⚠ Rate',
+      value: expect.stringMatching(/1,500\.00 EUR\/h is more than 3× the last rate billed, 140\.00 EUR\/h \(invoice 2026-0001\)/),
+    });
     expect(card?.facts.find((f) => f.label === '⚠ Total')?.value).toMatch(/15,000\.00 EUR is more than 3× the largest invoice so far, 1,400\.00 EUR/);
     expect(textIn(outlier.replies)).toMatch(/Check before approving: ⚠ Rate/);
     expect(renderWeb({ kind: 'card', card: card! })).toContain('⚠ Rate');
@@ -40,7 +43,11 @@ describe('a first week in the web chat', () => {
     expect(batches[0]?.summary).toBe('Approve these 2 invoices, total 1,010.00 EUR');
     expect(batches[0]?.lines.join('\n')).not.toContain(card!.actionId);
     expect(textIn(pending.replies)).toMatch(/Check these 2 on their own, not in the batch above \(⚠ on the card\)/);
-    expect(cardsIn(pending.replies).filter((c) => c.facts.some((f) => f.label.startsWith('⚠'))).map((c) => c.actionId)).toEqual([card!.actionId, low.actionId]);
+    expect(
+      cardsIn(pending.replies)
+        .filter((c) => c.facts.some((f) => f.label.startsWith('⚠')))
+        .map((c) => c.actionId),
+    ).toEqual([card!.actionId, low.actionId]);
     expect(await sql('SELECT count(*) AS n FROM invoices')).toEqual([expect.objectContaining({ n: 1 })]);
   });
 
@@ -118,7 +125,7 @@ describe('a likely duplicate client', () => {
   });
 });
 
-describe('a meeting booked in the operator\'s time zone', () => {
+describe("a meeting booked in the operator's time zone", () => {
   it('says the time in words in that zone on the card and in the "Done" line, never an ISO instant', async () => {
     const db = tempDatabase();
     const keel = await startKeel({ url: db.url, clock: new ManualClock('2026-11-25T10:00:00Z'), env: { TZ: 'Europe/Berlin' } });

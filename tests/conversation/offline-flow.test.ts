@@ -78,19 +78,33 @@ describe('a conversation with the offline model', () => {
 
   it('asks instead of guessing when a request misses something, and says what it can do', async () => {
     expect(textIn((await keel.say('invoice Acme')).replies)).toMatch(/how many hours/i);
-    expect(textIn((await keel.say('flibbertigibbet')).replies)).toBe('I did not understand "flibbertigibbet".\nTry other words, e.g. "invoice Acme 10h at 150 EUR" or "what\'s overdue?"; /help lists everything I can do.');
+    expect(textIn((await keel.say('flibbertigibbet')).replies)).toBe(
+      'I did not understand "flibbertigibbet".\nTry other words, e.g. "invoice Acme 10h at 150 EUR" or "what\'s overdue?"; /help lists everything I can do.',
+    );
     expect(textIn((await keel.say('invoice Zeta 3 hours at 100 EUR')).replies)).toMatch(/don't know a client called "Zeta"/);
   });
 
   it('does nothing twice for a re-delivered event', async () => {
-    const event = { transport: 'web', sender: 'web:operator', chat: 'web', eventId: 'same-id-1', payload: { kind: 'text', text: 'remember that Dana prefers calls' } };
+    const event = {
+      transport: 'web',
+      sender: 'web:operator',
+      chat: 'web',
+      eventId: 'same-id-1',
+      payload: { kind: 'text', text: 'remember that Dana prefers calls' },
+    };
     expect((await keel.conversation.handle(event)).status).toBe('handled');
     expect((await keel.conversation.handle(event)).status).toBe('duplicate');
     expect(await keel.count('notes')).toBe(1);
   });
 
   it('refuses strangers politely and audits it', async () => {
-    const result = await keel.conversation.handle({ transport: 'telegram', sender: 'telegram:666', chat: '666', eventId: 'x1', payload: { kind: 'text', text: 'pay invoice 2026-0001' } });
+    const result = await keel.conversation.handle({
+      transport: 'telegram',
+      sender: 'telegram:666',
+      chat: '666',
+      eventId: 'x1',
+      payload: { kind: 'text', text: 'pay invoice 2026-0001' },
+    });
     expect(result.status).toBe('refused');
     expect(await keel.count("audit_log WHERE event = 'unauthorized'")).toBe(1);
   });

@@ -12,7 +12,8 @@ const lastRole = (req: ChatCompletionRequest) => req.messages.at(-1)?.role;
  * asks for an invoice (it would answer with text if it were shown the tool result).
  */
 function scriptedModel(req: ChatCompletionRequest) {
-  if (offered(req).has('route')) return { tool_calls: [{ name: 'route', args: { agent: 'finance', request: 'Invoice Acme 12 hours at 140 EUR for November work' } }] };
+  if (offered(req).has('route'))
+    return { tool_calls: [{ name: 'route', args: { agent: 'finance', request: 'Invoice Acme 12 hours at 140 EUR for November work' } }] };
   if (lastRole(req) === 'tool') return { content: 'I prepared the invoice; it waits for your approval.' };
   return { tool_calls: [{ name: 'create_invoice', args: { client: 'Acme', hours: 12, rate: 140, currency: 'EUR', description: 'November work' } }] };
 }
@@ -25,7 +26,13 @@ describe('a conversation with an OpenAI-compatible model', () => {
   beforeAll(async () => {
     server = await startOpenAIServer(scriptedModel);
     keel = await startKeel({ url: db.url, env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-secret-key', OPENAI_MODEL: 'local-model' } });
-    await keel.kernel.execute({ operation: 'records.upsert_client', input: { name: 'Acme Corp', email: 'dana@acme.test' }, idempotencyKey: 'seed-acme', agent: 'operator', reason: 'test setup' });
+    await keel.kernel.execute({
+      operation: 'records.upsert_client',
+      input: { name: 'Acme Corp', email: 'dana@acme.test' },
+      idempotencyKey: 'seed-acme',
+      agent: 'operator',
+      reason: 'test setup',
+    });
   });
   afterAll(async () => {
     keel.close();

@@ -19,7 +19,7 @@ describe('a client replies by email', () => {
     db?.remove();
   });
 
-  it('reaches the operator in chat with the sales agent\'s follow-up card, once, across a restart; approving it answers in the thread', async () => {
+  it("reaches the operator in chat with the sales agent's follow-up card, once, across a restart; approving it answers in the thread", async () => {
     db = tempDatabase();
     imap = await startImap();
     const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -63,7 +63,9 @@ describe('a client replies by email', () => {
     expect(cardsIn(tapped.replies)[0]).toMatchObject({ state: 'succeeded', facts: expect.arrayContaining([{ label: 'Subject', value: 'Re: Proposal' }]) });
     expect(textIn(tapped.replies)).toContain('Done — send an email to dana@acme.test.');
     const outbox = join(db.dir, 'outbox');
-    const answer = readdirSync(outbox).map((f) => readFileSync(join(outbox, f), 'utf8')).find((t) => t.includes('In-Reply-To'));
+    const answer = readdirSync(outbox)
+      .map((f) => readFileSync(join(outbox, f), 'utf8'))
+      .find((t) => t.includes('In-Reply-To'));
     expect(answer).toContain('In-Reply-To: <r1@acme.test>');
     expect(answer).toContain('Subject: Re: Proposal');
   });

@@ -100,7 +100,11 @@ describe('LibSQLSaver.pruneHistory', () => {
     }
     const blobs = (await rows('SELECT channel, version FROM checkpoint_blobs WHERE thread_id = ?')).map((r) => `${String(r.channel)}@${String(r.version)}`);
     expect(blobs.filter((key) => !referenced.has(key))).toEqual([]);
-    expect(await rows('SELECT * FROM checkpoint_writes w WHERE thread_id = ? AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id AND c.checkpoint_id = w.checkpoint_id)')).toEqual([]);
+    expect(
+      await rows(
+        'SELECT * FROM checkpoint_writes w WHERE thread_id = ? AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id AND c.checkpoint_id = w.checkpoint_id)',
+      ),
+    ).toEqual([]);
   });
 
   it('keeps a turn that waited at an interrupt as its own turn, and the thread resumes after pruning', async () => {

@@ -18,7 +18,14 @@ const mail = (key: string, to = 'ana@client.example') => ({
 describe('policy', () => {
   it('refuses an out-of-scope request, audits it, and records no action', async () => {
     const { kernel, auditTrail, effects } = await start();
-    const req = { operation: 'invoices.issue', input: { client: 'Ana', amount: 900 }, idempotencyKey: 'k1', agent: 'sales', reason: 'she asked', evidence: ['msg_1'] };
+    const req = {
+      operation: 'invoices.issue',
+      input: { client: 'Ana', amount: 900 },
+      idempotencyKey: 'k1',
+      agent: 'sales',
+      reason: 'she asked',
+      evidence: ['msg_1'],
+    };
 
     const refused = kernel.execute(req);
     await expect(refused).rejects.toBeInstanceOf(PolicyRefusal);
@@ -56,7 +63,13 @@ describe('policy', () => {
       kernel: { policy: { mayRequest: () => true, requiresApproval: () => false } },
     });
     expect((await kernel.execute(mail('waived'))).state).toBe('awaiting_approval');
-    const issued = await kernel.execute({ operation: 'invoices.issue', input: { client: 'Ana', amount: 5 }, idempotencyKey: 'inv', agent: 'finance', reason: 'r' });
+    const issued = await kernel.execute({
+      operation: 'invoices.issue',
+      input: { client: 'Ana', amount: 5 },
+      idempotencyKey: 'inv',
+      agent: 'finance',
+      reason: 'r',
+    });
     expect(issued.state).toBe('succeeded');
   });
 });

@@ -27,9 +27,7 @@ describe('compensation', () => {
       expect.objectContaining({ event: 'compensated', actor: 'operator:42', actionId: original.id, detail: { compensatedBy: undo.id } }),
     );
 
-    expect(await kernel.compensate(original.id, { by: 'operator:42', reason: 'again' })).toEqual(
-      await kernel.get(undo.id),
-    );
+    expect(await kernel.compensate(original.id, { by: 'operator:42', reason: 'again' })).toEqual(await kernel.get(undo.id));
     expect(await effects.list()).toHaveLength(2);
   });
 
@@ -53,7 +51,13 @@ describe('compensation', () => {
 
   it('refuses to undo an irreversible action and suggests a correcting action', async () => {
     const { kernel } = await start();
-    const proposed = await kernel.propose({ operation: 'mail.send', input: { to: 'a@b.example', subject: 'Hi' }, idempotencyKey: 'm1', agent: 'sales', reason: 'r' });
+    const proposed = await kernel.propose({
+      operation: 'mail.send',
+      input: { to: 'a@b.example', subject: 'Hi' },
+      idempotencyKey: 'm1',
+      agent: 'sales',
+      reason: 'r',
+    });
     await kernel.decide({ ref: proposed.cardRef!, decision: 'approve', by: 'operator:42' });
     const sent = await kernel.execute(proposed.id);
 
@@ -65,14 +69,20 @@ describe('compensation', () => {
 
   it('refuses to undo an action that has not succeeded', async () => {
     const { kernel } = await start();
-    const proposed = await kernel.propose({ operation: 'invoices.issue', input: { client: 'Ana', amount: 1 }, idempotencyKey: 'inv:2', agent: 'finance', reason: 'r' });
+    const proposed = await kernel.propose({
+      operation: 'invoices.issue',
+      input: { client: 'Ana', amount: 1 },
+      idempotencyKey: 'inv:2',
+      agent: 'finance',
+      reason: 'r',
+    });
     await expect(kernel.compensate(proposed.id, { by: 'operator:42', reason: 'r' })).rejects.toThrow(
       /is awaiting_approval; only a succeeded action can be undone/,
     );
     await expect(kernel.compensate('act_missing', { by: 'operator:42', reason: 'r' })).rejects.toMatchObject({ code: 'action_not_found' });
   });
 
-  it('holds the compensation to the requesting agent\'s scope', async () => {
+  it("holds the compensation to the requesting agent's scope", async () => {
     const { kernel } = await start();
     const original = await kernel.execute(noteRequest('n', 'note:c2'));
     await expect(kernel.compensate(original.id, { by: 'finance', reason: 'r' })).rejects.toMatchObject({ code: 'policy_refusal' });

@@ -28,9 +28,7 @@ function runAndKill(url: string, mode: 'after-effect' | 'before-effect', key: st
     proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     proc.on('error', reject);
     proc.on('exit', (code, sig) =>
-      signalled && sig === 'SIGKILL'
-        ? resolve()
-        : reject(new Error(`child exited (${code ?? sig}) before signalling ${signal}: ${out}${err}`)),
+      signalled && sig === 'SIGKILL' ? resolve() : reject(new Error(`child exited (${code ?? sig}) before signalling ${signal}: ${out}${err}`)),
     );
   });
 }

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { randomIds } from '../../src/core/ids.js';
-import {
-  createKernel,
-  IdempotencyConflict,
-  InvalidInput,
-  scopePolicy,
-  UnknownOperation,
-} from '../../src/kernel/index.js';
+import { createKernel, IdempotencyConflict, InvalidInput, scopePolicy, UnknownOperation } from '../../src/kernel/index.js';
 import { effectStore, noteRequest, setup, testConnectors, testScopes } from './support.js';
 
 let cleanups: Array<() => void> = [];
@@ -110,12 +104,8 @@ describe('idempotency', () => {
     const bad = kernel.execute({ ...noteRequest(), input: { text: '', amount: -3 } });
     await expect(bad).rejects.toBeInstanceOf(InvalidInput);
     await expect(bad).rejects.toThrow(/input for notes\.add: text: .*; amount: /);
-    await expect(kernel.execute({ ...noteRequest(), idempotencyKey: '' })).rejects.toThrow(
-      /action request: idempotencyKey:/,
-    );
-    await expect(kernel.execute({ ...noteRequest(), idempotencyKey: 'compensate:act_1' })).rejects.toThrow(
-      /reserved for compensations/,
-    );
+    await expect(kernel.execute({ ...noteRequest(), idempotencyKey: '' })).rejects.toThrow(/action request: idempotencyKey:/);
+    await expect(kernel.execute({ ...noteRequest(), idempotencyKey: 'compensate:act_1' })).rejects.toThrow(/reserved for compensations/);
     expect(await kernel.list()).toEqual([]);
   });
 

@@ -13,10 +13,14 @@ function gate() {
   let entered!: () => void;
   const inside = new Promise<void>((resolve) => (entered = resolve));
   const opened = new Promise<void>((resolve) => (open = resolve));
-  return { inside, open, wait: async () => {
+  return {
+    inside,
+    open,
+    wait: async () => {
       entered();
       return opened;
-    } };
+    },
+  };
 }
 
 describe('leases on running actions', () => {

@@ -17,7 +17,8 @@ describe('the scheduler', () => {
       runs.push({ dueAt: dueAt.toISOString(), runKey });
     },
   };
-  const scheduler = (clock: ManualClock, jobs: Job[] = [job], owner = 'owner_a') => createScheduler({ db: storage.db, clock, logger: silentLogger, jobs, owner });
+  const scheduler = (clock: ManualClock, jobs: Job[] = [job], owner = 'owner_a') =>
+    createScheduler({ db: storage.db, clock, logger: silentLogger, jobs, owner });
 
   beforeEach(async () => {
     runs.length = 0;
@@ -80,12 +81,23 @@ describe('the scheduler', () => {
     const s = scheduler(clock, [flaky]);
     await s.sync();
     const read = async () => {
-      const row = (await storage.client.execute("SELECT last_outcome, last_error, next_run_at, retry_at, claimed_by FROM scheduled_jobs WHERE name = 'digest'")).rows[0]!;
-      return { ...row, next_run_at: new Date(Number(row.next_run_at)).toISOString(), retry_at: row.retry_at === null ? null : new Date(Number(row.retry_at)).toISOString() };
+      const row = (await storage.client.execute("SELECT last_outcome, last_error, next_run_at, retry_at, claimed_by FROM scheduled_jobs WHERE name = 'digest'"))
+        .rows[0]!;
+      return {
+        ...row,
+        next_run_at: new Date(Number(row.next_run_at)).toISOString(),
+        retry_at: row.retry_at === null ? null : new Date(Number(row.retry_at)).toISOString(),
+      };
     };
     clock.set('2026-11-20T07:00:00Z');
     expect(await s.tick()).toEqual([]);
-    expect(await read()).toMatchObject({ last_outcome: 'failed', last_error: 'mail server down', next_run_at: '2026-11-20T07:00:00.000Z', retry_at: '2026-11-20T07:01:00.000Z', claimed_by: null });
+    expect(await read()).toMatchObject({
+      last_outcome: 'failed',
+      last_error: 'mail server down',
+      next_run_at: '2026-11-20T07:00:00.000Z',
+      retry_at: '2026-11-20T07:01:00.000Z',
+      claimed_by: null,
+    });
     clock.set('2026-11-20T07:00:59Z');
     expect(await s.tick()).toEqual([]); // not before the backoff
     clock.set('2026-11-20T07:01:00Z');
@@ -102,11 +114,22 @@ describe('the scheduler', () => {
     const clock = new ManualClock('2026-11-20T05:00:00Z');
     let attempts = 0;
     const failing: Job = { ...job, run: async () => Promise.reject(new Error(`mail server down (${++attempts})`)) };
-    const s = createScheduler({ db: storage.db, clock, logger: silentLogger, jobs: [failing], owner: 'owner_a', retry: { baseDelayMs: 60_000, maxDelayMs: 24 * 3_600_000 } });
+    const s = createScheduler({
+      db: storage.db,
+      clock,
+      logger: silentLogger,
+      jobs: [failing],
+      owner: 'owner_a',
+      retry: { baseDelayMs: 60_000, maxDelayMs: 24 * 3_600_000 },
+    });
     await s.sync();
     const read = async () => {
       const row = (await storage.client.execute("SELECT next_run_at, retry_at, attempts FROM scheduled_jobs WHERE name = 'digest'")).rows[0]!;
-      return { next: new Date(Number(row.next_run_at)).toISOString(), retryAt: row.retry_at === null ? null : Number(row.retry_at), attempts: Number(row.attempts) };
+      return {
+        next: new Date(Number(row.next_run_at)).toISOString(),
+        retryAt: row.retry_at === null ? null : Number(row.retry_at),
+        attempts: Number(row.attempts),
+      };
     };
     clock.set('2026-11-20T07:00:00Z');
     await s.tick();

@@ -22,8 +22,20 @@ async function seed(storage: Storage) {
     { id: 'cli_beta', name: 'Beta GmbH', contactName: 'Lee Park', email: 'lee@beta.test', createdAt: at, updatedAt: at },
   ]);
   const invoice = (n: number, client: string, description: string) => ({
-    id: `inv_${n}`, number: `2026-000${n}`, year: 2026, seq: n, clientId: client, description, hoursCenti: 1000, rateMinor: 15000,
-    currency: 'EUR', totalMinor: 150000, status: 'sent' as const, issuedAt: at, dueAt: at, idempotencyKey: `k${n}`,
+    id: `inv_${n}`,
+    number: `2026-000${n}`,
+    year: 2026,
+    seq: n,
+    clientId: client,
+    description,
+    hoursCenti: 1000,
+    rateMinor: 15000,
+    currency: 'EUR',
+    totalMinor: 150000,
+    status: 'sent' as const,
+    issuedAt: at,
+    dueAt: at,
+    idempotencyKey: `k${n}`,
   });
   await db.insert(invoices).values([invoice(3, 'cli_acme', 'October consulting'), invoice(4, 'cli_beta', 'Onboarding workshop')]);
   await db.insert(notes).values([
@@ -92,13 +104,22 @@ describe('hybrid recall', () => {
 
   it('moves every vector to a new embedder in the background, recall working throughout', async () => {
     await memory.sync();
-    const next = createMemory({ db: storage.db, client: storage.client, clock, logger: silentLogger, embedder: { ...hashedNgramEmbedder, id: 'hashed-ngram-test' }, ...settings });
+    const next = createMemory({
+      db: storage.db,
+      client: storage.client,
+      clock,
+      logger: silentLogger,
+      embedder: { ...hashedNgramEmbedder, id: 'hashed-ngram-test' },
+      ...settings,
+    });
     // Before re-embedding, FTS still answers.
     expect((await next.recall({ text: '2026-0003', kinds: ['invoice'] }))[0]?.id).toBe('inv_3');
     expect(await next.reembed()).toBe(7);
     const embedders = await storage.client.execute('SELECT DISTINCT embedder FROM memory_docs');
     expect(embedders.rows.map((r) => r.embedder)).toEqual(['hashed-ngram-test']);
-    const tables = await storage.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND name NOT LIKE '%shadow'");
+    const tables = await storage.client.execute(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND name NOT LIKE '%shadow'",
+    );
     expect(tables.rows.map((r) => r.name)).toEqual(['memory_vectors_hashed_ngram_test']);
     expect((await next.recall({ text: 'call preferences friday', kinds: ['note'] }))[0]?.id).toBe('note_fridays');
   });
@@ -107,7 +128,9 @@ describe('hybrid recall', () => {
     // Two memories on one database stand for two Keel processes, each with its own in-memory copy of the vectors.
     const other = createMemory({ db: storage.db, client: storage.client, clock, logger: silentLogger, embedder: hashedNgramEmbedder, ...settings });
     expect((await memory.recall({ text: 'call preferences friday', kinds: ['note'] }))[0]?.id).toBe('note_fridays');
-    await storage.db.insert(notes).values({ id: 'note_mornings', clientId: null, kind: 'note', text: 'Gamma wants meetings on Tuesday mornings', createdAt: at });
+    await storage.db
+      .insert(notes)
+      .values({ id: 'note_mornings', clientId: null, kind: 'note', text: 'Gamma wants meetings on Tuesday mornings', createdAt: at });
     await storage.db.delete(notes).where(eq(notes.id, 'note_fridays'));
     await other.sync();
     const hits = await memory.recall({ text: 'meeting tuesday morning', kinds: ['note'] });
@@ -150,7 +173,9 @@ describe('changing the embedder', () => {
 
       // Chat's recall is answered while the batch waits on the embedder: exact words through FTS, a client's records by name.
       expect((await memory.recall({ text: '2026-0003', kinds: ['invoice'] }))[0]?.id).toBe('inv_3');
-      expect((await memory.recall({ text: 'what do we know about Acme', kinds: ['client', 'note'] })).map((h) => h.id)).toEqual(expect.arrayContaining(['cli_acme', 'note_fridays']));
+      expect((await memory.recall({ text: 'what do we know about Acme', kinds: ['client', 'note'] })).map((h) => h.id)).toEqual(
+        expect.arrayContaining(['cli_acme', 'note_fridays']),
+      );
       // A record written now is indexed with the new embedder at once.
       await storage.db.insert(notes).values({ id: 'note_new', clientId: 'cli_beta', kind: 'note', text: 'Lee wants invoices in English', createdAt: at });
       await storage.db.update(invoices).set({ status: 'paid', paidAt: at }).where(eq(invoices.id, 'inv_3'));
@@ -168,7 +193,9 @@ describe('changing the embedder', () => {
       const vector = new Float32Array(stored.rows[0]!.embedding as ArrayBuffer);
       const [expected] = await hashedNgramEmbedder.embed([String(invoice.text)]);
       expect(Array.from(vector)).toEqual(Array.from(expected!));
-      const tables = await storage.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND name NOT LIKE '%shadow'");
+      const tables = await storage.client.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND name NOT LIKE '%shadow'",
+      );
       expect(tables.rows.map((r) => r.name)).toEqual(['memory_vectors_hashed_ngram_slow']);
     } finally {
       storage.close();

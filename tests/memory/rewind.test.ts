@@ -10,7 +10,10 @@ describe('/history and /rewind', () => {
   keelWithAcme((k) => (keel = k), { per: 'test', clock });
 
   const executions = async (actionId: string) =>
-    Number((await keel.storage.client.execute({ sql: "SELECT count(*) AS n FROM audit_log WHERE action_id = ? AND event = 'running'", args: [actionId] })).rows[0]!.n);
+    Number(
+      (await keel.storage.client.execute({ sql: "SELECT count(*) AS n FROM audit_log WHERE action_id = ? AND event = 'running'", args: [actionId] })).rows[0]!
+        .n,
+    );
 
   it('lists the thread’s steps with the actions of their turns', async () => {
     const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;

@@ -24,11 +24,15 @@ describe('six months later, a new proposal builds on past work', () => {
   it('cites Acme’s accepted proposal and price when drafting for Beta, without the operator retyping them', async () => {
     // Month 1, all in chat: client, proposal, acceptance, invoice, payment.
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
-    expect(textIn((await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR')).replies)).toMatch(/Drafted proposal "5-day workshop" for Acme Corp: 40 h at 150.00 EUR\/h/);
+    expect(textIn((await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR')).replies)).toMatch(
+      /Drafted proposal "5-day workshop" for Acme Corp: 40 h at 150.00 EUR\/h/,
+    );
     const [acmeProposal] = await keel.storage.db.select().from(proposals);
     clock.advance(7 * DAY);
     // The outcome is told in chat, as the operator would, and recorded through the kernel.
-    expect(textIn((await keel.say('Acme accepted the proposal')).replies)).toBe(`Recorded: Acme Corp accepted "5-day workshop" (40 h at 150.00 EUR/h) [${acmeProposal!.id}].`);
+    expect(textIn((await keel.say('Acme accepted the proposal')).replies)).toBe(
+      `Recorded: Acme Corp accepted "5-day workshop" (40 h at 150.00 EUR/h) [${acmeProposal!.id}].`,
+    );
     const [accepted] = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'memory.record_proposal_outcome');
     expect(accepted).toMatchObject({ agent: 'sales', input: { proposalId: acmeProposal!.id, outcome: 'accepted' } });
     expect(accepted!.evidence).toContain(acmeProposal!.id);
@@ -49,7 +53,9 @@ describe('six months later, a new proposal builds on past work', () => {
     expect(reply).toMatch(/Drafted proposal "Workshop" for Beta GmbH: 40 h at 150.00 EUR\/h, total 6,000.00 EUR/);
     const [beta] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, 'Workshop'));
     expect(beta).toMatchObject({ hoursCenti: 4000, rateMinor: 15000, currency: 'EUR', status: 'draft' });
-    const [action] = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'records.draft_proposal' && a.input && (a.input as { title: string }).title === 'Workshop');
+    const [action] = (await keel.kernel.list({ states: ['succeeded'] })).filter(
+      (a) => a.operation === 'records.draft_proposal' && a.input && (a.input as { title: string }).title === 'Workshop',
+    );
     expect(action!.evidence).toContain(acmeProposal!.id);
     expect(action!.reason).toContain(`[${acmeProposal!.id}]`);
   });

@@ -17,7 +17,10 @@ const FACT = 'Dana said the Q3 budget is 12,000 EUR and the kickoff is on 3 Marc
 function conversation(): BaseMessage[] {
   const messages: BaseMessage[] = [new HumanMessage({ content: FACT, id: 'web:0' }), new AIMessage({ content: `Noted: ${FACT}.`, id: 'ai:0' })];
   for (let i = 1; i <= 12; i += 1) {
-    messages.push(new HumanMessage({ content: 'status', id: `web:${i}` }), new AIMessage({ content: 'Nothing overdue.\nNothing waits for approval.', id: `ai:${i}` }));
+    messages.push(
+      new HumanMessage({ content: 'status', id: `web:${i}` }),
+      new AIMessage({ content: 'Nothing overdue.\nNothing waits for approval.', id: `ai:${i}` }),
+    );
   }
   return messages;
 }

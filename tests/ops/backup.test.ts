@@ -45,10 +45,13 @@ function invoiceLoad(keel: TestKeel) {
       acknowledged.push(number);
     }
   })();
-  return { acknowledged, stop: async () => {
+  return {
+    acknowledged,
+    stop: async () => {
       stop = true;
       return await done;
-    } };
+    },
+  };
 }
 
 describe('backups and restore', () => {
@@ -102,7 +105,10 @@ describe('backups and restore', () => {
     const vectors = Number((await rows(restored, 'SELECT count(*) AS n FROM memory_vectors_hashed_ngram_v1'))[0]!.n);
     expect(vectors).toBeGreaterThan(0);
     // Recall scans the vectors in process (src/memory/vectors.ts): each one must still belong to its indexed document.
-    const found = await rows(restored, "SELECT count(*) AS n FROM memory_vectors_hashed_ngram_v1 AS v JOIN memory_docs AS d ON d.seq = v.seq WHERE d.embedder = 'hashed-ngram-v1'");
+    const found = await rows(
+      restored,
+      "SELECT count(*) AS n FROM memory_vectors_hashed_ngram_v1 AS v JOIN memory_docs AS d ON d.seq = v.seq WHERE d.embedder = 'hashed-ngram-v1'",
+    );
     expect(Number(found[0]!.n)).toBe(vectors);
 
     const invoicesBefore = numbers.length;

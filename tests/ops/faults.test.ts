@@ -88,7 +88,10 @@ describe('faults of the disk and the database', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const refused = await approve(keel, ref);
-    expect(refused).toMatchObject({ status: 503, error: expect.stringMatching(/^The database is locked by another process; nothing was done twice\. Close what holds it/) });
+    expect(refused).toMatchObject({
+      status: 503,
+      error: expect.stringMatching(/^The database is locked by another process; nothing was done twice\. Close what holds it/),
+    });
     expect(await effects(keel, db.dir)).toEqual({ invoices: 0, files: 0, emails: 0, pdfs: 0, emls: 0 });
 
     locker.stdin!.end('ROLLBACK;\n.quit\n');

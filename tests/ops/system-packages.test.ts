@@ -33,7 +33,9 @@ describe('the fresh-machine check before npm test', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     // dovecot may still be found in /usr/sbin, which the check also looks at (a non-root PATH often lacks it).
-    expect(lines[0]).toMatch(/^Missing system packages for the tests; run: sudo apt-get update && sudo apt-get install -y poppler-utils radicale( dovecot-imapd)?$/);
+    expect(lines[0]).toMatch(
+      /^Missing system packages for the tests; run: sudo apt-get update && sudo apt-get install -y poppler-utils radicale( dovecot-imapd)?$/,
+    );
   });
 
   it('says nothing and lets the tests run when every tool is there', () => {
@@ -43,11 +45,13 @@ describe('the fresh-machine check before npm test', () => {
   it('is what npm test runs first, and CI runs exactly the README command', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string>; allowScripts: Record<string, boolean> };
     expect(pkg.scripts.pretest).toBe('bash scripts/ensure-system-packages.sh');
-    expect(pkg.scripts.test).toBe('tsc --noEmit && biome lint --error-on-warnings && vitest run');
+    expect(pkg.scripts.test).toBe('tsc --noEmit && biome lint --error-on-warnings && biome format . && vitest run');
     expect(Object.keys(pkg.allowScripts).sort()).toEqual(['better-sqlite3', 'esbuild', 'sharp', 'workerd']);
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     expect(readme).toContain('npm install && npm test');
-    const ci = readFileSync(new URL('.ci/run', root), 'utf8').split('\n').filter((line) => line.trim() && !line.startsWith('#'));
+    const ci = readFileSync(new URL('.ci/run', root), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() && !line.startsWith('#'));
     expect(ci.at(-1)).toBe('npm install && npm test');
   });
 });

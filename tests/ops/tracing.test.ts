@@ -52,7 +52,10 @@ async function otlpReceiver() {
           parentSpanId: wire.parentSpanId || undefined,
           name: wire.name,
           attributes: Object.fromEntries(
-            (wire.attributes ?? []).map(({ key, value }) => [key, value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue))]),
+            (wire.attributes ?? []).map(({ key, value }) => [
+              key,
+              value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue)),
+            ]),
           ),
         });
       }
@@ -86,13 +89,25 @@ describe('traces over OTLP/HTTP', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_INCLUDE_CONTENT: String(includeContent),
     });
-    const tracing = otlpTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT!, includeContent: config.OTEL_INCLUDE_CONTENT, redact: createRedactor(secretSettings.map((k) => config[k])) });
-    const keel: Keel = await createKeel({ config, platform: nodePlatform, clock: new ManualClock('2026-11-02T09:00:00Z'), logger: silentLogger, tracer: tracing.tracer });
+    const tracing = otlpTracing({
+      endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT!,
+      includeContent: config.OTEL_INCLUDE_CONTENT,
+      redact: createRedactor(secretSettings.map((k) => config[k])),
+    });
+    const keel: Keel = await createKeel({
+      config,
+      platform: nodePlatform,
+      clock: new ManualClock('2026-11-02T09:00:00Z'),
+      logger: silentLogger,
+      tracer: tracing.tracer,
+    });
     cleanup.push(() => keel.close());
     let n = 0;
     const send = (payload: unknown) => {
       const eventId = `evt-${++n}`;
-      return keel.conversation.handle({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId, payload }).then((result: HandleResult) => ({ result, turn: `web:${eventId}` }));
+      return keel.conversation
+        .handle({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId, payload })
+        .then((result: HandleResult) => ({ result, turn: `web:${eventId}` }));
     };
     return { keel, receiver, send, flush: tracing.shutdown };
   }
@@ -116,18 +131,30 @@ describe('traces over OTLP/HTTP', () => {
 
     // The request's trace: graph nodes and model calls under the turn's root span.
     const request = inTrace(rootOf(asked.turn));
-    expect(request.map((s) => s.name)).toEqual(expect.arrayContaining(['graph intake', 'graph coordinator', 'graph finance', 'model.call', 'memory.recall', 'kernel.propose', 'graph settle']));
+    expect(request.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['graph intake', 'graph coordinator', 'graph finance', 'model.call', 'memory.recall', 'kernel.propose', 'graph settle']),
+    );
     const ids = new Set(request.map((s) => s.spanId));
     expect(request.filter((s) => s !== rootOf(asked.turn)).every((s) => s.parentSpanId && ids.has(s.parentSpanId))).toBe(true);
 
     const [action] = await keel.kernel.list({ turns: [asked.turn] });
-    expect(request.find((s) => s.name === 'kernel.propose')?.attributes).toMatchObject({ 'keel.action.id': action!.id, 'keel.action.state': 'awaiting_approval', 'keel.turn.id': asked.turn });
+    expect(request.find((s) => s.name === 'kernel.propose')?.attributes).toMatchObject({
+      'keel.action.id': action!.id,
+      'keel.action.state': 'awaiting_approval',
+      'keel.turn.id': asked.turn,
+    });
 
     // The approval's trace: the kernel runs the action and calls its connector, under the action id the ledger and audit trail use.
     expect((await keel.kernel.get(action!.id))?.state).toBe('succeeded');
     const approval = inTrace(rootOf(approved.turn));
     const run = approval.find((s) => s.name === 'kernel.run')!;
-    expect(run.attributes).toMatchObject({ 'keel.action.id': action!.id, 'keel.action.key': action!.idempotencyKey, 'keel.action.state': 'succeeded', 'keel.action.retries': 0, 'keel.turn.id': asked.turn });
+    expect(run.attributes).toMatchObject({
+      'keel.action.id': action!.id,
+      'keel.action.key': action!.idempotencyKey,
+      'keel.action.state': 'succeeded',
+      'keel.action.retries': 0,
+      'keel.turn.id': asked.turn,
+    });
     const connector = approval.find((s) => s.name === `connector ${action!.operation}`)!;
     expect(connector.parentSpanId).toBe(run.spanId);
     expect(connector.attributes).toMatchObject({ 'keel.action.id': action!.id, 'keel.connector.attempt': 1 });
@@ -153,7 +180,11 @@ describe('traces over OTLP/HTTP', () => {
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT.*full URL of an OTLP\/HTTP receiver/);
     expect(() => loadConfig({ OTEL_INCLUDE_CONTENT: 'yes' })).toThrow(/OTEL_INCLUDE_CONTENT.*true or false/);
     // A Worker has no exporter: it says so at start-up rather than drop traces unannounced.
-    const worker = loadConfig({ DATABASE_URL: 'libsql://keel.example.test', WEB_CHAT_TOKEN, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example.test:4318' });
+    const worker = loadConfig({
+      DATABASE_URL: 'libsql://keel.example.test',
+      WEB_CHAT_TOKEN,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example.test:4318',
+    });
     expect(workersNotices(worker).join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT is set but no traces are sent from Workers/);
   });
 

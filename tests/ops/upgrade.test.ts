@@ -51,7 +51,11 @@ describe('upgrades never lose data', () => {
 
     const read = async (sql: string) => (await migrated.execute(sql)).rows[0]!;
     expect(await read('SELECT name, email FROM clients')).toMatchObject({ name: 'Acme Corp', email: 'dana@acme.test' });
-    expect(await read("SELECT number, total_minor, currency, status FROM invoices WHERE number = '2026-0001'")).toMatchObject({ total_minor: 150000, currency: 'EUR', status: 'sent' });
+    expect(await read("SELECT number, total_minor, currency, status FROM invoices WHERE number = '2026-0001'")).toMatchObject({
+      total_minor: 150000,
+      currency: 'EUR',
+      status: 'sent',
+    });
     expect(await read('SELECT text FROM notes')).toMatchObject({ text: 'Acme prefers invoices at the start of the month' });
     expect(await read('SELECT "to", subject FROM outbox_emails')).toMatchObject({ to: 'dana@acme.test', subject: 'Following up' });
     expect(await read('SELECT status FROM meetings')).toMatchObject({ status: 'booked' });
@@ -68,12 +72,20 @@ describe('upgrades never lose data', () => {
 
   it('rolls a failed upgrade back whole, names the migration, and carries on once it is fixed', async () => {
     const { db, client } = await firstReleaseDatabase();
-    const schema = async () => (await client.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")).rows.map((r) => JSON.stringify(r));
+    const schema = async () => (await client.execute('SELECT type, name, sql FROM sqlite_master ORDER BY name')).rows.map((r) => JSON.stringify(r));
     const before = { schema: await schema(), counts: await countsOf(client, await tablesOf(client)) };
     const today = await nodePlatform.migrations();
-    const broken = { ...today.at(-1)!, sql: ['CREATE TABLE upgrade_probe (id text)', 'INSERT INTO no_such_table VALUES (1)'], folderMillis: today.at(-1)!.folderMillis + 1, hash: 'broken' };
+    const broken = {
+      ...today.at(-1)!,
+      sql: ['CREATE TABLE upgrade_probe (id text)', 'INSERT INTO no_such_table VALUES (1)'],
+      folderMillis: today.at(-1)!.folderMillis + 1,
+      hash: 'broken',
+    };
 
-    const failure = await applyMigrations(client, [...today, broken]).then(() => undefined, (error: unknown) => error);
+    const failure = await applyMigrations(client, [...today, broken]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(MigrationError);
     expect((failure as Error).message).toBe(
       `Migration ${String(today.length).padStart(4, '0')} failed (SQLITE_ERROR: no such table: no_such_table); the database was left as it was, at migration 0003. Nothing else was started: keep running the previous Keel on it, and report this line.`,
@@ -104,7 +116,11 @@ describe('upgrades never lose data', () => {
       timeout: 60_000,
     });
     expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Keel could not start: Migration 0008 failed \(.*reminders.* already exists\); the database was left as it was, at migration 0003\./)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^Keel could not start: Migration 0008 failed \(.*reminders.* already exists\); the database was left as it was, at migration 0003\./,
+      ),
+    ]);
     const after = createClient({ url: db.url });
     expect(await tablesOf(after)).toEqual(tables);
     after.close();

@@ -26,7 +26,10 @@ describe('openLocalSql: the native connection behind storage.sql on Node', () =>
 
   it('binds a lone blob or null as a positional argument, and hands blobs back as bytes', async () => {
     const bytes = new Uint8Array([1, 2, 3]);
-    await storage.sql.write([{ sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] }, { sql: 'INSERT INTO t (b) VALUES (?)', args: [null] }]);
+    await storage.sql.write([
+      { sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] },
+      { sql: 'INSERT INTO t (b) VALUES (?)', args: [null] },
+    ]);
     const [row] = await storage.sql.query({ sql: 'SELECT b FROM t WHERE b = ?', args: [bytes] });
     expect(new Uint8Array(row!.b as Uint8Array)).toEqual(bytes);
     // The client, on its own connection, sees what the native connection committed.
@@ -36,7 +39,11 @@ describe('openLocalSql: the native connection behind storage.sql on Node', () =>
   it('rolls a failed write back whole and stays usable', async () => {
     const bytes = new Uint8Array([9]);
     await expect(
-      storage.sql.write([{ sql: 'INSERT INTO t (b) VALUES (?)', args: [new Uint8Array([7])] }, { sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] }, { sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] }]),
+      storage.sql.write([
+        { sql: 'INSERT INTO t (b) VALUES (?)', args: [new Uint8Array([7])] },
+        { sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] },
+        { sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] },
+      ]),
     ).rejects.toThrow(/UNIQUE/);
     expect(await storage.sql.query({ sql: 'SELECT count(*) AS n FROM t', args: [] })).toEqual([{ n: 0 }]);
     await storage.sql.write([{ sql: 'INSERT INTO t (b) VALUES (?)', args: [bytes] }]);

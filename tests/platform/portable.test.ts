@@ -10,7 +10,15 @@ import { describe, expect, it } from 'vitest';
  * Type-only imports are erased and allowed.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const NODE_ONLY = [/^node:/, /^(fs|path|os|net|tls|child_process|http|https|url)(\/|$)/, /^nodemailer$/, /^@hono\/node-server/, /^imapflow$/, /^@libsql\/client$/, /^drizzle-orm\/(libsql$|libsql\/migrator$|migrator$)/];
+const NODE_ONLY = [
+  /^node:/,
+  /^(fs|path|os|net|tls|child_process|http|https|url)(\/|$)/,
+  /^nodemailer$/,
+  /^@hono\/node-server/,
+  /^imapflow$/,
+  /^@libsql\/client$/,
+  /^drizzle-orm\/(libsql$|libsql\/migrator$|migrator$)/,
+];
 
 function valueImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
@@ -46,7 +54,9 @@ function reachable(entry: string): Map<string, string[]> {
 }
 
 const offenders = (entry: string) =>
-  [...reachable(entry)].flatMap(([file, bare]) => bare.filter((spec) => NODE_ONLY.some((re) => re.test(spec))).map((spec) => `${relative(root, file)} imports ${spec}`));
+  [...reachable(entry)].flatMap(([file, bare]) =>
+    bare.filter((spec) => NODE_ONLY.some((re) => re.test(spec))).map((spec) => `${relative(root, file)} imports ${spec}`),
+  );
 
 describe('the portable core', () => {
   it('createKeel reaches no Node-only module', () => {

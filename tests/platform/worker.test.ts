@@ -51,7 +51,13 @@ describe('Keel on Cloudflare Workers', () => {
   const telegramUpdate = (text: string) =>
     JSON.stringify({
       update_id: ++updateId,
-      message: { message_id: updateId, date: Math.floor(Date.now() / 1000), text, from: { id: OPERATOR, is_bot: false, first_name: 'Olga' }, chat: { id: OPERATOR, type: 'private', first_name: 'Olga' } },
+      message: {
+        message_id: updateId,
+        date: Math.floor(Date.now() / 1000),
+        text,
+        from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
+        chat: { id: OPERATOR, type: 'private', first_name: 'Olga' },
+      },
     });
   const slackEvent = (text: string) =>
     JSON.stringify({
@@ -68,7 +74,9 @@ describe('Keel on Cloudflare Workers', () => {
     const outdir = join(dir, 'bundle');
     // What `npm run build:worker` does: bundle migrations/ into the source, then wrangler's dry run.
     await import('../../scripts/bundle-migrations.js');
-    await run(join('node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir], { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } });
+    await run(join('node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    });
     bundle = readFileSync(join(outdir, 'worker.js'));
 
     database = await startHranaServer({ path: join(dir, 'keel.db'), authToken: DB_TOKEN });
@@ -131,7 +139,11 @@ describe('Keel on Cloudflare Workers', () => {
   });
 
   it('answers a Telegram webhook update carrying the secret, and refuses one without it', async () => {
-    const unsigned = await mf.dispatchFetch('http://keel.example.test/telegram/webhook', { method: 'POST', headers: { 'content-type': 'application/json' }, body: telegramUpdate('/help') });
+    const unsigned = await mf.dispatchFetch('http://keel.example.test/telegram/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: telegramUpdate('/help'),
+    });
     expect(unsigned.status).toBe(401);
 
     const response = await mf.dispatchFetch('http://keel.example.test/telegram/webhook', {
@@ -153,7 +165,10 @@ describe('Keel on Cloudflare Workers', () => {
       });
     const asked = JSON.parse(telegramUpdate('Follow up with Acme Corp about the workshop'));
     expect((await webhook(asked)).status).toBe(200);
-    const card = await waitFor('the follow-up card', async () => (await db.execute("SELECT card_ref, idempotency_key FROM actions WHERE operation = 'email.send' AND state = 'awaiting_approval'")).rows[0]);
+    const card = await waitFor(
+      'the follow-up card',
+      async () => (await db.execute("SELECT card_ref, idempotency_key FROM actions WHERE operation = 'email.send' AND state = 'awaiting_approval'")).rows[0],
+    );
     const tap = (id: number) => ({
       update_id: id,
       callback_query: {
@@ -161,15 +176,28 @@ describe('Keel on Cloudflare Workers', () => {
         from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
         chat_instance: 'ci',
         data: `approve:${card.card_ref}`,
-        message: { message_id: asked.message.message_id + 1, date: Math.floor(Date.now() / 1000), chat: { id: OPERATOR, type: 'private', first_name: 'Olga' }, text: 'card' },
+        message: {
+          message_id: asked.message.message_id + 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: OPERATOR, type: 'private', first_name: 'Olga' },
+          text: 'card',
+        },
       },
     });
     const first = tap(++updateId);
     expect((await webhook(first)).status).toBe(200);
     const posted = await waitFor('the email at the API', () => emailApi.received[0]);
-    expect(posted.body).toMatchObject({ from: 'Olga Operator <olga@keel.test>', to: ['dana@acme.test'], subject: 'Following up: the workshop', headers: { 'Message-ID': await messageIdFor(String(card.idempotency_key)) } });
+    expect(posted.body).toMatchObject({
+      from: 'Olga Operator <olga@keel.test>',
+      to: ['dana@acme.test'],
+      subject: 'Following up: the workshop',
+      headers: { 'Message-ID': await messageIdFor(String(card.idempotency_key)) },
+    });
     expect(posted.headers['idempotency-key']).toBe(card.idempotency_key);
-    await waitFor('the action to succeed', async () => (await db.execute("SELECT state FROM actions WHERE operation = 'email.send'")).rows[0]?.state === 'succeeded');
+    await waitFor(
+      'the action to succeed',
+      async () => (await db.execute("SELECT state FROM actions WHERE operation = 'email.send'")).rows[0]?.state === 'succeeded',
+    );
 
     // Telegram re-delivers the tap, and the operator taps again: still one email.
     expect((await webhook(first)).status).toBe(200);
@@ -189,7 +217,11 @@ describe('Keel on Cloudflare Workers', () => {
     expect(forged.status).toBe(401);
 
     const body = slackEvent('help');
-    const response = await mf.dispatchFetch('http://keel.example.test/slack/events', { method: 'POST', headers: { 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) }, body });
+    const response = await mf.dispatchFetch('http://keel.example.test/slack/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) },
+      body,
+    });
     expect(response.status).toBe(200);
     const reply = await waitFor('the Slack reply', () => posted().find((c) => c.params.channel === 'D0OPERATOR'));
     expect(String(reply.params.text)).not.toBe('');

@@ -11,7 +11,14 @@ describe('settings on Cloudflare Workers', () => {
 
   it('refuses what a Worker cannot do, one line each, naming the setting and the fix', () => {
     const problems = workersProblems(
-      loadConfig({ DATABASE_URL: 'file:./data/keel.db', TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_OPERATOR_IDS: '4242', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_OPERATOR_IDS: 'U0OLGA' }),
+      loadConfig({
+        DATABASE_URL: 'file:./data/keel.db',
+        TELEGRAM_BOT_TOKEN: '1:abc',
+        TELEGRAM_OPERATOR_IDS: '4242',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+        SLACK_OPERATOR_IDS: 'U0OLGA',
+      }),
     );
     expect(problems.map((p) => p.split(' ')[0])).toEqual(['DATABASE_URL', 'TELEGRAM_WEBHOOK_URL', 'SLACK_SIGNING_SECRET', 'WEB_CHAT_TOKEN', 'SLACK_APP_TOKEN']);
     expect(problems[0]).toContain('libsql://');
@@ -28,8 +35,10 @@ describe('settings on Cloudflare Workers', () => {
     const notices = workersNotices(loadConfig({ ...remote, EMAIL_API_KEY: 're_test_0123456789', MAIL_FROM: 'olga@example.test' })).join('\n');
     expect(notices).toContain('email goes through the email API at api.resend.com');
     expect(notices).not.toMatch(/Email cannot be sent/);
-    expect(workersNotices(loadConfig({ ...remote, EMAIL_API_KEY: 're_test_0123456789', EMAIL_API_URL: 'http://127.0.0.1:8025', MAIL_FROM: 'olga@example.test' })).join('\n')).toContain(
-      'email API at 127.0.0.1:8025',
-    );
+    expect(
+      workersNotices(
+        loadConfig({ ...remote, EMAIL_API_KEY: 're_test_0123456789', EMAIL_API_URL: 'http://127.0.0.1:8025', MAIL_FROM: 'olga@example.test' }),
+      ).join('\n'),
+    ).toContain('email API at 127.0.0.1:8025');
   });
 });

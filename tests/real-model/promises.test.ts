@@ -68,7 +68,9 @@ describe('with a realistic model', () => {
     const history = textIn((await keel.say('/history 40')).replies);
     const step = history.split('\n').find((line) => line.includes('before coordinator') && line.includes('Invoice Acme'))!;
     // This time the model reads the request differently: 12 hours, a different invoice.
-    model.misbehave({ alwaysCall: { name: 'create_invoice', args: { client: 'Acme', hours: 12, rate: 150, currency: 'EUR', description: 'October consulting' } } });
+    model.misbehave({
+      alwaysCall: { name: 'create_invoice', args: { client: 'Acme', hours: 12, rate: 150, currency: 'EUR', description: 'October consulting' } },
+    });
     const rewound = await keel.say(`/rewind ${step.split(' · ')[0]}`);
     expect(await invoices()).toBe(1);
     const [card] = cardsIn(rewound.replies).filter((c) => c.state === 'awaiting_approval');
@@ -93,7 +95,13 @@ describe('with a realistic model', () => {
 
   it('Edit with a realistic model: the edited card replaces the old one and runs once, even when the edit is repeated', async () => {
     const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
-    await keel.conversation.handle({ transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload: { kind: 'card_action', ref: card.ref, action: 'edit' } });
+    await keel.conversation.handle({
+      transport: 'web',
+      sender: WEB_SENDER,
+      chat: 'web',
+      eventId: randomUUID(),
+      payload: { kind: 'card_action', ref: card.ref, action: 'edit' },
+    });
     model.misbehave({ repeat: 3 });
     const edited = await keel.say('make it 12 hours');
     const [fresh] = cardsIn(edited.replies).filter((c) => c.state === 'awaiting_approval');
@@ -205,7 +213,9 @@ describe('with a realistic model', () => {
     expect(textIn((await timed(keel.say('/pending'))).replies)).toMatch(/waiting for your approval/);
     const edit = { transport: 'web', sender: WEB_SENDER, chat: 'web', eventId: randomUUID(), payload: { kind: 'card_action', ref: card.ref, action: 'edit' } };
     expect(textIn((await timed(keel.conversation.handle(edit))).replies)).toContain('Edit noted');
-    expect(textIn((await timed(keel.conversation.handle({ ...edit, eventId: randomUUID(), payload: { ...edit.payload, action: 'why' } }))).replies)).toContain(card.actionId);
+    expect(textIn((await timed(keel.conversation.handle({ ...edit, eventId: randomUUID(), payload: { ...edit.payload, action: 'why' } }))).replies)).toContain(
+      card.actionId,
+    );
     const ack = textIn((await timed(keel.tap(card.ref))).replies);
     expect(ack).toContain('Approved. Keel is still working on your previous request');
     expect(textIn((await timed(keel.say('/workspace'))).replies)).toContain('/workspace');

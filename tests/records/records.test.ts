@@ -80,11 +80,15 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     clock.advance(60_000);
     await say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR');
     clock.advance(3 * 86_400_000);
-    expect(await say('Acme accepted the proposal')).toMatch(/^Recorded: Acme Corp accepted "5-day workshop" \(40 h at 150.00 EUR\/h\) \[prop_\w+\]\. Acme Corp has 1 other open proposal; this is the newest\.$/);
+    expect(await say('Acme accepted the proposal')).toMatch(
+      /^Recorded: Acme Corp accepted "5-day workshop" \(40 h at 150.00 EUR\/h\) \[prop_\w+\]\. Acme Corp has 1 other open proposal; this is the newest\.$/,
+    );
     const [acme] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, '5-day workshop'));
     expect(acme).toMatchObject({ status: 'accepted', decidedAt: new Date('2026-11-28T09:01:00Z') });
     // Saying it again changes nothing: the older, unpriced proposal is not accepted in its place.
-    expect(await say('Acme accepted the proposal')).toMatch(/^Acme Corp's proposal "5-day workshop" \(40 h at 150.00 EUR\/h\) is already accepted \(since 2026-11-28\); nothing changed \[prop_\w+\]\.$/);
+    expect(await say('Acme accepted the proposal')).toMatch(
+      /^Acme Corp's proposal "5-day workshop" \(40 h at 150.00 EUR\/h\) is already accepted \(since 2026-11-28\); nothing changed \[prop_\w+\]\.$/,
+    );
     const [older] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, 'Retainer'));
     expect(older?.status).toBe('draft');
 
@@ -93,7 +97,9 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     expect(await say('Beta declined')).toMatch(/^Recorded: Beta GmbH declined "2-day audit"/);
     const [beta] = await keel.storage.db.select().from(proposals).where(eq(proposals.title, '2-day audit'));
     expect(beta!.status).toBe('declined');
-    const [action] = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'memory.record_proposal_outcome' && (a.input as { outcome: string }).outcome === 'declined');
+    const [action] = (await keel.kernel.list({ states: ['succeeded'] })).filter(
+      (a) => a.operation === 'memory.record_proposal_outcome' && (a.input as { outcome: string }).outcome === 'declined',
+    );
     expect(action!.evidence).toContain(beta!.id);
     // Restoring an outcome cannot itself be undone, so the undo waits for the operator's tap.
     const [undo] = cardsIn((await keel.say(`/undo ${action!.id}`)).replies);
@@ -111,7 +117,9 @@ describe('projects, tasks and proposal outcomes from chat', () => {
     }
     expect(await say('who is dana.private@gmail.com?')).toContain(`[${acme!.id}]`);
     expect(await say('link telegram:4242 to Acme')).toBe('telegram:4242 already means Acme Corp.');
-    const kinds = (await keel.kernel.list({ states: ['succeeded'] })).filter((a) => a.operation === 'memory.link_identity').map((a) => (a.input as { kind: string }).kind);
+    const kinds = (await keel.kernel.list({ states: ['succeeded'] }))
+      .filter((a) => a.operation === 'memory.link_identity')
+      .map((a) => (a.input as { kind: string }).kind);
     expect(kinds.sort()).toEqual(['email', 'name', 'telegram']);
   });
 

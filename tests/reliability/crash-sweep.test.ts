@@ -107,7 +107,11 @@ function copyOf(template: string) {
 }
 
 const files = (dir: string, keep: (name: string) => boolean): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && keep(f.name)).map((f) => join(f.parentPath, f.name)) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((f) => f.isFile() && keep(f.name))
+        .map((f) => join(f.parentPath, f.name))
+    : [];
 
 /** What the outside world and the ledger hold after the workflow finished. */
 async function effects(dir: string, count: (table: string) => Promise<number>) {
@@ -158,7 +162,8 @@ async function restartAndFinish(phase: Phase, dir: string, url: string, modelUrl
     }
     // The operator learns the outcome: a text naming the invoice, or the card itself shown as done.
     const done = (await keel.kernel.list()).find((a) => a.operation === 'invoices.issue' && a.state === 'succeeded');
-    const told = /invoice \d{4}-0001/.test(textIn(heard)) || heard.some((m) => m.kind === 'card' && m.card.ref === done?.cardRef && m.card.state === 'succeeded');
+    const told =
+      /invoice \d{4}-0001/.test(textIn(heard)) || heard.some((m) => m.kind === 'card' && m.card.ref === done?.cardRef && m.card.state === 'succeeded');
     return { ...(await effects(dir, keel.count)), told, open: (await card()) !== undefined };
   } finally {
     keel.close();
@@ -211,16 +216,23 @@ async function sweep(modelUrl: string | undefined) {
     const run = await runChild(s.phase, db.url, s.at, modelUrl);
     const after = await restartAndFinish(s.phase, db.dir, db.url, modelUrl);
     const { told, open, ...counted } = after;
-    const lost = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] < v).map(([k]) => k);
-    const doubled = Object.entries(expected).filter(([k, v]) => counted[k as keyof typeof counted] > v).map(([k]) => k);
+    const lost = Object.entries(expected)
+      .filter(([k, v]) => counted[k as keyof typeof counted] < v)
+      .map(([k]) => k);
+    const doubled = Object.entries(expected)
+      .filter(([k, v]) => counted[k as keyof typeof counted] > v)
+      .map(([k]) => k);
     return { ...s, died: run.crashed!, counted, told, open, lost, doubled, survived: !lost.length && !doubled.length && told && !open };
   });
 
   const lines = outcomes.map(
-    (o) => `  ${o.survived ? 'ok  ' : 'FAIL'} ${o.phase.padEnd(7)} #${String(o.at).padStart(2)} before ${o.died}${o.survived ? '' : `  lost=[${o.lost}] doubled=[${o.doubled}] told=${o.told} open=${o.open}`}`,
+    (o) =>
+      `  ${o.survived ? 'ok  ' : 'FAIL'} ${o.phase.padEnd(7)} #${String(o.at).padStart(2)} before ${o.died}${o.survived ? '' : `  lost=[${o.lost}] doubled=[${o.doubled}] told=${o.told} open=${o.open}`}`,
   );
   const survived = outcomes.filter((o) => o.survived).length;
-  console.log(`crash sweep (${modelUrl ? 'realistic model' : 'offline model'}): ${outcomes.length} scenarios tried (SIGKILL before each durable write), ${survived} survived with 0 lost and 0 duplicated effects\n${lines.join('\n')}`);
+  console.log(
+    `crash sweep (${modelUrl ? 'realistic model' : 'offline model'}): ${outcomes.length} scenarios tried (SIGKILL before each durable write), ${survived} survived with 0 lost and 0 duplicated effects\n${lines.join('\n')}`,
+  );
   expect(outcomes.filter((o) => !o.survived)).toEqual([]);
 }
 

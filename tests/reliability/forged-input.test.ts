@@ -35,7 +35,8 @@ describe('forged and malformed input is refused and writes nothing', () => {
   let ref: string;
   let n = 0;
 
-  const count = async (table: string, where = 'true') => Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+  const count = async (table: string, where = 'true') =>
+    Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
   const snapshot = async () => ({
     actions: await count('actions'),
     decided: await count('actions', 'decided_at IS NOT NULL'),
@@ -101,7 +102,10 @@ describe('forged and malformed input is refused and writes nothing', () => {
         actions: [{ type: 'button', action_id: actionId, block_id: 'decision', value, action_ts: '1.2', text: { type: 'plain_text', text: actionId } }],
       }),
     )}`;
-  const slack = (body: string, opts: { secret?: string; timestamp?: number; contentType?: string; unsigned?: boolean; tamper?: (b: string) => string } = {}) => {
+  const slack = (
+    body: string,
+    opts: { secret?: string; timestamp?: number; contentType?: string; unsigned?: boolean; tamper?: (b: string) => string } = {},
+  ) => {
     const signature = opts.unsigned ? {} : slackHeaders(opts.secret ?? SLACK_SECRET, body, opts.timestamp);
     const contentType = opts.contentType ?? (body.startsWith('payload=') ? 'application/x-www-form-urlencoded' : 'application/json');
     return request('/slack/events', { body: opts.tamper ? opts.tamper(body) : body, headers: { 'content-type': contentType, ...signature } });
@@ -148,7 +152,8 @@ describe('forged and malformed input is refused and writes nothing', () => {
     const entered = await keel.http.request(`/?token=${WEB_TOKEN}`, { headers: { host: 'keel.example.test' } });
     session = /keel_web=([^;]+)/.exec(entered.headers.get('set-cookie') ?? '')![1]!;
     // The operator's real card, the target of every forged tap.
-    const say = (text: string) => keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: uuid(), payload: { kind: 'text', text } });
+    const say = (text: string) =>
+      keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: uuid(), payload: { kind: 'text', text } });
     await say('Add Acme Corp as a client, contact dana@acme.test');
     const [card] = cardsIn((await say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
     ref = card!.ref;
@@ -166,11 +171,31 @@ describe('forged and malformed input is refused and writes nothing', () => {
     const huge = 'x'.repeat(2 * 1024 * 1024);
     const cases: Case[] = [
       // Slack: the signature is the only proof a request came from Slack.
-      { door: 'slack', what: 'signed with the wrong secret', send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { secret: 'not-the-secret' }), status: 401 },
-      { door: 'slack', what: 'replayed 6 minutes later', send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { timestamp: Math.floor(Date.now() / 1000) - 360 }), status: 401 },
-      { door: 'slack', what: 'dated 6 minutes ahead', send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { timestamp: Math.floor(Date.now() / 1000) + 360 }), status: 401 },
+      {
+        door: 'slack',
+        what: 'signed with the wrong secret',
+        send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { secret: 'not-the-secret' }),
+        status: 401,
+      },
+      {
+        door: 'slack',
+        what: 'replayed 6 minutes later',
+        send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { timestamp: Math.floor(Date.now() / 1000) - 360 }),
+        status: 401,
+      },
+      {
+        door: 'slack',
+        what: 'dated 6 minutes ahead',
+        send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { timestamp: Math.floor(Date.now() / 1000) + 360 }),
+        status: 401,
+      },
       { door: 'slack', what: 'unsigned', send: () => slack(slackEvent('Invoice Acme 99 hours', 'U0OPERATOR'), { unsigned: true }), status: 401 },
-      { door: 'slack', what: 'body changed after signing', send: () => slack(slackEvent('Invoice Acme 1 hours', 'U0OPERATOR'), { tamper: (b) => b.replace('1 hours', '99 hours') }), status: 401 },
+      {
+        door: 'slack',
+        what: 'body changed after signing',
+        send: () => slack(slackEvent('Invoice Acme 1 hours', 'U0OPERATOR'), { tamper: (b) => b.replace('1 hours', '99 hours') }),
+        status: 401,
+      },
       { door: 'slack', what: 'operator click, unsigned', send: () => slack(slackClick('approve', ref, 'U0OPERATOR'), { unsigned: true }), status: 401 },
       { door: 'slack', what: 'signed JSON garbage', send: () => slack('{"type": "event_callback", "event": '), status: 400 },
       { door: 'slack', what: 'signed form with a garbage payload', send: () => slack('payload=%7Bnot-json'), status: 400 },
@@ -178,33 +203,99 @@ describe('forged and malformed input is refused and writes nothing', () => {
       { door: 'slack', what: 'a 2 MB body', send: () => slack(JSON.stringify({ type: 'event_callback', blob: huge })), status: 413 },
       { door: 'slack', what: 'stranger DM', send: () => slack(slackEvent('Invoice Acme 99 hours at 500 EUR')), status: 200 },
       { door: 'slack', what: 'stranger taps Approve', send: () => slack(slackClick('approve', ref)), status: 200 },
-      { door: 'slack', what: 'operator taps a button with a forged value', send: () => slack(slackClick('approve', 'x'.repeat(300), 'U0OPERATOR')), status: 200 },
+      {
+        door: 'slack',
+        what: 'operator taps a button with a forged value',
+        send: () => slack(slackClick('approve', 'x'.repeat(300), 'U0OPERATOR')),
+        status: 200,
+      },
       { door: 'slack', what: 'operator taps an unknown action', send: () => slack(slackClick('pay_everything', ref, 'U0OPERATOR')), status: 200 },
       // Telegram webhook: the secret token header is the only proof.
       { door: 'telegram', what: 'no secret token', send: () => tg(tgMessage('Invoice Acme 99 hours', OPERATOR_TG), { secret: null }), status: 401 },
-      { door: 'telegram', what: 'wrong secret token', send: () => tg(tgMessage('Invoice Acme 99 hours', OPERATOR_TG), { secret: 'wrong-secret-0123456789abcdef00' }), status: 401 },
-      { door: 'telegram', what: 'a prefix of the secret', send: () => tg(tgTap(`approve:${ref}`, OPERATOR_TG), { secret: TG_SECRET.slice(0, -1) }), status: 401 },
+      {
+        door: 'telegram',
+        what: 'wrong secret token',
+        send: () => tg(tgMessage('Invoice Acme 99 hours', OPERATOR_TG), { secret: 'wrong-secret-0123456789abcdef00' }),
+        status: 401,
+      },
+      {
+        door: 'telegram',
+        what: 'a prefix of the secret',
+        send: () => tg(tgTap(`approve:${ref}`, OPERATOR_TG), { secret: TG_SECRET.slice(0, -1) }),
+        status: 401,
+      },
       { door: 'telegram', what: 'JSON garbage', send: () => tg('{"update_id": 1, "message": '), status: 400 },
       { door: 'telegram', what: 'not an update', send: () => tg({ hello: 'world' }), status: [200, 400] },
-      { door: 'telegram', what: 'wrong content type', send: () => tg(JSON.stringify(tgMessage('Invoice Acme 99 hours', OPERATOR_TG)).replace(/Invoice Acme 99 hours/, 'hi'), { contentType: 'text/plain' }), status: 415 },
+      {
+        door: 'telegram',
+        what: 'wrong content type',
+        send: () => tg(JSON.stringify(tgMessage('Invoice Acme 99 hours', OPERATOR_TG)).replace(/Invoice Acme 99 hours/, 'hi'), { contentType: 'text/plain' }),
+        status: 415,
+      },
       { door: 'telegram', what: 'a 2 MB body', send: () => tg(tgMessage(huge)), status: 413 },
       { door: 'telegram', what: 'stranger message', send: () => tg(tgMessage('Invoice Acme 99 hours at 500 EUR')), status: 200 },
       { door: 'telegram', what: 'stranger taps Approve', send: () => tg(tgTap(`approve:${ref}`)), status: 200 },
       { door: 'telegram', what: 'operator taps bad button data', send: () => tg(tgTap('approve:../../etc', OPERATOR_TG)), status: 200 },
       { door: 'telegram', what: 'operator taps unknown button data', send: () => tg(tgTap('pay:everything', OPERATOR_TG)), status: 200 },
       // Web chat beyond localhost: the token cookie is the only proof.
-      { door: 'web', what: 'message without the token cookie', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: null }), status: 401 },
-      { door: 'web', what: 'message with a wrong token', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: 'guess' }), status: 401 },
-      { door: 'web', what: 'message with the raw token as cookie', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: WEB_TOKEN }), status: 401 },
-      { door: 'web', what: 'tap without the token cookie', send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: `approve:${ref}` }), { cookie: null }), status: 401 },
-      { door: 'web', what: 'cross-site form post', send: () => web('/api/decisions', `id=${uuid()}&action=approve:${ref}`, { contentType: 'application/x-www-form-urlencoded', keelHeader: false }), status: 403 },
+      {
+        door: 'web',
+        what: 'message without the token cookie',
+        send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: null }),
+        status: 401,
+      },
+      {
+        door: 'web',
+        what: 'message with a wrong token',
+        send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: 'guess' }),
+        status: 401,
+      },
+      {
+        door: 'web',
+        what: 'message with the raw token as cookie',
+        send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'Invoice Acme 99 hours' }), { cookie: WEB_TOKEN }),
+        status: 401,
+      },
+      {
+        door: 'web',
+        what: 'tap without the token cookie',
+        send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: `approve:${ref}` }), { cookie: null }),
+        status: 401,
+      },
+      {
+        door: 'web',
+        what: 'cross-site form post',
+        send: () => web('/api/decisions', `id=${uuid()}&action=approve:${ref}`, { contentType: 'application/x-www-form-urlencoded', keelHeader: false }),
+        status: 403,
+      },
       { door: 'web', what: 'JSON garbage', send: () => web('/api/messages', '{"id": '), status: 400 },
-      { door: 'web', what: 'id that is not a UUID', send: () => web('/api/messages', JSON.stringify({ id: '1; DROP TABLE actions', text: 'hi' })), status: 400 },
-      { door: 'web', what: 'text over the limit', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'x'.repeat(4001) })), status: [400, 413] },
+      {
+        door: 'web',
+        what: 'id that is not a UUID',
+        send: () => web('/api/messages', JSON.stringify({ id: '1; DROP TABLE actions', text: 'hi' })),
+        status: 400,
+      },
+      {
+        door: 'web',
+        what: 'text over the limit',
+        send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: 'x'.repeat(4001) })),
+        status: [400, 413],
+      },
       { door: 'web', what: 'a 2 MB body', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: huge })), status: 413 },
       { door: 'web', what: 'empty message', send: () => web('/api/messages', JSON.stringify({ id: uuid(), text: '   ' })), status: 422, said: /empty/ },
-      { door: 'web', what: 'bad button data', send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: 'approve:' })), status: 400, said: /not a card button/ },
-      { door: 'web', what: 'button data for another action', send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: 'pay:everything' })), status: 400 },
+      {
+        door: 'web',
+        what: 'bad button data',
+        send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: 'approve:' })),
+        status: 400,
+        said: /not a card button/,
+      },
+      {
+        door: 'web',
+        what: 'button data for another action',
+        send: () => web('/api/decisions', JSON.stringify({ id: uuid(), action: 'pay:everything' })),
+        status: 400,
+      },
     ];
 
     const before = await snapshot();
@@ -224,7 +315,10 @@ describe('forged and malformed input is refused and writes nothing', () => {
     }
     console.log(
       `forged input: ${cases.length} requests tried, ${results.filter((r) => r.ok).length} refused with nothing written\n${results
-        .map((r) => `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.c.door.padEnd(8)} ${r.c.what.padEnd(45)} → ${r.status}${r.wrote.length ? ` wrote ${r.wrote.join(', ')}` : ''}`)
+        .map(
+          (r) =>
+            `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.c.door.padEnd(8)} ${r.c.what.padEnd(45)} → ${r.status}${r.wrote.length ? ` wrote ${r.wrote.join(', ')}` : ''}`,
+        )
         .join('\n')}`,
     );
     expect(results.filter((r) => !r.ok).map((r) => `${r.c.door}: ${r.c.what} → ${r.status} ${r.wrote.join(',')}`)).toEqual([]);

@@ -56,7 +56,10 @@ describe('3 · no page of Keel can be framed by another page', () => {
     await page.goto(`${attackerBase}/?target=${encodeURIComponent(path)}`);
     await page.waitForFunction(() => document.body.dataset.framed === 'loaded');
     const frame = page.frames().find((f) => f !== page.mainFrame())!;
-    const rendered = await frame.locator(content).count().catch(() => 0);
+    const rendered = await frame
+      .locator(content)
+      .count()
+      .catch(() => 0);
     console.log(`framing ${path}: frame at ${frame.url()}, ${rendered ? 'RENDERED' : 'blocked'}`);
     expect(rendered).toBe(0);
     await page.close();

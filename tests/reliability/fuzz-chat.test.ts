@@ -11,16 +11,44 @@ import { startKeel, type TestKeel } from '../support/keel.js';
  * none makes the graph throw.
  */
 
-const words = ['invoice', 'Acme', 'hours', 'at', 'EUR', 'client', 'add', 'book', 'call', 'tomorrow', 'paid', 'draft', 'follow-up', 'remind', 'note', 'overdue', '2026-0001', '€', '150', 'Dana'];
+const words = [
+  'invoice',
+  'Acme',
+  'hours',
+  'at',
+  'EUR',
+  'client',
+  'add',
+  'book',
+  'call',
+  'tomorrow',
+  'paid',
+  'draft',
+  'follow-up',
+  'remind',
+  'note',
+  'overdue',
+  '2026-0001',
+  '€',
+  '150',
+  'Dana',
+];
 const message = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }),
   fc.string({ minLength: 3000, maxLength: 4000 }),
-  fc.tuple(fc.constantFrom('/pending', '/why', '/undo', '/digest', '/history', '/rewind', '/help', '/start', '/status', '/nope', '/'), fc.string({ maxLength: 40 })).map(([c, a]) => `${c} ${a}`),
+  fc
+    .tuple(
+      fc.constantFrom('/pending', '/why', '/undo', '/digest', '/history', '/rewind', '/help', '/start', '/status', '/nope', '/'),
+      fc.string({ maxLength: 40 }),
+    )
+    .map(([c, a]) => `${c} ${a}`),
   fc.oneof(fc.integer(), fc.double(), fc.bigInt()).map(String),
   fc.emailAddress(),
   fc.constantFrom(' ', '\n\t ', '\u200b', 'x'.repeat(4001)),
-  fc.array(fc.oneof(fc.constantFrom(...words), fc.integer({ min: -5, max: 100_000 }).map(String), fc.emailAddress()), { minLength: 1, maxLength: 12 }).map((w) => w.join(' ')),
+  fc
+    .array(fc.oneof(fc.constantFrom(...words), fc.integer({ min: -5, max: 100_000 }).map(String), fc.emailAddress()), { minLength: 1, maxLength: 12 })
+    .map((w) => w.join(' ')),
 );
 
 describe('fuzzed chat messages to the offline model', () => {
@@ -54,6 +82,8 @@ describe('fuzzed chat messages to the offline model', () => {
     // The thread is still usable afterwards.
     const after = await keel.say('what is overdue?');
     expect(after.status).toBe('handled');
-    console.log(`fuzzed chat: ${seen.messages} random messages, ${seen.handled} handled, ${seen.invalid} refused as empty or too long, ${seen.cards} cards raised, 0 crashes`);
+    console.log(
+      `fuzzed chat: ${seen.messages} random messages, ${seen.handled} handled, ${seen.invalid} refused as empty or too long, ${seen.cards} cards raised, 0 crashes`,
+    );
   }, 180_000);
 });

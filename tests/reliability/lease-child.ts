@@ -25,7 +25,8 @@ if (!url || (mode !== 'action' && mode !== 'digest')) throw new Error('usage: le
 
 if (mode === 'action') {
   const [key, stall, leaseMs, slowMs] = rest;
-  if (!key || (stall !== 'before-effect' && stall !== 'after-effect')) throw new Error('usage: lease-child.ts action <db url> <key> <before-effect|after-effect> <lease ms> <slow ms>');
+  if (!key || (stall !== 'before-effect' && stall !== 'after-effect'))
+    throw new Error('usage: lease-child.ts action <db url> <key> <before-effect|after-effect> <lease ms> <slow ms>');
   const slow = async (ctx: OperationContext) => {
     process.stdout.write('INSIDE\n');
     await new Promise((resolve) => setTimeout(resolve, Number(slowMs)));
@@ -51,7 +52,11 @@ if (mode === 'action') {
   proto.execute = async function (this: Sqlite3Client, stmt: InStatement, args?: unknown) {
     const result = await execute.call(this, stmt as never, args as never);
     // The claim: drizzle writes the set columns in table order, so it starts with last_run_at and names this owner.
-    const claim = typeof stmt === 'object' && /^update "scheduled_jobs" set "last_run_at" = \?, "claimed_by" = \?/i.test(stmt.sql) && Array.isArray(stmt.args) && stmt.args.includes('daily-digest');
+    const claim =
+      typeof stmt === 'object' &&
+      /^update "scheduled_jobs" set "last_run_at" = \?, "claimed_by" = \?/i.test(stmt.sql) &&
+      Array.isArray(stmt.args) &&
+      stmt.args.includes('daily-digest');
     if (claim && result.rows.length) {
       writeSync(1, 'CLAIMED\n');
       process.kill(process.pid, 'SIGKILL');

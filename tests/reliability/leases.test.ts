@@ -84,7 +84,9 @@ describe('leases across processes', () => {
     expect(await second.execute(noteRequest('a slow note', 'slow:1'))).toMatchObject({ state: 'succeeded', owner: 'owner_child' });
     expect(await effects.list('slow:1')).toHaveLength(1);
     expect(await events()).toEqual(['proposed', 'running', 'succeeded']);
-    console.log(`leases: 8 recoveries by a second process over ${(8 * LEASE_MS) / 2} ms while the first was inside a ${5 * LEASE_MS} ms connector call: 0 taken over, 1 effect`);
+    console.log(
+      `leases: 8 recoveries by a second process over ${(8 * LEASE_MS) / 2} ms while the first was inside a ${5 * LEASE_MS} ms connector call: 0 taken over, 1 effect`,
+    );
   }, 30_000);
 
   for (const stall of ['before-effect', 'after-effect'] as const) {
@@ -103,7 +105,9 @@ describe('leases across processes', () => {
       const trail = await events();
       expect(trail.filter((e) => e === 'lease_lost')).toHaveLength(1);
       expect(trail.filter((e) => e === 'succeeded' || e === 'reconciled')).toHaveLength(1);
-      console.log(`leases: first process SIGSTOPped ${stall} for ${2 * LEASE_MS} ms (lease ${LEASE_MS} ms): taken over (${stall === 'before-effect' ? 'rerun' : 'reconciled'}), the woken first recorded lease_lost, 1 effect; trail ${trail.join(' → ')}`);
+      console.log(
+        `leases: first process SIGSTOPped ${stall} for ${2 * LEASE_MS} ms (lease ${LEASE_MS} ms): taken over (${stall === 'before-effect' ? 'rerun' : 'reconciled'}), the woken first recorded lease_lost, 1 effect; trail ${trail.join(' → ')}`,
+      );
     }, 30_000);
   }
 
@@ -140,6 +144,8 @@ describe('leases across processes', () => {
     expect(await keel.count("actions WHERE idempotency_key LIKE 'digest:%' AND state = 'succeeded'")).toBe(1);
     expect(published.length).toBeGreaterThan(0);
     expect(Number((await job()).next_run_at)).toBeGreaterThan(Date.now());
-    console.log(`leases: killed at the digest's claim; after the restart the digest went out once, ${Date.now() - started} ms after the first tick (lease ${Number(digestEnv.LEASE_SECONDS) * 1000} ms)`);
+    console.log(
+      `leases: killed at the digest's claim; after the restart the digest went out once, ${Date.now() - started} ms after the first tick (lease ${Number(digestEnv.LEASE_SECONDS) * 1000} ms)`,
+    );
   }, 60_000);
 });

@@ -100,13 +100,25 @@ describe('prompt injection through a client email', () => {
     const acme = await seed('records.upsert_client', { name: 'Acme Corp', email: 'dana@acme.test' }, 'seed-acme');
     const clientId = (acme.result as { clientId: string }).clientId;
     // One real invoice, approved and sent, so "pay invoice 2026-0001" names something that exists.
-    const invoice = await seed('invoices.issue', { clientId, description: 'October consulting', hoursCenti: 1000, rateMinor: 15000, currency: 'EUR' }, 'seed-invoice');
+    const invoice = await seed(
+      'invoices.issue',
+      { clientId, description: 'October consulting', hoursCenti: 1000, rateMinor: 15000, currency: 'EUR' },
+      'seed-invoice',
+    );
     await keel.kernel.decide({ ref: invoice.cardRef!, decision: 'approve', by: 'web:operator' });
     await keel.kernel.execute(invoice.id);
     // The client's email, recorded as the mailbox reader records a reply, and a note with the same words.
     await seed(
       'replies.record',
-      { messageId: '<evil-1@acme.test>', fromAddress: 'dana@acme.test', fromName: 'Dana', subject: 'Re: Invoice 2026-0001', body: INJECTION, receivedAt: '2026-11-20T09:00:00Z', clientId },
+      {
+        messageId: '<evil-1@acme.test>',
+        fromAddress: 'dana@acme.test',
+        fromName: 'Dana',
+        subject: 'Re: Invoice 2026-0001',
+        body: INJECTION,
+        receivedAt: '2026-11-20T09:00:00Z',
+        clientId,
+      },
       'reply:evil-1',
       'sales',
     );

@@ -49,7 +49,10 @@ describe('kernel idempotency under any interleaving', () => {
       fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 12 }), async (calls, width) => {
         run++;
         const { kernel, effects } = env;
-        const outcomes = await inGroups(calls.map((c) => () => kernel.execute(request(run, c))), width);
+        const outcomes = await inGroups(
+          calls.map((c) => () => kernel.execute(request(run, c))),
+          width,
+        );
 
         // The key's first recorded request wins; every call either matches it or is refused as a conflict.
         const rows = new Map((await kernel.list()).filter((a) => a.idempotencyKey.startsWith(`run${run}:`)).map((a) => [a.idempotencyKey, a]));
@@ -124,20 +127,21 @@ describe('invoice numbering under concurrency, duplicates and failures', () => {
         const yearOf = (y: number) => 3000 + run * 3 + y;
         const now = new Date('2026-01-05T00:00:00Z');
         const outcomes = await inGroups(
-          requests.map((r) => () =>
-            numberInvoice(storage.db, {
-              id: randomIds.id('inv'),
-              idempotencyKey: `run${run}:inv${r.key}`,
-              year: yearOf(r.year),
-              clientId: 'cli_1',
-              description: (r.fails ? null : 'consulting') as string,
-              hoursCenti: 100,
-              rateMinor: 15000,
-              currency: 'EUR',
-              totalMinor: 15000,
-              issuedAt: now,
-              dueAt: now,
-            }),
+          requests.map(
+            (r) => () =>
+              numberInvoice(storage.db, {
+                id: randomIds.id('inv'),
+                idempotencyKey: `run${run}:inv${r.key}`,
+                year: yearOf(r.year),
+                clientId: 'cli_1',
+                description: (r.fails ? null : 'consulting') as string,
+                hoursCenti: 100,
+                rateMinor: 15000,
+                currency: 'EUR',
+                totalMinor: 15000,
+                issuedAt: now,
+                dueAt: now,
+              }),
           ),
           width,
         );

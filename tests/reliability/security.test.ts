@@ -36,7 +36,8 @@ const LISTED_GROUP = -100777;
 const linkIn = (text: string) => /https?:\/\/\S+\/workspace\/login\?t=(\S+)/.exec(text)?.[1];
 const workspaceCookieOf = (res: Response) => /keel_workspace=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
 const formTokenIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-const count = async (keel: Keel, table: string, where = 'true') => Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
+const count = async (keel: Keel, table: string, where = 'true') =>
+  Number((await keel.storage.client.execute(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0]?.n);
 
 describe('1 · replies, cards and sign-in links go only where the operator may see them', () => {
   let telegram: TelegramServer;
@@ -69,7 +70,13 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
     });
     await keel.recover();
     await keel.startBots();
-    await keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: crypto.randomUUID(), payload: { kind: 'text', text: 'Add Acme Corp as a client, contact dana@acme.test' } });
+    await keel.conversation.handle({
+      transport: 'web',
+      sender: 'web:operator',
+      chat: 'web',
+      eventId: crypto.randomUUID(),
+      payload: { kind: 'text', text: 'Add Acme Corp as a client, contact dana@acme.test' },
+    });
   }, 60_000);
   afterAll(async () => {
     await keel?.stopBots();
@@ -85,7 +92,13 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
       headers: { host: 'keel.example.test', 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TG_SECRET },
       body: JSON.stringify({
         update_id: 50_000 + ++n,
-        message: { message_id: n, date: 1_700_000_000, chat: { id: chat, type: 'supergroup', title: 'Team' }, from: { id: from, is_bot: false, first_name: 'Olga' }, text },
+        message: {
+          message_id: n,
+          date: 1_700_000_000,
+          chat: { id: chat, type: 'supergroup', title: 'Team' },
+          from: { id: from, is_bot: false, first_name: 'Olga' },
+          text,
+        },
       }),
     });
   const tgSent = () => telegram.storage.botMessages.map((m) => m.message as { chat_id: string | number; text: string; reply_markup?: unknown });
@@ -101,7 +114,11 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
       event_time: 1_700_000_000,
       event: { type: 'app_mention', channel, user: 'U0OPERATOR', text: `<@UKEEL> ${text}`, ts: `${1_700_000_000 + n}.000100` },
     });
-    const res = await keel.http.request('/slack/events', { method: 'POST', headers: { host: 'keel.example.test', 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) }, body });
+    const res = await keel.http.request('/slack/events', {
+      method: 'POST',
+      headers: { host: 'keel.example.test', 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) },
+      body,
+    });
     await keel.settled();
     return res;
   };
@@ -110,7 +127,13 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
   it('Telegram: /workspace in a group sends the link privately and says so in the group', async () => {
     expect((await inGroup(UNLISTED_GROUP, '/workspace')).status).toBe(200);
     expect(sentTo(UNLISTED_GROUP).map((m) => m.text)).toEqual(['I sent you the answer in our private chat.']);
-    expect(linkIn(sentTo(OPERATOR_TG).map((m) => m.text).join('\n'))).toBeTruthy();
+    expect(
+      linkIn(
+        sentTo(OPERATOR_TG)
+          .map((m) => m.text)
+          .join('\n'),
+      ),
+    ).toBeTruthy();
     // Even in a group the operator listed, a sign-in link never goes there.
     await inGroup(LISTED_GROUP, '/workspace');
     expect(sentTo(LISTED_GROUP).some((m) => linkIn(m.text))).toBe(false);
@@ -154,7 +177,13 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
         headers: { host: 'keel.example.test', 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TG_SECRET },
         body: JSON.stringify({
           update_id: 90_000 + i,
-          message: { message_id: i, date: 1_700_000_000, chat: { id: STRANGER_TG, type: 'private', first_name: 'Mallory' }, from: { id: STRANGER_TG, is_bot: false, first_name: 'Mallory' }, text: `invoice everyone ${i}` },
+          message: {
+            message_id: i,
+            date: 1_700_000_000,
+            chat: { id: STRANGER_TG, type: 'private', first_name: 'Mallory' },
+            from: { id: STRANGER_TG, is_bot: false, first_name: 'Mallory' },
+            text: `invoice everyone ${i}`,
+          },
         }),
       });
       expect(res.status).toBe(200);
@@ -184,7 +213,13 @@ async function nginxLikeProxy(upstream: string, opts: { forwardedHeaders: boolea
   const target = new URL(upstream);
   const server: Server = createServer((req, res) => {
     const headers = { ...req.headers, host: target.host };
-    if (opts.forwardedHeaders) Object.assign(headers, { 'x-real-ip': '203.0.113.7', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': req.headers.host });
+    if (opts.forwardedHeaders)
+      Object.assign(headers, {
+        'x-real-ip': '203.0.113.7',
+        'x-forwarded-for': '203.0.113.7',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': req.headers.host,
+      });
     const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -217,7 +252,8 @@ describe('2 · behind a proxy nothing is local', () => {
 
   it('refuses the web chat, its history, the workspace and the pause switch through the proxy, and serves them directly', async () => {
     // What the internet sends to the proxy: its public name as Host.
-    const viaProxy = (path: string, init: RequestInit = {}) => fetch(`${proxy.base}${path}`, { ...init, headers: { host: 'keel.example.com', ...init.headers } });
+    const viaProxy = (path: string, init: RequestInit = {}) =>
+      fetch(`${proxy.base}${path}`, { ...init, headers: { host: 'keel.example.com', ...init.headers } });
     const pause = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=x' };
     const results = {
       chat: (await viaProxy('/')).status,
@@ -274,7 +310,13 @@ describe('4 · a removed operator loses the workspace at once', () => {
   it('refuses their session and their pause switch after TELEGRAM_OPERATOR_IDS drops them', async () => {
     const env = { WEB_CHAT_TOKEN: WEB_TOKEN, TELEGRAM_OPERATOR_IDS: String(OPERATOR_TG) };
     const first = await startKeel({ url: db.url, env });
-    const asked = await first.conversation.handle({ transport: 'telegram', sender: `telegram:${OPERATOR_TG}`, chat: String(OPERATOR_TG), eventId: 'update:1', payload: { kind: 'text', text: '/workspace' } });
+    const asked = await first.conversation.handle({
+      transport: 'telegram',
+      sender: `telegram:${OPERATOR_TG}`,
+      chat: String(OPERATOR_TG),
+      eventId: 'update:1',
+      payload: { kind: 'text', text: '/workspace' },
+    });
     const opened = await first.http.request('/workspace/login', {
       method: 'POST',
       headers: { ...host, 'content-type': 'application/x-www-form-urlencoded' },
@@ -325,14 +367,19 @@ describe('5 · output encoding at the limits, through every presenter', () => {
     { kind: 'text', text: `Client ${name} added. ${name.repeat(40)}` },
     { kind: 'card', card: card(name) },
     { kind: 'card', card: { ...card(name), state: 'succeeded', decidedBy: name, decidedAt: '2026-11-28T09:00:00.000Z' } },
-    { kind: 'batch', batch: { ref: 'batch-0123456789ab', summary: `Approve these 40 invoices for ${name}`, lines: Array.from({ length: 40 }, (_, i) => `${name} ${i + 1} · 1,500.00 EUR`) } },
+    {
+      kind: 'batch',
+      batch: {
+        ref: 'batch-0123456789ab',
+        summary: `Approve these 40 invoices for ${name}`,
+        lines: Array.from({ length: 40 }, (_, i) => `${name} ${i + 1} · 1,500.00 EUR`),
+      },
+    },
   ];
   /** Every "&" starts a whole entity: a cut one (&am) makes Telegram refuse the message and Slack show garbage. */
   const entitiesWhole = (s: string) => !/&(?!(amp|lt|gt|quot|#39);)/.test(s);
   const slackTexts = (value: unknown): string[] =>
-    typeof value !== 'object' || value === null
-      ? []
-      : Object.entries(value).flatMap(([k, v]) => (k === 'text' && typeof v === 'string' ? [v] : slackTexts(v)));
+    typeof value !== 'object' || value === null ? [] : Object.entries(value).flatMap(([k, v]) => (k === 'text' && typeof v === 'string' ? [v] : slackTexts(v)));
 
   it.each(names)('Telegram: %s stays within 4096 characters with whole entities and whole lines', (name) => {
     for (const reply of replies(name)) {
@@ -391,7 +438,8 @@ describe('7 · cookies: Secure behind an https PUBLIC_URL, and the web chat cook
     db.remove();
   });
   // Behind the proxy Keel sees plain http.
-  const get = (path: string, cookie?: string) => keel.http.request(`http://127.0.0.1:3000${path}`, { headers: { host: '127.0.0.1:3000', ...(cookie ? { cookie } : {}) } });
+  const get = (path: string, cookie?: string) =>
+    keel.http.request(`http://127.0.0.1:3000${path}`, { headers: { host: '127.0.0.1:3000', ...(cookie ? { cookie } : {}) } });
 
   it('web chat: a Secure, HttpOnly session cookie that expires, never the token itself', async () => {
     const entered = await get(`/?token=${WEB_TOKEN}`);

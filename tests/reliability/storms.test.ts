@@ -14,7 +14,13 @@ describe('delivery storms and double taps', () => {
     db = tempDatabase();
     keel = await startKeel({
       url: db.url,
-      env: { TELEGRAM_BOT_TOKEN: '1:unused', TELEGRAM_OPERATOR_IDS: '4242', SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused-secret', SLACK_OPERATOR_IDS: 'U0OPERATOR' },
+      env: {
+        TELEGRAM_BOT_TOKEN: '1:unused',
+        TELEGRAM_OPERATOR_IDS: '4242',
+        SLACK_BOT_TOKEN: 'xoxb-unused',
+        SLACK_SIGNING_SECRET: 'unused-secret',
+        SLACK_OPERATOR_IDS: 'U0OPERATOR',
+      },
     });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
   });
@@ -24,7 +30,13 @@ describe('delivery storms and double taps', () => {
   });
 
   it('handles the same event delivered 1,000 times at once exactly once', async () => {
-    const event = { transport: 'telegram', sender: 'telegram:4242', chat: '4242', eventId: 'update:777', payload: { kind: 'text', text: 'Invoice Acme 10 hours at 150 EUR for October consulting' } };
+    const event = {
+      transport: 'telegram',
+      sender: 'telegram:4242',
+      chat: '4242',
+      eventId: 'update:777',
+      payload: { kind: 'text', text: 'Invoice Acme 10 hours at 150 EUR for October consulting' },
+    };
     const results = await Promise.all(Array.from({ length: 1000 }, () => keel.conversation.handle(event)));
     expect(results.filter((r) => r.status === 'handled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(999);
@@ -55,7 +67,13 @@ describe('delivery storms and double taps', () => {
     const [card] = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        keel.conversation.handle({ transport: 'telegram', sender: `telegram:${9000 + i}`, chat: String(9000 + i), eventId: `evil-${i}`, payload: { kind: 'decision', ref: card!.ref, decision: 'approve' } }),
+        keel.conversation.handle({
+          transport: 'telegram',
+          sender: `telegram:${9000 + i}`,
+          chat: String(9000 + i),
+          eventId: `evil-${i}`,
+          payload: { kind: 'decision', ref: card!.ref, decision: 'approve' },
+        }),
       ),
     );
     expect(results.every((r) => r.status === 'refused')).toBe(true);

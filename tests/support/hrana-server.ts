@@ -56,7 +56,12 @@ export async function startHranaServer(opts: { path: string; authToken?: string 
   };
 }
 
-type HranaValue = { type: 'null' } | { type: 'integer'; value: string } | { type: 'float'; value: number } | { type: 'text'; value: string } | { type: 'blob'; base64: string };
+type HranaValue =
+  | { type: 'null' }
+  | { type: 'integer'; value: string }
+  | { type: 'float'; value: number }
+  | { type: 'text'; value: string }
+  | { type: 'blob'; base64: string };
 interface Stmt {
   sql?: string;
   sql_id?: number;
@@ -168,7 +173,10 @@ function execute(db: Database.Database, sql: string, stmt: Stmt) {
   const named = Object.fromEntries((stmt.named_args ?? []).map((a) => [a.name.replace(/^[:@$]/, ''), decode(a.value)]));
   const params = stmt.named_args?.length ? [named] : args;
   if (prepared.reader) {
-    const rows = prepared.raw(true).safeIntegers(true).all(...params) as unknown[][];
+    const rows = prepared
+      .raw(true)
+      .safeIntegers(true)
+      .all(...params) as unknown[][];
     const cols = prepared.columns().map((c) => ({ name: c.name, decltype: c.type ?? null }));
     // A write with RETURNING is a reader too; sqld still reports the rows it changed.
     const changed = /^\s*(insert|update|delete|replace)\b/i.test(sql) ? Number((db.prepare('SELECT changes()').raw(true).get() as [number])[0]) : 0;
@@ -202,4 +210,7 @@ function encode(value: unknown): HranaValue {
   throw new Error(`cannot encode a ${typeof value} as a Hrana value`);
 }
 
-const sqlError = (error: unknown) => ({ message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code ?? 'SQLITE_ERROR' });
+const sqlError = (error: unknown) => ({
+  message: error instanceof Error ? error.message : String(error),
+  code: (error as { code?: string }).code ?? 'SQLITE_ERROR',
+});

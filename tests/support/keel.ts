@@ -22,7 +22,13 @@ export interface TestKeel extends Keel {
 }
 
 /** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
-export async function startKeel(opts: { url: string; clock?: Clock; model?: BaseChatModel; env?: Record<string, string>; mailbox?: Mailbox }): Promise<TestKeel> {
+export async function startKeel(opts: {
+  url: string;
+  clock?: Clock;
+  model?: BaseChatModel;
+  env?: Record<string, string>;
+  mailbox?: Mailbox;
+}): Promise<TestKeel> {
   // Files and mail go beside the test's database, never into the project's ./data.
   const folder = dirname(fileURLToPath(opts.url));
   const keel = await createKeel({

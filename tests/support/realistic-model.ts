@@ -77,7 +77,15 @@ export async function startRealisticModel(opts: { clock?: Clock; timeZone?: stri
   const handler = async (req: ChatCompletionRequest): Promise<ScriptedReply> => {
     const delay = mode.delayMs ? { delayMs: mode.delayMs } : {};
     const failure = mode.failures?.shift();
-    if (failure) return { ...delay, http: { status: failure.status, headers: failure.headers ?? {}, body: failure.body ?? JSON.stringify({ error: { message: `scripted ${failure.status}`, type: 'server_error' } }) } };
+    if (failure)
+      return {
+        ...delay,
+        http: {
+          status: failure.status,
+          headers: failure.headers ?? {},
+          body: failure.body ?? JSON.stringify({ error: { message: `scripted ${failure.status}`, type: 'server_error' } }),
+        },
+      };
     const tools = (req.tools ?? []) as Parameters<OfflineChatModel['bindTools']>[0];
     const coordinator = (req.tools ?? []).some((t) => t.function.name === 'route');
     const toolResults = req.messages.at(-1)?.role === 'tool';
@@ -89,7 +97,8 @@ export async function startRealisticModel(opts: { clock?: Clock; timeZone?: stri
         const base = { id: freshId(), name: call.name, args: call.args };
         if (coordinator) return base;
         if (mode.invalidJson) return { ...base, rawArguments: JSON.stringify(call.args).slice(0, -3) };
-        if (mode.wrongTypes) return { ...base, args: Object.fromEntries(Object.entries(call.args).map(([k, v]) => [k, typeof v === 'number' ? `about ${v}` : v])) };
+        if (mode.wrongTypes)
+          return { ...base, args: Object.fromEntries(Object.entries(call.args).map(([k, v]) => [k, typeof v === 'number' ? `about ${v}` : v])) };
         return base;
       }),
     );

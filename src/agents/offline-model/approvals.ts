@@ -50,7 +50,10 @@ export const reviseAction: Grammar = ({ text, now, timeZone, defaultCurrency }) 
     args.startsAt = zonedIso(parseDate(change, base) ?? addDays(base, 0), time, timeZone);
   }
   if (Object.keys(args).length === 2) {
-    return clarify('revise_action', `I could not read a change in "${change}". Say e.g. "make it 12 hours" or "send it to billing@acme.test instead". ${TRY_AGAIN}`);
+    return clarify(
+      'revise_action',
+      `I could not read a change in "${change}". Say e.g. "make it 12 hours" or "send it to billing@acme.test instead". ${TRY_AGAIN}`,
+    );
   }
   return toolIntent('revise_action', args, `That change does not look right: "${change}". ${TRY_AGAIN}`);
 };
@@ -60,7 +63,8 @@ const kindOf = (word: string) => (/^inv/i.test(word) ? 'invoices' : /mail/i.test
 const existing = /\b(?:to|for|with)?\s*(?:existing|current|known|returning)\s+(?:clients?|customers?)\b/i;
 const perDayPattern = /\b(?:at most|up to|max(?:imum)?|no more than)\s+(\d+)\s+(?:a|per|each)\s+day\b/i;
 const forDaysPattern = /\bfor\s+(?:the\s+next\s+)?(\d+)\s+(days?|weeks?|months?)\b/i;
-const ceilingPattern = /\b(?:under|below|up to|at most|less than|max(?:imum)?|not over|no more than|of up to)\s+([€$£]?\s?\d[\d.,]*k?\s*(?:[A-Z]{3}\b|euros?\b|dollars?\b|pounds?\b|[€$£])?)/i;
+const ceilingPattern =
+  /\b(?:under|below|up to|at most|less than|max(?:imum)?|not over|no more than|of up to)\s+([€$£]?\s?\d[\d.,]*k?\s*(?:[A-Z]{3}\b|euros?\b|dollars?\b|pounds?\b|[€$£])?)/i;
 const domainPattern = /\b(?:to|at)\s+(?:anyone\s+at\s+|addresses\s+at\s+)?@?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\b/i;
 
 /** "always approve invoices under 500 EUR to existing clients", "auto-approve emails to acme.test", "always approve meetings with Acme, at most 3 a day, for 30 days". */
@@ -101,7 +105,10 @@ export const proposeRule: Grammar = ({ text, defaultCurrency }) => {
     if (client !== undefined && !/^(?:a|per|day|days)$/i.test(client)) args.client = client;
   }
   if (kind === 'invoices' && args.maxAmount === undefined) {
-    return clarify('propose_rule', 'Up to what amount should invoices be approved without asking? e.g. "always approve invoices under 500 EUR to existing clients".');
+    return clarify(
+      'propose_rule',
+      'Up to what amount should invoices be approved without asking? e.g. "always approve invoices under 500 EUR to existing clients".',
+    );
   }
   if (args.client === undefined && args.recipientDomain === undefined && !args.existingClientsOnly && args.maxAmount === undefined) {
     return clarify('propose_rule', `A rule needs a limit: a client, existing clients only, or an amount ceiling, e.g. "always approve ${kind} with Acme".`);

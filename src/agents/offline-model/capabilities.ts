@@ -30,8 +30,6 @@ const allTools = Object.keys(agentTools) as AgentToolName[];
 
 /** A plain-text list of what Keel can do, limited to `tools` when given (an agent lists only its own). */
 export function describeCapabilities(tools: readonly AgentToolName[] = allTools): string {
-  const lines = (tools.length === 0 ? allTools : tools).map(
-    (tool) => `- ${agentTools[tool].description ?? tool} e.g. "${examples[tool]}"`,
-  );
+  const lines = (tools.length === 0 ? allTools : tools).map((tool) => `- ${agentTools[tool].description ?? tool} e.g. "${examples[tool]}"`);
   return `I can help with:\n${lines.join('\n')}`;
 }

@@ -9,7 +9,8 @@ const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[
 const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
 const question = /^(?:show|list|which|what|any|are|is|has|have|did|does|how|find|get|who|whom)\b/i;
 /** "got €1,800 from Beta", "received 1.5k from acme", "payment received from Beta GmbH". */
-const received = /^(?:(?:got|received|receiv\w+)\s+(.+?)\s+from|payment\s+(?:received|came in|arrived)\s+from|(?:got|received)\s+(?:a\s+)?payment\s+from)\s+(.+)$/i;
+const received =
+  /^(?:(?:got|received|receiv\w+)\s+(.+?)\s+from|payment\s+(?:received|came in|arrived)\s+from|(?:got|received)\s+(?:a\s+)?payment\s+from)\s+(.+)$/i;
 /** Words between a payer and "paid" that are not part of the name: "beta just paid", "Acme has paid". */
 const payerTail = /\s+(?:just|finally|already|has|have|also|now)$/i;
 
@@ -74,7 +75,11 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
   if (rate?.currency !== undefined) args.currency = rate.currency;
   // "invoice 10 hours to Acme": the trailing "for/to <client>" is not the work done.
   if (description !== undefined && description !== client) args.description = description;
-  return toolIntent('create_invoice', args, `I couldn't read ${hours} hours${rate ? ` at ${rate.amount}` : ''} as an amount I can bill; how many hours, at what rate?`);
+  return toolIntent(
+    'create_invoice',
+    args,
+    `I couldn't read ${hours} hours${rate ? ` at ${rate.amount}` : ''} as an amount I can bill; how many hours, at what rate?`,
+  );
 };
 
 /** The work billed, written after the amounts: "for October consulting", "- workshop prep", "(October)". */
@@ -104,17 +109,16 @@ export const listInvoices: Grammar = ({ text }) => {
   const status = payQuestion ? 'sent' : statusWords.find(([pattern]) => pattern.test(text))?.[1];
   // "show me acme invoices": the client written before the noun.
   const before = /^(?:show|list|get|find|see)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(.+?)\s+invoices?\b/i.exec(text)?.[1];
-  const named = before === undefined || /^(?:my|all|unpaid|overdue|paid|draft|open|sent|late|outstanding|void(?:ed)?|cancell?ed|recent|last|new|old)\b/i.test(before) ? undefined : leadingName(before);
+  const named =
+    before === undefined || /^(?:my|all|unpaid|overdue|paid|draft|open|sent|late|outstanding|void(?:ed)?|cancell?ed|recent|last|new|old)\b/i.test(before)
+      ? undefined
+      : leadingName(before);
   const owing = /\b(?:does|has|have|did)\s+(.+?)\s+(?:owe|paid|pay)\b/i.exec(text)?.[1];
-  const client =
-    (owing === undefined ? undefined : leadingName(owing)) ??
-    named ??
-    nameAfter(text, 'for|from|to|of|by|with') ??
-    possessiveClient(text);
+  const client = (owing === undefined ? undefined : leadingName(owing)) ?? named ?? nameAfter(text, 'for|from|to|of|by|with') ?? possessiveClient(text);
   const args: ToolInput<'list_invoices'> = {};
   if (client !== undefined) args.client = client;
   if (status !== undefined) args.status = status;
-  return toolIntent('list_invoices', args, 'Which client\'s invoices should I list?');
+  return toolIntent('list_invoices', args, "Which client's invoices should I list?");
 };
 
 /** "Acme Corp's invoices" → "Acme Corp"; "What's overdue" is a question word, not a client. */

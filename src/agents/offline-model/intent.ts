@@ -48,11 +48,7 @@ export function clarify(tool: AgentToolName, question: string): ClarifyIntent {
  * also fills its defaults). Values the schema rejects, such as a malformed
  * email or 0 hours, become a question to the operator instead of a bad call.
  */
-export function toolIntent<K extends AgentToolName>(
-  tool: K,
-  candidate: ToolInput<K>,
-  whenInvalid: string,
-): ToolIntent | ClarifyIntent {
+export function toolIntent<K extends AgentToolName>(tool: K, candidate: ToolInput<K>, whenInvalid: string): ToolIntent | ClarifyIntent {
   const parsed = agentTools[tool].safeParse(candidate);
   if (!parsed.success) return clarify(tool, whenInvalid);
   // TypeScript cannot correlate `tool` with `parsed.data` through the generic K; the schema lookup above guarantees it.

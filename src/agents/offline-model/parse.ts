@@ -54,8 +54,7 @@ const grammars: Grammar[] = [
   status,
 ];
 
-const greeting =
-  /^(?:hi|hello|hey|hiya|hallo|howdy|yo|good (?:morning|afternoon|evening)|morning|thanks|thank you|thx|cheers)(?: there| keel| team| all)?$/i;
+const greeting = /^(?:hi|hello|hey|hiya|hallo|howdy|yo|good (?:morning|afternoon|evening)|morning|thanks|thank you|thx|cheers)(?: there| keel| team| all)?$/i;
 const helpRequest =
   /^(?:\/?(?:help|start|menu|commands|options)|what can (?:you|keel) do(?: for me)?|what do you do|how does (?:this|it|keel) work|how do i use (?:this|you|keel))$/i;
 const maxQuoted = 200;
@@ -67,7 +66,10 @@ const maxQuoted = 200;
 export function parseIntent(message: string, options: ParseOptions): ParsedIntent {
   const timeZone = options.timeZone ?? 'UTC';
   assertTimeZone(timeZone);
-  const collapsed = message.replace(/\s+/g, ' ').trim().replace(/[\s.!?]+$/, '');
+  const collapsed = message
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\s.!?]+$/, '');
   if (collapsed.length > maxParsedLength) return { kind: 'help', unknown: quote(collapsed) };
   const text = clean(normalizeTyping(collapsed));
   // Checked before and after cleaning: "hello there" loses its "hello", "hi, can you help" keeps only "help".

@@ -26,11 +26,7 @@ export const setReminder: Grammar = ({ text, now, timeZone }) => {
   // In an errand the client is whom it is done to: "send Beta the contract", "send the contract to Beta".
   const errandClient = errand === undefined ? undefined : (nameAfter(errand, 'to|with|for') ?? leadingName(errand.split(' ').slice(1).join(' ')));
   const client =
-    nameAfter(text, 'with') ??
-    nameAfter(text, nudgeVerb) ??
-    errandClient ??
-    nameAfter(text, 'about|to') ??
-    nameAfter(text, '^(?:nudge|chase|ping|remind)');
+    nameAfter(text, 'with') ?? nameAfter(text, nudgeVerb) ?? errandClient ?? nameAfter(text, 'about|to') ?? nameAfter(text, '^(?:nudge|chase|ping|remind)');
   if (client === undefined || /^me$/i.test(client)) return clarify('set_reminder', 'Who should I remind you about?');
   const args: ToolInput<'set_reminder'> = { client, afterDays };
   if (errand !== undefined) args.note = capitalize(errand);

@@ -1,15 +1,6 @@
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
 import { parseHours, parseRate, priceQuestion, unsupportedPrice } from './money.js';
-import {
-  capitalize,
-  findEmail,
-  leadingName,
-  leadingProperName,
-  nameAfter,
-  nameFromEmail,
-  trimPhrase,
-  withoutArticle,
-} from './text.js';
+import { capitalize, findEmail, leadingName, leadingProperName, nameAfter, nameFromEmail, trimPhrase, withoutArticle } from './text.js';
 
 /** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */
 
@@ -47,9 +38,7 @@ export const addClient: Grammar = ({ text }) => {
     return clarify('add_client', `That email address doesn't look right; what is ${name}'s contact email?`);
   }
   const contactPhrase = /\bcontact(?:\s+(?:is|person|name))?[\s:]+(.+)$/i.exec(details)?.[1];
-  const contactName =
-    (contactPhrase === undefined ? undefined : leadingName(contactPhrase)) ??
-    (email === undefined ? undefined : nameBefore(details, email));
+  const contactName = (contactPhrase === undefined ? undefined : leadingName(contactPhrase)) ?? (email === undefined ? undefined : nameBefore(details, email));
   const args: ToolInput<'add_client'> = { name };
   if (contactName !== undefined && !contactName.includes('@')) args.contactName = contactName;
   else if (email !== undefined) {
@@ -82,8 +71,7 @@ export const findClient: Grammar = ({ text }) => {
   return toolIntent('find_client', { query: withoutArticle(trimPhrase(query)) }, 'Which client should I look up?');
 };
 
-const noteLead =
-  /^(?:remember|note(?: down)?|make a note|keep in mind|jot down|fyi|for the record)(?:\s+that\b)?(?:\s+to\b)?[\s:,-]+(.+)$/i;
+const noteLead = /^(?:remember|note(?: down)?|make a note|keep in mind|jot down|fyi|for the record)(?:\s+that\b)?(?:\s+to\b)?[\s:,-]+(.+)$/i;
 const noteAbout = /^(?:about|for|re)\s+([^:]+):\s*(.+)$/i;
 
 /** "remember that Dana prefers calls on Fridays", "note for Acme: they pay late". */
@@ -112,7 +100,8 @@ export const recall: Grammar = ({ text }) => {
 const proposalTrigger = /\b(?:proposal|quote|estimate)\b/i;
 const prospect = String.raw`(?:new\s+)?(?:prospect|lead|client|customer)`;
 const wants = /\b(?:wants?|needs?|asked for|asks for|is looking for|looking for|interested in)\s+(.+?)(?=[,;]|\s+and\s|\s+so\s|$)/i;
-const service = /(?:\b((?:\d+|half|full|one|two|three|four|five)[- ](?:day|hour|week|month))[- ])?\b(workshop|training|audit|retainer|project|coaching|consulting|review|strategy|assessment|migration|implementation|design|website|sprint|engagement|course|session|keynote|talk)s?\b/i;
+const service =
+  /(?:\b((?:\d+|half|full|one|two|three|four|five)[- ](?:day|hour|week|month))[- ])?\b(workshop|training|audit|retainer|project|coaching|consulting|review|strategy|assessment|migration|implementation|design|website|sprint|engagement|course|session|keynote|talk)s?\b/i;
 
 /**
  * "draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR", "new
@@ -210,10 +199,17 @@ const no = String.raw`declined|rejected|turned down|said no(?: to)?|passed on|re
 const offered = String.raw`workshop|project|audit|training|retainer|deal|terms|price|pricing|engagement`;
 const offerNoun = String.raw`(?:(?:the|our|my|their|that)\s+)?(?:(?:(?:${offered}|new|latest|last)\s+)?(?:proposal|quote|offer|estimate)|(?:${offered}))`;
 /** Lowercase subjects that are people or groups in general, never a client's name. */
-const notClients = /^(?:team|everyone|everybody|nobody|client|customer|boss|partner|they|he|she|invoice|invoices|meeting|call|task|email|card|rule|everything|all|this|that)$/i;
+const notClients =
+  /^(?:team|everyone|everybody|nobody|client|customer|boss|partner|they|he|she|invoice|invoices|meeting|call|task|email|card|rule|everything|all|this|that)$/i;
 const clientDecides = new RegExp(String.raw`^(.+?)\s+(?:has\s+|have\s+|just\s+)?(${yes}|${no})(?:\s+${offerNoun})?$`, 'i');
-const offerDecided = new RegExp(String.raw`^(?:the\s+)?(?:proposal|quote|offer|estimate)\s+(?:for|to)\s+(.+?)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
-const possessiveDecided = new RegExp(String.raw`^(.+?)['’]s\s+(?:proposal|quote|offer|estimate)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`, 'i');
+const offerDecided = new RegExp(
+  String.raw`^(?:the\s+)?(?:proposal|quote|offer|estimate)\s+(?:for|to)\s+(.+?)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`,
+  'i',
+);
+const possessiveDecided = new RegExp(
+  String.raw`^(.+?)['’]s\s+(?:proposal|quote|offer|estimate)\s+(?:was|got|has been|is)\s+(accepted|approved|signed|declined|rejected|turned down)$`,
+  'i',
+);
 const markedOffer = /^mark\s+(?:the\s+)?(?:(?:proposal|quote)\s+(?:for|to)\s+(.+?)|(.+?)\s+(?:proposal|quote))\s+as\s+(accepted|declined|sent)$/i;
 // A subject that starts with a pronoun ("we finally declined") names no client.
 const subjectPronoun = /^(?:i|we|they|you|she|he|it|everyone|nobody|someone)\b/i;

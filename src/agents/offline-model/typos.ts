@@ -38,17 +38,62 @@ const shorthand: Record<string, string> = {
 
 /** The words grammars look for; a lowercase word one slip away from one of them is read as it. */
 const keywords = [
-  'invoice', 'invoices', 'schedule', 'remember', 'remind', 'follow', 'proposal', 'client', 'customer', 'status',
-  'task', 'todo', 'accepted', 'declined', 'meeting', 'linkedin', 'tomorrow', 'payment', 'overdue', 'unpaid',
-  'newsletter', 'project', 'approve', 'deadline', 'outstanding', 'reminder',
+  'invoice',
+  'invoices',
+  'schedule',
+  'remember',
+  'remind',
+  'follow',
+  'proposal',
+  'client',
+  'customer',
+  'status',
+  'task',
+  'todo',
+  'accepted',
+  'declined',
+  'meeting',
+  'linkedin',
+  'tomorrow',
+  'payment',
+  'overdue',
+  'unpaid',
+  'newsletter',
+  'project',
+  'approve',
+  'deadline',
+  'outstanding',
+  'reminder',
 ];
 
 /** Real words one slip away from a keyword, which must stay as written. */
 const genuine = new Set([
   ...keywords.flatMap((word) => [word, `${word}s`, `${word}d`, `${word}ed`, `${word}ing`, `${word}r`, `${word}er`]),
-  'accept', 'accepts', 'decline', 'declines', 'fellow', 'hollow', 'fallow', 'rewind', 'rebind', 'remand', 'remained',
-  'protect', 'projector', 'cliente', 'statue', 'statues', 'meting', 'melting', 'excepted', 'reclined', 'pavement',
-  'headline', 'headlines', 'remainder', 'remainders',
+  'accept',
+  'accepts',
+  'decline',
+  'declines',
+  'fellow',
+  'hollow',
+  'fallow',
+  'rewind',
+  'rebind',
+  'remand',
+  'remained',
+  'protect',
+  'projector',
+  'cliente',
+  'statue',
+  'statues',
+  'meting',
+  'melting',
+  'excepted',
+  'reclined',
+  'pavement',
+  'headline',
+  'headlines',
+  'remainder',
+  'remainders',
 ]);
 
 /** Damerau–Levenshtein distance, capped: anything above `max` reports max + 1. */
@@ -68,7 +113,11 @@ function distance(a: string, b: string, max: number): number {
 
 /** Swapped neighbours only: "tsak" → "task". */
 const isTransposition = (a: string, b: string) =>
-  a.length === b.length && [...a].some((_, i) => i + 1 < a.length && a[i] !== b[i] && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) && a.slice(0, i) === b.slice(0, i));
+  a.length === b.length &&
+  [...a].some(
+    (_, i) =>
+      i + 1 < a.length && a[i] !== b[i] && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) && a.slice(0, i) === b.slice(0, i),
+  );
 
 /** The keyword a lowercase word was meant to be, if it is a near miss: one edit for long words, a swap for short ones. */
 export function correctWord(word: string): string | undefined {

@@ -1,5 +1,13 @@
 export { renderWeb, renderOperatorText } from './web.js';
 export { cardStatus, buttonData, parseButtonData, parseButton, cardButtons, batchButton, expiryLine, type ButtonSpec } from './card-text.js';
-export { renderTelegram, renderTelegramCard, splitForTelegram, escapeTelegram, TELEGRAM_LIMIT, type TelegramMessage, type TelegramKeyboard } from './telegram.js';
+export {
+  renderTelegram,
+  renderTelegramCard,
+  splitForTelegram,
+  escapeTelegram,
+  TELEGRAM_LIMIT,
+  type TelegramMessage,
+  type TelegramKeyboard,
+} from './telegram.js';
 export { renderSlack, renderSlackCard, splitForSlack, escapeSlack, SLACK_TEXT_LIMIT, type SlackMessage } from './slack.js';
 export { routeReplies, ANSWERED_PRIVATELY, type ChatKind, type RoutedReplies } from './route.js';

@@ -10,9 +10,7 @@ export interface TelegramKeyboard {
 }
 
 /** A text reply may take several messages; a card is always one, so it can be edited in place later. */
-export type TelegramMessage =
-  | { kind: 'text'; parts: string[] }
-  | { kind: 'card'; ref: string; html: string; keyboard: TelegramKeyboard };
+export type TelegramMessage = { kind: 'text'; parts: string[] } | { kind: 'card'; ref: string; html: string; keyboard: TelegramKeyboard };
 
 const key = (b: ButtonSpec) => ({ text: b.style === 'primary' ? `✅ ${b.label}` : b.style === 'danger' ? `✖️ ${b.label}` : b.label, callback_data: b.data });
 

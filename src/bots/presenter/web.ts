@@ -1,12 +1,12 @@
 import type { Outbound } from '../../graph/index.js';
 import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const paragraphs = (text: string) => escapeHtml(text).replace(/\n/g, '<br>');
 
-const buttonHtml = (b: ButtonSpec) => `<button class="${b.style === 'primary' ? 'approve' : b.style === 'danger' ? 'reject' : 'secondary'}" data-action="${escapeHtml(b.data)}">${escapeHtml(b.label)}</button>`;
+const buttonHtml = (b: ButtonSpec) =>
+  `<button class="${b.style === 'primary' ? 'approve' : b.style === 'danger' ? 'reject' : 'secondary'}" data-action="${escapeHtml(b.data)}">${escapeHtml(b.label)}</button>`;
 
 /** Outbound → an HTML fragment for the web chat; a card (or batch) carries its ref so a later state replaces it in place. */
 export function renderWeb(message: Outbound): string {
@@ -23,9 +23,7 @@ export function renderWeb(message: Outbound): string {
   const status = cardStatus(card);
   const facts = card.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${paragraphs(f.value)}</dd>`).join('');
   const evidence = card.evidence.length ? `<p class="evidence">Evidence: ${card.evidence.map((e) => `<code>${escapeHtml(e)}</code>`).join(' ')}</p>` : '';
-  const actions = status
-    ? `<p class="status">${escapeHtml(status)}</p>`
-    : `<div class="buttons">${cardButtons(card).map(buttonHtml).join('')}</div>`;
+  const actions = status ? `<p class="status">${escapeHtml(status)}</p>` : `<div class="buttons">${cardButtons(card).map(buttonHtml).join('')}</div>`;
   return `<div class="msg card" data-ref="${escapeHtml(card.ref)}" data-state="${escapeHtml(card.state)}">
     <h3>${escapeHtml(card.title)}</h3>
     <dl>${facts}</dl>

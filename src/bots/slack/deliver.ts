@@ -24,8 +24,10 @@ export interface ClickedCard {
 export type CardSent = (ref: string, channel: string, ts: string) => Promise<void>;
 
 /** Records where a card was posted in Slack, through the conversation (transports keep no state of their own). */
-export const cardSentTo = (conversation: Conversation): CardSent => (ref, channel, ts) =>
-  conversation.cardSent({ transport: 'slack', chat: channel, messageId: ts, ref });
+export const cardSentTo =
+  (conversation: Conversation): CardSent =>
+  (ref, channel, ts) =>
+    conversation.cardSent({ transport: 'slack', chat: channel, messageId: ts, ref });
 
 export async function deliver(client: webApi.WebClient, target: SlackTarget, result: HandleResult, clicked?: ClickedCard, sent?: CardSent): Promise<void> {
   const thread = target.threadTs ? { thread_ts: target.threadTs } : {};

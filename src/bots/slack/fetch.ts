@@ -14,6 +14,7 @@ type SlackResponse = Awaited<ReturnType<SlackFetch>>;
 export const slackFetch: SlackFetch = async (url, init) => {
   if (init?.redirect !== 'error') return (await fetch(url, init)) as unknown as SlackResponse;
   const response = await fetch(url, { ...init, redirect: 'manual' });
-  if (response.status >= 300 && response.status < 400) throw new TypeError(`Slack answered ${String(url)} with a redirect (${response.status}); the Web API client does not follow redirects.`);
+  if (response.status >= 300 && response.status < 400)
+    throw new TypeError(`Slack answered ${String(url)} with a redirect (${response.status}); the Web API client does not follow redirects.`);
   return response as unknown as SlackResponse;
 };

@@ -29,7 +29,12 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
     await deliver(client, target, result.status === 'refused' ? result : { status: 'handled', replies: here }, clicked, sent);
     if (!privately.length) return;
     await deliver(client, { channel: target.user, user: target.user }, { status: 'handled', replies: privately }, undefined, sent);
-    await client.chat.postEphemeral({ channel: target.channel, user: target.user, text: ANSWERED_PRIVATELY, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+    await client.chat.postEphemeral({
+      channel: target.channel,
+      user: target.user,
+      text: ANSWERED_PRIVATELY,
+      ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+    });
   };
 
   app.event('message', async ({ event, body, client }) => {

@@ -52,31 +52,27 @@ export class HonoReceiver implements Receiver {
   }
 
   routes(): Hono {
-    return new Hono().post(
-      SLACK_EVENTS_PATH,
-      bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.body(null, 413) }),
-      async (c) => {
-        const raw = await c.req.text();
-        const contentType = c.req.header('content-type');
-        // Slack's SSL check carries no signature and asks only for a 200; nothing else in it is read.
-        if (contentType?.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw).get('ssl_check') === '1') return c.body(null, 200);
-        if (!this.verified(raw, c.req.header('x-slack-signature'), c.req.header('x-slack-request-timestamp'))) return c.body(null, 401);
+    return new Hono().post(SLACK_EVENTS_PATH, bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.body(null, 413) }), async (c) => {
+      const raw = await c.req.text();
+      const contentType = c.req.header('content-type');
+      // Slack's SSL check carries no signature and asks only for a 200; nothing else in it is read.
+      if (contentType?.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw).get('ssl_check') === '1') return c.body(null, 200);
+      if (!this.verified(raw, c.req.header('x-slack-signature'), c.req.header('x-slack-request-timestamp'))) return c.body(null, 401);
 
-        // Slack sends events as JSON and interactions as a form; anything else is not from Slack.
-        if (!/^application\/(json|x-www-form-urlencoded)\b/.test(contentType ?? '')) return c.json({ error: 'Send JSON or a form.' }, 415);
-        let body: Body;
-        try {
-          body = parseBody(contentType, raw);
-        } catch (error) {
-          this.deps.logger.warn('refused a signed Slack request whose body is not JSON', { error });
-          return c.json({ error: 'The request body is not valid JSON.' }, 400);
-        }
-        if (body.type === 'url_verification') return c.json({ challenge: body.challenge });
-        const reply = await this.dispatch(body, retryNumber(c.req.header('x-slack-retry-num')), c.req.header('x-slack-retry-reason'));
-        if (reply === undefined || reply === '') return c.body(null, 200);
-        return typeof reply === 'string' ? c.text(reply) : c.json(reply);
-      },
-    );
+      // Slack sends events as JSON and interactions as a form; anything else is not from Slack.
+      if (!/^application\/(json|x-www-form-urlencoded)\b/.test(contentType ?? '')) return c.json({ error: 'Send JSON or a form.' }, 415);
+      let body: Body;
+      try {
+        body = parseBody(contentType, raw);
+      } catch (error) {
+        this.deps.logger.warn('refused a signed Slack request whose body is not JSON', { error });
+        return c.json({ error: 'The request body is not valid JSON.' }, 400);
+      }
+      if (body.type === 'url_verification') return c.json({ challenge: body.challenge });
+      const reply = await this.dispatch(body, retryNumber(c.req.header('x-slack-retry-num')), c.req.header('x-slack-retry-reason'));
+      if (reply === undefined || reply === '') return c.body(null, 200);
+      return typeof reply === 'string' ? c.text(reply) : c.json(reply);
+    });
   }
 
   private verified(raw: string, signature: string | undefined, timestamp: string | undefined): boolean {

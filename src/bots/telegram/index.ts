@@ -56,7 +56,10 @@ export function createTelegramBot(options: TelegramOptions): TelegramBot {
     // The inbox forgot the update, so resending the message is safe.
     if (!ctx.chat) return;
     await ctx.api
-      .sendMessage(ctx.chat.id, storageFault(error)?.message ?? 'Keel hit an internal error; nothing was done twice. Send it again, and check the server log if it repeats.')
+      .sendMessage(
+        ctx.chat.id,
+        storageFault(error)?.message ?? 'Keel hit an internal error; nothing was done twice. Send it again, and check the server log if it repeats.',
+      )
       .catch((sendError: unknown) => logger.warn('could not tell the Telegram chat about the failure', { error: sendError }));
   });
 
@@ -73,7 +76,8 @@ export function createTelegramBot(options: TelegramOptions): TelegramBot {
           if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return c.json({ error: 'Telegram sends updates as JSON.' }, 415);
           const parsed: unknown = await c.req.json().catch(() => undefined);
           // `null`, a number or a list is valid JSON but no update; grammY would fail on it with a 500.
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return c.json({ error: 'The request body is not a Telegram update (a JSON object).' }, 400);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+            return c.json({ error: 'The request body is not a Telegram update (a JSON object).' }, 400);
           return next();
         },
         webhookCallback(bot, 'hono', {
@@ -88,7 +92,9 @@ export function createTelegramBot(options: TelegramOptions): TelegramBot {
   async function start(): Promise<void> {
     await bot.init();
     // Some Bot API servers (and emulators) lack setMyCommands; the commands still work when typed.
-    await bot.api.setMyCommands(COMMANDS).catch((error: unknown) => logger.warn('Telegram did not take the command menu; /start and /help still work', { error }));
+    await bot.api
+      .setMyCommands(COMMANDS)
+      .catch((error: unknown) => logger.warn('Telegram did not take the command menu; /start and /help still work', { error }));
     if (webhook) {
       await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
       logger.info(`Telegram bot @${bot.botInfo.username} receives updates at its webhook`);

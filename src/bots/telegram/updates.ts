@@ -55,7 +55,12 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
     } catch (error) {
       // Telegram answers 403 until the user has opened a private chat with the bot; the answer stays unsent rather than land in the group.
       if (!(error instanceof GrammyError && error.error_code === 403)) throw error;
-      await deliver(ctx.api, chat, [{ kind: 'text', text: `I answer this only in private: open a chat with @${ctx.me.username}, press Start, and ask there.` }], logger);
+      await deliver(
+        ctx.api,
+        chat,
+        [{ kind: 'text', text: `I answer this only in private: open a chat with @${ctx.me.username}, press Start, and ask there.` }],
+        logger,
+      );
       return;
     }
     await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);

@@ -47,7 +47,13 @@ export function webAccess(options: WebAccessOptions): MiddlewareHandler {
     if (offered !== undefined) {
       if (!sameSecret(offered, token)) return c.json({ error: 'Wrong token.' }, 401);
       const session = await sessions.startSession(options.operator, WEB_SESSION_TTL_MS);
-      setCookie(c, COOKIE, session, { httpOnly: true, sameSite: 'Strict', secure: secureCookie(c, options.publicHttps), path: '/', maxAge: WEB_SESSION_TTL_MS / 1000 });
+      setCookie(c, COOKIE, session, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: secureCookie(c, options.publicHttps),
+        path: '/',
+        maxAge: WEB_SESSION_TTL_MS / 1000,
+      });
       return c.redirect('/', 303);
     }
     const cookie = getCookie(c, COOKIE);

@@ -71,9 +71,7 @@ export function webChat(deps: WebChatDeps) {
   app.get('/api/history', async (c) => {
     const entries = await deps.conversation.history();
     return c.json({
-      entries: entries.map((e) =>
-        e.direction === 'in' && e.message.kind === 'text' ? renderOperatorText(e.message.text) : renderWeb(e.message),
-      ),
+      entries: entries.map((e) => (e.direction === 'in' && e.message.kind === 'text' ? renderOperatorText(e.message.text) : renderWeb(e.message))),
     });
   });
 

@@ -17,7 +17,10 @@ const COOKIE_PATH = '/workspace';
 
 const encoder = new TextEncoder();
 const toBase64Url = (bytes: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
   // atob throws on a length no base64 text can have; a forged token must be refused, not crash the request.
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
@@ -75,14 +78,18 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
   let key: Promise<CryptoKey> | undefined;
 
   async function loadKey(): Promise<CryptoKey> {
-    await db.insert(workspaceKeys).values({ name: 'signing', secret: `${ids.secret()}${ids.secret()}`, createdAt: clock.now() }).onConflictDoNothing();
+    await db
+      .insert(workspaceKeys)
+      .values({ name: 'signing', secret: `${ids.secret()}${ids.secret()}`, createdAt: clock.now() })
+      .onConflictDoNothing();
     const [row] = await db.select().from(workspaceKeys).where(eq(workspaceKeys.name, 'signing'));
     return crypto.subtle.importKey('raw', encoder.encode(row!.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
-  const signingKey = () => (key ??= loadKey().catch((error: unknown) => {
-    key = undefined;
-    throw error;
-  }));
+  const signingKey = () =>
+    (key ??= loadKey().catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    }));
 
   const sign = async (text: string) => toBase64Url(await crypto.subtle.sign('HMAC', await signingKey(), encoder.encode(text)));
   // subtle.verify compares in constant time.
@@ -125,7 +132,10 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
 
   async function sessionOf(token: string): Promise<Visitor | undefined> {
     const id = await sha256Hex(token);
-    const [row] = await db.select().from(workspaceSessions).where(and(eq(workspaceSessions.id, id), gt(workspaceSessions.expiresAt, clock.now())));
+    const [row] = await db
+      .select()
+      .from(workspaceSessions)
+      .where(and(eq(workspaceSessions.id, id), gt(workspaceSessions.expiresAt, clock.now())));
     return row ? { operator: row.operator, binding: `session:${id}` } : undefined;
   }
 

@@ -18,7 +18,12 @@ async function agentCard(deps: WorkspaceDeps, seat: Seat, name: AgentName): Prom
   const chips = (items: readonly string[]) => html`<ul class="chips">${items.map((i) => html`<li>${i}</li>`)}</ul>`;
   const toggle = pause
     ? actionForm({ action: `/workspace/agents/${name}/resume`, token: seat.token, button: `Resume ${capitalized(name)}`, kind: 'approve' })
-    : actionForm({ action: `/workspace/agents/${name}/pause`, token: seat.token, button: `Pause ${capitalized(name)}`, confirm: `Pause ${name}? It will propose nothing until you resume it.` });
+    : actionForm({
+        action: `/workspace/agents/${name}/pause`,
+        token: seat.token,
+        button: `Pause ${capitalized(name)}`,
+        confirm: `Pause ${name}? It will propose nothing until you resume it.`,
+      });
   return html`<section class="box agent" data-agent="${name}" data-paused="${pause ? 'yes' : 'no'}">
     <h2>${capitalized(name)} ${badge(pause ? 'paused' : 'active')}</h2>
     <p class="muted">${scope.title}${pause ? ` · paused by ${pause.pausedBy} at ${when(pause.pausedAt)}` : ''}</p>

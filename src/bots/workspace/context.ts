@@ -43,7 +43,8 @@ export async function contextPage(deps: WorkspaceDeps, query: string): Promise<H
         ? html`<h2>Found for “${q}”</h2>${
             hits.length
               ? html`<ul class="list hits">${hits.map(
-                  (h) => html`<li><a href="${memoryHref(h.id)}">${h.kind} <code>${h.id}</code></a> <span class="muted">via ${h.via.join(', ')}</span><br>${h.excerpt}</li>`,
+                  (h) =>
+                    html`<li><a href="${memoryHref(h.id)}">${h.kind} <code>${h.id}</code></a> <span class="muted">via ${h.via.join(', ')}</span><br>${h.excerpt}</li>`,
                 )}</ul>`
               : html`<p class="muted">Nothing in memory matches.</p>`
           }`

@@ -6,16 +6,7 @@ import { agentNames } from '../../agents/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
 import { parseButtonData, renderWeb } from '../presenter/index.js';
 import { securityHeaders, WEB_SENDER } from '../web/index.js';
-import {
-  clearSessionCookie,
-  crossSite,
-  formGuard,
-  sessionCookie,
-  setSessionCookie,
-  workspaceAccess,
-  type WorkspaceAuth,
-  type WorkspaceEnv,
-} from './access.js';
+import { clearSessionCookie, crossSite, formGuard, sessionCookie, setSessionCookie, workspaceAccess, type WorkspaceAuth, type WorkspaceEnv } from './access.js';
 import { agentsPage } from './agents.js';
 import { approvalsPage, checkpointsPage, openApprovals } from './checkpoints.js';
 import { contextPage, memoryPage } from './context.js';
@@ -33,7 +24,6 @@ const eventId = z.uuid();
 const decisionForm = z.object({ event: eventId, ref: z.string().max(80), decision: z.enum(['approve', 'reject']) });
 const eventForm = z.object({ event: eventId });
 const rewindForm = z.object({ event: eventId, checkpoint: z.string().min(1).max(200) });
-
 
 /**
  * The operator's workspace: the timeline of kernel actions with each one's
@@ -85,11 +75,16 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   const show = async (c: Context<WorkspaceEnv>, title: string, section: Section | undefined, body: Html, status: 200 | 403 | 404 | 422 = 200) => {
     const visitor = c.get('visitor');
     const pending = (await openApprovals(deps)).length;
-    return c.html(page({ title, section, operator: visitor.operator, token: c.get('formToken'), pending, signedIn: visitor.binding !== 'loopback' }, body), status);
+    return c.html(
+      page({ title, section, operator: visitor.operator, token: c.get('formToken'), pending, signedIn: visitor.binding !== 'loopback' }, body),
+      status,
+    );
   };
   const notFound = (c: Context<WorkspaceEnv>, what: string) => show(c, 'Not found', undefined, html`<p>${what}</p>`, 404);
 
-  app.get('/', async (c) => show(c, 'Timeline', 'Timeline', await timelinePage(deps, { agent: c.req.query('agent'), client: c.req.query('client'), state: c.req.query('state') })));
+  app.get('/', async (c) =>
+    show(c, 'Timeline', 'Timeline', await timelinePage(deps, { agent: c.req.query('agent'), client: c.req.query('client'), state: c.req.query('state') })),
+  );
   app.get('/approvals', async (c) => show(c, 'Approvals', 'Approvals', await approvalsPage(deps, seat(c))));
   app.get('/agents', async (c) => show(c, 'Agents', 'Agents', await agentsPage(deps, seat(c))));
   app.get('/context', async (c) => show(c, 'Context', 'Context', await contextPage(deps, c.req.query('q') ?? '')));
@@ -107,11 +102,26 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   /** Sends what the page asked for through the conversation, as a chat app would, and shows the answer. */
   const converse = async (c: Context<WorkspaceEnv>, event: string, payload: Inbound['payload'], back: { href: string; label: string }) => {
     const visitor = c.get('visitor');
-    const result: HandleResult = await deps.conversation.handle({ transport: 'web', sender: visitor.operator, chat: 'workspace', eventId: `workspace:${event}`, payload });
+    const result: HandleResult = await deps.conversation.handle({
+      transport: 'web',
+      sender: visitor.operator,
+      chat: 'workspace',
+      eventId: `workspace:${event}`,
+      payload,
+    });
     const title = result.status === 'refused' ? 'Refused' : result.status === 'invalid' ? 'Not understood' : 'Done';
     const status = result.status === 'refused' ? 403 : result.status === 'invalid' ? 422 : 200;
-    const replies = result.status === 'duplicate' ? html`<p class="notice">That was already handled; nothing more was done.</p>` : await renderReplies(seat(c), result.replies);
-    return show(c, title, undefined, html`<div class="replies">${replies}</div><p><a href="${back.href}">${back.label}</a> · <a href="/workspace">Timeline</a></p>`, status);
+    const replies =
+      result.status === 'duplicate'
+        ? html`<p class="notice">That was already handled; nothing more was done.</p>`
+        : await renderReplies(seat(c), result.replies);
+    return show(
+      c,
+      title,
+      undefined,
+      html`<div class="replies">${replies}</div><p><a href="${back.href}">${back.label}</a> · <a href="/workspace">Timeline</a></p>`,
+      status,
+    );
   };
   const renderReplies = async (s: Seat, replies: Outbound[]): Promise<Html> =>
     html`${await Promise.all(

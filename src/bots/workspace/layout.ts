@@ -22,7 +22,14 @@ export const badge = (state: string) => html`<span class="badge" data-state="${s
  * A form that changes something: it carries the visitor's form token and a
  * fresh event id, so a double tap or a resubmitted page is one event.
  */
-export function actionForm(opts: { action: string; token: string; fields?: Record<string, string>; button: string; kind?: 'approve' | 'reject' | 'plain' | 'danger'; confirm?: string }): Html {
+export function actionForm(opts: {
+  action: string;
+  token: string;
+  fields?: Record<string, string>;
+  button: string;
+  kind?: 'approve' | 'reject' | 'plain' | 'danger';
+  confirm?: string;
+}): Html {
   const fields = Object.entries(opts.fields ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
   return html`<form method="post" action="${opts.action}" class="inline"${opts.confirm ? html` data-confirm="${opts.confirm}"` : ''}>
     <input type="hidden" name="csrf" value="${opts.token}">
@@ -106,9 +113,10 @@ const script = raw(`
 export function page(opts: { title: string; section?: Section; operator?: string; token?: string; pending?: number; signedIn?: boolean }, body: Html): Html {
   const nav = opts.operator
     ? html`<nav aria-label="Workspace">${sections.map(
-        (s) => html`<a href="${s.path}"${s.label === opts.section ? raw(' aria-current="page"') : ''}>${s.label}${
-          s.label === 'Approvals' && opts.pending ? html`<span class="count">${opts.pending}</span>` : ''
-        }</a>`,
+        (s) =>
+          html`<a href="${s.path}"${s.label === opts.section ? raw(' aria-current="page"') : ''}>${s.label}${
+            s.label === 'Approvals' && opts.pending ? html`<span class="count">${opts.pending}</span>` : ''
+          }</a>`,
       )}</nav>`
     : '';
   const who = opts.operator

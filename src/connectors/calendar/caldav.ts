@@ -40,10 +40,14 @@ export function caldavCalendar(settings: CalDavSettings): CalDavCalendar {
     try {
       response = await request();
     } catch (error) {
-      throw new ConnectorError(`Could not reach the calendar server ${where} to ${what} (${error instanceof Error ? error.message : String(error)}); will try again.`, { retryable: true });
+      throw new ConnectorError(
+        `Could not reach the calendar server ${where} to ${what} (${error instanceof Error ? error.message : String(error)}); will try again.`,
+        { retryable: true },
+      );
     }
     if (response.ok || accept.includes(response.status)) return response.status;
-    if (transient(response.status)) throw new ConnectorError(`The calendar server ${where} could not ${what} for now (HTTP ${response.status}); will try again.`, { retryable: true });
+    if (transient(response.status))
+      throw new ConnectorError(`The calendar server ${where} could not ${what} for now (HTTP ${response.status}); will try again.`, { retryable: true });
     const fix =
       response.status === 401 || response.status === 403
         ? 'check CALDAV_USERNAME and CALDAV_PASSWORD'
@@ -54,14 +58,20 @@ export function caldavCalendar(settings: CalDavSettings): CalDavCalendar {
   return {
     /** Writes the meeting's event (VCALENDAR text without METHOD: a stored object, not a message). */
     async put(meetingId: string, ics: string): Promise<void> {
-      await call('save the meeting', () => createObject({ url: urlOf(meetingId), data: ics, headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' }, ...transport }));
+      await call('save the meeting', () =>
+        createObject({ url: urlOf(meetingId), data: ics, headers: { ...headers, 'content-type': 'text/calendar; charset=utf-8' }, ...transport }),
+      );
     },
     async remove(meetingId: string): Promise<void> {
       await call('remove the meeting', () => deleteObject({ url: urlOf(meetingId), headers, ...transport }), [404]);
     },
     /** Whether the server holds the meeting's event: what lookup asks after a crash. */
     async has(meetingId: string): Promise<boolean> {
-      const status = await call('look the meeting up', async () => (await propfind({ url: urlOf(meetingId), props: { 'd:getetag': {} }, depth: '0', headers, ...transport }))[0] ?? { status: 404, ok: false }, [404]);
+      const status = await call(
+        'look the meeting up',
+        async () => (await propfind({ url: urlOf(meetingId), props: { 'd:getetag': {} }, depth: '0', headers, ...transport }))[0] ?? { status: 404, ok: false },
+        [404],
+      );
       return status !== 404;
     },
   };

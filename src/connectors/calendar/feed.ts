@@ -16,7 +16,10 @@ export function calendarFeed(deps: { db: Db; clock: Clock; token: string | undef
   const app = new Hono();
   app.get('/calendar.ics', async (c) => {
     if (!deps.token) {
-      return c.text('The calendar feed is off. Set CALENDAR_FEED_TOKEN to a random value (e.g. `openssl rand -hex 16`), restart Keel, and subscribe to /calendar.ics?token=<that value>.\n', 404);
+      return c.text(
+        'The calendar feed is off. Set CALENDAR_FEED_TOKEN to a random value (e.g. `openssl rand -hex 16`), restart Keel, and subscribe to /calendar.ics?token=<that value>.\n',
+        404,
+      );
     }
     if (!(await timingSafeEqual(c.req.query('token') ?? '', deps.token))) {
       return c.text('Wrong or missing token: subscribe to /calendar.ics?token=<CALENDAR_FEED_TOKEN>.\n', 401);

@@ -22,11 +22,19 @@ export interface IcsEvent {
 }
 
 /** yyyymmddThhmmssZ */
-export const icsDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const icsDate = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** TEXT values escape backslash, semicolon, comma and line breaks (§3.3.11). */
 export const escapeText = (text: string) =>
-  text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  text
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 
 /** Parameter values cannot hold DQUOTE; quote them when they hold ':', ';' or ',' (§3.2). */
 const paramValue = (value: string) => {
@@ -57,8 +65,7 @@ export function foldLine(line: string): string {
   return parts.join('\r\n ');
 }
 
-const person = (role: 'ORGANIZER' | 'ATTENDEE', p: IcsPerson, extra = '') =>
-  `${role}${p.name ? `;CN=${paramValue(p.name)}` : ''}${extra}:mailto:${p.email}`;
+const person = (role: 'ORGANIZER' | 'ATTENDEE', p: IcsPerson, extra = '') => `${role}${p.name ? `;CN=${paramValue(p.name)}` : ''}${extra}:mailto:${p.email}`;
 
 function eventLines(e: IcsEvent, stamp: Date): string[] {
   return [

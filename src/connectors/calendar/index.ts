@@ -53,7 +53,10 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
     try {
       return (await caldav.has(m.id)) === (m.status === 'booked');
     } catch (error) {
-      return { status: 'unknown', detail: `Could not ask the calendar server about meeting ${m.id}: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        status: 'unknown',
+        detail: `Could not ask the calendar server about meeting ${m.id}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 
@@ -150,7 +153,13 @@ export function calendarConnector({ db, clock, ids }: ConnectorDeps, mailer: Mai
       const invite = await mailer.state(inviteKey(meeting.idempotencyKey));
       if (invite.status !== 'sent') return summary(cancelled, null);
       const client = await clientById(db, meeting.clientId);
-      await notify(cancelled, cancelKey(ctx.idempotencyKey), { email: invite.email.to, name: client?.contactName ?? client?.name ?? invite.email.to }, 'CANCEL', ctx.heartbeat);
+      await notify(
+        cancelled,
+        cancelKey(ctx.idempotencyKey),
+        { email: invite.email.to, name: client?.contactName ?? client?.name ?? invite.email.to },
+        'CANCEL',
+        ctx.heartbeat,
+      );
       return summary(cancelled, invite.email.to);
     },
     async lookup(key, { meetingId }) {

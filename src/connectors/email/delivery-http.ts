@@ -60,7 +60,12 @@ export function httpEmailDelivery(settings: EmailApiSettings, clock: Clock): Del
       if (message.references) headers.References = ([] as string[]).concat(message.references).join(' ');
       const attachments = (message.attachments ?? []).map((a) => ({ filename: a.filename, content: base64(a.content), content_type: a.contentType }));
       const calendar = message.icalEvent as { method: string; filename: string; content: string } | undefined;
-      if (calendar) attachments.push({ filename: calendar.filename, content: base64(calendar.content), content_type: `text/calendar; method=${calendar.method}; charset=utf-8` });
+      if (calendar)
+        attachments.push({
+          filename: calendar.filename,
+          content: base64(calendar.content),
+          content_type: `text/calendar; method=${calendar.method}; charset=utf-8`,
+        });
       const response = await fetch(endpoint, {
         method: 'POST',
         headers: {
@@ -106,21 +111,38 @@ export function httpEmailDelivery(settings: EmailApiSettings, clock: Clock): Del
       if (error instanceof ConnectorError) return { error, rejected: true };
       if (error instanceof EmailApiAnswer) {
         if (error.status === 401 || error.status === 403) {
-          return { error: new ConnectorError(`The email API ${host} refused the key (${error.message}); check EMAIL_API_KEY, and that MAIL_FROM's domain is verified there.`, { retryable: false }), rejected: true };
+          return {
+            error: new ConnectorError(
+              `The email API ${host} refused the key (${error.message}); check EMAIL_API_KEY, and that MAIL_FROM's domain is verified there.`,
+              { retryable: false },
+            ),
+            rejected: true,
+          };
         }
         if (retryableStatus(error.status) || (error.status === 409 && error.code !== 'invalid_idempotent_request')) {
           // 409: the same key is still being handled by the API (a concurrent attempt); it answers once that one is done.
           const wait = retryAfterMs(error.retryAfter, clock);
-          const failure = new ConnectorError(`The email API ${host} could not take the message to ${to} for now (${error.message}); will try again.`, wait === undefined ? { retryable: true } : { retryable: true, retryAfterMs: wait });
+          const failure = new ConnectorError(
+            `The email API ${host} could not take the message to ${to} for now (${error.message}); will try again.`,
+            wait === undefined ? { retryable: true } : { retryable: true, retryAfterMs: wait },
+          );
           // A server error may come after the API took the message; the retry carries the same Idempotency-Key, which the API answers without sending again.
           return { error: failure, rejected: error.status < 500 };
         }
         const fix = error.code === 'invalid_idempotent_request' ? 'the API holds a different message under this key' : 'check the address and MAIL_FROM';
-        return { error: new ConnectorError(`The email API ${host} refused the message to ${to} (${error.message}); ${fix}.`, { retryable: false }), rejected: true };
+        return {
+          error: new ConnectorError(`The email API ${host} refused the message to ${to} (${error.message}); ${fix}.`, { retryable: false }),
+          rejected: true,
+        };
       }
       // No answer (refused connection, timeout): the API may have the message; the retry's Idempotency-Key keeps it to one.
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-      return { error: new ConnectorError(`Could not reach the email API ${host}: ${reason}; will try again (check EMAIL_API_URL if this persists).`, { retryable: true }), rejected: false };
+      return {
+        error: new ConnectorError(`Could not reach the email API ${host}: ${reason}; will try again (check EMAIL_API_URL if this persists).`, {
+          retryable: true,
+        }),
+        rejected: false,
+      };
     },
   };
 }

@@ -39,8 +39,10 @@ function fromSource(uid: number, mail: ParsedMail): IncomingMail {
 /** Errors that say what to fix: the server's own words for a refused login, the address for an unreachable server. */
 function readFailure(error: unknown, where: string): Error {
   const e = error as Error & { authenticationFailed?: boolean; code?: string; responseText?: string };
-  if (e.authenticationFailed) return new Error(`The IMAP server ${where} refused the login${e.responseText ? ` (${e.responseText})` : ''}; check the user and password in IMAP_URL.`);
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT') return new Error(`Could not reach the IMAP server ${where} (${e.code}); will try again at the next poll.`);
+  if (e.authenticationFailed)
+    return new Error(`The IMAP server ${where} refused the login${e.responseText ? ` (${e.responseText})` : ''}; check the user and password in IMAP_URL.`);
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT')
+    return new Error(`Could not reach the IMAP server ${where} (${e.code}); will try again at the next poll.`);
   return new Error(`Reading replies from ${where} failed: ${e.responseText ?? e.message}`);
 }
 

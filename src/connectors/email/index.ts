@@ -31,10 +31,24 @@ export function emailConnector(mailer: Mailer): Connector {
       body: z.string().min(1),
       clientId: z.string().optional(),
       /** The Message-ID this answers, so the client's mail program threads it. */
-      inReplyTo: z.string().regex(/^<[^<>\s]+>$/, { error: 'must be a Message-ID such as <abc@example.com>' }).optional(),
+      inReplyTo: z
+        .string()
+        .regex(/^<[^<>\s]+>$/, { error: 'must be a Message-ID such as <abc@example.com>' })
+        .optional(),
     }),
     leavesSystem: true,
-    run: async (input, ctx) => emailSummary(await mailer.send({ key: ctx.idempotencyKey, to: input.to, subject: input.subject, text: input.body, clientId: input.clientId, inReplyTo: input.inReplyTo, heartbeat: ctx.heartbeat })),
+    run: async (input, ctx) =>
+      emailSummary(
+        await mailer.send({
+          key: ctx.idempotencyKey,
+          to: input.to,
+          subject: input.subject,
+          text: input.body,
+          clientId: input.clientId,
+          inReplyTo: input.inReplyTo,
+          heartbeat: ctx.heartbeat,
+        }),
+      ),
     lookup: async (key) => mailLookup(await mailer.state(key), emailSummary),
     compensation: { kind: 'irreversible', note: 'send a correction email, which needs its own approval' },
   });

@@ -27,5 +27,8 @@ export interface Mailbox {
    * rebuilt, so old UIDs mean nothing), it returns no messages and the UID to
    * start after, so mail already there when Keel started reading is left alone.
    */
-  read(since: { uidValidity?: number | undefined; afterUid: number }, limit: number): Promise<{ uidValidity: number; lastUid: number; messages: IncomingMail[] }>;
+  read(
+    since: { uidValidity?: number | undefined; afterUid: number },
+    limit: number,
+  ): Promise<{ uidValidity: number; lastUid: number; messages: IncomingMail[] }>;
 }

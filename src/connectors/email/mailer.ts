@@ -32,10 +32,7 @@ export interface OutgoingMail {
 
 export type OutboxEmail = typeof outboxEmails.$inferSelect;
 
-export type MailState =
-  | { status: 'sent'; email: OutboxEmail }
-  | { status: 'unknown'; detail: string }
-  | { status: 'not_sent' };
+export type MailState = { status: 'sent'; email: OutboxEmail } | { status: 'unknown'; detail: string } | { status: 'not_sent' };
 
 export interface Mailer {
   /** Sends the message once per `mail.key`: a repeated key returns the recorded email without sending again. */
@@ -77,23 +74,38 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
     } else {
       await db
         .insert(outboxEmails)
-        .values({ id: ids.id('mail'), messageId, idempotencyKey: mail.key, clientId: mail.clientId, to: mail.to, subject: mail.subject, body: mail.text, status: 'sending', via: delivery.via, attachments, sentAt: clock.now() })
+        .values({
+          id: ids.id('mail'),
+          messageId,
+          idempotencyKey: mail.key,
+          clientId: mail.clientId,
+          to: mail.to,
+          subject: mail.subject,
+          body: mail.text,
+          status: 'sending',
+          via: delivery.via,
+          attachments,
+          sentAt: clock.now(),
+        })
         .onConflictDoNothing();
     }
 
     let receipt: { emlFile?: string; response: string };
     try {
-      receipt = await delivery.deliver({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        messageId,
-        ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
-        date: clock.now(),
-        attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
-        ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, filename: 'invite.ics', content: mail.calendar.content } } : {}),
-      }, mail.key);
+      receipt = await delivery.deliver(
+        {
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          messageId,
+          ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
+          date: clock.now(),
+          attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
+          ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, filename: 'invite.ics', content: mail.calendar.content } } : {}),
+        },
+        mail.key,
+      );
     } catch (error) {
       const { error: failure, rejected } = delivery.failure(error, mail.to);
       // A certain rejection is recorded as such; a doubt stays `sending`, which lookup reports as unknown.

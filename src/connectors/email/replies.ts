@@ -26,10 +26,16 @@ export const replyInput = z.object({
 });
 export type ReplyInput = z.infer<typeof replyInput>;
 
-const replySummary = (r: EmailReply) => ({ replyId: r.id, clientId: r.clientId, messageId: r.messageId, repliesTo: r.repliesTo, cancelledReminders: r.cancelledReminders });
+const replySummary = (r: EmailReply) => ({
+  replyId: r.id,
+  clientId: r.clientId,
+  messageId: r.messageId,
+  repliesTo: r.repliesTo,
+  cancelledReminders: r.cancelledReminders,
+});
 
 /** `<a@b> <c@d>` → its Message-IDs, as References and In-Reply-To list them. */
-export const messageIds = (header: string | undefined): string[] => (header ? header.match(/<[^<>\s]+>/g) ?? [] : []);
+export const messageIds = (header: string | undefined): string[] => (header ? (header.match(/<[^<>\s]+>/g) ?? []) : []);
 
 /**
  * Who wrote a message, as a client: the sender's address exactly (the
@@ -43,12 +49,19 @@ export async function attributeReply(
   // References lists the thread oldest first and In-Reply-To names the message answered, so later in this list is nearer.
   const quoted = [...(mail.references ?? []), ...messageIds(mail.inReplyTo)];
   const answered = quoted.length
-    ? (await db.select({ id: outboxEmails.id, clientId: outboxEmails.clientId, messageId: outboxEmails.messageId }).from(outboxEmails).where(inArray(outboxEmails.messageId, quoted)))
-        .sort((a, b) => quoted.lastIndexOf(b.messageId) - quoted.lastIndexOf(a.messageId))[0]
+    ? (
+        await db
+          .select({ id: outboxEmails.id, clientId: outboxEmails.clientId, messageId: outboxEmails.messageId })
+          .from(outboxEmails)
+          .where(inArray(outboxEmails.messageId, quoted))
+      ).sort((a, b) => quoted.lastIndexOf(b.messageId) - quoted.lastIndexOf(a.messageId))[0]
     : undefined;
   const address = mail.fromAddress.trim().toLowerCase();
   const own = await db.select({ id: clients.id }).from(clients).where(sql`lower(${clients.email}) = ${address}`);
-  const aliased = await db.selectDistinct({ id: clientAliases.clientId }).from(clientAliases).where(and(eq(clientAliases.kind, 'email'), eq(clientAliases.value, address)));
+  const aliased = await db
+    .selectDistinct({ id: clientAliases.clientId })
+    .from(clientAliases)
+    .where(and(eq(clientAliases.kind, 'email'), eq(clientAliases.value, address)));
   const byAddress = [...new Set([...own, ...aliased].map((c) => c.id))];
   const clientId = byAddress.length === 1 ? byAddress[0] : (answered?.clientId ?? undefined);
   if (!clientId) return undefined;
@@ -100,10 +113,21 @@ export function repliesConnector({ db, clock, ids }: ConnectorDeps): Connector {
         db
           .update(reminders)
           .set({ status: 'cancelled' })
-          .where(and(eq(reminders.clientId, input.clientId), eq(reminders.status, 'pending'), lte(reminders.createdAt, receivedAt), sql`exists (select 1 from ${emailReplies} where ${emailReplies.id} = ${id})`))
+          .where(
+            and(
+              eq(reminders.clientId, input.clientId),
+              eq(reminders.status, 'pending'),
+              lte(reminders.createdAt, receivedAt),
+              sql`exists (select 1 from ${emailReplies} where ${emailReplies.id} = ${id})`,
+            ),
+          )
           .returning({ id: reminders.id }),
       ]);
-      if (cancelled.length) await db.update(emailReplies).set({ cancelledReminders: cancelled.map((r) => r.id) }).where(eq(emailReplies.id, id));
+      if (cancelled.length)
+        await db
+          .update(emailReplies)
+          .set({ cancelledReminders: cancelled.map((r) => r.id) })
+          .where(eq(emailReplies.id, id));
       const row = (await db.select().from(emailReplies).where(eq(emailReplies.messageId, input.messageId)))[0]!;
       return replySummary(row);
     },
@@ -121,7 +145,10 @@ export function repliesConnector({ db, clock, ids }: ConnectorDeps): Connector {
       if (!reply) return { replyId, forgotten: true };
       await db.batch([
         db.delete(emailReplies).where(eq(emailReplies.id, replyId)),
-        db.update(reminders).set({ status: 'pending' }).where(and(inArray(reminders.id, reply.cancelledReminders), eq(reminders.status, 'cancelled'))),
+        db
+          .update(reminders)
+          .set({ status: 'pending' })
+          .where(and(inArray(reminders.id, reply.cancelledReminders), eq(reminders.status, 'cancelled'))),
       ]);
       return { replyId, forgotten: true, restoredReminders: reply.cancelledReminders };
     },

@@ -17,8 +17,12 @@ export const outboxEmails = sqliteTable('outbox_emails', {
   correctionOf: text('correction_of'),
   /** When the server (or the outbox folder) accepted the message; until then, when sending began. */
   sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
-  status: text('status', { enum: ['sending', 'sent', 'failed'] }).notNull().default('sent'),
-  via: text('via', { enum: ['outbox', 'smtp', 'api'] }).notNull().default('outbox'),
+  status: text('status', { enum: ['sending', 'sent', 'failed'] })
+    .notNull()
+    .default('sent'),
+  via: text('via', { enum: ['outbox', 'smtp', 'api'] })
+    .notNull()
+    .default('outbox'),
   /** Names of the attached files, for the workspace; the bytes live in the .eml or the files store. */
   attachments: text('attachments', { mode: 'json' }).$type<string[]>().notNull().default([]),
   /** The .eml file written to OUTBOX_DIR, when sent through the local outbox. */

@@ -89,7 +89,9 @@ export function filesConnector(files: FileRecords): Connector {
     }),
     leavesSystem: false,
     async run(input, ctx) {
-      return fileSummary(await files.save({ key: ctx.idempotencyKey, name: input.name, contentType: input.contentType, bytes: decodeBase64(input.contentBase64) }));
+      return fileSummary(
+        await files.save({ key: ctx.idempotencyKey, name: input.name, contentType: input.contentType, bytes: decodeBase64(input.contentBase64) }),
+      );
     },
     lookup: async (key) => lookupRow(await files.byKey(key), fileSummary),
     compensation: { kind: 'operation', operation: 'files.delete', input: (_i, r) => ({ fileId: (r as { fileId: string }).fileId }) },

@@ -40,16 +40,24 @@ export function s3Store(settings: S3Settings): BlobStore {
   async function send(method: 'HEAD' | 'GET' | 'PUT' | 'DELETE', sha256: string, what: string, body?: Uint8Array): Promise<Response> {
     let response: Response;
     try {
-      const request = await aws.sign(urlOf(sha256), { method, ...(body ? { body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } } : {}) });
+      const request = await aws.sign(urlOf(sha256), {
+        method,
+        ...(body ? { body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } } : {}),
+      });
       response = await fetcher(request);
     } catch (error) {
-      throw new ConnectorError(`Could not reach the ${where} to ${what} (${error instanceof Error ? error.message : String(error)}); will try again.`, { retryable: true });
+      throw new ConnectorError(`Could not reach the ${where} to ${what} (${error instanceof Error ? error.message : String(error)}); will try again.`, {
+        retryable: true,
+      });
     }
     if (response.ok || response.status === 404) return response;
     const reason = method === 'HEAD' ? `HTTP ${response.status}` : await s3Reason(response);
     if (transient(response.status)) {
       const after = Number(response.headers.get('retry-after'));
-      throw new ConnectorError(`The ${where} could not ${what} for now (${reason}); will try again.`, { retryable: true, ...(after > 0 ? { retryAfterMs: after * 1000 } : {}) });
+      throw new ConnectorError(`The ${where} could not ${what} for now (${reason}); will try again.`, {
+        retryable: true,
+        ...(after > 0 ? { retryAfterMs: after * 1000 } : {}),
+      });
     }
     const fix = response.status === 403 ? '; check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_REGION' : '; check S3_ENDPOINT and S3_BUCKET';
     throw new ConnectorError(`The ${where} refused to ${what} (${reason})${fix}.`, { retryable: false });

@@ -56,16 +56,33 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     let made: Awaited<ReturnType<StripePayments['createLink']>>;
     await heartbeat();
     try {
-      made = await payments.createLink({ key, number: invoice.number, description: invoice.description, amountMinor: invoice.totalMinor, currency: invoice.currency });
+      made = await payments.createLink({
+        key,
+        number: invoice.number,
+        description: invoice.description,
+        amountMinor: invoice.totalMinor,
+        currency: invoice.currency,
+      });
     } catch (error) {
       if (error instanceof ConnectorError && !error.retryable) {
-        throw new ConnectorError(`${invoice.number} is recorded but has no payment link and was not emailed: ${error.message} Void it, or send its PDF another way.`, { retryable: false });
+        throw new ConnectorError(
+          `${invoice.number} is recorded but has no payment link and was not emailed: ${error.message} Void it, or send its PDF another way.`,
+          { retryable: false },
+        );
       }
       throw error;
     }
     await db
       .insert(invoicePaymentLinks)
-      .values({ invoiceId: invoice.id, number: invoice.number, provider: 'stripe', priceId: made.priceId, linkId: made.linkId, url: made.url, createdAt: clock.now() })
+      .values({
+        invoiceId: invoice.id,
+        number: invoice.number,
+        provider: 'stripe',
+        priceId: made.priceId,
+        linkId: made.linkId,
+        url: made.url,
+        createdAt: clock.now(),
+      })
       .onConflictDoNothing();
     return (await linkFor(invoice.id))!;
   }
@@ -79,7 +96,13 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
   };
 
   /** Stores the document's PDF (once) and mails it to the client when they have an address. */
-  async function deliver(number: string, clientId: string, model: (billTo: PdfModel['billTo']) => PdfModel, mail: { subject: string; text: string }, heartbeat: () => Promise<void>) {
+  async function deliver(
+    number: string,
+    clientId: string,
+    model: (billTo: PdfModel['billTo']) => PdfModel,
+    mail: { subject: string; text: string },
+    heartbeat: () => Promise<void>,
+  ) {
     const client = await clientById(db, clientId);
     const pdf = await files.save({
       key: pdfKey(number),
@@ -90,7 +113,14 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     if (!client?.email) return { pdf, emailedTo: null };
     const { bytes } = await files.read(pdf.id);
     try {
-      await mailer.send({ key: mailKey(number), to: client.email, clientId, ...mail, attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }], heartbeat });
+      await mailer.send({
+        key: mailKey(number),
+        to: client.email,
+        clientId,
+        ...mail,
+        attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }],
+        heartbeat,
+      });
     } catch (error) {
       // The number is taken for good (numbers are gapless), so the operator must hear that the document exists unsent.
       if (error instanceof ConnectorError && !error.retryable) {
@@ -115,29 +145,43 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     return { pdf, emailedTo: mail.status === 'sent' ? mail.email.to : null };
   }
 
-  const invoiceModel = (i: Invoice) => (billTo: PdfModel['billTo']): PdfModel => ({
-    title: 'Invoice',
-    number: i.number,
-    issuedAt: i.issuedAt,
-    dueAt: i.dueAt,
-    issuer: settings.issuer,
-    billTo,
-    line: { description: i.description, quantity: formatHours(i.hoursCenti), unitPrice: formatMoney(i.rateMinor, i.currency), amount: formatMoney(i.totalMinor, i.currency) },
-    total: formatMoney(i.totalMinor, i.currency),
-    footer: `Please pay ${formatMoney(i.totalMinor, i.currency)} by ${i.dueAt.toISOString().slice(0, 10)}, quoting invoice ${i.number}.`,
-  });
+  const invoiceModel =
+    (i: Invoice) =>
+    (billTo: PdfModel['billTo']): PdfModel => ({
+      title: 'Invoice',
+      number: i.number,
+      issuedAt: i.issuedAt,
+      dueAt: i.dueAt,
+      issuer: settings.issuer,
+      billTo,
+      line: {
+        description: i.description,
+        quantity: formatHours(i.hoursCenti),
+        unitPrice: formatMoney(i.rateMinor, i.currency),
+        amount: formatMoney(i.totalMinor, i.currency),
+      },
+      total: formatMoney(i.totalMinor, i.currency),
+      footer: `Please pay ${formatMoney(i.totalMinor, i.currency)} by ${i.dueAt.toISOString().slice(0, 10)}, quoting invoice ${i.number}.`,
+    });
 
-  const creditNoteModel = (cn: CreditNote, i: Invoice) => (billTo: PdfModel['billTo']): PdfModel => ({
-    title: 'Credit note',
-    number: cn.number,
-    issuedAt: cn.issuedAt,
-    issuer: settings.issuer,
-    billTo,
-    reference: `Cancels invoice ${cn.invoiceNumber} of ${i.issuedAt.toISOString().slice(0, 10)}`,
-    line: { description: i.description, quantity: formatHours(i.hoursCenti), unitPrice: formatMoney(i.rateMinor, i.currency), amount: formatMoney(-cn.totalMinor, cn.currency) },
-    total: formatMoney(-cn.totalMinor, cn.currency),
-    footer: `Invoice ${cn.invoiceNumber} is void; nothing is owed on it.`,
-  });
+  const creditNoteModel =
+    (cn: CreditNote, i: Invoice) =>
+    (billTo: PdfModel['billTo']): PdfModel => ({
+      title: 'Credit note',
+      number: cn.number,
+      issuedAt: cn.issuedAt,
+      issuer: settings.issuer,
+      billTo,
+      reference: `Cancels invoice ${cn.invoiceNumber} of ${i.issuedAt.toISOString().slice(0, 10)}`,
+      line: {
+        description: i.description,
+        quantity: formatHours(i.hoursCenti),
+        unitPrice: formatMoney(i.rateMinor, i.currency),
+        amount: formatMoney(-cn.totalMinor, cn.currency),
+      },
+      total: formatMoney(-cn.totalMinor, cn.currency),
+      footer: `Invoice ${cn.invoiceNumber} is void; nothing is owed on it.`,
+    });
 
   const issue = defineOperation({
     name: 'invoices.issue',
@@ -168,11 +212,20 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       });
       const invoice = (await byKey(ctx.idempotencyKey))!;
       const link = await paymentLink(invoice, ctx.idempotencyKey, ctx.heartbeat);
-      const { pdf, emailedTo } = await deliver(invoice.number, invoice.clientId, invoiceModel(invoice), {
-        subject: `Invoice ${invoice.number}`,
-        text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
-      }, ctx.heartbeat);
-      await db.update(invoices).set({ status: 'sent' }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
+      const { pdf, emailedTo } = await deliver(
+        invoice.number,
+        invoice.clientId,
+        invoiceModel(invoice),
+        {
+          subject: `Invoice ${invoice.number}`,
+          text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
+        },
+        ctx.heartbeat,
+      );
+      await db
+        .update(invoices)
+        .set({ status: 'sent' })
+        .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
       return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo, ...(link ? { payUrl: link.url } : {}) };
     },
     async lookup(key) {
@@ -221,10 +274,16 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         await payments.deactivate({ key: ctx.idempotencyKey, linkId: link.linkId, number });
         await db.update(invoicePaymentLinks).set({ deactivatedAt: clock.now() }).where(eq(invoicePaymentLinks.invoiceId, invoice.id));
       }
-      const { pdf, emailedTo } = await deliver(creditNote.number, creditNote.clientId, creditNoteModel(creditNote, invoice), {
-        subject: `Credit note ${creditNote.number} for invoice ${number}`,
-        text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
-      }, ctx.heartbeat);
+      const { pdf, emailedTo } = await deliver(
+        creditNote.number,
+        creditNote.clientId,
+        creditNoteModel(creditNote, invoice),
+        {
+          subject: `Credit note ${creditNote.number} for invoice ${number}`,
+          text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
+        },
+        ctx.heartbeat,
+      );
       return creditResult(invoice, creditNote, pdf, emailedTo);
     },
     async lookup(_key, { number }) {
@@ -270,7 +329,10 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     changesBooks: true,
     async run({ number }) {
       const invoice = await requireInvoice(number);
-      await db.update(invoices).set({ status: 'sent', paidAt: null }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'paid')));
+      await db
+        .update(invoices)
+        .set({ status: 'sent', paidAt: null })
+        .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'paid')));
       return { ...summary(invoice), status: 'sent' };
     },
     async lookup(_key, { number }) {

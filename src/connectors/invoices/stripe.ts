@@ -13,15 +13,23 @@ export interface StripeSettings {
 const RETRYABLE = new Set(['StripeConnectionError', 'StripeRateLimitError', 'StripeAPIError']);
 
 function stripeFailure(error: unknown, what: string): ConnectorError {
-  if (!(error instanceof Stripe.errors.StripeError)) return new ConnectorError(`Stripe could not ${what}: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
-  if (RETRYABLE.has(error.type) || (error.statusCode ?? 0) >= 500) return new ConnectorError(`Stripe could not ${what} for now (${error.message}); will try again.`, { retryable: true });
+  if (!(error instanceof Stripe.errors.StripeError))
+    return new ConnectorError(`Stripe could not ${what}: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+  if (RETRYABLE.has(error.type) || (error.statusCode ?? 0) >= 500)
+    return new ConnectorError(`Stripe could not ${what} for now (${error.message}); will try again.`, { retryable: true });
   const fix = error.type === 'StripeAuthenticationError' || error.type === 'StripePermissionError' ? '; check STRIPE_API_KEY' : '';
   return new ConnectorError(`Stripe refused to ${what}: ${error.message}${fix}.`, { retryable: false });
 }
 
 export interface StripePayments {
   /** A price for the invoice total and a Payment Link for it; retried with the same key within Stripe's 24 hours, it returns the same objects. */
-  createLink(req: { key: string; number: string; description: string; amountMinor: number; currency: string }): Promise<{ priceId: string; linkId: string; url: string }>;
+  createLink(req: {
+    key: string;
+    number: string;
+    description: string;
+    amountMinor: number;
+    currency: string;
+  }): Promise<{ priceId: string; linkId: string; url: string }>;
   /** Switches a link off, so a voided invoice cannot be paid; switching it off twice is harmless. */
   deactivate(req: { key: string; linkId: string; number: string }): Promise<void>;
 }
@@ -39,14 +47,26 @@ export function stripePayments(settings: StripeSettings): StripePayments {
     // The kernel retries with backoff and knows the whole operation; the SDK's own retries would hide failures from it.
     maxNetworkRetries: 0,
     telemetry: false,
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'http:' ? 80 : 443)), protocol: base.protocol === 'http:' ? 'http' : 'https' } : {}),
+    ...(base
+      ? { host: base.hostname, port: Number(base.port || (base.protocol === 'http:' ? 80 : 443)), protocol: base.protocol === 'http:' ? 'http' : 'https' }
+      : {}),
   });
 
   return {
-    async createLink(req: { key: string; number: string; description: string; amountMinor: number; currency: string }): Promise<{ priceId: string; linkId: string; url: string }> {
+    async createLink(req: {
+      key: string;
+      number: string;
+      description: string;
+      amountMinor: number;
+      currency: string;
+    }): Promise<{ priceId: string; linkId: string; url: string }> {
       try {
         const price = await stripe.prices.create(
-          { unit_amount: req.amountMinor, currency: req.currency.toLowerCase(), product_data: { name: `Invoice ${req.number}: ${req.description}`.slice(0, 250) } },
+          {
+            unit_amount: req.amountMinor,
+            currency: req.currency.toLowerCase(),
+            product_data: { name: `Invoice ${req.number}: ${req.description}`.slice(0, 250) },
+          },
           { idempotencyKey: `${req.key}:price` },
         );
         const link = await stripe.paymentLinks.create(

@@ -98,7 +98,10 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
     input: z.object({ reminderId: z.string() }),
     leavesSystem: false,
     async run({ reminderId }) {
-      await db.update(reminders).set({ status: 'cancelled' }).where(and(eq(reminders.id, reminderId), eq(reminders.status, 'pending')));
+      await db
+        .update(reminders)
+        .set({ status: 'cancelled' })
+        .where(and(eq(reminders.id, reminderId), eq(reminders.status, 'pending')));
       return { reminderId };
     },
     async lookup(_key, { reminderId }) {
@@ -115,7 +118,10 @@ export function operatorConnector(deps: ConnectorDeps & { deliver(kind: string, 
     leavesSystem: false,
     async run({ reminderId, messages }, ctx) {
       await send(ctx, 'reminder', messages);
-      await db.update(reminders).set({ status: 'fired', firedAt: clock.now() }).where(and(eq(reminders.id, reminderId), eq(reminders.status, 'pending')));
+      await db
+        .update(reminders)
+        .set({ status: 'fired', firedAt: clock.now() })
+        .where(and(eq(reminders.id, reminderId), eq(reminders.status, 'pending')));
       return { reminderId };
     },
     lookup: async (key) => delivery(key),

@@ -29,12 +29,18 @@ export function webhookConnector({ db, clock }: ConnectorDeps, settings: Webhook
   const result = (key: string, event: string, status: number | null) => ({ deliveryId: key, event, responseStatus: status });
 
   const mark = (key: string, set: Partial<typeof webhookDeliveries.$inferInsert>) =>
-    db.update(webhookDeliveries).set({ ...set, updatedAt: clock.now() }).where(eq(webhookDeliveries.idempotencyKey, key));
+    db
+      .update(webhookDeliveries)
+      .set({ ...set, updatedAt: clock.now() })
+      .where(eq(webhookDeliveries.idempotencyKey, key));
 
   const post = defineOperation({
     name: 'webhook.post',
     summary: 'notify your webhook',
-    input: z.object({ event: z.string().regex(/^[a-z][a-z0-9_.-]{0,99}$/, { error: 'must be a lower-case event name such as invoice.paid' }), payload: z.record(z.string(), z.unknown()) }),
+    input: z.object({
+      event: z.string().regex(/^[a-z][a-z0-9_.-]{0,99}$/, { error: 'must be a lower-case event name such as invoice.paid' }),
+      payload: z.record(z.string(), z.unknown()),
+    }),
     leavesSystem: true,
     async run({ event, payload }, ctx) {
       const key = ctx.idempotencyKey;
@@ -45,7 +51,10 @@ export function webhookConnector({ db, clock }: ConnectorDeps, settings: Webhook
       await db
         .insert(webhookDeliveries)
         .values({ idempotencyKey: key, event, status: 'sending', attempts: 1, updatedAt: clock.now() })
-        .onConflictDoUpdate({ target: webhookDeliveries.idempotencyKey, set: { status: 'sending', attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: clock.now() } });
+        .onConflictDoUpdate({
+          target: webhookDeliveries.idempotencyKey,
+          set: { status: 'sending', attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: clock.now() },
+        });
 
       const body = JSON.stringify({ id: key, event, payload });
       const timestamp = String(Math.floor(clock.now().getTime() / 1000));

@@ -9,9 +9,7 @@ import type { CheckpointMetadata } from '@langchain/langgraph-checkpoint';
 export function matchesFilter(metadata: CheckpointMetadata, filter: Record<string, unknown> | undefined): boolean {
   if (filter === undefined) return true;
   const fields: Record<string, unknown> = metadata;
-  return Object.entries(filter).every(
-    ([key, expected]) => expected === undefined || (Object.hasOwn(fields, key) && jsonEqual(fields[key], expected)),
-  );
+  return Object.entries(filter).every(([key, expected]) => expected === undefined || (Object.hasOwn(fields, key) && jsonEqual(fields[key], expected)));
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {
@@ -23,8 +21,5 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   const keys = Object.keys(left);
-  return (
-    keys.length === Object.keys(right).length &&
-    keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]))
-  );
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
 }

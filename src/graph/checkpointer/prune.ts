@@ -42,12 +42,7 @@ interface Entry {
  * whose parent went is re-parented to the kept checkpoint before it, so
  * `/history` still walks an unbroken chain. Only the root namespace is pruned.
  */
-export async function pruneThread(
-  sql: SqlRunner,
-  serde: SerializerProtocol,
-  threadId: string,
-  policy: HistoryPolicy,
-): Promise<PruneResult> {
+export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, threadId: string, policy: HistoryPolicy): Promise<PruneResult> {
   const rows = await sql.query({
     sql: `SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata
           FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id`,

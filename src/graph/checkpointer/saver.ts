@@ -89,12 +89,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     }
   }
 
-  async put(
-    config: RunnableConfig,
-    checkpoint: Checkpoint,
-    metadata: CheckpointMetadata,
-    newVersions: ChannelVersions,
-  ): Promise<RunnableConfig> {
+  async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     const address: CheckpointAddress = {
       threadId: requiredKey(config, 'thread_id', 'put'),
       checkpointNs: optionalKey(config, 'checkpoint_ns') ?? '',
@@ -109,9 +104,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
     const statements: SqlStatement[] = await this.#channelValueStatements(address, values, newVersions);
-    statements.push(
-      upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes),
-    );
+    statements.push(upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes));
     await this.#sql.write(statements);
     return configFor(address);
   }
@@ -151,11 +144,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   }
 
   /** Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row. */
-  async #channelValueStatements(
-    address: CheckpointAddress,
-    values: Record<string, unknown>,
-    newVersions: ChannelVersions,
-  ): Promise<SqlStatement[]> {
+  async #channelValueStatements(address: CheckpointAddress, values: Record<string, unknown>, newVersions: ChannelVersions): Promise<SqlStatement[]> {
     const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
     return Promise.all(
       changed.map(async ([channel, version]) =>

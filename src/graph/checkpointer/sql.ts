@@ -5,8 +5,7 @@ import type { CheckpointAddress } from './config.js';
 // Table and column names follow tables.ts; the saver speaks plain SQL so it only
 // needs the generic libSQL Client (local file, remote libsql://, Workers alike).
 
-const CHECKPOINT_COLUMNS =
-  'thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata';
+const CHECKPOINT_COLUMNS = 'thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata';
 
 const WRITE_COLUMNS = 'task_id, idx, channel, type, value, task_path';
 
@@ -94,11 +93,7 @@ export function selectPendingSends(address: CheckpointAddress): SqlStatement {
  * read grew with the thread's whole history; driven from json_each, each channel
  * is one primary-key lookup, whatever the thread's age.
  */
-export function selectChannelValues(
-  threadId: string,
-  checkpointNs: string,
-  versions: Record<string, string>,
-): SqlStatement {
+export function selectChannelValues(threadId: string, checkpointNs: string, versions: Record<string, string>): SqlStatement {
   return {
     sql: `SELECT b.channel, b.type, b.blob
           FROM json_each(?) AS v
@@ -114,13 +109,7 @@ export interface StoredBytes {
 }
 
 /** A (channel, version) is written once; a second put of it carries the same value. */
-export function insertChannelValue(
-  threadId: string,
-  checkpointNs: string,
-  channel: string,
-  version: string,
-  value: StoredBytes,
-): SqlStatement {
+export function insertChannelValue(threadId: string, checkpointNs: string, channel: string, version: string, value: StoredBytes): SqlStatement {
   return {
     sql: `INSERT OR IGNORE INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
           VALUES (?, ?, ?, ?, ?, ?)`,
@@ -137,15 +126,7 @@ export function upsertCheckpoint(
 ): SqlStatement {
   return {
     sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    args: [
-      address.threadId,
-      address.checkpointNs,
-      address.checkpointId,
-      parentCheckpointId ?? null,
-      type,
-      checkpoint,
-      metadata,
-    ],
+    args: [address.threadId, address.checkpointNs, address.checkpointId, parentCheckpointId ?? null, type, checkpoint, metadata],
   };
 }
 
@@ -167,17 +148,7 @@ export function insertWrite(address: CheckpointAddress, row: WriteRow, replace: 
     sql: `INSERT OR ${replace ? 'REPLACE' : 'IGNORE'} INTO checkpoint_writes
           (thread_id, checkpoint_ns, checkpoint_id, ${WRITE_COLUMNS})
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    args: [
-      address.threadId,
-      address.checkpointNs,
-      address.checkpointId,
-      row.taskId,
-      row.idx,
-      row.channel,
-      row.value.type,
-      row.value.bytes,
-      row.taskPath,
-    ],
+    args: [address.threadId, address.checkpointNs, address.checkpointId, row.taskId, row.idx, row.channel, row.value.type, row.value.bytes, row.taskPath],
   };
 }
 

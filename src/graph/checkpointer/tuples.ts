@@ -51,10 +51,7 @@ export async function assembleTuples(context: TupleContext, decoded: DecodedRow[
   const plans = decoded.map((entry) => ({ entry, sendsFrom: pendingSendsParent(entry) }));
   const statements = plans.flatMap(({ entry, sendsFrom }) => {
     const { threadId, checkpointNs } = entry.row.address;
-    const lookups = [
-      selectWrites(entry.row.address),
-      selectChannelValues(threadId, checkpointNs, versionKeys(entry.checkpoint.channel_versions)),
-    ];
+    const lookups = [selectWrites(entry.row.address), selectChannelValues(threadId, checkpointNs, versionKeys(entry.checkpoint.channel_versions))];
     if (sendsFrom !== undefined) lookups.push(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom }));
     return lookups;
   });
@@ -105,8 +102,7 @@ async function buildTuple(
     config: configFor(row.address),
     checkpoint: restored,
     metadata,
-    parentConfig:
-      parentCheckpointId === undefined ? undefined : configFor({ ...row.address, checkpointId: parentCheckpointId }),
+    parentConfig: parentCheckpointId === undefined ? undefined : configFor({ ...row.address, checkpointId: parentCheckpointId }),
     pendingWrites,
   };
 }

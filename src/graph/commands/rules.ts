@@ -37,7 +37,11 @@ export function ruleCommands(deps: { kernel: Kernel; rules: RuleStore }): Comman
         if (!verb) {
           const list = await rules.list();
           if (!list.length) return [text('No standing rules. Say e.g. "always approve invoices under 500 EUR to existing clients" to propose one.')];
-          return [text(`Standing rules:\n${list.map((r) => `• ${ruleLine(r)}`).join('\n')}\nPause, resume or revoke one: /rules pause <id>, /rules resume <id>, /rules revoke <id>.`)];
+          return [
+            text(
+              `Standing rules:\n${list.map((r) => `• ${ruleLine(r)}`).join('\n')}\nPause, resume or revoke one: /rules pause <id>, /rules resume <id>, /rules revoke <id>.`,
+            ),
+          ];
         }
         if (!(verb in verbs) || !id) return [text('Use /rules, or /rules pause <id>, /rules resume <id>, /rules revoke <id>.')];
         const action = verb as keyof typeof verbs;

@@ -41,12 +41,21 @@ export function createEdits(deps: { db: Db; ledger: Ledger; audit: Audit; clock:
       // The same edit again (a node re-run after a crash) carries on; another edit of a replaced card does not.
       return edit?.replacedByKey === req.replacedByKey ? { outcome: 'superseded', action: current, edit } : { outcome: 'not_open', action: current, edit };
     }
-    const replaced = await ledger.updateWhere(
-      and(eq(actions.id, req.actionId), eq(actions.state, 'awaiting_approval'), gte(actions.expiresAt, now)),
-      { state: 'superseded', decidedBy: req.by, decidedAt: now },
-    );
+    const replaced = await ledger.updateWhere(and(eq(actions.id, req.actionId), eq(actions.state, 'awaiting_approval'), gte(actions.expiresAt, now)), {
+      state: 'superseded',
+      decidedBy: req.by,
+      decidedAt: now,
+    });
     if (!replaced) return { outcome: 'not_open', action: await ledger.require(req.actionId) };
-    const row = { actionId: replaced.id, replacedByKey: req.replacedByKey, by: req.by, instruction: req.instruction, original: replaced.input, edited: req.edited, at: now };
+    const row = {
+      actionId: replaced.id,
+      replacedByKey: req.replacedByKey,
+      by: req.by,
+      instruction: req.instruction,
+      original: replaced.input,
+      edited: req.edited,
+      at: now,
+    };
     await db.insert(actionEdits).values(row).onConflictDoNothing();
     await audit({
       actor: req.by,

@@ -39,8 +39,7 @@ export interface Pauses {
 export function createPauses(deps: { db: Db; clock: Clock; audit: Audit }): Pauses {
   const { db, clock, audit } = deps;
 
-  const get = async (agent: string): Promise<Pause | undefined> =>
-    (await db.select().from(agentPauses).where(eq(agentPauses.agent, agent)).limit(1))[0];
+  const get = async (agent: string): Promise<Pause | undefined> => (await db.select().from(agentPauses).where(eq(agentPauses.agent, agent)).limit(1))[0];
 
   return {
     get,

@@ -64,7 +64,10 @@ export function rulesConnector(deps: { db: Db; clock: Clock; ids: IdSource; stor
         if (changed) return { rule, status: to };
         const current = await store.get(rule);
         if (current?.status === to) return { rule, status: to };
-        throw new ConnectorError(current ? `Rule ${rule} is ${current.status}; it cannot be ${to === 'active' ? 'resumed' : to}.` : `There is no rule ${rule}; /rules lists them.`, { retryable: false });
+        throw new ConnectorError(
+          current ? `Rule ${rule} is ${current.status}; it cannot be ${to === 'active' ? 'resumed' : to}.` : `There is no rule ${rule}; /rules lists them.`,
+          { retryable: false },
+        );
       },
       async lookup(_key, { rule }) {
         const current = await store.get(rule);

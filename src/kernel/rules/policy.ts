@@ -10,8 +10,7 @@ import type { RuleStore } from './store.js';
  */
 export function withStandingRules(base: Policy, rules: RuleStore): Policy {
   return {
-    mayRequest: (agent, operation) =>
-      operation === 'rules.create' || (operation.startsWith('rules.') ? isOperator(agent) : base.mayRequest(agent, operation)),
+    mayRequest: (agent, operation) => operation === 'rules.create' || (operation.startsWith('rules.') ? isOperator(agent) : base.mayRequest(agent, operation)),
     requiresApproval(op, req) {
       if (op.name === 'rules.create') return !isOperator(req.agent) || (req.input as { coversIrreversible?: boolean }).coversIrreversible === true;
       if (op.name.startsWith('rules.')) return false;

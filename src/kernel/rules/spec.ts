@@ -50,7 +50,10 @@ export const ruleSpec = z
     description: z.string().trim().min(1).max(300),
     conditions: ruleConditions.default({ existingClientsOnly: false }),
     maxAmountMinor: z.number().int().positive().optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
     perDay: z.number().int().positive().max(1000).optional(),
     expiresAt: z.string().datetime({ offset: true }).optional(),
     /** The operator's explicit yes to a rule for an operation that cannot be undone. */

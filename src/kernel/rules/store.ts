@@ -70,7 +70,9 @@ export function createRuleStore(db: Db, clock: Clock): RuleStore {
     const candidates = await db
       .select()
       .from(standingRules)
-      .where(and(eq(standingRules.operation, op.name), eq(standingRules.status, 'active'), or(isNull(standingRules.expiresAt), gt(standingRules.expiresAt, now))))
+      .where(
+        and(eq(standingRules.operation, op.name), eq(standingRules.status, 'active'), or(isNull(standingRules.expiresAt), gt(standingRules.expiresAt, now))),
+      )
       .orderBy(asc(standingRules.createdAt), asc(standingRules.id));
     const irreversible = op.compensation.kind === 'irreversible';
     for (const rule of candidates) {
@@ -78,7 +80,8 @@ export function createRuleStore(db: Db, clock: Clock): RuleStore {
       const c = ruleConditions.parse(rule.conditions);
       if (c.clientId !== undefined && facts.clientId !== c.clientId) continue;
       if (c.recipientDomain !== undefined && facts.recipientDomain !== c.recipientDomain.toLowerCase()) continue;
-      if (rule.maxAmountMinor !== null && (facts.amountMinor === undefined || facts.currency !== rule.currency || facts.amountMinor > rule.maxAmountMinor)) continue;
+      if (rule.maxAmountMinor !== null && (facts.amountMinor === undefined || facts.currency !== rule.currency || facts.amountMinor > rule.maxAmountMinor))
+        continue;
       if (c.existingClientsOnly && (facts.clientId === undefined || !(await servedBefore(op.name, facts.clientId)))) continue;
       if (await claim(rule, idempotencyKey)) return { ruleId: rule.id, description: rule.description, coversIrreversible: rule.coversIrreversible };
     }
@@ -89,7 +92,11 @@ export function createRuleStore(db: Db, clock: Clock): RuleStore {
     get,
     approve,
     async list(): Promise<(StandingRule & { fires: number })[]> {
-      const rules = await db.select().from(standingRules).where(inArray(standingRules.status, ['active', 'paused'])).orderBy(asc(standingRules.createdAt));
+      const rules = await db
+        .select()
+        .from(standingRules)
+        .where(inArray(standingRules.status, ['active', 'paused']))
+        .orderBy(asc(standingRules.createdAt));
       const counts = await db.select({ ruleId: ruleFires.ruleId, n: count() }).from(ruleFires).groupBy(ruleFires.ruleId);
       const byRule = new Map(counts.map((c) => [c.ruleId, c.n]));
       return rules.map((r) => ({ ...r, fires: byRule.get(r.id) ?? 0 }));

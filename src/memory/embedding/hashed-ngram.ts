@@ -14,7 +14,12 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-const words = (text: string) => text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .match(/[\p{L}\p{N}]+/gu) ?? [];
 
 /**
  * Features of a text: each word, each pair of neighbouring words, and the
