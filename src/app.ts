@@ -9,14 +9,14 @@ import { createLogger, type Logger } from './core/logger.js';
 import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
-import { appendTranscript, createEmbedder, createMemory, createTimeline, memoryCommands, modelSummarizer, type Memory } from './memory/index.js';
+import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
-import { approvalViews, ruleCommands } from './graph/index.js';
+import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
   buildConversationGraph,
   commandRegistry,
@@ -228,7 +228,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     commands: commandRegistry(
       coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
       ruleCommands({ kernel, rules }),
-      memoryCommands({ timeline }),
+      historyCommands({ timeline }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
     ),

@@ -51,15 +51,6 @@ const extraDoors: Record<string, readonly string[]> = {
 
 /** Today's exceptions, grouped by why they are still there. An edge that no longer occurs fails the test: delete it. */
 const exceptions: Record<string, readonly string[]> = {
-  'History and rewind (/history, /rewind) belong next to the graph; they move there once the branch now editing them is merged': [
-    'layer: memory/commands.ts -> chat/index.ts',
-    'layer: memory/commands.ts -> graph/commands.ts',
-    'door: memory/commands.ts -> graph/commands.ts',
-    'layer: memory/timeline.ts -> chat/index.ts',
-    'layer: memory/timeline.ts -> kernel/index.ts',
-    'layer: memory/timeline.ts -> graph/build.ts',
-    'door: memory/timeline.ts -> graph/build.ts',
-  ],
   'Memory indexes sent email and client replies straight from the tables the email connector owns': [
     'layer: memory/documents.ts -> connectors/email/tables.ts',
     'door: memory/documents.ts -> connectors/email/tables.ts',

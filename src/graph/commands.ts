@@ -19,7 +19,7 @@ export function parseCommand(message: string): { name: string; args: string } | 
 
 /**
  * Every slash command Keel answers, gathered from one file per family: core (`commands/core.ts`: help, pending,
- * why, undo), rules (`commands/rules.ts`), history (`memory/commands.ts`), workspace (`bots/workspace/login.ts`)
+ * why, undo), rules (`commands/rules.ts`), history (`commands/history.ts`), workspace (`bots/workspace/login.ts`)
  * and the digest (`jobs/commands.ts`). Two families naming one command is a wiring mistake, refused at start.
  */
 export function commandRegistry(...families: CommandSet[]): CommandSet {

@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Conversation } from '../../graph/index.js';
 import type { Kernel } from '../../kernel/index.js';
-import type { Memory, Timeline } from '../../memory/index.js';
+import type { Memory } from '../../memory/index.js';
+import type { Timeline } from '../../graph/index.js';
 import type { Db } from '../../storage/index.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { ChatCommand, CommandSet } from '../graph/commands.js';
-import type { Outbound } from '../chat/index.js';
-import type { Timeline, TimelineStep } from './timeline.js';
+import type { ChatCommand, CommandSet } from '../commands.js';
+import type { Outbound } from '../../chat/index.js';
+import type { Timeline, TimelineStep } from '../timeline.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
 const DEFAULT_STEPS = 10;
@@ -17,7 +17,7 @@ function describe(step: TimelineStep): string {
 }
 
 /** /history and /rewind: the thread's checkpoints with the actions of their turns, and time travel. */
-export function memoryCommands(deps: { timeline: Timeline }): CommandSet {
+export function historyCommands(deps: { timeline: Timeline }): CommandSet {
   const { timeline } = deps;
 
   const history: ChatCommand = {

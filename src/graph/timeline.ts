@@ -1,6 +1,6 @@
 import type { StateSnapshot } from '@langchain/langgraph';
 import type { Action, Kernel } from '../kernel/index.js';
-import type { ConversationGraph } from '../graph/build.js';
+import type { ConversationGraph } from './build.js';
 import type { Inbound, Outbound } from '../chat/index.js';
 
 /** One checkpoint of a thread, as /history shows it and /rewind accepts it. */
