@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from './config.js';
 import { secretSettings } from './config.js';
+import { s3Settings } from './core/s3-settings.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
 import { leaseFor, type LeaseSettings } from './core/lease.js';
@@ -120,16 +121,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
           emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
           issuer: config.OPERATOR_NAME,
           webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
-          s3:
-            config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-              ? {
-                  endpoint: config.S3_ENDPOINT,
-                  bucket: config.S3_BUCKET,
-                  accessKeyId: config.S3_ACCESS_KEY_ID,
-                  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-                  region: config.S3_REGION,
-                }
-              : undefined,
+          s3: s3Settings(config),
           caldav:
             config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD
               ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { s3Settings } from '../core/s3-settings.js';
 import type { BackupConfig, BackupMade } from './index.js';
 import { holdLease } from './lease.node.js';
 import { databaseFile } from './node-database.js';
@@ -33,16 +34,7 @@ export function backupSettings(config: BackupConfig): BackupSettings {
     outboxDir: config.OUTBOX_DIR,
     backupDir: config.BACKUP_DIR ?? join(dirname(file), 'backups'),
     keep: config.BACKUP_KEEP,
-    s3:
-      config.BACKUP_TO_S3 && config.S3_ENDPOINT && config.S3_BUCKET && config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
-        ? {
-            endpoint: config.S3_ENDPOINT,
-            bucket: config.S3_BUCKET,
-            accessKeyId: config.S3_ACCESS_KEY_ID,
-            secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-            region: config.S3_REGION,
-          }
-        : undefined,
+    s3: config.BACKUP_TO_S3 ? s3Settings(config) : undefined,
   };
 }
 

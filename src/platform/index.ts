@@ -1,3 +1,4 @@
+import type { S3Config } from '../core/s3-settings.js';
 import type { Client } from '@libsql/client';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
 import type { EffectStores } from '../connectors/index.js';
@@ -25,18 +26,13 @@ export interface Platform {
 }
 
 /** The settings a backup reads, by their configuration names. */
-export interface BackupConfig {
+export interface BackupConfig extends S3Config {
   DATABASE_URL: string;
   FILES_DIR: string;
   OUTBOX_DIR: string;
   BACKUP_DIR?: string | undefined;
   BACKUP_KEEP: number;
   BACKUP_TO_S3: boolean;
-  S3_ENDPOINT?: string | undefined;
-  S3_BUCKET?: string | undefined;
-  S3_ACCESS_KEY_ID?: string | undefined;
-  S3_SECRET_ACCESS_KEY?: string | undefined;
-  S3_REGION: string;
 }
 
 export interface BackupMade {
