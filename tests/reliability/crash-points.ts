@@ -11,7 +11,7 @@ import { Sqlite3Client } from '@libsql/client/sqlite3';
  * write; when n equals the chosen crash point the process SIGKILLs itself
  * there, so nothing after it runs, not even pending promises.
  *
- * The libSQL client's prototype and node:fs/promises are patched (the latter
+ * The libSQL client's prototype, the native libsql driver's statements and node:fs/promises are patched (the latter
  * via syncBuiltinESMExports, which updates the named imports other modules
  * already hold), so Keel is built exactly as `npm start` builds it.
  */
@@ -63,6 +63,28 @@ export function installCrashPoints(crashAt: number): CrashPoints {
     if (writes.length) boundary(`batch [${[...new Set(writes.map(describe))].join(' + ')}]`);
     return batch.call(this, stmts as never, mode);
   } as typeof proto.batch;
+
+  // The checkpointer writes through a second, native connection (node-sql.ts, prepared statements in one
+  // transaction): its commit is the boundary, labelled with the writes the transaction holds.
+  type Prepared = { run(...params: unknown[]): unknown };
+  const Native = createRequire(import.meta.url)('libsql') as { prototype: { prepare(this: object, sql: string): Prepared } };
+  const prepare = Native.prototype.prepare;
+  const pending = new WeakMap<object, string[]>();
+  Native.prototype.prepare = function (this: object, sql: string) {
+    const statement = prepare.call(this, sql);
+    const run = statement.run;
+    const db = this;
+    statement.run = (...params: unknown[]) => {
+      const writes = pending.get(db) ?? [];
+      if (WRITE.test(sql)) pending.set(db, [...writes, describe(sql)]);
+      if (/^\s*(commit|rollback)\b/i.test(sql)) {
+        pending.delete(db);
+        if (/^\s*commit\b/i.test(sql) && writes.length) boundary(`native batch [${[...new Set(writes)].join(' + ')}]`);
+      }
+      return run.apply(statement, params);
+    };
+    return statement;
+  };
 
   const fsPromises = createRequire(import.meta.url)('node:fs/promises') as typeof import('node:fs/promises');
   const rename = fsPromises.rename;
