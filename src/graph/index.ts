@@ -1,20 +1,7 @@
 export { buildConversationGraph, type ConversationGraph, type GraphDeps } from './build.js';
 export { createConversation, DETAILED_HISTORY_TURNS, OPERATOR_THREAD, PRUNE_EVERY, type Conversation, type HandleResult } from './conversation.js';
-export {
-  inbound,
-  outbound,
-  approvalCard,
-  approvalBatch,
-  cardAction,
-  transportName,
-  MAX_TEXT,
-  type Inbound,
-  type Outbound,
-  type ApprovalCard,
-  type ApprovalBatch,
-  type CardAction,
-  type TransportName,
-} from '../chat/index.js';
+// The chat contract, passed on so transports need only the graph's door.
+export * from '../chat/index.js';
 export { inbox, turnLeases } from './tables.js';
 export { createTurnLease, type TurnLease } from './turn-lease.js';
 export { LibSQLSaver, type HistoryPolicy, type PruneResult } from './checkpointer/index.js';
