@@ -9,26 +9,10 @@ import { smtpDelivery } from '../../src/connectors/email/delivery.node.js';
 import type { Connector } from '../../src/kernel/connector.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { tempDatabase } from '../support/db.js';
+import { gate, stalledLease } from '../support/gate.js';
 import { startSmtp } from './smtp.js';
 
-// No heartbeat fires within the test (real time), so the first owner looks stalled once the ManualClock passes its lease.
-const lease = { ttlMs: 60_000, renewEveryMs: 3_600_000 };
-
-/** A point the test holds a process at until it lets go, as SIGSTOP would. */
-function gate() {
-  let open!: () => void;
-  let entered!: () => void;
-  const inside = new Promise<void>((resolve) => (entered = resolve));
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return {
-    inside,
-    open,
-    wait: async () => {
-      entered();
-      await opened;
-    },
-  };
-}
+const lease = stalledLease;
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

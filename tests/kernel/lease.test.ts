@@ -2,26 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sequentialIds } from '../../src/core/ids.js';
 import type { OperationContext } from '../../src/kernel/index.js';
 import { createKernel, scopePolicy } from '../../src/kernel/index.js';
+import { gate, stalledLease } from '../support/gate.js';
 import { noteRequest, setup, testConnectors, testScopes } from './support.js';
 
-// No heartbeat fires within a test (real time), so the first owner looks stalled once the ManualClock passes its lease.
-const lease = { ttlMs: 60_000, renewEveryMs: 3_600_000 };
-
-/** A connector call the test holds open until it lets go, as a slow outside system (or a stopped process) would. */
-function gate() {
-  let open!: () => void;
-  let entered!: () => void;
-  const inside = new Promise<void>((resolve) => (entered = resolve));
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return {
-    inside,
-    open,
-    wait: async () => {
-      entered();
-      return opened;
-    },
-  };
-}
+const lease = stalledLease;
 
 describe('leases on running actions', () => {
   let cleanup: (() => void) | undefined;
