@@ -81,5 +81,15 @@ export const outbound = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('card'), card: approvalCard }),
   z.object({ kind: z.literal('batch'), batch: approvalBatch }),
+  /**
+   * A stored file for the operator (an invoice PDF, an export, a chart): the
+   * id names it in the files store; each transport fetches the bytes through
+   * the conversation and sends them its own way (a document in Telegram, an
+   * upload in Slack, a signed link in the web chat).
+   */
+  z.object({
+    kind: z.literal('file'),
+    file: z.object({ id: z.string().min(1), name: z.string().min(1), contentType: z.string().min(1), caption: z.string().optional() }),
+  }),
 ]);
 export type Outbound = z.infer<typeof outbound>;

@@ -1,5 +1,5 @@
 import { shortUtc } from '../../core/zoned-time.js';
-import type { ApprovalCard, CardAction, Inbound } from '../../graph/index.js';
+import type { ApprovalCard, CardAction, Inbound, Outbound } from '../../graph/index.js';
 
 /** The words every transport uses for a card's state, so they read the same in each app. */
 export function cardStatus(card: ApprovalCard): string | undefined {
@@ -65,3 +65,6 @@ export function cardButtons(card: ApprovalCard): ButtonSpec[] {
 
 /** "Approve all 5" on a batch summary. */
 export const batchButton = (ref: string, count: number): ButtonSpec => ({ label: `Approve all ${count}`, data: buttonData('batch', ref), style: 'primary' });
+
+/** A file said in words, where a transport cannot send the file itself. */
+export const fileLine = (file: Extract<Outbound, { kind: 'file' }>['file']) => `📎 ${file.name}${file.caption ? ` — ${file.caption}` : ''}`;

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { ApprovalCard, Outbound } from '../../graph/index.js';
-import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
+import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec, fileLine } from './card-text.js';
 import { splitEscaped } from './split.js';
 
 type KnownBlock = types.KnownBlock;
@@ -70,6 +70,7 @@ export const splitForSlack = (text: string, limit = SLACK_TEXT_LIMIT) => splitEs
 /** Outbound → Slack messages: text as mrkdwn pieces, a card as one Block Kit message. */
 export function renderSlack(message: Outbound): { kind: 'text'; parts: string[] } | ({ kind: 'card'; ref: string } & SlackMessage) {
   if (message.kind === 'text') return { kind: 'text', parts: splitForSlack(message.text) };
+  if (message.kind === 'file') return { kind: 'text', parts: splitForSlack(fileLine(message.file)) };
   if (message.kind === 'batch') {
     const { batch } = message;
     const summary = escaped(batch.summary, 500);

@@ -1,5 +1,5 @@
 import type { ApprovalCard, Outbound } from '../../graph/index.js';
-import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
+import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec, fileLine } from './card-text.js';
 import { splitEscaped } from './split.js';
 
 /** Telegram refuses a message longer than this; the escaped HTML is a safe upper bound of what it counts. */
@@ -53,6 +53,7 @@ export function renderTelegramCard(card: ApprovalCard): { html: string; keyboard
 /** Outbound → Telegram HTML (parse_mode HTML) and, for an open card, its inline keyboard. */
 export function renderTelegram(message: Outbound): TelegramMessage {
   if (message.kind === 'text') return { kind: 'text', parts: splitForTelegram(message.text) };
+  if (message.kind === 'file') return { kind: 'text', parts: splitForTelegram(fileLine(message.file)) };
   if (message.kind === 'batch') {
     const { batch } = message;
     const head = `<b>${escapeTelegram(clip(batch.summary, 500))}</b>`;

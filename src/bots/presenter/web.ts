@@ -1,5 +1,5 @@
 import type { Outbound } from '../../graph/index.js';
-import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec } from './card-text.js';
+import { batchButton, cardButtons, cardStatus, expiryLine, type ButtonSpec, fileLine } from './card-text.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -11,6 +11,7 @@ const buttonHtml = (b: ButtonSpec) =>
 /** Outbound → an HTML fragment for the web chat; a card (or batch) carries its ref so a later state replaces it in place. */
 export function renderWeb(message: Outbound): string {
   if (message.kind === 'text') return `<div class="msg bot">${paragraphs(message.text)}</div>`;
+  if (message.kind === 'file') return `<div class="msg bot">${paragraphs(fileLine(message.file))}</div>`;
   if (message.kind === 'batch') {
     const { batch } = message;
     return `<div class="msg card batch" data-ref="${escapeHtml(batch.ref)}">
