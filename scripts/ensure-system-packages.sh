@@ -9,13 +9,16 @@ required=(
   "pdftoppm poppler-utils"     # renders and reads invoice PDFs
   "radicale radicale"          # CalDAV server, started by the tests on a free port
   "dovecot dovecot-imapd"      # IMAP server, started by the tests on a free port
+  "pdfdetach poppler-utils"    # extracts the XML a Factur-X PDF embeds
+  "xmllint libxml2-utils"      # validates e-invoice XML against the EN 16931 XSDs
+  "/usr/share/java/Saxon-HE.jar libsaxonhe-java" # runs the EN 16931 schematron (compiled XSLT) on e-invoice XML
 )
 
 missing=()
 for entry in "${required[@]}"; do
   read -r tool package <<<"$entry"
   # dovecot lives in /usr/sbin, which a non-root PATH often lacks.
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$package")
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -e "$tool" ] || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -2,7 +2,7 @@
  * Money is kept in integer minor units with its currency, and hours in
  * hundredths, so totals never drift through floating point.
  */
-const minorDigits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+export const minorDigits = (currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
 export const toMinor = (amount: number, currency: string) => Math.round(amount * 10 ** minorDigits(currency));
 
