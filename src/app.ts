@@ -15,7 +15,7 @@ import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { digestCommands, keelJobs } from './jobs/index.js';
+import { digestCommands, exportCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -223,6 +223,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       historyCommands({ timeline }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
+      exportCommands({ kernel, clock }),
     ),
   });
   const hub = createReplyHub();

@@ -7,12 +7,14 @@ import { caldavCalendar, calendarConnector, type CalDavSettings } from './calend
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
+import { exportsConnector, ledgerSource } from './exports/index.js';
 
 export type { ConnectorDeps };
 export { EMAIL_API_DEFAULT_URL } from './email/index.js';
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
 export { calendarFeed } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
+export { exportResult, type ExportSource, type ExportEntry } from './exports/index.js';
 
 export interface ConnectorSettings {
   /** Folder of the content-addressed files store. */
@@ -70,6 +72,8 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     repliesConnector(deps),
     calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
     filesConnector(files),
+    // Today's single-line invoice records; the EN 16931 document builder replaces this source once the records carry VAT and addresses.
+    exportsConnector(deps, files, ledgerSource(deps.db, files, settings.issuer)),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];
 }

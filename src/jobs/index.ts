@@ -13,6 +13,7 @@ import { remindApprovals } from './approval-reminders.js';
 
 export { composeDigest, type DigestDeps } from './digest.js';
 export { digestCommands } from './commands.js';
+export { exportCommands } from './export.js';
 
 export interface JobDeps {
   db: Db;

@@ -15,6 +15,19 @@ import { first } from '../../core/rows.js';
 
 export { creditNotes, invoicePaymentLinks } from './tables.js';
 export { stripePayments, type StripePayments, type StripeSettings } from './stripe.js';
+export { invoiceDocument, vatCategory, type InvoiceDocument } from './document.js';
+export {
+  eInvoiceFormat,
+  eInvoiceXml,
+  withEInvoice,
+  toCii,
+  toUbl,
+  embedFacturX,
+  FACTURX_FILENAME,
+  type EInvoiceFormat,
+  type Attachment,
+} from './einvoice/index.js';
+export { decimalAmount } from './einvoice/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +39,7 @@ type CreditNote = typeof creditNotes.$inferSelect;
  * that made it: whichever action (or re-run) gets there, a document has one
  * file and is mailed once.
  */
-const pdfKey = (number: string) => `document:${number}:pdf`;
+export const pdfKey = (number: string) => `document:${number}:pdf`;
 const mailKey = (number: string) => `document:${number}:email`;
 
 export interface InvoiceSettings {

@@ -7,6 +7,7 @@ import { toUbl } from './ubl.js';
 export { toCii, FACTURX_GUIDELINE } from './cii.js';
 export { toUbl, XRECHNUNG_CUSTOMIZATION } from './ubl.js';
 export { embedFacturX, FACTURX_FILENAME } from './facturx.js';
+export { amount as decimalAmount } from './xml.js';
 
 /**
  * How a client receives documents: a Factur-X PDF (the XML inside the PDF;
