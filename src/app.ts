@@ -13,7 +13,7 @@ import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
-import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
+import { calendarFeed, createConnectors, createFileRecords, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, exportCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
@@ -274,6 +274,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       auth: workspaceAuth,
+      files: createFileRecords({ db, clock, ids }, { filesDir: config.FILES_DIR, s3: s3Settings(config) }, platform.stores),
       loopbackOpen: !config.WEB_CHAT_TOKEN,
       isOperator,
       publicHttps,

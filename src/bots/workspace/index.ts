@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { html, raw } from 'hono/html';
 import { z } from 'zod';
 import { agentNames } from '../../agents/index.js';
+import { ConnectorError } from '../../kernel/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
 import { parseButtonData, renderWeb } from '../presenter/index.js';
 import { securityHeaders, WEB_SENDER } from '../web/index.js';
@@ -10,6 +11,7 @@ import { clearSessionCookie, crossSite, formGuard, sessionCookie, setSessionCook
 import { agentsPage } from './agents.js';
 import { approvalsPage, checkpointsPage, openApprovals } from './checkpoints.js';
 import { contextPage, memoryPage } from './context.js';
+import { exportsPage } from './exports.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
 import { page, type Html, type Section } from './layout.js';
 import { refusedPage, signedOutPage, signInPage } from './login.js';
@@ -24,6 +26,7 @@ const eventId = z.uuid();
 const decisionForm = z.object({ event: eventId, ref: z.string().max(80), decision: z.enum(['approve', 'reject']) });
 const eventForm = z.object({ event: eventId });
 const rewindForm = z.object({ event: eventId, checkpoint: z.string().min(1).max(200) });
+const exportForm = z.object({ event: eventId, what: z.union([z.literal('all'), z.string().regex(/^\d{4}$/, { error: 'a year such as 2026' })]) });
 
 /**
  * The operator's workspace: the timeline of kernel actions with each one's
@@ -89,6 +92,21 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   app.get('/agents', async (c) => show(c, 'Agents', 'Agents', await agentsPage(deps, seat(c))));
   app.get('/context', async (c) => show(c, 'Context', 'Context', await contextPage(deps, c.req.query('q') ?? '')));
   app.get('/checkpoints', async (c) => show(c, 'Checkpoints', 'Checkpoints', await checkpointsPage(deps, seat(c))));
+  app.get('/exports', async (c) => show(c, 'Exports', 'Exports', exportsPage(seat(c), deps.clock.now().getUTCFullYear())));
+  /** A stored file as a download: the export links, for the signed-in operator only (workspaceAccess above). */
+  app.get('/files/:id', async (c) => {
+    let found: Awaited<ReturnType<WorkspaceDeps['files']['read']>>;
+    try {
+      found = await deps.files.read(c.req.param('id'));
+    } catch (error) {
+      if (error instanceof ConnectorError) return notFound(c, error.message);
+      throw error;
+    }
+    return c.body(found.bytes.slice().buffer, 200, {
+      'content-type': found.file.contentType,
+      'content-disposition': `attachment; filename="${found.file.name.replace(/[^\w.-]/g, '_')}"`,
+    });
+  });
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
@@ -131,6 +149,8 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
           const action = await deps.kernel.get(r.card.actionId);
           return html`<ul class="list">${approvalBox(s, action ? await card(deps, action) : r.card)}</ul>`;
         }
+        if (r.kind === 'file')
+          return html`<div class="notice"><a href="/workspace/files/${r.file.id}" download="${r.file.name}">${r.file.name}</a>${r.file.caption ? html` — ${r.file.caption}` : ''}</div>`;
         // Anything else a reply can be reads as the web chat shows it (the presenter escapes it).
         return html`<div class="notice">${raw(renderWeb(r))}</div>`;
       }),
@@ -159,6 +179,12 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
     const form = await formOf(c, rewindForm);
     if (!form.success) return badForm(c, form.error.issues);
     return converse(c, form.data.event, { kind: 'text', text: `/rewind ${form.data.checkpoint}` }, { href: '/workspace/checkpoints', label: 'Checkpoints' });
+  });
+
+  app.post('/exports', async (c) => {
+    const form = await formOf(c, exportForm);
+    if (!form.success) return badForm(c, form.error.issues);
+    return converse(c, form.data.event, { kind: 'text', text: `/export ${form.data.what}` }, { href: '/workspace/exports', label: 'Exports' });
   });
 
   app.post('/agents/:name/:switch{pause|resume}', async (c) => {
