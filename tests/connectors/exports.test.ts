@@ -96,6 +96,26 @@ describe('accountant export', () => {
     for (const f of (first.result as Files).files) expect((await stored.byId(f.fileId))?.deletedAt).toBeTruthy();
   });
 
+  it('a run killed after storing the CSV is not done: reconciling re-runs it, keeping that CSV and zipping it', async () => {
+    env = await connectorKernel();
+    await yearOfWork(env);
+    const stranded = await env.strandBeforeRun('exports.accountant', { year: 2026 }, 'export:crash');
+    // What the killed process left: the CSV stored under the action's key, no ZIP.
+    const earlier = await filesOf(env).save({
+      key: 'export:crash:csv',
+      name: 'invoices-2026.csv',
+      contentType: 'text/csv',
+      bytes: new TextEncoder().encode('as first written\r\n'),
+    });
+    expect(await env.kernel.operation('exports.accountant').lookup('export:crash', { year: 2026 })).toEqual({ status: 'not_done' });
+    expect(await env.kernel.reconcile()).toMatchObject({ reconciled: 0, rerun: 1, needsAttention: 0 });
+    const done = (await env.kernel.get(stranded.id))!;
+    expect(done.state).toBe('succeeded');
+    const [csv, zip] = (done.result as Files).files;
+    expect(csv!.fileId).toBe(earlier.id);
+    expect(new TextDecoder().decode(unzipSync(await bytesOf(env, zip!.fileId))['invoices-2026.csv'])).toBe('as first written\r\n');
+  });
+
   it('puts each document’s e-invoice XML beside its PDF, in the client’s format', async () => {
     env = await connectorKernel();
     const entries: ExportEntry[] = [
