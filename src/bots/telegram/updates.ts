@@ -15,6 +15,7 @@ export const COMMANDS = [
   { command: 'rules', description: 'Standing approval rules: /rules pause|resume|revoke <id>' },
   { command: 'history', description: 'The last steps of this conversation' },
   { command: 'workspace', description: 'A one-time link to the workspace page' },
+  { command: 'export', description: 'Invoices for your accountant (/export 2026) or all data (/export all)' },
   { command: 'help', description: 'What Keel can do for you' },
 ];
 
