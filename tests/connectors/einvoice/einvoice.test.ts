@@ -133,6 +133,17 @@ describe('Factur-X PDF', () => {
     expect(spec.get(PDFName.of('AFRelationship'))).toEqual(PDFName.of('Alternative'));
   });
 
+  it('writes the XMP as UTF-8, so names beyond Latin-1 survive', async () => {
+    const base = await PDFDocument.create({ updateMetadata: false });
+    base.addPage();
+    base.setAuthor('Zoë Łukasiewicz – Beratung');
+    const doc = invoicesByCase.domestic;
+    const pdf = await PDFDocument.load(await embedFacturX(doc, await base.save(), toCii(doc)));
+    const bytes = decodePDFRawStream(pdf.catalog.lookup(PDFName.of('Metadata'), PDFStream) as PDFRawStream).decode();
+    expect([...bytes.slice(17, 20)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(Buffer.from(bytes).toString('utf8')).toContain('<rdf:li>Zoë Łukasiewicz – Beratung</rdf:li>');
+  });
+
   it('is the same bytes each time, so the stored file is content-addressed once', async () => {
     const doc = invoicesByCase.mixed;
     const base = await pdfOf(doc);

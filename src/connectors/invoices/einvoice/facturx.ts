@@ -62,7 +62,8 @@ export async function embedFacturX(doc: InvoiceDocument, pdfBytes: Uint8Array, c
   pdf.setProducer(info.producer);
   pdf.setCreationDate(date);
   pdf.setModificationDate(date);
-  const metadata = pdf.context.stream(xmp(info), { Type: 'Metadata', Subtype: 'XML' });
+  // XMP is UTF-8 (a string would reach pdf-lib as one byte per UTF-16 unit: the BOM and every non-Latin letter broken).
+  const metadata = pdf.context.stream(new TextEncoder().encode(xmp(info)), { Type: 'Metadata', Subtype: 'XML' });
   pdf.catalog.set(PDFName.of('Metadata'), pdf.context.register(metadata));
   return pdf.save({ useObjectStreams: false });
 }
