@@ -1,6 +1,6 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { z } from 'zod';
-import { ConnectorError, defineOperation, type Connector } from '../../kernel/connector.js';
+import { defineOperation, type Connector } from '../../kernel/connector.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { eInvoiceXml } from '../invoices/index.js';
@@ -106,8 +106,8 @@ export function exportsConnector(deps: ConnectorDeps, files: FileRecords, source
       return { deleted: fileIds };
     },
     async lookup(_key, { fileIds }) {
+      // A file missing from the ledger is "not done": the re-run then fails saying which file is unknown.
       const found = await Promise.all(fileIds.map((id) => files.byId(id)));
-      if (found.some((f) => !f)) throw new ConnectorError('An export file to delete is not in the files ledger.', { retryable: false });
       return found.every((f) => f?.deletedAt) ? { status: 'done', result: { deleted: fileIds } } : { status: 'not_done' };
     },
     compensation: { kind: 'irreversible', note: 'export again' },

@@ -1,5 +1,5 @@
 import type { InvoiceDocument } from '../document.js';
-import { amount, date102, defaultExemptionReason, el, exemptionCode, outOfScope, percent, quantity, text, xmlDeclaration, type Node } from './xml.js';
+import { amount, date102, defaultExemptionReason, el, exemptionCode, outOfScope, percent, quantity, text, xmlDeclaration, type XmlNode } from './xml.js';
 
 /**
  * Factur-X / ZUGFeRD: the UN/CEFACT Cross Industry Invoice (D16B) at the
@@ -43,7 +43,7 @@ function tax(
   category: InvoiceDocument['lines'][number]['vat']['category'],
   ratePercent: number,
   extra: { calculated?: string; basis?: string; reason?: string } = {},
-): Node[] {
+): XmlNode[] {
   return [
     text('ram:CalculatedAmount', extra.calculated),
     text('ram:TypeCode', 'VAT'),

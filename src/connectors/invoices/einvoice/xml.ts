@@ -6,14 +6,14 @@ import type { InvoiceDocument } from '../document.js';
  * an absent (undefined/false) child is left out, so each mapping reads like
  * the schema it follows, in the schema's element order.
  */
-export type Node = string | undefined | false;
+export type XmlNode = string | undefined | false;
 
 export const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 type Attrs = Record<string, string | undefined>;
 
 /** An element: attribute objects and child strings in any order; absent children are skipped. */
-export function el(name: string, ...parts: (Node | Attrs)[]): string {
+export function el(name: string, ...parts: (XmlNode | Attrs)[]): string {
   const kids = parts.filter((c): c is string => typeof c === 'string');
   const attrText = parts
     .filter((c): c is Attrs => typeof c === 'object' && c !== null)
@@ -25,7 +25,8 @@ export function el(name: string, ...parts: (Node | Attrs)[]): string {
 }
 
 /** A leaf holding text; undefined text leaves the element out. */
-export const text = (name: string, value: string | undefined, attrs: Attrs = {}): Node => (value === undefined ? undefined : el(name, attrs, escapeXml(value)));
+export const text = (name: string, value: string | undefined, attrs: Attrs = {}): XmlNode =>
+  value === undefined ? undefined : el(name, attrs, escapeXml(value));
 
 export const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
