@@ -25,9 +25,9 @@ export {
   embedFacturX,
   FACTURX_FILENAME,
   type EInvoiceFormat,
+  decimalAmount,
   type Attachment,
 } from './einvoice/index.js';
-export { decimalAmount } from './einvoice/index.js';
 
 const DAY_MS = 86_400_000;
 
