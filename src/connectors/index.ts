@@ -1,7 +1,8 @@
 import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import { recordsConnector } from '../records/index.js';
-import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
+import { invoiceDocuments, invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
+import { proposalsConnector } from './proposals/index.js';
 import { createMailer, emailConnector, httpEmailDelivery, repliesConnector, type Delivery, type EmailApiSettings } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
@@ -35,6 +36,14 @@ export interface ConnectorSettings {
   caldav?: CalDavSettings | undefined;
   /** With it, every invoice gets a Stripe payment link. */
   stripe?: StripeSettings | undefined;
+  /** The client pages' links that invoice and proposal emails quote (src/bots/pages, handed in by app.ts). */
+  pageLinks?: PageLinks | undefined;
+}
+
+/** The link to a client's page for one document, the same one on every retry of its email. */
+export interface PageLinks {
+  invoice(number: string, clientId: string): Promise<string>;
+  proposal(proposalId: string, clientId: string): Promise<string>;
 }
 
 /**
@@ -61,11 +70,18 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
  * email API, S3, CalDAV, Stripe and the webhook join when configured.
  */
 export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
-  const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
+  const files = documentFiles(deps, settings, stores);
   const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),
-    invoicesConnector(deps, files, mailer, { issuer: settings.issuer }, settings.stripe ? stripePayments(settings.stripe) : undefined),
+    invoicesConnector(
+      deps,
+      files,
+      mailer,
+      { issuer: settings.issuer, pageLink: settings.pageLinks?.invoice },
+      settings.stripe ? stripePayments(settings.stripe) : undefined,
+    ),
+    proposalsConnector(deps, mailer, { issuer: settings.issuer, pageLink: settings.pageLinks?.proposal }),
     emailConnector(mailer),
     repliesConnector(deps),
     calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
@@ -73,3 +89,10 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];
 }
+
+const documentFiles = (deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores) =>
+  fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
+
+/** An invoice's stored PDF and payment link, read from the same stores the connectors write: what the client's invoice page offers. */
+export const clientInvoiceDocuments = (deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores) =>
+  invoiceDocuments(deps.db, documentFiles(deps, settings, stores));

@@ -1,0 +1,52 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Clock } from '../../core/clock.js';
+
+/** A token bucket per key: `burst` requests at once, refilled over `perMinutes` minutes. Buckets live in this process (or isolate). */
+export function rateLimiter(clock: Clock, opts: { burst: number; perMinutes: number }) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refillPerMs = opts.burst / (opts.perMinutes * 60_000);
+  return (key: string): boolean => {
+    const now = clock.now().getTime();
+    const bucket = buckets.get(key) ?? { tokens: opts.burst, at: now };
+    bucket.tokens = Math.min(opts.burst, bucket.tokens + (now - bucket.at) * refillPerMs);
+    bucket.at = now;
+    // A full bucket is the default: forgetting it keeps the map to the visitors who are actually spending.
+    if (bucket.tokens >= opts.burst - 1 && buckets.size > 10_000) buckets.clear();
+    if (bucket.tokens < 1) {
+      buckets.set(key, bucket);
+      return false;
+    }
+    bucket.tokens -= 1;
+    buckets.set(key, bucket);
+    return true;
+  };
+}
+
+/**
+ * Who is asking, as far as the server can tell: the address a proxy or Cloudflare reports, or the socket's peer on
+ * Node's server (read from the request's bindings, so nothing Node-only is imported); one shared key otherwise.
+ */
+export function visitorAddress(c: Context): string {
+  const forwarded = c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** A form posted from another site: the browser says so (Sec-Fetch-Site), or its Origin names another host. */
+export function crossSite(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = c.req.header('origin');
+  if (!origin) return false;
+  if (!URL.canParse(origin)) return true;
+  return new URL(origin).host !== c.req.header('host');
+}
+
+/** Answers 429 once a visitor's address has spent its bucket. */
+export const addressLimit =
+  (allow: (key: string) => boolean, refuse: (c: Context) => Response | Promise<Response>): MiddlewareHandler =>
+  async (c, next) => {
+    if (!allow(visitorAddress(c))) return refuse(c);
+    await next();
+  };
