@@ -153,6 +153,20 @@ describe('client pages: the proposal page', () => {
     expect((await ctx.keel.kernel.list()).filter((a) => a.operation === 'memory.record_proposal_outcome')).toHaveLength(1);
   });
 
+  it('is sent from chat: "send the proposal to Beta" waits on a card, then emails the link', async () => {
+    await ctx.keel.say('Draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR');
+    const { replies } = await ctx.keel.say('Send the proposal to Beta');
+    const [card] = cardsIn(replies);
+    expect(textIn(replies)).toContain('Prepared for your approval: send a proposal to the client');
+    const done = textIn((await ctx.keel.tap(card!.ref)).replies);
+    expect(done).toContain('Done — send a proposal to the client');
+    const mail = await ctx.keel.storage.client.execute("SELECT body FROM outbox_emails WHERE subject LIKE 'Proposal:%'");
+    const path = linkPath(String(mail.rows[0]!.body))!;
+    const page = await (await ctx.keel.http.request(path)).text();
+    expect(page).toContain('2-day workshop');
+    expect(page).toContain('2,400.00');
+  });
+
   it('shows nothing for a forged, expired, revoked or swapped link, and writes nothing', async () => {
     const { path } = await sendProposal(ctx.keel, 'Acme Corp', 'Website redesign');
     const beta = await sendProposal(ctx.keel, 'Beta GmbH', 'Audit');
