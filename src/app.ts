@@ -310,6 +310,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       auth: workspaceAuth,
+      links,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
       isOperator,
       publicHttps,

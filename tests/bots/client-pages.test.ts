@@ -202,6 +202,28 @@ describe('client pages: the proposal page', () => {
   });
 });
 
+describe('client pages: links in the workspace', () => {
+  const ctx = clientPagesKeel();
+
+  it('lists open links and revokes one: its page then shows nothing', async () => {
+    const { path } = await sendProposal(ctx.keel, 'Beta GmbH', 'Audit');
+    const local = 'http://127.0.0.1:3000';
+    const operator = { host: '127.0.0.1:3000' };
+    const listing = await (await ctx.keel.http.request(`${local}/workspace/links`, { headers: operator })).text();
+    expect(listing).toContain('Beta GmbH');
+    const linkId = /data-link="([^"]+)"/.exec(listing)![1]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(listing)![1]!;
+    const revoke = await ctx.keel.http.request(`${local}/workspace/links/${linkId}/revoke`, {
+      method: 'POST',
+      headers: { ...operator, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, event: crypto.randomUUID() }).toString(),
+    });
+    expect(revoke.status).toBe(303);
+    expect((await ctx.keel.http.request(path)).status).toBe(404);
+    expect(await (await ctx.keel.http.request(`${local}/workspace/links`, { headers: operator })).text()).not.toContain(linkId);
+  });
+});
+
 describe('client pages: the invoice page and the Stripe webhook', () => {
   const ctx = clientPagesKeel();
 

@@ -15,6 +15,8 @@ import { page, type Html, type Section } from './layout.js';
 import { refusedPage, signedOutPage, signInPage } from './login.js';
 import { actionHref, approvalBox, card } from './parts.js';
 import { timelinePage, whyPage } from './timeline.js';
+import { linksPage } from './links.js';
+import type { ClientLinks } from '../pages/index.js';
 
 export type { WorkspaceDeps } from './deps.js';
 export { createWorkspaceAuth, type WorkspaceAuth } from './access.js';
@@ -33,7 +35,7 @@ const rewindForm = z.object({ event: eventId, checkpoint: z.string().min(1).max(
  * /rewind go through `conversation.handle` — except the pause switch, which is
  * kernel data with no chat equivalent.
  */
-export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
+export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: ClientLinks }) {
   const { auth } = deps;
   const app = new Hono<WorkspaceEnv>().basePath('/workspace');
 
@@ -89,6 +91,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   app.get('/agents', async (c) => show(c, 'Agents', 'Agents', await agentsPage(deps, seat(c))));
   app.get('/context', async (c) => show(c, 'Context', 'Context', await contextPage(deps, c.req.query('q') ?? '')));
   app.get('/checkpoints', async (c) => show(c, 'Checkpoints', 'Checkpoints', await checkpointsPage(deps, seat(c))));
+  app.get('/links', async (c) => show(c, 'Client links', 'Links', await linksPage(deps, seat(c))));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
@@ -169,6 +172,19 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
     if (c.req.param('switch') === 'pause') await deps.kernel.pauses.pause(name, by);
     else await deps.kernel.pauses.resume(name, by);
     return c.redirect('/workspace/agents', 303);
+  });
+
+  app.post('/links/:id/:switch{revoke|pause|resume}', async (c) => {
+    // Like the pause switch, links are this layer's own data: the visitor passed workspaceAccess's operator check on this request.
+    const by = `operator:${c.get('visitor').operator}`;
+    const id = c.req.param('id');
+    const verb = c.req.param('switch');
+    const changed = verb === 'revoke' ? (await deps.links.revoke([id], by)) > 0 : await deps.links.setPaused(id, verb === 'pause');
+    if (changed) {
+      const event = verb === 'revoke' ? 'client_link_revoked' : verb === 'pause' ? 'booking_page_paused' : 'booking_page_resumed';
+      await deps.kernel.audit({ actor: by, event, detail: { linkId: id } });
+    }
+    return c.redirect('/workspace/links', 303);
   });
 
   app.post('/logout', async (c) => {
