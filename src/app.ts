@@ -14,6 +14,7 @@ import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type M
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import {
+  caldavCalendar,
   calendarFeed,
   clientInvoiceDocuments,
   createConnectors,
@@ -296,6 +297,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         bufferMinutes: config.BOOKING_BUFFER_MINUTES,
         daysAhead: config.BOOKING_DAYS_AHEAD,
       },
+      busy: connectorSettings.caldav ? calendarBusy(caldavCalendar(connectorSettings.caldav), config.TZ) : undefined,
     }),
   );
   // The workspace has its own sign-in (one-time links), so it too comes before the web chat's check.
@@ -452,3 +454,6 @@ function publicUrl(config: Config): string {
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${config.PORT}`;
 }
+
+/** The CalDAV calendar's busy times in the operator's zone: what a booking page keeps free besides Keel's own meetings. */
+const calendarBusy = (calendar: ReturnType<typeof caldavCalendar>, timeZone: string) => (from: Date, to: Date) => calendar.busy(from, to, timeZone);

@@ -12,7 +12,7 @@ import { s3Store, type S3Settings } from './files/s3.js';
 export type { ConnectorDeps };
 export { EMAIL_API_DEFAULT_URL } from './email/index.js';
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
-export { calendarFeed } from './calendar/index.js';
+export { calendarFeed, caldavCalendar } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
 
 export interface ConnectorSettings {

@@ -37,7 +37,10 @@ export async function freeSlots(deps: ClientPagesDeps): Promise<Date[]> {
       .select()
       .from(meetings)
       .where(and(eq(meetings.status, 'booked'), gte(meetings.startsAt, new Date(now.getTime() - 24 * 60 * MINUTE_MS)), lt(meetings.startsAt, until)))
-  ).map((m) => ({ start: m.startsAt.getTime() - buffer, end: m.startsAt.getTime() + m.durationMinutes * MINUTE_MS + buffer }));
+  )
+    .map((m) => ({ start: m.startsAt, end: new Date(m.startsAt.getTime() + m.durationMinutes * MINUTE_MS) }))
+    .concat(deps.busy ? await deps.busy(now, until) : [])
+    .map((span) => ({ start: span.start.getTime() - buffer, end: span.end.getTime() + buffer }));
   const slots: Date[] = [];
   for (let d = 0; d <= booking.daysAhead; d++) {
     const day = localDate(startOfLocalDay(now, timeZone, d), timeZone);
@@ -55,7 +58,7 @@ export async function freeSlots(deps: ClientPagesDeps): Promise<Date[]> {
 
 const bookingKey = (link: ClientLink, start: Date) => `client-page:booking:${link.id}:${start.toISOString()}`;
 
-export type BookingOutcome = { status: 'booked'; start: Date } | { status: 'taken' } | { status: 'paused' };
+export type BookingOutcome = { status: 'booked'; start: Date } | { status: 'taken' } | { status: 'paused' } | { status: 'failed'; why: string };
 
 /**
  * Books one slot through the kernel, once. The slot is claimed first with one INSERT (its start is the key), so of
@@ -96,7 +99,7 @@ export async function bookSlot(deps: ClientPagesDeps, link: ClientLink, start: D
     reason: 'The client booked this time on their booking page.',
     evidence: [link.id],
   });
-  if (action.state !== 'succeeded') throw new Error(`The booking could not be made (${action.state}${action.error ? `: ${action.error}` : ''}).`);
+  if (action.state !== 'succeeded') return { status: 'failed', why: action.error ?? action.state };
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(start);
   try {
     await deps.kernel.execute({

@@ -37,4 +37,6 @@ export interface ClientPagesDeps {
   documents: InvoiceDocuments;
   stripeWebhookSecret: string | undefined;
   booking: BookingSettings;
+  /** Busy times of the operator's CalDAV calendar (CALDAV_URL), when one is configured. */
+  busy?: ((from: Date, to: Date) => Promise<{ start: Date; end: Date }[]>) | undefined;
 }

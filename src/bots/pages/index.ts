@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { clientById } from '../../records/index.js';
+import { ConnectorError } from '../../kernel/index.js';
 import { securityHeaders } from '../web/index.js';
 import { bookingPage, bookSlot, zoneOr } from './booking.js';
 import type { ClientPagesDeps } from './deps.js';
@@ -56,6 +57,19 @@ export function clientPages(deps: ClientPagesDeps) {
     const body = await c.req.parseBody();
     return (await links.checkFormToken(c.get('link'), body.form)) ? body : undefined;
   };
+  /** A booking page whose CalDAV calendar cannot be read offers nothing rather than a time that may be taken there. */
+  const calendarOr = async (c: Context, render: () => Promise<Response>) => {
+    try {
+      return await render();
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw error;
+      deps.logger.warn('client pages: the booking page could not read the calendar', { error: error.message });
+      return c.html(
+        messagePage(deps.business, 'Booking is unavailable', 'The calendar cannot be read right now; nothing was booked. Please try again in a few minutes.'),
+        503,
+      );
+    }
+  };
   const stale = (c: Context) =>
     c.html(messagePage(deps.business, 'Please reload the page', 'This form is out of date or did not come from this page; nothing was changed.'), 403);
 
@@ -76,7 +90,7 @@ export function clientPages(deps: ClientPagesDeps) {
       return c.html(await invoicePage(deps, invoice, base(c)));
     }
     const zone = zoneOr(c.req.query('tz'), deps.timeZone);
-    return c.html(await bookingPage(deps, { link, zone, formToken: await links.formToken(link), action: `${base(c)}/book` }));
+    return calendarOr(c, async () => c.html(await bookingPage(deps, { link, zone, formToken: await links.formToken(link), action: `${base(c)}/book` })));
   });
 
   pages.post('/:token/decide', async (c) => {
@@ -110,16 +124,22 @@ export function clientPages(deps: ClientPagesDeps) {
     if (!form) return stale(c);
     const zone = zoneOr(typeof form.tz === 'string' ? form.tz : undefined, deps.timeZone);
     const start = typeof form.start === 'string' && !Number.isNaN(Date.parse(form.start)) ? new Date(form.start) : undefined;
-    const outcome = start ? await bookSlot(deps, link, start) : ({ status: 'taken' } as const);
-    if (outcome.status === 'booked') {
-      const when = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' }).format(outcome.start);
-      return c.html(
-        messagePage(deps.business, 'Booked', `Your call with ${deps.business} is booked for ${when} (${zone}). An invitation is on its way to your email.`),
-      );
-    }
-    const text = outcome.status === 'paused' ? 'Booking is paused for now; nothing was booked.' : 'That time was just taken; please pick another.';
-    const formToken = await links.formToken(link);
-    return c.html(await bookingPage(deps, { link, zone, formToken, action: `${base(c)}/book`, notice: { text, tone: 'no' } }), 409);
+    return calendarOr(c, async () => {
+      const outcome = start ? await bookSlot(deps, link, start) : ({ status: 'taken' } as const);
+      if (outcome.status === 'booked') {
+        const when = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' }).format(outcome.start);
+        return c.html(
+          messagePage(deps.business, 'Booked', `Your call with ${deps.business} is booked for ${when} (${zone}). An invitation is on its way to your email.`),
+        );
+      }
+      if (outcome.status === 'failed') {
+        deps.logger.warn('client pages: a booking could not be made', { linkId: link.id, why: outcome.why });
+        return c.html(messagePage(deps.business, 'Not booked', `The booking could not be made; nothing was booked. Please contact ${deps.business}.`), 502);
+      }
+      const text = outcome.status === 'paused' ? 'Booking is paused for now; nothing was booked.' : 'That time was just taken; please pick another.';
+      const formToken = await links.formToken(link);
+      return c.html(await bookingPage(deps, { link, zone, formToken, action: `${base(c)}/book`, notice: { text, tone: 'no' } }), 409);
+    });
   });
 
   app.route('/c', pages);
