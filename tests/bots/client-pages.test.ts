@@ -202,6 +202,22 @@ describe('client pages: the proposal page', () => {
   });
 });
 
+describe('client pages: rate limits', () => {
+  const ctx = clientPagesKeel();
+
+  it('answers 429 once one address has spent its burst, guessing included, and again after a minute', async () => {
+    const { path } = await sendProposal(ctx.keel, 'Acme Corp', 'Website redesign');
+    const from = { headers: { 'x-forwarded-for': '203.0.113.7' } };
+    const guesses = await Promise.all(Array.from({ length: 60 }, (_, i) => ctx.keel.http.request(`/c/${String(i).padStart(43, 'x')}`, from)));
+    expect(guesses.every((r) => r.status === 404)).toBe(true);
+    expect((await ctx.keel.http.request(path, from)).status).toBe(429);
+    // Another address is not held up by that one.
+    expect((await ctx.keel.http.request(path, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status).toBe(200);
+    ctx.clock.advance(60_000);
+    expect((await ctx.keel.http.request(path, from)).status).toBe(200);
+  });
+});
+
 describe('client pages: links in the workspace', () => {
   const ctx = clientPagesKeel();
 

@@ -23,14 +23,14 @@ export function rateLimiter(clock: Clock, opts: { burst: number; perMinutes: num
 }
 
 /**
- * Who is asking, as far as the server can tell: the address a proxy or Cloudflare reports, or the socket's peer on
- * Node's server (read from the request's bindings, so nothing Node-only is imported); one shared key otherwise.
+ * Who is asking, as far as the server can tell without trusting what the visitor writes: the address Cloudflare
+ * reports (a visitor cannot set it through Cloudflare), else the socket's peer on Node's server (read from the
+ * request's bindings, so nothing Node-only is imported; behind a reverse proxy that is the proxy, so all visitors
+ * share one bucket), else the first X-Forwarded-For hop, else one shared key.
  */
 export function visitorAddress(c: Context): string {
-  const forwarded = c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return c.req.header('cf-connecting-ip') ?? env?.incoming?.socket?.remoteAddress ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
 }
 
 /** A form posted from another site: the browser says so (Sec-Fetch-Site), or its Origin names another host. */
