@@ -194,6 +194,11 @@ describe('client pages: the proposal page', () => {
     const revoked = textIn((await ctx.keel.say("/revoke Beta's proposal link")).replies);
     expect(revoked).toContain('Revoked 1 link');
     expect((await ctx.keel.http.request(beta.path)).status).toBe(404);
+    // A new link for the same proposal works; the revoked one stays dead.
+    const fresh = linkPath(textIn((await ctx.keel.say('/links proposal Beta')).replies))!;
+    expect(fresh).not.toBe(beta.path);
+    expect((await ctx.keel.http.request(fresh)).status).toBe(200);
+    expect((await ctx.keel.http.request(beta.path)).status).toBe(404);
     expect((await ctx.keel.http.request(path)).status).toBe(200);
     // Past CLIENT_LINK_DAYS (90 by default) the link itself is gone.
     ctx.clock.advance(91 * DAY);

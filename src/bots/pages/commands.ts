@@ -1,6 +1,6 @@
 import type { CommandSet, Outbound } from '../../graph/index.js';
 import type { Kernel } from '../../kernel/index.js';
-import { clientById, resolveClient } from '../../records/index.js';
+import { clientById, clientProposals, invoiceByNumber, resolveClient } from '../../records/index.js';
 import type { Db } from '../../storage/index.js';
 import { shortUtc } from '../../core/zoned-time.js';
 import type { ClientLink, ClientLinks, LinkKind } from './links.js';
@@ -20,7 +20,8 @@ function clientAndKind(words: string): { who: string; kind: LinkKind | undefined
 }
 
 /**
- * Client links from chat: `/links` lists the open ones; `/links booking Beta` makes Beta's booking page link;
+ * Client links from chat: `/links` lists the open ones; `/links booking Beta` makes Beta's booking page link, and
+ * `/links proposal Beta` / `/links invoice 2026-0001` give (or make again, after a revocation) a document's link;
  * `/links pause Beta` and `/links resume Beta` switch Beta's booking page; `/revoke Beta's proposal link` (or
  * `/links revoke …`, or a link id) ends links at once. Revoking and pausing are audited.
  */
@@ -73,12 +74,28 @@ export function linkCommands(deps: { db: Db; kernel: Kernel; links: ClientLinks 
 
   return {
     links: {
-      description: 'Client links (proposal, invoice and booking pages): list, make a booking link, pause, revoke',
+      description: 'Client links (proposal, invoice and booking pages): list, give one, pause a booking page, revoke',
       async run({ args, sender }) {
         const [verb = '', ...rest] = args.split(/\s+/).filter(Boolean);
         const words = rest.join(' ');
         if (verb === 'revoke') return revoke(words, sender);
         if (verb === 'pause' || verb === 'resume') return pause(words, sender, verb === 'pause');
+        if (verb === 'invoice') {
+          const invoice = await invoiceByNumber(db, words);
+          if (!invoice) return text(words ? `There is no invoice ${words}.` : 'Name the invoice: /links invoice 2026-0001');
+          return text(`Invoice ${invoice.number}'s page: ${await links.urlFor('invoice', invoice.number, invoice.clientId)}`, { private: true });
+        }
+        if (verb === 'proposal') {
+          const match = await resolveClient(db, words);
+          if (match.status !== 'found') return text(words ? `I cannot tell which client "${words}" is.` : 'Name the client: /links proposal Beta');
+          // The newest proposal the client was sent: a page for a draft would offer what was never sent.
+          const sent = (await clientProposals(db, match.client.id)).find((p) => p.status === 'sent');
+          if (!sent)
+            return text(
+              `${match.client.name} has no sent proposal waiting for an answer; "send the proposal to ${match.client.name}" sends one with its link.`,
+            );
+          return text(`${match.client.name}'s proposal "${sent.title}": ${await links.urlFor('proposal', sent.id, match.client.id)}`, { private: true });
+        }
         if (verb === 'booking') {
           const match = await resolveClient(db, words);
           if (match.status !== 'found') return text(words ? `I cannot tell which client "${words}" is.` : 'Name the client: /links booking Beta');
