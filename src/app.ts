@@ -146,7 +146,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       memoryConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
-    policy: withStandingRules(clientPagesPolicy(scopePolicy(scopes)), rules),
+    policy: withStandingRules(clientPagesPolicy(scopePolicy(scopes), { bookingsNeedApproval: config.BOOKING_NEEDS_APPROVAL }), rules),
     clock,
     ids,
     logger,

@@ -329,6 +329,11 @@ export const configSchema = z
       .default(15)
       .describe('Minutes kept free before and after every meeting (and from now) when a booking page offers times.'),
     BOOKING_DAYS_AHEAD: positiveInt(14, 'days ahead a booking page offers, e.g. 14').describe('How many days ahead a booking page offers times.'),
+    BOOKING_NEEDS_APPROVAL: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('A time a client picks on a booking page waits on an approval card (the slot is held meanwhile); the invitation goes out when you approve it.'),
     WEBHOOK_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL, e.g. https://hooks.zapier.com/hooks/catch/…' }).optional())
       .describe('URL that receives Keel events as signed JSON POSTs (webhook.post), for Zapier, n8n or your own script.'),

@@ -12,7 +12,7 @@ const linkPath = (text: string) => /\/c\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
 const formToken = (html: string) => /name="form" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 /** Keel with Acme Corp and Beta GmbH as clients, a Stripe fake behind it, and every message it pushes to the operator's web chat. */
-function clientPagesKeel() {
+function clientPagesKeel(env: Record<string, string> = {}) {
   const ctx = {} as { keel: TestKeel; clock: ManualClock; pushed: Outbound[]; stripe: Awaited<ReturnType<typeof startStripeFake>> };
   let db: ReturnType<typeof tempDatabase>;
   beforeEach(async () => {
@@ -29,6 +29,7 @@ function clientPagesKeel() {
         STRIPE_API_BASE: ctx.stripe.apiBase,
         STRIPE_WEBHOOK_SECRET: SECRET,
         PROPOSAL_TERMS: 'Half on signature, half on delivery.',
+        ...env,
       },
     });
     await ctx.keel.say('Add Acme Corp as a client, contact dana@acme.test');
@@ -384,5 +385,28 @@ describe('client pages: the booking page', () => {
     expect(await ctx.keel.count('meetings')).toBe(0);
     await ctx.keel.say('/links resume Acme');
     expect(firstSlot(await (await ctx.keel.http.request(path)).text())).toBeTruthy();
+  });
+});
+
+describe('client pages: bookings that need approval', () => {
+  const ctx = clientPagesKeel({ BOOKING_NEEDS_APPROVAL: 'true' });
+  const firstSlot = (html: string) => /name="start" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  it('holds the time on a card; approving it books the meeting and sends the invitation, once', async () => {
+    const acme = linkPath(textIn((await ctx.keel.say('/links booking Acme')).replies))!;
+    const beta = linkPath(textIn((await ctx.keel.say('/links booking Beta')).replies))!;
+    const page = await (await ctx.keel.http.request(acme)).text();
+    const start = firstSlot(page);
+    const requests = await Promise.all([1, 2].map(() => ctx.keel.http.request(`${acme}/book`, form({ form: formToken(page), start, tz: 'Europe/Berlin' }))));
+    for (const res of requests) expect(await res.text()).toContain('the time is held for you');
+    expect(await ctx.keel.count('meetings')).toBe(0);
+    // Held: Beta is not offered that time meanwhile.
+    expect(firstSlot(await (await ctx.keel.http.request(beta)).text())).not.toBe(start);
+    const cards = ctx.pushed.flatMap((m) => (m.kind === 'card' ? [m.card] : []));
+    expect(cards).toHaveLength(1);
+    expect(pushedText(ctx.pushed).filter((t) => t.includes('asks for a call'))).toHaveLength(1);
+    await ctx.keel.tap(cards[0]!.ref);
+    expect(await ctx.keel.count("meetings WHERE status = 'booked'")).toBe(1);
+    expect(await ctx.keel.count("outbox_emails WHERE subject LIKE 'Invitation:%' AND \"to\" = 'dana@acme.test'")).toBe(1);
   });
 });

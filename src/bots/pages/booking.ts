@@ -1,6 +1,7 @@
 import { and, eq, gte, lt } from 'drizzle-orm';
 import { html } from 'hono/html';
 import { localDate, localInstant, startOfLocalDay } from '../../core/zoned-time.js';
+import { cardFor } from '../../agents/index.js';
 import { IdempotencyConflict } from '../../kernel/index.js';
 import { clientById, meetings } from '../../records/index.js';
 import type { ClientPagesDeps } from './deps.js';
@@ -40,6 +41,7 @@ export async function freeSlots(deps: ClientPagesDeps): Promise<Date[]> {
   )
     .map((m) => ({ start: m.startsAt, end: new Date(m.startsAt.getTime() + m.durationMinutes * MINUTE_MS) }))
     .concat(deps.busy ? await deps.busy(now, until) : [])
+    .concat(await heldClaims(deps, now, until))
     .map((span) => ({ start: span.start.getTime() - buffer, end: span.end.getTime() + buffer }));
   const slots: Date[] = [];
   for (let d = 0; d <= booking.daysAhead; d++) {
@@ -58,7 +60,12 @@ export async function freeSlots(deps: ClientPagesDeps): Promise<Date[]> {
 
 const bookingKey = (link: ClientLink, start: Date) => `client-page:booking:${link.id}:${start.toISOString()}`;
 
-export type BookingOutcome = { status: 'booked'; start: Date } | { status: 'taken' } | { status: 'paused' } | { status: 'failed'; why: string };
+export type BookingOutcome =
+  | { status: 'booked'; start: Date }
+  | { status: 'requested'; start: Date }
+  | { status: 'taken' }
+  | { status: 'paused' }
+  | { status: 'failed'; why: string };
 
 /**
  * Books one slot through the kernel, once. The slot is claimed first with one INSERT (its start is the key), so of
@@ -99,15 +106,20 @@ export async function bookSlot(deps: ClientPagesDeps, link: ClientLink, start: D
     reason: 'The client booked this time on their booking page.',
     evidence: [link.id],
   });
-  if (action.state !== 'succeeded') return { status: 'failed', why: action.error ?? action.state };
+  const waiting = action.state === 'awaiting_approval';
+  if (action.state !== 'succeeded' && !waiting) return { status: 'failed', why: action.error ?? action.state };
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(start);
+  const who = client?.name ?? 'A client';
+  const messages = waiting
+    ? [
+        { kind: 'text' as const, text: `${who} asks for a call on ${when} (${deps.timeZone}) from their booking page; the time is held until you decide.` },
+        { kind: 'card' as const, card: await cardFor(deps.db, action, deps.kernel.operation(action.operation), deps.timeZone) },
+      ]
+    : [{ kind: 'text' as const, text: `${who} booked a call on ${when} (${deps.timeZone}) from their booking page.` }];
   try {
     await deps.kernel.execute({
       operation: 'operator.notify',
-      input: {
-        kind: 'client',
-        messages: [{ kind: 'text', text: `${client?.name ?? 'A client'} booked a call on ${when} (${deps.timeZone}) from their booking page.` }],
-      },
+      input: { kind: 'client', messages },
       idempotencyKey: `${key}:notice`,
       agent: CLIENT_AGENT,
       reason: 'A client booked a call on their booking page.',
@@ -116,7 +128,23 @@ export async function bookSlot(deps: ClientPagesDeps, link: ClientLink, start: D
   } catch (error) {
     if (!(error instanceof IdempotencyConflict)) throw error;
   }
-  return { status: 'booked', start };
+  return { status: waiting ? 'requested' : 'booked', start };
+}
+
+/** Times claimed by a booking still on its way (waiting on its card, or running): held for that client, offered to no one else. */
+async function heldClaims(deps: ClientPagesDeps, from: Date, until: Date): Promise<{ start: Date; end: Date }[]> {
+  const claims = await deps.db
+    .select()
+    .from(bookingClaims)
+    .where(and(gte(bookingClaims.startsAt, from), lt(bookingClaims.startsAt, until)));
+  const held: { start: Date; end: Date }[] = [];
+  for (const claim of claims) {
+    const action = await deps.kernel.byKey(claim.actionKey);
+    if (action && ['awaiting_approval', 'approved', 'running'].includes(action.state)) {
+      held.push({ start: claim.startsAt, end: new Date(claim.startsAt.getTime() + deps.booking.minutes * MINUTE_MS) });
+    }
+  }
+  return held;
 }
 
 /** A claim whose booking never happened or was cancelled since. */

@@ -132,6 +132,16 @@ export function clientPages(deps: ClientPagesDeps) {
           messagePage(deps.business, 'Booked', `Your call with ${deps.business} is booked for ${when} (${zone}). An invitation is on its way to your email.`),
         );
       }
+      if (outcome.status === 'requested') {
+        const when = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' }).format(outcome.start);
+        return c.html(
+          messagePage(
+            deps.business,
+            'Requested',
+            `You asked for a call with ${deps.business} on ${when} (${zone}); the time is held for you. The invitation comes by email once it is confirmed.`,
+          ),
+        );
+      }
       if (outcome.status === 'failed') {
         deps.logger.warn('client pages: a booking could not be made', { linkId: link.id, why: outcome.why });
         return c.html(messagePage(deps.business, 'Not booked', `The booking could not be made; nothing was booked. Please contact ${deps.business}.`), 502);
