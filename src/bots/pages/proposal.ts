@@ -32,7 +32,7 @@ const day = (instant: Date, timeZone: string) => new Intl.DateTimeFormat('en-GB'
 
 export function proposalPage(
   deps: ClientPagesDeps,
-  view: { proposal: Proposal; state: ProposalState; validUntil: Date; clientName: string; formToken: string; action: string; notice?: string },
+  view: { proposal: Proposal; state: ProposalState; validUntil: Date; clientName: string; formToken: string; action: string },
 ): Html {
   const { proposal: p, state } = view;
   const banner = {
@@ -45,7 +45,7 @@ export function proposalPage(
   const price = p.totalMinor !== null ? formatMoney(p.totalMinor, p.currency) : undefined;
   return clientPage(
     { title: `Proposal: ${p.title}`, business: deps.business },
-    html`${view.notice ? html`<div class="state info" role="status">${view.notice}</div>` : ''}${banner ?? ''}
+    html`${banner ?? ''}
       <h1>Proposal: ${p.title}</h1>
       <p class="muted">For ${view.clientName} · valid until ${day(view.validUntil, deps.timeZone)}</p>
       <div class="card">
