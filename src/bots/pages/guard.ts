@@ -33,16 +33,6 @@ export function visitorAddress(c: Context): string {
   return c.req.header('cf-connecting-ip') ?? env?.incoming?.socket?.remoteAddress ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
 }
 
-/** A form posted from another site: the browser says so (Sec-Fetch-Site), or its Origin names another host. */
-export function crossSite(c: Context): boolean {
-  const site = c.req.header('sec-fetch-site');
-  if (site) return site !== 'same-origin' && site !== 'none';
-  const origin = c.req.header('origin');
-  if (!origin) return false;
-  if (!URL.canParse(origin)) return true;
-  return new URL(origin).host !== c.req.header('host');
-}
-
 /** Answers 429 once a visitor's address has spent its bucket. */
 export const addressLimit =
   (allow: (key: string) => boolean, refuse: (c: Context) => Response | Promise<Response>): MiddlewareHandler =>
