@@ -107,6 +107,8 @@ export async function bookSlot(deps: ClientPagesDeps, link: ClientLink, start: D
     evidence: [link.id],
   });
   const waiting = action.state === 'awaiting_approval';
+  // The same client's other request (a double click) is running this very booking: it finishes it and tells the operator.
+  if (action.state === 'approved' || action.state === 'running') return { status: 'booked', start };
   if (action.state !== 'succeeded' && !waiting) return { status: 'failed', why: action.error ?? action.state };
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(start);
   const who = client?.name ?? 'A client';
