@@ -20,6 +20,7 @@ const slow = [
   'tests/graph/checkpointer-remote.test.ts',
   'tests/graph/checkpointer-validation.test.ts',
   'tests/connectors/caldav.test.ts',
+  'tests/connectors/caldav-busy.test.ts',
   'tests/connectors/invoices.test.ts',
   'tests/connectors/replies.test.ts',
   'tests/connectors/s3.test.ts',

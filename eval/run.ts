@@ -25,6 +25,7 @@ const operationsOf: Partial<Record<string, string[]>> = {
   draft_post: ['records.save_draft_post'],
   add_project: ['memory.add_project'],
   record_proposal_outcome: ['memory.record_proposal_outcome'],
+  send_proposal: ['proposals.send'],
   add_task: ['memory.add_task'],
   complete_task: ['memory.complete_task'],
   link_identity: ['memory.link_identity'],

@@ -13,7 +13,17 @@ import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
-import { calendarFeed, createConnectors, createFileRecords, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
+import {
+  caldavCalendar,
+  calendarFeed,
+  clientInvoiceDocuments,
+  createConnectors,
+  createFileRecords,
+  EMAIL_API_DEFAULT_URL,
+  operatorConnector,
+  type ConnectorSettings,
+  type Mailbox,
+} from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, exportCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
@@ -36,6 +46,7 @@ import { createReplyHub, webChat, WEB_SENDER, type ReplyHub } from './bots/web/i
 import { createTelegramBot } from './bots/telegram/index.js';
 import { createSlackBot } from './bots/slack/index.js';
 import { createWorkspaceAuth, workspace, workspaceCommands } from './bots/workspace/index.js';
+import { clientPages, clientPagesPolicy, createClientLinks, linkCommands } from './bots/pages/index.js';
 
 export interface KeelOptions {
   config: Config;
@@ -108,33 +119,35 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const rules = createRuleStore(db, clock);
+  const links = createClientLinks({ db, clock, ids, days: config.CLIENT_LINK_DAYS, publicUrl: publicUrl(config) });
+  const connectorSettings: ConnectorSettings = {
+    filesDir: config.FILES_DIR,
+    outboxDir: config.OUTBOX_DIR,
+    mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
+    smtpUrl: config.SMTP_URL,
+    emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
+    issuer: config.OPERATOR_NAME,
+    webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
+    s3: s3Settings(config),
+    caldav:
+      config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD
+        ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD }
+        : undefined,
+    stripe: config.STRIPE_API_KEY ? { apiKey: config.STRIPE_API_KEY, apiBase: config.STRIPE_API_BASE } : undefined,
+    pageLinks: {
+      invoice: (number: string, clientId: string) => links.urlFor('invoice', number, clientId),
+      proposal: (proposalId: string, clientId: string) => links.urlFor('proposal', proposalId, clientId),
+    },
+  };
   const kernel = createKernel({
     db,
     connectors: [
-      ...createConnectors(
-        { db, clock, ids },
-        {
-          filesDir: config.FILES_DIR,
-          outboxDir: config.OUTBOX_DIR,
-          mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
-          smtpUrl: config.SMTP_URL,
-          emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
-          issuer: config.OPERATOR_NAME,
-          webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
-          s3: s3Settings(config),
-          caldav:
-            config.CALDAV_URL && config.CALDAV_USERNAME && config.CALDAV_PASSWORD
-              ? { url: config.CALDAV_URL, username: config.CALDAV_USERNAME, password: config.CALDAV_PASSWORD }
-              : undefined,
-          stripe: config.STRIPE_API_KEY ? { apiKey: config.STRIPE_API_KEY, apiBase: config.STRIPE_API_BASE } : undefined,
-        },
-        platform.stores,
-      ),
+      ...createConnectors({ db, clock, ids }, connectorSettings, platform.stores),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
-    policy: withStandingRules(scopePolicy(scopes), rules),
+    policy: withStandingRules(clientPagesPolicy(scopePolicy(scopes), { bookingsNeedApproval: config.BOOKING_NEEDS_APPROVAL }), rules),
     clock,
     ids,
     logger,
@@ -224,6 +237,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
       exportCommands({ kernel, clock }),
+      linkCommands({ db, kernel, links }),
     ),
   });
   const hub = createReplyHub();
@@ -262,6 +276,32 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   for (const bot of bots) if (bot.routes) http.route('/', bot.routes);
   // Calendar apps send no web-chat token, so the feed (with its own token) is mounted before the web chat's access check.
   http.route('/', calendarFeed({ db, clock, token: config.CALENDAR_FEED_TOKEN }));
+  // Client pages are opened by clients with their link (and Stripe with its signature), never with the web chat's token.
+  http.route(
+    '/',
+    clientPages({
+      db,
+      kernel,
+      clock,
+      logger,
+      links,
+      business: config.OPERATOR_NAME,
+      timeZone: config.TZ,
+      proposalValidDays: config.PROPOSAL_VALID_DAYS,
+      proposalTerms: config.PROPOSAL_TERMS,
+      documents: clientInvoiceDocuments({ db, clock, ids }, connectorSettings, platform.stores),
+      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      booking: {
+        start: config.BOOKING_HOURS.slice(0, 5),
+        end: config.BOOKING_HOURS.slice(6),
+        weekdays: config.BOOKING_DAYS.map((d) => ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(d)),
+        minutes: config.BOOKING_MINUTES,
+        bufferMinutes: config.BOOKING_BUFFER_MINUTES,
+        daysAhead: config.BOOKING_DAYS_AHEAD,
+      },
+      busy: connectorSettings.caldav ? calendarBusy(caldavCalendar(connectorSettings.caldav), config.TZ) : undefined,
+    }),
+  );
   // The workspace has its own sign-in (one-time links), so it too comes before the web chat's check.
   http.route(
     '/',
@@ -274,7 +314,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       auth: workspaceAuth,
-      files: createFileRecords({ db, clock, ids }, { filesDir: config.FILES_DIR, s3: s3Settings(config) }, platform.stores),
+      files: createFileRecords({ db, clock, ids }, connectorSettings, platform.stores),
+      links,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
       isOperator,
       publicHttps,
@@ -416,3 +457,6 @@ function publicUrl(config: Config): string {
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${config.PORT}`;
 }
+
+/** The CalDAV calendar's busy times in the operator's zone: what a booking page keeps free besides Keel's own meetings. */
+const calendarBusy = (calendar: ReturnType<typeof caldavCalendar>, timeZone: string) => (from: Date, to: Date) => calendar.busy(from, to, timeZone);

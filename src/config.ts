@@ -287,6 +287,53 @@ export const configSchema = z
         'Stripe secret key: with it every invoice gets a Stripe payment link, quoted in its email and switched off when the invoice is voided. Secret.',
       ),
     STRIPE_API_BASE: url('the Stripe API').describe('Root of the Stripe API (tests point it at a local fake); empty for api.stripe.com.'),
+    STRIPE_WEBHOOK_SECRET: optionalText
+      .pipe(
+        z
+          .string()
+          .regex(/^whsec_\w+$/, { error: 'must be the signing secret of a Stripe webhook endpoint (whsec_…), from Developers → Webhooks' })
+          .optional(),
+      )
+      .describe(
+        'Signing secret of the Stripe webhook endpoint PUBLIC_URL/stripe/webhook: with it, a paid invoice is marked paid and you are told, once per payment. Without it the endpoint answers 404. Secret.',
+      ),
+    CLIENT_LINK_DAYS: positiveInt(90, 'days a client link works, e.g. 90').describe(
+      'How long a link to a client page (a proposal, an invoice, a booking page) works after it was made; /revoke ends one sooner.',
+    ),
+    PROPOSAL_VALID_DAYS: positiveInt(30, 'days a sent proposal can be accepted, e.g. 30').describe(
+      'How long after it was sent a proposal can be accepted on its page; after that the page says it expired.',
+    ),
+    PROPOSAL_TERMS: optionalText.describe(
+      'Terms shown under every proposal on its page, e.g. "50% on signature, the rest on delivery; invoices due in 30 days".',
+    ),
+    BOOKING_HOURS: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time range such as 09:00-17:00' })
+      .refine((v) => v.slice(0, 5) < v.slice(6), { error: 'must end after it starts, e.g. 09:00-17:00' })
+      .default('09:00-17:00')
+      .describe('Working hours a booking page offers times in, in TZ (HH:MM-HH:MM).'),
+    BOOKING_DAYS: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('mon,tue,wed,thu,fri')
+      .transform((v) => v.split(',').map((d) => d.trim()))
+      .pipe(z.array(z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], { error: 'must be days such as mon,tue,wed,thu,fri' })).min(1))
+      .describe('Days of the week a booking page offers times on, e.g. mon,tue,wed,thu,fri.'),
+    BOOKING_MINUTES: positiveInt(30, 'minutes a booked call lasts, e.g. 30').describe('How long a call booked from a booking page lasts.'),
+    BOOKING_BUFFER_MINUTES: z.coerce
+      .number({ error: 'must be a whole number of minutes, e.g. 15' })
+      .int({ error: 'must be a whole number of minutes, e.g. 15' })
+      .min(0, { error: 'must be 0 or more minutes' })
+      .default(15)
+      .describe('Minutes kept free before and after every meeting (and from now) when a booking page offers times.'),
+    BOOKING_DAYS_AHEAD: positiveInt(14, 'days ahead a booking page offers, e.g. 14').describe('How many days ahead a booking page offers times.'),
+    BOOKING_NEEDS_APPROVAL: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('A time a client picks on a booking page waits on an approval card (the slot is held meanwhile); the invitation goes out when you approve it.'),
     WEBHOOK_URL: optionalText
       .pipe(z.string().url({ error: 'must be a full URL, e.g. https://hooks.zapier.com/hooks/catch/…' }).optional())
       .describe('URL that receives Keel events as signed JSON POSTs (webhook.post), for Zapier, n8n or your own script.'),
@@ -471,6 +518,7 @@ export const secretSettings = [
   'S3_SECRET_ACCESS_KEY',
   'CALDAV_PASSWORD',
   'STRIPE_API_KEY',
+  'STRIPE_WEBHOOK_SECRET',
   'CALENDAR_FEED_TOKEN',
   'WEBHOOK_SECRET',
 ] as const satisfies readonly (keyof Config)[];

@@ -117,6 +117,14 @@ export const agentTools = {
       proposal: z.string().trim().min(1).optional().describe('Which proposal, when it is not the newest: its id (prop_…) or words from its title.'),
     })
     .describe('Record that a client accepted, declined or was sent a proposal (their newest unless one is named); later proposals cite it.'),
+  send_proposal: z
+    .object({
+      client: clientRef,
+      proposal: z.string().trim().min(1).optional().describe('Which proposal, when it is not the newest draft: its id (prop_…) or words from its title.'),
+    })
+    .describe(
+      "Email a drafted proposal to the client with the link to its page, where they accept or decline it (their newest draft unless one is named); waits for the operator's approval.",
+    ),
   add_task: z
     .object({
       title: z.string().trim().min(1).describe('What has to be done, in the operator words.'),

@@ -4,7 +4,7 @@ import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, clientP
 import type { AgentToolArgs } from './intents.js';
 import type { ActRequest, ToolContext, ToolOutcome } from './toolbox.js';
 
-type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'add_task' | 'list_tasks' | 'complete_task' | 'link_identity'> = (
+type Impl<T extends 'add_project' | 'record_proposal_outcome' | 'send_proposal' | 'add_task' | 'list_tasks' | 'complete_task' | 'link_identity'> = (
   args: AgentToolArgs<T>,
   ctx: ToolContext,
 ) => Promise<ToolOutcome>;
@@ -216,5 +216,39 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     );
   };
 
-  return { add_project, record_proposal_outcome, add_task, list_tasks, complete_task, link_identity };
+  const send_proposal: Impl<'send_proposal'> = async ({ client: who, proposal: named }, ctx) => {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    const all = await clientProposals(ctx.db, c.id);
+    const drafts = all.filter((p) => p.status === 'draft');
+    // The proposal the operator named, else the newest draft: sending is what a draft waits for.
+    const matches = named ? all.filter((p) => p.id === named || p.title.toLowerCase().includes(named.toLowerCase())) : drafts.slice(0, 1);
+    if (!matches.length) {
+      return answer(
+        named
+          ? `No ${c.name} proposal matches "${named}".`
+          : `${c.name} has no drafted proposal to send. Draft one first, e.g. "draft a proposal for ${c.name}: …".`,
+      );
+    }
+    if (matches.length > 1) return answer(`Several ${c.name} proposals match "${named}"; name it by its id: ${matches.map((p) => p.id).join(', ')}.`);
+    const proposal = matches[0]!;
+    if (proposal.status === 'accepted' || proposal.status === 'declined') {
+      return answer(`${c.name}'s proposal "${proposal.title}" is already ${proposal.status}; nothing was sent [${proposal.id}].`);
+    }
+    if (!c.email) return answer(`${c.name} has no email address, so I cannot send the proposal. Add one first, e.g. "${c.name}'s email is name@example.com".`);
+    return act(
+      ctx,
+      {
+        operation: 'proposals.send',
+        input: { proposalId: proposal.id },
+        reason: `The operator asked to send ${c.name} the proposal "${proposal.title}".`,
+        evidence: [c.id, proposal.id],
+      },
+      (r) =>
+        `Sent proposal "${proposal.title}" to ${(r as { emailedTo: string }).emailedTo}, with the link where ${c.name} accepts or declines it [${proposal.id}].`,
+    );
+  };
+
+  return { add_project, record_proposal_outcome, send_proposal, add_task, list_tasks, complete_task, link_identity };
 }

@@ -1,7 +1,8 @@
 import type { Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import { recordsConnector } from '../records/index.js';
-import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
+import { invoiceDocuments, invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
+import { proposalsConnector } from './proposals/index.js';
 import { createMailer, emailConnector, httpEmailDelivery, repliesConnector, type Delivery, type EmailApiSettings } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
 import { fileRecords, filesConnector, type BlobStore, type FileRecords } from './files/index.js';
@@ -12,7 +13,7 @@ import { exportsConnector, ledgerSource } from './exports/index.js';
 export type { ConnectorDeps };
 export { EMAIL_API_DEFAULT_URL } from './email/index.js';
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
-export { calendarFeed } from './calendar/index.js';
+export { calendarFeed, caldavCalendar } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
 export { exportResult, type ExportSource, type ExportEntry } from './exports/index.js';
 
@@ -37,6 +38,14 @@ export interface ConnectorSettings {
   caldav?: CalDavSettings | undefined;
   /** With it, every invoice gets a Stripe payment link. */
   stripe?: StripeSettings | undefined;
+  /** The client pages' links that invoice and proposal emails quote (src/bots/pages, handed in by app.ts). */
+  pageLinks?: PageLinks | undefined;
+}
+
+/** The link to a client's page for one document, the same one on every retry of its email. */
+export interface PageLinks {
+  invoice(number: string, clientId: string): Promise<string>;
+  proposal(proposalId: string, clientId: string): Promise<string>;
 }
 
 /**
@@ -72,7 +81,14 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
   const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),
-    invoicesConnector(deps, files, mailer, { issuer: settings.issuer }, settings.stripe ? stripePayments(settings.stripe) : undefined),
+    invoicesConnector(
+      deps,
+      files,
+      mailer,
+      { issuer: settings.issuer, pageLink: settings.pageLinks?.invoice },
+      settings.stripe ? stripePayments(settings.stripe) : undefined,
+    ),
+    proposalsConnector(deps, mailer, { issuer: settings.issuer, pageLink: settings.pageLinks?.proposal }),
     emailConnector(mailer),
     repliesConnector(deps),
     calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
@@ -82,3 +98,7 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];
 }
+
+/** An invoice's stored PDF and payment link, read from the same stores the connectors write: what the client's invoice page offers. */
+export const clientInvoiceDocuments = (deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores) =>
+  invoiceDocuments(deps.db, createFileRecords(deps, settings, stores));

@@ -42,3 +42,13 @@ export function localDate(instant: Date, timeZone: string): string {
 
 /** "2026-11-25 12:33 UTC": how chat messages and cards name a moment, the same on every transport. */
 export const shortUtc = (instant: Date | string) => `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The instant a wall-clock time ("09:30") falls at on a local day ("2026-12-01") in the zone, DST included. */
+export function localInstant(day: string, time: string, timeZone: string): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(year, month - 1, date, hour, minute);
+  let guess = wall - offsetMinutes(new Date(wall), timeZone) * 60_000;
+  guess = wall - offsetMinutes(new Date(guess), timeZone) * 60_000;
+  return new Date(guess);
+}

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createClient, type Client } from '@libsql/client/web';
 import { Miniflare } from 'miniflare';
+import Stripe from 'stripe';
 import TelegramServer from 'telegram-test-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHranaServer } from '../support/hrana-server.js';
@@ -34,6 +35,8 @@ const DB_TOKEN = 'remote-db-token';
 const FREE_PLAN_LIMIT = 3 * 1024 * 1024;
 
 type Sent = { message: { chat_id: number | string; text: string } };
+
+const STRIPE_WEBHOOK_SECRET = 'whsec_workertestsecret';
 
 describe('Keel on Cloudflare Workers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keel-worker-'));
@@ -110,6 +113,7 @@ describe('Keel on Cloudflare Workers', () => {
         MAIL_FROM: 'Olga Operator <olga@keel.test>',
         EMAIL_API_KEY: emailApi.apiKey,
         EMAIL_API_URL: emailApi.url,
+        STRIPE_WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET,
       },
     });
     await mf.ready;
@@ -205,6 +209,31 @@ describe('Keel on Cloudflare Workers', () => {
     const [row] = (await db.execute('SELECT status, via FROM outbox_emails')).rows;
     expect(row).toMatchObject({ status: 'sent', via: 'api' });
     expect(emailApi.received).toHaveLength(1);
+  });
+
+  it("serves client pages and checks Stripe's signature with Web Crypto", async () => {
+    const forged = await mf.dispatchFetch(`http://keel.example.test/c/${'A'.repeat(43)}`);
+    expect(forged.status).toBe(404);
+    expect(forged.headers.get('x-frame-options')).toBe('DENY');
+    const payload = JSON.stringify({ id: 'evt_worker', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
+    const unsigned = await mf.dispatchFetch('http://keel.example.test/stripe/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    });
+    expect(unsigned.status).toBe(400);
+    const header = await Stripe.webhooks.generateTestHeaderStringAsync({
+      payload,
+      secret: STRIPE_WEBHOOK_SECRET,
+      cryptoProvider: Stripe.createSubtleCryptoProvider(),
+    });
+    const signed = await mf.dispatchFetch('http://keel.example.test/stripe/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      body: payload,
+    });
+    expect(signed.status).toBe(200);
+    expect((await db.execute("SELECT count(*) AS n FROM stripe_events WHERE id = 'evt_worker' AND handled_at IS NOT NULL")).rows[0]!.n).toBe(1);
   });
 
   it('answers a signed Slack event after the ack, and refuses a forged one', async () => {

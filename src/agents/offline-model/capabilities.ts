@@ -18,6 +18,7 @@ const examples: Record<AgentToolName, string> = {
   draft_post: 'Draft a LinkedIn post about pricing workshops',
   add_project: 'New project Website redesign for Acme',
   record_proposal_outcome: 'Acme accepted the proposal',
+  send_proposal: 'Send the proposal to Beta',
   add_task: 'Task: send the draft to Dana by Friday',
   list_tasks: "What's due this week?",
   complete_task: 'Done: send the draft to Dana',

@@ -1,5 +1,16 @@
 import { assertTimeZone } from './dates.js';
-import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
+import {
+  draftFollowup,
+  draftProposal,
+  addClient,
+  addProject,
+  findClient,
+  linkIdentity,
+  recall,
+  recordProposalOutcome,
+  rememberNote,
+  sendProposal,
+} from './sales.js';
 import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
@@ -36,6 +47,7 @@ const grammars: Grammar[] = [
   recordPayment,
   voidInvoice,
   recordProposalOutcome,
+  sendProposal,
   linkIdentity,
   completeTask,
   addTask,

@@ -238,6 +238,17 @@ export const recordProposalOutcome: Grammar = ({ text }) => {
   return toolIntent('record_proposal_outcome', { client, outcome }, `Which client ${outcome === 'sent' ? 'was sent' : outcome} the proposal?`);
 };
 
+const sendOffer = /^(?:please\s+)?(?:send|email|mail)\s+(?:(?:the|our|my)\s+)?(?:proposal|quote|offer)\s+to\s+(.+)$/i;
+const sendClientOffer = /^(?:please\s+)?(?:send|email|mail)\s+(.+?)\s+(?:the|our|my|their)\s+(?:proposal|quote|offer)$/i;
+
+/** "Send the proposal to Beta", "email Beta the proposal": the client's newest draft goes out with its page link. */
+export const sendProposal: Grammar = ({ text }) => {
+  const match = sendOffer.exec(text) ?? sendClientOffer.exec(text);
+  const client = match && leadingName(trimPhrase(match[1]!.replace(/^the\s+/i, '')));
+  if (!client || subjectPronoun.test(client) || notClients.test(client)) return undefined;
+  return toolIntent('send_proposal', { client }, 'Which client should I send the proposal to?');
+};
+
 const handle = String.raw`[\w.+-]+@[\w-]+(?:\.[\w-]+)+|telegram:\d+|slack:[A-Za-z0-9]+`;
 const aliasIsClient = new RegExp(String.raw`^(${handle}|.+?)\s+is\s+(?:also|the same as|another (?:name|address|email) (?:for|of))\s+(?:client\s+)?(.+)$`, 'i');
 const clientGoesBy = /^(.+?)\s+(?:also goes by|is also called|is also known as|also known as|aka)\s+(.+)$/i;

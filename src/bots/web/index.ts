@@ -11,7 +11,7 @@ import { chatPage } from './page.js';
 import { securityHeaders } from './security.js';
 
 export { createReplyHub, type ReplyHub } from './hub.js';
-export { isLocalRequest, securityHeaders, secureCookie } from './security.js';
+export { crossSite, isLocalRequest, securityHeaders, secureCookie } from './security.js';
 export type { SessionStore } from './access.js';
 
 /** The browser is one operator seat; every tab of it is the same sender. */

@@ -37,3 +37,17 @@ export const securityHeaders =
 
 /** Cookies get Secure when the browser reaches Keel over https: PUBLIC_URL says so even when a proxy hands Keel plain http. */
 export const secureCookie = (c: Context, publicHttps: boolean) => publicHttps || c.req.url.startsWith('https:');
+
+/**
+ * True when the browser says the request started on another site: by
+ * Sec-Fetch-Site where it sends one, else by Origin ("null" comes from opaque
+ * origins such as sandboxed frames).
+ */
+export function crossSite(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = c.req.header('origin');
+  if (!origin) return false;
+  if (!URL.canParse(origin)) return true;
+  return new URL(origin).host !== c.req.header('host');
+}

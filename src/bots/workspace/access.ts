@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { sha256Hex, type IdSource } from '../../core/ids.js';
 import type { Db } from '../../storage/index.js';
-import { isLocalRequest, secureCookie } from '../web/index.js';
+import { crossSite, isLocalRequest, secureCookie } from '../web/index.js';
 import { workspaceKeys, workspaceSessions, workspaceUsedLinks } from './tables.js';
 
 /** A login link works once, within this time of being sent. */
@@ -210,18 +210,4 @@ export function formGuard(deps: { auth: WorkspaceAuth; refuse: (c: Context, why:
     }
     return next();
   };
-}
-
-/**
- * True when the browser says the request started on another site: by
- * Sec-Fetch-Site where it sends one, else by Origin ("null" comes from opaque
- * origins such as sandboxed frames).
- */
-export function crossSite(c: Context): boolean {
-  const site = c.req.header('sec-fetch-site');
-  if (site) return site !== 'same-origin' && site !== 'none';
-  const origin = c.req.header('origin');
-  if (!origin) return false;
-  if (!URL.canParse(origin)) return true;
-  return new URL(origin).host !== c.req.header('host');
 }

@@ -6,8 +6,8 @@ import { agentNames } from '../../agents/index.js';
 import { ConnectorError } from '../../kernel/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
 import { parseButtonData, renderWeb } from '../presenter/index.js';
-import { securityHeaders, WEB_SENDER } from '../web/index.js';
-import { clearSessionCookie, crossSite, formGuard, sessionCookie, setSessionCookie, workspaceAccess, type WorkspaceAuth, type WorkspaceEnv } from './access.js';
+import { crossSite, securityHeaders, WEB_SENDER } from '../web/index.js';
+import { clearSessionCookie, formGuard, sessionCookie, setSessionCookie, workspaceAccess, type WorkspaceAuth, type WorkspaceEnv } from './access.js';
 import { agentsPage } from './agents.js';
 import { approvalsPage, checkpointsPage, openApprovals } from './checkpoints.js';
 import { contextPage, memoryPage } from './context.js';
@@ -17,6 +17,8 @@ import { page, type Html, type Section } from './layout.js';
 import { refusedPage, signedOutPage, signInPage } from './login.js';
 import { actionHref, approvalBox, card } from './parts.js';
 import { timelinePage, whyPage } from './timeline.js';
+import { linksPage } from './links.js';
+import type { ClientLinks } from '../pages/index.js';
 
 export type { WorkspaceDeps } from './deps.js';
 export { createWorkspaceAuth, type WorkspaceAuth } from './access.js';
@@ -36,7 +38,7 @@ const exportForm = z.object({ event: eventId, what: z.union([z.literal('all'), z
  * /rewind go through `conversation.handle` — except the pause switch, which is
  * kernel data with no chat equivalent.
  */
-export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
+export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: ClientLinks }) {
   const { auth } = deps;
   const app = new Hono<WorkspaceEnv>().basePath('/workspace');
 
@@ -107,6 +109,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
       'content-disposition': `attachment; filename="${found.file.name.replace(/[^\w.-]/g, '_')}"`,
     });
   });
+  app.get('/links', async (c) => show(c, 'Client links', 'Links', await linksPage(deps, seat(c))));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
@@ -195,6 +198,19 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
     if (c.req.param('switch') === 'pause') await deps.kernel.pauses.pause(name, by);
     else await deps.kernel.pauses.resume(name, by);
     return c.redirect('/workspace/agents', 303);
+  });
+
+  app.post('/links/:id/:switch{revoke|pause|resume}', async (c) => {
+    // Like the pause switch, links are this layer's own data: the visitor passed workspaceAccess's operator check on this request.
+    const by = `operator:${c.get('visitor').operator}`;
+    const id = c.req.param('id');
+    const verb = c.req.param('switch');
+    const changed = verb === 'revoke' ? (await deps.links.revoke([id], by)) > 0 : await deps.links.setPaused(id, verb === 'pause');
+    if (changed) {
+      const event = verb === 'revoke' ? 'client_link_revoked' : verb === 'pause' ? 'booking_page_paused' : 'booking_page_resumed';
+      await deps.kernel.audit({ actor: by, event, detail: { linkId: id } });
+    }
+    return c.redirect('/workspace/links', 303);
   });
 
   app.post('/logout', async (c) => {

@@ -11,6 +11,7 @@ export const sections = [
   { path: '/workspace/context', label: 'Context' },
   { path: '/workspace/checkpoints', label: 'Checkpoints' },
   { path: '/workspace/exports', label: 'Exports' },
+  { path: '/workspace/links', label: 'Links' },
 ] as const;
 
 export type Section = (typeof sections)[number]['label'];

@@ -45,6 +45,28 @@ const mailKey = (number: string) => `document:${number}:email`;
 export interface InvoiceSettings {
   /** Who issues the documents: the name at the top of every invoice and credit note. */
   issuer: string;
+  /** The client's page for an invoice (view, download, pay), quoted in its email; the same link on every retry. */
+  pageLink?: ((number: string, clientId: string) => Promise<string>) | undefined;
+}
+
+/**
+ * What the client's invoice page shows beside the invoice row: its stored PDF and its payment link, and which
+ * invoice a Stripe payment link was made for (what a Checkout Session names).
+ */
+export function invoiceDocuments(db: ConnectorDeps['db'], files: FileRecords) {
+  return {
+    async pdf(number: string) {
+      const stored = await files.byKey(pdfKey(number));
+      if (!stored) return undefined;
+      return { name: stored.name, contentType: stored.contentType, bytes: (await files.read(stored.id)).bytes };
+    },
+    async payUrl(number: string) {
+      return (await first(db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.number, number))))?.url;
+    },
+    async numberForPaymentLink(linkId: string) {
+      return (await first(db.select().from(invoicePaymentLinks).where(eq(invoicePaymentLinks.linkId, linkId))))?.number;
+    },
+  };
 }
 
 /**
@@ -225,13 +247,14 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       });
       const invoice = (await byKey(ctx.idempotencyKey))!;
       const link = await paymentLink(invoice, ctx.idempotencyKey, ctx.heartbeat);
+      const page = await settings.pageLink?.(invoice.number, invoice.clientId);
       const { pdf, emailedTo } = await deliver(
         invoice.number,
         invoice.clientId,
         invoiceModel(invoice),
         {
           subject: `Invoice ${invoice.number}`,
-          text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
+          text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${page ? `View, download and pay it here: ${page}\n` : ''}${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
         },
         ctx.heartbeat,
       );

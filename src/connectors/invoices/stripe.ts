@@ -21,6 +21,19 @@ function stripeFailure(error: unknown, what: string): ConnectorError {
   return new ConnectorError(`Stripe refused to ${what}: ${error.message}${fix}.`, { retryable: false });
 }
 
+/**
+ * The SDK sets Content-Length itself; once the npm undici (which a dependency loads in the same process) holds Node's
+ * global dispatcher, fetch refuses that header ("invalid content-length header") and every Stripe call failed as a
+ * connection error. fetch computes the length from the body anyway.
+ */
+const withoutContentLength =
+  (inner: typeof fetch): typeof fetch =>
+  (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.delete('content-length');
+    return inner(input, { ...init, headers });
+  };
+
 export interface StripePayments {
   /** A price for the invoice total and a Payment Link for it; retried with the same key within Stripe's 24 hours, it returns the same objects. */
   createLink(req: {
@@ -43,7 +56,7 @@ export interface StripePayments {
 export function stripePayments(settings: StripeSettings): StripePayments {
   const base = settings.apiBase ? new URL(settings.apiBase) : undefined;
   const stripe = new Stripe(settings.apiKey, {
-    httpClient: Stripe.createFetchHttpClient(settings.fetch),
+    httpClient: Stripe.createFetchHttpClient(withoutContentLength(settings.fetch ?? fetch)),
     // The kernel retries with backoff and knows the whole operation; the SDK's own retries would hide failures from it.
     maxNetworkRetries: 0,
     telemetry: false,
