@@ -13,7 +13,7 @@ import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
-import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
+import { calendarFeed, createConnectors, createTranscriber, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
@@ -226,6 +226,18 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     ),
   });
   const hub = createReplyHub();
+  // Voice notes go to the chat model's endpoint unless one is set for them; with neither, they are answered with what to set.
+  const transcribeBase = config.TRANSCRIBE_BASE_URL ?? config.OPENAI_BASE_URL;
+  const transcribeKey = config.TRANSCRIBE_API_KEY ?? config.OPENAI_API_KEY;
+  const transcriber = createTranscriber({
+    db,
+    clock,
+    logger,
+    settings:
+      transcribeBase || transcribeKey
+        ? { baseUrl: transcribeBase ?? 'https://api.openai.com/v1', apiKey: transcribeKey, model: config.TRANSCRIBE_MODEL }
+        : undefined,
+  });
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
@@ -238,6 +250,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         logger,
         operatorIds: config.TELEGRAM_OPERATOR_IDS,
         chatIds: config.TELEGRAM_CHAT_IDS,
+        transcriber,
       })
     : undefined;
   const slack = config.SLACK_BOT_TOKEN
@@ -251,6 +264,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         clock,
         operatorIds: config.SLACK_OPERATOR_IDS,
         channelIds: config.SLACK_CHANNEL_IDS,
+        transcriber,
       })
     : undefined;
   const bots = [telegram, slack].filter((bot) => bot !== undefined);

@@ -20,3 +20,4 @@ export * from './graph/card-tables.js';
 export * from './kernel/pauses/tables.js';
 export * from './bots/workspace/tables.js';
 export * from './connectors/files/blob-tables.js';
+export * from './connectors/transcribe/tables.js';

@@ -14,3 +14,4 @@ export {
   type CardAction,
   type TransportName,
 } from './messages.js';
+export { voiceClip, heardLine, type VoiceClip, type Heard, type Transcriber } from './voice.js';

@@ -13,6 +13,7 @@ export { EMAIL_API_DEFAULT_URL } from './email/index.js';
 export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursors, MAX_REPLY_CHARS, type Mailbox, type IncomingMail } from './email/index.js';
 export { calendarFeed } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
+export { createTranscriber, voiceTranscripts, VOICE_NEEDS_ENDPOINT, type TranscribeSettings } from './transcribe/index.js';
 
 export interface ConnectorSettings {
   /** Folder of the content-addressed files store. */

@@ -1,10 +1,38 @@
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
-import type { Conversation, HandleResult } from '../../graph/index.js';
+import { z } from 'zod';
+import { heardLine, type Conversation, type HandleResult, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, routeReplies, type ChatKind } from '../presenter/index.js';
 import { cardSentTo, deliver, type ClickedCard, type SlackTarget } from './deliver.js';
 
 const sender = (user: string) => `slack:${user}`;
+
+/** What Keel reads of a file shared in a DM: an audio clip (Slack's own voice clips are `slack_audio`) is heard. */
+const sharedFile = z.object({
+  id: z.string().min(1),
+  name: z.string().nullish(),
+  mimetype: z.string().default(''),
+  subtype: z.string().optional(),
+  size: z.number().optional(),
+  duration_ms: z.number().optional(),
+  url_private_download: z.string().url().optional(),
+  url_private: z.string().url().optional(),
+});
+const isAudio = (file: z.infer<typeof sharedFile>) => file.mimetype.startsWith('audio/') || file.subtype === 'slack_audio';
+
+/** A file download may take a while on a slow link, but never forever. */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
+export interface ListenerDeps {
+  conversation: Conversation;
+  logger: Logger;
+  channelIds: string[];
+  /** The operators' member ids: only their clips are fetched and transcribed. */
+  operatorIds: string[];
+  transcriber: Transcriber;
+  /** Sent as the bearer of url_private downloads, as Slack requires for a bot's files. */
+  botToken: string;
+}
 
 /** "<@U0KEEL> invoice Acme" → "invoice Acme"; a bare mention asks for help. */
 const withoutMentions = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim() || 'help';
@@ -13,7 +41,7 @@ const withoutMentions = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g
  * Slack events and clicks → `Inbound`; replies rendered back. The event's
  * event_id keys the inbox, so a retry (X-Slack-Retry-Num) does nothing twice.
  */
-export function registerListeners(app: App, deps: { conversation: Conversation; logger: Logger; channelIds: string[] }): void {
+export function registerListeners(app: App, deps: ListenerDeps): void {
   const { conversation, logger } = deps;
   const sent = cardSentTo(conversation);
 
@@ -37,7 +65,59 @@ export function registerListeners(app: App, deps: { conversation: Conversation; 
     });
   };
 
+  /**
+   * An audio clip shared in a DM is heard, then handled as the words heard,
+   * under the event's id naming the file (the card's evidence names the
+   * recording). The transcript is stored by file id, so Slack's retry of the
+   * event costs no second transcription, and the inbox drops it as usual.
+   */
+  const voice = async (client: webApi.WebClient, eventId: string, user: string, channel: string, file: z.infer<typeof sharedFile>) => {
+    const event = { transport: 'slack' as const, sender: sender(user), chat: channel, eventId: `${eventId}:voice:${file.id}` };
+    const target = { channel, user };
+    // A stranger's clip is never fetched nor sent anywhere: the conversation refuses them as it would a typed message.
+    if (!deps.operatorIds.includes(user)) {
+      await answer(client, target, await conversation.handle({ ...event, payload: { kind: 'text', text: 'voice note' } }));
+      return;
+    }
+    const url = file.url_private_download ?? file.url_private;
+    const heard = await deps.transcriber.transcribe(
+      {
+        transport: 'slack',
+        fileId: file.id,
+        durationSeconds: file.duration_ms === undefined ? undefined : file.duration_ms / 1000,
+        sizeBytes: file.size,
+        contentType: file.mimetype || undefined,
+        name: file.name ?? undefined,
+      },
+      async () => {
+        if (!url) throw new Error('Slack sent the file without a download URL');
+        // The URL comes from a signature-checked event, so the token goes only where Slack said the file is.
+        const response = await fetch(url, { headers: { authorization: `Bearer ${deps.botToken}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+        if (!response.ok) throw new Error(`Slack answered the file download with ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      },
+    );
+    if (!heard.ok) {
+      await deliver(client, target, { status: 'handled', replies: [{ kind: 'text', text: heard.reason }] });
+      return;
+    }
+    const result = await conversation.handle({ ...event, payload: { kind: 'text', text: heard.text } });
+    await answer(
+      client,
+      target,
+      result.status === 'handled' ? { ...result, replies: [{ kind: 'text', text: heardLine(heard.text) }, ...result.replies] } : result,
+    );
+  };
+
   app.event('message', async ({ event, body, client }) => {
+    if (event.subtype === 'file_share' && event.channel_type === 'im' && event.user) {
+      const audio = (event.files ?? []).flatMap((f) => {
+        const parsed = sharedFile.safeParse(f);
+        return parsed.success && isAudio(parsed.data) ? [parsed.data] : [];
+      });
+      for (const file of audio) await voice(client, body.event_id, event.user, event.channel, file);
+      return;
+    }
     // Only plain messages a person typed in a DM; edits, joins and bot posts carry a subtype or bot_id.
     if (event.subtype !== undefined || event.channel_type !== 'im' || event.bot_id || !event.user || !event.text) return;
     const result = await conversation.handle({

@@ -1,5 +1,6 @@
 import { Composer, GrammyError, type Context } from 'grammy';
-import type { Conversation, HandleResult, Inbound } from '../../graph/index.js';
+import type { Audio, Voice } from 'grammy/types';
+import { heardLine, type Conversation, type HandleResult, type Inbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, parseButton, routeReplies, type ChatKind } from '../presenter/index.js';
 import { deliver, type PressedCard } from './deliver.js';
@@ -23,6 +24,11 @@ export interface UpdateDeps {
   logger: Logger;
   /** Groups the operator listed (TELEGRAM_CHAT_IDS): replies may be posted there; other groups get them privately. */
   chatIds: string[];
+  /** The operators' user ids: only their voice notes are fetched and transcribed. */
+  operatorIds: string[];
+  transcriber: Transcriber;
+  /** The bytes of a file the bot received (getFile, then the file URL under the Bot API root). */
+  downloadFile(fileId: string): Promise<Uint8Array>;
 }
 
 /** Who acted and the inbox key: Telegram numbers updates, and a re-delivery keeps its number. */
@@ -33,7 +39,7 @@ const origin = (ctx: Context) => ({
 });
 
 /** Telegram updates → `Inbound`; replies rendered back. No decisions are made here: the conversation makes them all. */
-export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Composer<Context> {
+export function keelUpdates({ conversation, logger, chatIds, operatorIds, transcriber, downloadFile }: UpdateDeps): Composer<Context> {
   const updates = new Composer<Context>();
   const sent = cardSentTo(conversation);
 
@@ -72,8 +78,43 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
     await answer(ctx, chat, await conversation.handle(event));
   };
 
+  /**
+   * A voice note is heard, then handled as the words heard, under its own
+   * event id (the update's, naming the voice message) so the card's evidence
+   * names the recording. The transcript is stored by file, so a re-delivered
+   * update costs no second transcription, and the inbox drops it as usual.
+   */
+  const voice = async (ctx: Context, media: Voice | Audio) => {
+    const chat = String(ctx.chat!.id);
+    const event = { ...origin(ctx), chat, eventId: `${origin(ctx).eventId}:voice:${ctx.msg!.message_id}` };
+    // A stranger's recording is never fetched nor sent anywhere: the conversation refuses them as it would a typed message.
+    if (!operatorIds.includes(String(ctx.from?.id))) {
+      await answer(ctx, chat, await conversation.handle({ ...event, payload: { kind: 'text', text: 'voice note' } }));
+      return;
+    }
+    const heard = await transcriber.transcribe(
+      {
+        transport: 'telegram',
+        fileId: media.file_unique_id,
+        durationSeconds: media.duration,
+        sizeBytes: media.file_size,
+        contentType: media.mime_type,
+        name: 'file_name' in media ? media.file_name : undefined,
+      },
+      () => downloadFile(media.file_id),
+    );
+    if (!heard.ok) {
+      await deliver(ctx.api, chat, [{ kind: 'text', text: heard.reason }], logger);
+      return;
+    }
+    const result = await conversation.handle({ ...event, payload: { kind: 'text', text: heard.text } });
+    await answer(ctx, chat, result.status === 'handled' ? { ...result, replies: [{ kind: 'text', text: heardLine(heard.text) }, ...result.replies] } : result);
+  };
+
   updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
   updates.on('message:text', (ctx) => text(ctx, ctx.message.text));
+  updates.on('message:voice', (ctx) => voice(ctx, ctx.message.voice));
+  updates.on('message:audio', (ctx) => voice(ctx, ctx.message.audio));
 
   updates.on('callback_query:data', async (ctx) => {
     // The button spins until answered, and deciding may take a while: answer now, report through the card.
