@@ -31,6 +31,7 @@ import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
+import { forwardedMessage } from './forwarded.js';
 
 export interface GraphDeps {
   db: Db;
@@ -164,6 +165,23 @@ export function buildConversationGraph(deps: GraphDeps) {
       });
     }
     const words = event.payload.text;
+    if (event.payload.forwarded) {
+      // Someone else's words: kept in the thread, quoted and attributed, for the operator's next request to draw on; no model reads them as a request.
+      const { content, reply } = await forwardedMessage(db, event.payload.forwarded, words);
+      const turn: Turn = { id: turnId(event), text: words, quoted: true, failed: false, replay: false };
+      return new Command({
+        update: {
+          messages: [new HumanMessage({ content, id: turnId(event) }), new AIMessage(reply)],
+          replies: [{ kind: 'text', text: reply }],
+          turn,
+          route: null,
+          queued: [],
+          scratch: null,
+          notes: null,
+        },
+        goto: 'settle',
+      });
+    }
     // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
     const last = state.turn;
     const unanswered = last && (last.failed || HumanMessage.isInstance(state.messages.at(-1)));

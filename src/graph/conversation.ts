@@ -225,7 +225,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           return whenFree(() => run(event), `${verb}. Keel is still working on your previous request; this follows as soon as it finishes.`);
         }
         if (event.payload.kind === 'card_action') return cardAction(event as Inbound & { payload: { kind: 'card_action' } });
-        const command = parseCommand(event.payload.text);
+        // A forwarded "/undo 2026-0002" is someone else's words, not the operator's command.
+        const command = event.payload.forwarded ? undefined : parseCommand(event.payload.text);
         const handler = command && deps.commands[command.name];
         const args = { args: command?.args ?? '', sender: event.sender, transport: event.transport, eventId: event.eventId };
         if (handler) return handler.movesThread ? request(() => handler.run(args)) : handler.run(args);

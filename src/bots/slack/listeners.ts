@@ -20,6 +20,21 @@ const sharedFile = z.object({
 });
 const isAudio = (file: z.infer<typeof sharedFile>) => file.mimetype.startsWith('audio/') || file.subtype === 'slack_audio';
 
+/** A message shared into the DM arrives as an attachment naming its author: that author's words, not the operator's. */
+const sharedMessage = z.object({
+  is_share: z.boolean().optional(),
+  is_msg_unfurl: z.boolean().optional(),
+  author_id: z.string().optional(),
+  author_name: z.string().optional(),
+  author_subname: z.string().optional(),
+  text: z.string().optional(),
+});
+const sharedIn = (attachments: unknown[] | undefined) =>
+  (attachments ?? []).flatMap((a) => {
+    const parsed = sharedMessage.safeParse(a);
+    return parsed.success && (parsed.data.is_share || parsed.data.is_msg_unfurl) && parsed.data.text?.trim() ? [parsed.data] : [];
+  });
+
 /** A file download may take a while on a slow link, but never forever. */
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
@@ -116,6 +131,31 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         return parsed.success && isAudio(parsed.data) ? [parsed.data] : [];
       });
       for (const file of audio) await voice(client, body.event_id, event.user, event.channel, file);
+      return;
+    }
+    const shared = event.subtype === undefined && event.channel_type === 'im' && !event.bot_id ? sharedIn(event.attachments) : [];
+    if (event.subtype === undefined && shared[0] && event.user) {
+      const share = shared[0];
+      const from = { name: share.author_name ?? share.author_subname ?? 'someone', ...(share.author_id ? { platformId: `slack:${share.author_id}` } : {}) };
+      const target = { channel: event.channel, user: event.user };
+      const result = await conversation.handle({
+        transport: 'slack',
+        sender: sender(event.user),
+        chat: event.channel,
+        eventId: body.event_id,
+        payload: { kind: 'text', text: share.text!, forwarded: from },
+      });
+      await answer(client, target, result);
+      // What the operator wrote with the share is their own request, handled after it under its own inbox key.
+      if (!event.text?.trim() || result.status !== 'handled') return;
+      const own = await conversation.handle({
+        transport: 'slack',
+        sender: sender(event.user),
+        chat: event.channel,
+        eventId: `${body.event_id}:comment`,
+        payload: { kind: 'text', text: event.text },
+      });
+      await answer(client, target, own);
       return;
     }
     // Only plain messages a person typed in a DM; edits, joins and bot posts carry a subtype or bot_id.

@@ -1,6 +1,6 @@
 import { Composer, GrammyError, type Context } from 'grammy';
-import type { Audio, Voice } from 'grammy/types';
-import { heardLine, type Conversation, type HandleResult, type Inbound, type Transcriber } from '../../graph/index.js';
+import type { Audio, MessageOrigin, Voice } from 'grammy/types';
+import { heardLine, type Conversation, type ForwardedFrom, type HandleResult, type Inbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, parseButton, routeReplies, type ChatKind } from '../presenter/index.js';
 import { deliver, type PressedCard } from './deliver.js';
@@ -38,6 +38,21 @@ const origin = (ctx: Context) => ({
   eventId: `update:${ctx.update.update_id}`,
 });
 
+/** Who wrote a forwarded message, as Telegram shows them: a user who hides their account leaves only a name, and no id to match a client by. */
+function forwardedBy(from: MessageOrigin): ForwardedFrom {
+  const titled = (chat: { title?: string; first_name?: string }) => chat.title ?? chat.first_name ?? 'a Telegram chat';
+  switch (from.type) {
+    case 'user':
+      return { name: [from.sender_user.first_name, from.sender_user.last_name].filter(Boolean).join(' '), platformId: `telegram:${from.sender_user.id}` };
+    case 'hidden_user':
+      return { name: from.sender_user_name };
+    case 'chat':
+      return { name: titled(from.sender_chat) };
+    case 'channel':
+      return { name: titled(from.chat) };
+  }
+}
+
 /** Telegram updates → `Inbound`; replies rendered back. No decisions are made here: the conversation makes them all. */
 export function keelUpdates({ conversation, logger, chatIds, operatorIds, transcriber, downloadFile }: UpdateDeps): Composer<Context> {
   const updates = new Composer<Context>();
@@ -72,9 +87,9 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
     await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);
   };
 
-  const text = async (ctx: Context, body: string) => {
+  const text = async (ctx: Context, body: string, forwarded?: ForwardedFrom) => {
     const chat = String(ctx.chat!.id);
-    const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body } };
+    const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body, ...(forwarded ? { forwarded } : {}) } };
     await answer(ctx, chat, await conversation.handle(event));
   };
 
@@ -112,7 +127,7 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
   };
 
   updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
-  updates.on('message:text', (ctx) => text(ctx, ctx.message.text));
+  updates.on('message:text', (ctx) => text(ctx, ctx.message.text, ctx.message.forward_origin && forwardedBy(ctx.message.forward_origin)));
   updates.on('message:voice', (ctx) => voice(ctx, ctx.message.voice));
   updates.on('message:audio', (ctx) => voice(ctx, ctx.message.audio));
 
