@@ -28,6 +28,7 @@ export const scopes: Record<AgentName, Scope> = {
       'record_proposal_outcome',
       'revise_action',
       'link_identity',
+      'send_file',
     ],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary', 'project', 'task'],
     operations: [

@@ -41,6 +41,24 @@ export const inbound = z.object({
        */
       forwarded: forwardedFrom.optional(),
     }),
+    /**
+     * A document or photo the operator sent. The transport names it; the conversation fetches and stores it
+     * (the files store, through the kernel) once the event is admitted, and sets `id` to the stored file's.
+     */
+    z.object({
+      kind: z.literal('upload'),
+      file: z.object({
+        name: z.string().trim().min(1).max(200),
+        contentType: z.string().trim().min(1).max(100),
+        size: z.number().int().nonnegative().optional(),
+        id: z.string().min(1).optional(),
+      }),
+      caption: z
+        .string()
+        .trim()
+        .max(MAX_TEXT, { error: `The caption is longer than ${MAX_TEXT} characters.` })
+        .default(''),
+    }),
     z.object({
       kind: z.literal('decision'),
       ref: z.string().min(8).max(64),

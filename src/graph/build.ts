@@ -32,6 +32,7 @@ import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
 import { forwardedMessage } from './forwarded.js';
+import { fileUpload } from './uploads.js';
 
 export interface GraphDeps {
   db: Db;
@@ -160,6 +161,24 @@ export function buildConversationGraph(deps: GraphDeps) {
           ...say(
             `What should change (${what}, action ${action.id})? Say it in plain words, e.g. "make it 12 hours" or "send it to billing@acme.test instead".`,
           ),
+        },
+        goto: 'settle',
+      });
+    }
+    if (event.payload.kind === 'upload') {
+      const id = turnId(event);
+      const said = await fileUpload(db, kernel, event as Inbound & { payload: { kind: 'upload' } }, id);
+      const turn: Turn = { id, text: event.payload.caption, quoted: false, failed: false, replay: false };
+      const note = `Sent a file: ${event.payload.file.name}${event.payload.caption ? ` — ${event.payload.caption}` : ''}`;
+      return new Command({
+        update: {
+          messages: [new HumanMessage({ content: note, id }), ...say(said).messages],
+          replies: say(said).replies,
+          turn,
+          route: null,
+          queued: [],
+          scratch: null,
+          notes: null,
         },
         goto: 'settle',
       });
@@ -323,6 +342,7 @@ export function buildConversationGraph(deps: GraphDeps) {
       });
       outcomes.push(outcome);
       results.push(new ToolMessage({ content: outcome.content, tool_call_id: call.id ?? call.name }));
+      replies.push(...(outcome.replies ?? []));
       for (const id of outcome.opened) {
         const action = await kernel.get(id);
         if (!action || state.open.includes(id) || opened.includes(id)) continue;

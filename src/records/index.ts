@@ -3,3 +3,6 @@ export { clients, notes, proposals, invoices, invoiceCounters, meetings, project
 export * from './queries.js';
 export { recordsConnector } from './records-connector.js';
 export { memoryConnector } from './memory-connector.js';
+export { documents } from './document-tables.js';
+export { clientDocuments, type ClientDocument } from './documents.js';
+export { documentsConnector } from './documents-connector.js';

@@ -1,5 +1,16 @@
 import { assertTimeZone } from './dates.js';
-import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
+import {
+  draftFollowup,
+  draftProposal,
+  addClient,
+  addProject,
+  findClient,
+  linkIdentity,
+  recall,
+  recordProposalOutcome,
+  rememberNote,
+  sendFile,
+} from './sales.js';
 import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
@@ -37,6 +48,8 @@ const grammars: Grammar[] = [
   voidInvoice,
   recordProposalOutcome,
   linkIdentity,
+  // Before follow-ups: "send me Beta's contract" asks for a file, not an email to Beta.
+  sendFile,
   completeTask,
   addTask,
   listTasks,

@@ -80,6 +80,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     });
   };
 
+  /** A file Slack shared, fetched from url_private with the bot token, as Slack requires for a bot's files. */
+  const download = async (file: z.infer<typeof sharedFile>): Promise<Uint8Array> => {
+    const url = file.url_private_download ?? file.url_private;
+    if (!url) throw new Error('Slack sent the file without a download URL');
+    // The URL comes from a signature-checked event, so the token goes only where Slack said the file is.
+    const response = await fetch(url, { headers: { authorization: `Bearer ${deps.botToken}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`Slack answered the file download with ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+
   /**
    * An audio clip shared in a DM is heard, then handled as the words heard,
    * under the event's id naming the file (the card's evidence names the
@@ -94,7 +104,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await answer(client, target, await conversation.handle({ ...event, payload: { kind: 'text', text: 'voice note' } }));
       return;
     }
-    const url = file.url_private_download ?? file.url_private;
     const heard = await deps.transcriber.transcribe(
       {
         transport: 'slack',
@@ -104,13 +113,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         contentType: file.mimetype || undefined,
         name: file.name ?? undefined,
       },
-      async () => {
-        if (!url) throw new Error('Slack sent the file without a download URL');
-        // The URL comes from a signature-checked event, so the token goes only where Slack said the file is.
-        const response = await fetch(url, { headers: { authorization: `Bearer ${deps.botToken}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-        if (!response.ok) throw new Error(`Slack answered the file download with ${response.status}`);
-        return new Uint8Array(await response.arrayBuffer());
-      },
+      () => download(file),
     );
     if (!heard.ok) {
       await deliver(client, target, { status: 'handled', replies: [{ kind: 'text', text: heard.reason }] });
@@ -131,6 +134,28 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         return parsed.success && isAudio(parsed.data) ? [parsed.data] : [];
       });
       for (const file of audio) await voice(client, body.event_id, event.user, event.channel, file);
+      const kept = (event.files ?? []).flatMap((f) => {
+        const parsed = sharedFile.safeParse(f);
+        return parsed.success && !isAudio(parsed.data) ? [parsed.data] : [];
+      });
+      // A document or photo is named here and fetched by the conversation only once the event is admitted.
+      for (const file of kept) {
+        const result = await conversation.handle(
+          {
+            transport: 'slack',
+            sender: sender(event.user),
+            chat: event.channel,
+            eventId: `${body.event_id}:file:${file.id}`,
+            payload: {
+              kind: 'upload',
+              file: { name: file.name ?? file.id, contentType: file.mimetype || 'application/octet-stream', size: file.size },
+              caption: event.text ?? '',
+            },
+          },
+          { download: () => download(file) },
+        );
+        await answer(client, { channel: event.channel, user: event.user }, result);
+      }
       return;
     }
     const shared = event.subtype === undefined && event.channel_type === 'im' && !event.bot_id ? sharedIn(event.attachments) : [];

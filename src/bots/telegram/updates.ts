@@ -126,7 +126,32 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
     await answer(ctx, chat, result.status === 'handled' ? { ...result, replies: [{ kind: 'text', text: heardLine(heard.text) }, ...result.replies] } : result);
   };
 
+  /** A document or photo: named here, fetched by the conversation only once the event is admitted (an operator's, not a re-delivery). */
+  const upload = async (ctx: Context, file: { fileId: string; name: string; contentType: string; size: number | undefined }) => {
+    const chat = String(ctx.chat!.id);
+    const event: Inbound = {
+      ...origin(ctx),
+      chat,
+      payload: { kind: 'upload', file: { name: file.name, contentType: file.contentType, size: file.size }, caption: ctx.msg?.caption ?? '' },
+    };
+    await answer(ctx, chat, await conversation.handle(event, { download: () => downloadFile(file.fileId) }));
+  };
+
   updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
+  updates.on('message:document', (ctx) => {
+    const { document } = ctx.message;
+    return upload(ctx, {
+      fileId: document.file_id,
+      name: document.file_name ?? `document-${ctx.message.message_id}`,
+      contentType: document.mime_type ?? 'application/octet-stream',
+      size: document.file_size,
+    });
+  });
+  // Telegram sends a photo in several sizes, smallest first; the largest is the one worth keeping (a receipt must stay legible).
+  updates.on('message:photo', (ctx) => {
+    const largest = ctx.message.photo.at(-1)!;
+    return upload(ctx, { fileId: largest.file_id, name: `photo-${ctx.message.message_id}.jpg`, contentType: 'image/jpeg', size: largest.file_size });
+  });
   updates.on('message:text', (ctx) => text(ctx, ctx.message.text, ctx.message.forward_origin && forwardedBy(ctx.message.forward_origin)));
   updates.on('message:voice', (ctx) => voice(ctx, ctx.message.voice));
   updates.on('message:audio', (ctx) => voice(ctx, ctx.message.audio));
