@@ -11,7 +11,7 @@ import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
-import { documentsConnector, memoryConnector } from './records/index.js';
+import { documentsConnector, expensesConnector, memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, createTranscriber, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
@@ -133,6 +133,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
       documentsConnector({ db, clock, ids }),
+      expensesConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
     policy: withStandingRules(scopePolicy(scopes), rules),

@@ -22,3 +22,4 @@ export * from './bots/workspace/tables.js';
 export * from './connectors/files/blob-tables.js';
 export * from './connectors/transcribe/tables.js';
 export * from './records/document-tables.js';
+export * from './records/expense-tables.js';

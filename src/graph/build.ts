@@ -167,13 +167,17 @@ export function buildConversationGraph(deps: GraphDeps) {
     }
     if (event.payload.kind === 'upload') {
       const id = turnId(event);
-      const said = await fileUpload(db, kernel, event as Inbound & { payload: { kind: 'upload' } }, id);
+      const said = await fileUpload(db, kernel, event as Inbound & { payload: { kind: 'upload' } }, id, { ...settings, now: clock.now() });
       const turn: Turn = { id, text: event.payload.caption, quoted: false, failed: false, replay: false };
       const note = `Sent a file: ${event.payload.file.name}${event.payload.caption ? ` — ${event.payload.caption}` : ''}`;
+      // A receipt's expense waits on a card, like any change to the books: the thread then rests at the approval gate.
+      const opened = said.opened ? await kernel.get(said.opened) : undefined;
+      const card: Outbound[] = opened ? [{ kind: 'card', card: await cardFor(db, opened, kernel.operation(opened.operation), settings.timeZone) }] : [];
       return new Command({
         update: {
-          messages: [new HumanMessage({ content: note, id }), ...say(said).messages],
-          replies: say(said).replies,
+          messages: [new HumanMessage({ content: note, id }), ...say(said.text).messages],
+          replies: [...say(said.text).replies, ...card],
+          open: opened && !state.open.includes(opened.id) ? [...state.open, opened.id] : state.open,
           turn,
           route: null,
           queued: [],

@@ -1,5 +1,7 @@
 import type { Kernel } from '../kernel/index.js';
-import { resolveClient, type Client } from '../records/index.js';
+import { type expenseCategories, resolveClient, type Client } from '../records/index.js';
+import { formatMoney, toMinor } from '../core/money.js';
+import { localDate } from '../core/zoned-time.js';
 import type { Inbound } from '../chat/index.js';
 import type { Db } from '../storage/index.js';
 
@@ -36,6 +38,69 @@ const notNames = new Set([
   'is',
 ]);
 
+const receiptWord = /\breceipt\b/i;
+const symbols: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP' };
+/** "42.50 EUR", "€42.50", "42,50 €", "12 usd": the first sum in a caption, with its currency when written. */
+const sumPattern = /(?<pre>[€$£])\s?(?<a>\d{1,7}(?:[.,]\d{1,2})?)\b|\b(?<b>\d{1,7}(?:[.,]\d{1,2})?)\s?(?<post>[€$£]|[A-Za-z]{3}\b)?/;
+const categories: [RegExp, (typeof expenseCategories)[number]][] = [
+  [/\b(train|flight|plane|taxi|uber|bus|tram|metro|rail|fuel|petrol|parking|travel|ticket)\b/i, 'travel'],
+  [/\b(hotel|airbnb|hostel|lodging)\b/i, 'lodging'],
+  [/\b(lunch|dinner|breakfast|coffee|meal|restaurant|food)\b/i, 'meals'],
+  [/\b(software|subscription|licen[cs]e|saas|hosting|domain)\b/i, 'software'],
+  [/\b(laptop|monitor|phone|keyboard|hardware|equipment)\b/i, 'equipment'],
+  [/\b(paper|printer|stationery|office|postage)\b/i, 'office'],
+];
+
+/**
+ * A receipt becomes an expense read from its caption ("receipt 42.50 EUR train
+ * to Berlin"): the sum and currency (the default currency when none is
+ * written), the day (a date in the caption, else today in TZ), the vendor (the
+ * words left) and a category from them. Expenses go into the books, so it is
+ * proposed on a card for the operator to confirm; a caption with no sum is
+ * asked about instead.
+ */
+async function expenseFrom(
+  kernel: Kernel,
+  file: { id: string; name: string },
+  caption: string,
+  turnId: string,
+  settings: { currency: string; timeZone: string; now: Date },
+): Promise<{ text: string; opened?: string }> {
+  const sum = sumPattern.exec(caption.replace(/\b\d{4}-\d{2}-\d{2}\b/g, ' '));
+  const digits = sum?.groups?.a ?? sum?.groups?.b;
+  if (!sum || !digits) {
+    return {
+      text: `I kept the receipt ${file.name} [${file.id}], but its caption states no amount, so no expense was recorded. Send it again with the sum, e.g. "receipt 42.50 EUR train to Berlin".`,
+    };
+  }
+  const written = sum.groups?.pre ?? sum.groups?.post;
+  const code = written ? (symbols[written] ?? written.toUpperCase()) : settings.currency;
+  const currency = /^[A-Z]{3}$/.test(code) ? code : settings.currency;
+  const amountMinor = toMinor(Number(digits.replace(',', '.')), currency);
+  const spentOn = /\b(\d{4}-\d{2}-\d{2})\b/.exec(caption)?.[1] ?? localDate(settings.now, settings.timeZone);
+  const vendor =
+    caption
+      .replace(sum[0], ' ')
+      .replace(/\b\d{4}-\d{2}-\d{2}\b/, ' ')
+      .replace(receiptWord, ' ')
+      .replace(/^[\s:,.-]*(?:for|from|at)?\s+/i, '')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s:,.-]+|[\s:,.-]+$/g, '') || 'not stated';
+  const category = categories.find(([pattern]) => pattern.test(caption))?.[1] ?? 'other';
+  const action = await kernel.execute({
+    operation: 'records.add_expense',
+    input: { amountMinor, currency, spentOn, vendor, category, fileId: file.id },
+    idempotencyKey: `expense:${turnId}`,
+    agent: 'finance',
+    reason: `The operator sent a receipt (${file.name}) with the caption "${caption}".`,
+    evidence: [`msg:${turnId}`, file.id],
+    turn: turnId,
+  });
+  const read = `${formatMoney(amountMinor, currency)}, ${vendor}, ${spentOn} (${category})`;
+  if (action.state !== 'awaiting_approval') return { text: `I read the receipt as ${read}; the expense is ${action.state.replace(/_/g, ' ')}.` };
+  return { text: `I read the receipt as ${read}. Confirm it on the card, or tap Edit to correct it.`, opened: action.id };
+}
+
 const documentNouns = /^(contract|nda|brief|offer|quote|proposal|agreement|invoice|receipt|photo|scan|statement)s?$/i;
 
 /**
@@ -70,9 +135,27 @@ async function clientIn(db: Db, caption: string): Promise<{ client?: Client; can
  * unfiled with a question when the caption names none or several. Runs no
  * model: the caption is read for a client's name only.
  */
-export async function fileUpload(db: Db, kernel: Kernel, event: Inbound & { payload: { kind: 'upload' } }, turnId: string): Promise<string> {
+export async function fileUpload(
+  db: Db,
+  kernel: Kernel,
+  event: Inbound & { payload: { kind: 'upload' } },
+  turnId: string,
+  settings: { currency: string; timeZone: string; now: Date },
+): Promise<{ text: string; opened?: string }> {
   const { file, caption } = event.payload;
-  if (!file.id) return `${file.name} was not stored; send it again.`;
+  if (!file.id) return { text: `${file.name} was not stored; send it again.` };
+  if (receiptWord.test(caption)) return expenseFrom(kernel, { ...file, id: file.id }, caption, turnId, settings);
+  return { text: await filed(db, kernel, event, { ...file, id: file.id }, turnId) };
+}
+
+async function filed(
+  db: Db,
+  kernel: Kernel,
+  event: Inbound & { payload: { kind: 'upload' } },
+  file: { id: string; name: string; contentType: string },
+  turnId: string,
+): Promise<string> {
+  const { caption } = event.payload;
   const { client, candidates } = await clientIn(db, caption);
   if (!client) {
     const which = candidates.length

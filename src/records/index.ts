@@ -6,3 +6,5 @@ export { memoryConnector } from './memory-connector.js';
 export { documents } from './document-tables.js';
 export { clientDocuments, type ClientDocument } from './documents.js';
 export { documentsConnector } from './documents-connector.js';
+export { expenses } from './expense-tables.js';
+export { expensesBetween, expensesConnector, expenseCategories, type Expense } from './expenses.js';

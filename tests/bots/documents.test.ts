@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeDigest } from '../../src/jobs/index.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { fakeSlackApi, slackHeaders } from './support.js';
 import { OPERATOR, slackFiles, STRANGER, voiceKeel } from './media-support.js';
 
@@ -112,6 +114,52 @@ describe('documents and photos', () => {
     });
     expect(t.texts().at(-1)).toMatch(/^Filed photo-6100\.jpg under Acme Corp as "Acme brief"/);
     expect(t.files.downloads.at(-1)).toBe('p-large');
+  });
+
+  it('Telegram: a receipt photo with a caption becomes an expense confirmed on a card, and the digest counts it', async () => {
+    const receipt = (id: number, caption: string) => {
+      t.files.files.set(`r-${id}`, Buffer.from(`receipt photo ${id}`));
+      return t.post({
+        update_id: 62_000 + id,
+        message: {
+          message_id: 6200 + id,
+          date: 1_700_000_000,
+          chat: { id: OPERATOR, type: 'private', first_name: 'Olga' },
+          from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
+          photo: [{ file_id: `r-${id}`, file_unique_id: `ur-${id}`, width: 1280, height: 1280, file_size: 16 }],
+          caption,
+        },
+      });
+    };
+    await receipt(1, 'receipt 42.50 EUR train to Berlin 2026-11-27');
+    const texts = t.texts();
+    expect(texts.at(-2)).toBe('I read the receipt as 42.50 EUR, train to Berlin, 2026-11-27 (travel). Confirm it on the card, or tap Edit to correct it.');
+    expect(texts.at(-1)).toContain('Record an expense: 42.50 EUR, train to Berlin');
+    expect(await t.count('expenses')).toBe(0);
+    const [pending] = await t.keel.kernel.list({ states: ['awaiting_approval'] });
+    expect(pending?.operation).toBe('records.add_expense');
+    await t.keel.conversation.handle({
+      transport: 'web',
+      sender: 'web:operator',
+      chat: 'web',
+      eventId: 'approve-expense',
+      payload: { kind: 'decision', ref: pending!.cardRef!, decision: 'approve' },
+    });
+    const row = (await t.keel.storage.client.execute('SELECT amount_minor, currency, spent_on, vendor, category, file_id FROM expenses')).rows[0];
+    expect(row).toMatchObject({ amount_minor: 4250, currency: 'EUR', spent_on: '2026-11-27', vendor: 'train to Berlin', category: 'travel' });
+    expect(String(row?.file_id)).toMatch(/^file_/);
+
+    await receipt(2, 'receipt from the bakery');
+    expect(t.texts().at(-1)).toMatch(/its caption states no amount, so no expense was recorded/);
+
+    const digest = await composeDigest({
+      db: t.keel.storage.db,
+      kernel: t.keel.kernel,
+      clock: new ManualClock('2026-11-28T09:00:00Z'),
+      timeZone: 'UTC',
+    });
+    const body = digest.map((m) => (m.kind === 'text' ? m.text : '')).join('\n');
+    expect(body).toContain('Expenses this month: 42.50 EUR (1 receipt)\n• 2026-11-27 train to Berlin: 42.50 EUR (travel)');
   });
 
   it('Slack: a PDF shared in the DM is fetched with the bot token and filed by its message', async () => {
