@@ -15,7 +15,7 @@ import { documentsConnector, expensesConnector, memoryConnector } from './record
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, createTranscriber, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { digestCommands, keelJobs } from './jobs/index.js';
+import { composeDigest, digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -267,6 +267,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         operatorIds: config.SLACK_OPERATOR_IDS,
         channelIds: config.SLACK_CHANNEL_IDS,
         transcriber,
+        home: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }),
       })
     : undefined;
   const bots = [telegram, slack].filter((bot) => bot !== undefined);

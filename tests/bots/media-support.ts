@@ -68,13 +68,14 @@ export async function transcriptionStub() {
 }
 
 /**
- * A stand-in for the Bot API routes telegram-test-api lacks — getFile and the
- * file download under `/file/bot<token>/` — in front of it: every other call
+ * A stand-in for the Bot API routes telegram-test-api lacks — getFile, the
+ * file download under `/file/bot<token>/` and setMyCommands — in front of it: every other call
  * (getMe, setWebhook, sendMessage…) is passed on to the emulator unchanged.
  */
 export async function telegramFiles(emulatorUrl: string) {
   const files = new Map<string, Buffer>();
   const downloads: string[] = [];
+  const commands: Record<string, unknown>[] = [];
   const server = createServer(async (req, res) => {
     const body = await readBytes(req);
     const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -84,6 +85,12 @@ export async function telegramFiles(emulatorUrl: string) {
       downloads.push(download[1]!);
       if (!bytes) res.writeHead(404).end();
       else res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+      return;
+    }
+    // telegram-test-api answers setMyCommands with an error; here it is recorded, as the Bot API would take it.
+    if (/^\/bot[^/]+\/setMyCommands$/.test(url.pathname)) {
+      commands.push(JSON.parse(body.toString() || '{}') as Record<string, unknown>);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"result":true}');
       return;
     }
     if (/^\/bot[^/]+\/getFile$/.test(url.pathname)) {
@@ -107,7 +114,7 @@ export async function telegramFiles(emulatorUrl: string) {
     res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
   });
   const apiRoot = await listen(server);
-  return { apiRoot, files, downloads, close: closing(server) };
+  return { apiRoot, files, downloads, commands, close: closing(server) };
 }
 
 /** Slack's file host stand-in: serves url_private downloads and records the Authorization each one carried. */
@@ -191,5 +198,5 @@ export async function voiceKeel(env: Record<string, string>) {
     await telegram.stop();
     db.remove();
   };
-  return { keel, telegram, files, post, voiceUpdate, texts, count, close };
+  return { keel, telegram, files, post, voiceUpdate, sentTo, texts, count, close };
 }

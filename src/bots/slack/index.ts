@@ -28,6 +28,8 @@ export interface SlackOptions {
   channelIds: string[];
   /** Hears the operator's audio clips (src/connectors/transcribe, wired by app.ts). */
   transcriber: Transcriber;
+  /** What the App Home tab shows the operator: today's digest and the open cards (composed by src/jobs, wired by app.ts). */
+  home(): Promise<Outbound[]>;
 }
 
 export interface SlackBot {

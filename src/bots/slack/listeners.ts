@@ -1,9 +1,11 @@
-import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { heardLine, type Conversation, type HandleResult, type Transcriber } from '../../graph/index.js';
+import { heardLine, type Conversation, type HandleResult, type Outbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { ANSWERED_PRIVATELY, routeReplies, type ChatKind } from '../presenter/index.js';
+import { ANSWERED_PRIVATELY, renderSlack, routeReplies, type ChatKind } from '../presenter/index.js';
 import { cardSentTo, deliver, type ClickedCard, type SlackTarget } from './deliver.js';
+
+type KnownBlock = types.KnownBlock;
 
 const sender = (user: string) => `slack:${user}`;
 
@@ -47,6 +49,27 @@ export interface ListenerDeps {
   transcriber: Transcriber;
   /** Sent as the bearer of url_private downloads, as Slack requires for a bot's files. */
   botToken: string;
+  /** What the App Home tab shows the operator: today's digest and the open cards, with their buttons. */
+  home(): Promise<Outbound[]>;
+}
+
+/** Slack refuses a view of more than 100 blocks. */
+const MAX_HOME_BLOCKS = 100;
+
+/** The digest and cards as one Home view's blocks: each message as the presenter draws it in a DM, divided, cut to Slack's limit. */
+export function homeBlocks(messages: Outbound[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  for (const message of messages) {
+    const view = renderSlack(message);
+    const drawn: KnownBlock[] = view.kind === 'text' ? view.parts.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })) : (view.blocks ?? []);
+    if (blocks.length + drawn.length + 2 > MAX_HOME_BLOCKS) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'More than fits here: `/keel pending` lists every open card.' }] });
+      break;
+    }
+    if (blocks.length) blocks.push({ type: 'divider' });
+    blocks.push(...drawn);
+  }
+  return blocks;
 }
 
 /** "<@U0KEEL> invoice Acme" → "invoice Acme"; a bare mention asks for help. */
@@ -207,10 +230,50 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await answer(client, { channel: event.channel, user: event.user, threadTs: event.thread_ts ?? event.ts }, result);
   });
 
+  /** The Home tab, drawn anew each time it is opened and after a button on it was clicked; a stranger sees only the refusal. */
+  const publishHome = async (client: webApi.WebClient, user: string) => {
+    const blocks: KnownBlock[] = deps.operatorIds.includes(user)
+      ? homeBlocks(await deps.home())
+      : [{ type: 'section', text: { type: 'mrkdwn', text: 'Sorry, this Keel answers only its operator.' } }];
+    await client.views.publish({ user_id: user, view: { type: 'home', blocks } });
+  };
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(client, event.user);
+  });
+
+  /**
+   * `/keel pending`, `/keel digest`, `/keel why 2026-0002`: the word after /keel is the command, handled like
+   * one typed in the DM (the conversation checks the operator and audits a stranger). Answers go to the DM with
+   * the app, wherever the command was typed; elsewhere only a note that they are there, seen by the sender alone.
+   */
+  app.command('/keel', async ({ command, ack, client, respond }) => {
+    await ack();
+    const words = command.text.trim().replace(/^\//, '') || 'help';
+    const result = await conversation.handle({
+      transport: 'slack',
+      sender: sender(command.user_id),
+      chat: command.channel_id,
+      // Slack does not retry slash commands; the trigger id is unique per use.
+      eventId: `slash:${command.trigger_id}`,
+      payload: { kind: 'text', text: `/${words}` },
+    });
+    if (result.status === 'refused') {
+      if (result.replies.length) await respond({ response_type: 'ephemeral', text: 'Sorry, this Keel answers only its operator.' });
+      return;
+    }
+    const inDm = command.channel_id.startsWith('D');
+    await answer(client, { channel: inDm ? command.channel_id : command.user_id, user: command.user_id }, result);
+    if (!inDm) await respond({ response_type: 'ephemeral', text: ANSWERED_PRIVATELY });
+  });
+
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: /^(approve|reject|edit|why|batch)$/ }, async ({ ack, body, action, client }) => {
     // Slack wants the ack within 3 s; deciding and running the action may take longer, so it comes first.
     await ack();
-    const channel = body.channel?.id ?? body.container?.channel_id;
+    // A button on the Home tab has no channel: its answer goes to the clicker's DM, and the tab is drawn again.
+    const fromHome = body.view?.type === 'home';
+    const channel = body.channel?.id ?? body.container?.channel_id ?? (fromHome ? body.user.id : undefined);
     const ts = body.message?.ts ?? body.container?.message_ts;
     if (!channel || !action.value) {
       logger.warn('ignored a Slack button outside a card message', { actionId: action.action_id });
@@ -228,5 +291,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           : { kind: 'card_action', action: action.action_id as 'edit' | 'why' | 'batch', ref: action.value },
     });
     await answer(client, { channel, user: body.user.id }, result, ts ? { ts, ref: action.value } : undefined);
+    if (fromHome) await publishHome(client, body.user.id);
   });
 }

@@ -19,6 +19,16 @@ export const COMMANDS = [
   { command: 'help', description: 'What Keel can do for you' },
 ];
 
+/** The reply keyboard under the message box of the private chat, given with the help: the commands used most, one tap each. */
+export const MENU_KEYBOARD = {
+  keyboard: [
+    [{ text: '/pending' }, { text: '/digest' }],
+    [{ text: '/status' }, { text: '/help' }],
+  ],
+  resize_keyboard: true,
+  is_persistent: true,
+};
+
 export interface UpdateDeps {
   conversation: Conversation;
   logger: Logger;
@@ -64,12 +74,13 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
    * private chat (a user's private chat with the bot has their user id), with
    * a note in the group. A stranger's refusal stays where they wrote.
    */
-  const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard) => {
+  const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard, menu?: typeof MENU_KEYBOARD) => {
     // A button on a message Telegram no longer shows has no chat; its replies then go to the presser's private chat.
     const inPrivate = ctx.chat?.type === 'private' || chat === String(ctx.from?.id);
     const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
-    await deliver(ctx.api, chat, here, logger, pressed, sent);
+    // A keyboard in a group would show to everyone there, so it is given in the private chat only.
+    await deliver(ctx.api, chat, here, logger, pressed, sent, inPrivate && result.status === 'handled' ? menu : undefined);
     if (!privately.length || !ctx.from) return;
     try {
       await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
@@ -87,10 +98,10 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
     await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);
   };
 
-  const text = async (ctx: Context, body: string, forwarded?: ForwardedFrom) => {
+  const text = async (ctx: Context, body: string, forwarded?: ForwardedFrom, menu?: typeof MENU_KEYBOARD) => {
     const chat = String(ctx.chat!.id);
     const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body, ...(forwarded ? { forwarded } : {}) } };
-    await answer(ctx, chat, await conversation.handle(event));
+    await answer(ctx, chat, await conversation.handle(event), undefined, menu);
   };
 
   /**
@@ -137,7 +148,7 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
     await answer(ctx, chat, await conversation.handle(event, { download: () => downloadFile(file.fileId) }));
   };
 
-  updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
+  updates.command(['start', 'help'], (ctx) => text(ctx, 'help', undefined, MENU_KEYBOARD));
   updates.on('message:document', (ctx) => {
     const { document } = ctx.message;
     return upload(ctx, {
