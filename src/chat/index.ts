@@ -17,4 +17,4 @@ export {
   type ForwardedFrom,
 } from './messages.js';
 export { voiceClip, heardLine, type VoiceClip, type Heard, type Transcriber } from './voice.js';
-export { keepsFile, MAX_UPLOAD_BYTES, type Upload } from './uploads.js';
+export { DOWNLOAD_TIMEOUT_MS, keepsFile, MAX_UPLOAD_BYTES, type Upload } from './uploads.js';

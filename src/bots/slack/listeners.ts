@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { heardLine, type Conversation, type HandleResult, type Outbound, type Transcriber } from '../../graph/index.js';
+import { DOWNLOAD_TIMEOUT_MS, heardLine, type Conversation, type HandleResult, type Outbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, renderSlack, routeReplies, type ChatKind } from '../presenter/index.js';
 import { cardSentTo, deliver, type ClickedCard, type SlackTarget } from './deliver.js';
@@ -36,9 +36,6 @@ const sharedIn = (attachments: unknown[] | undefined) =>
     const parsed = sharedMessage.safeParse(a);
     return parsed.success && (parsed.data.is_share || parsed.data.is_msg_unfurl) && parsed.data.text?.trim() ? [parsed.data] : [];
   });
-
-/** A file download may take a while on a slow link, but never forever. */
-const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface ListenerDeps {
   conversation: Conversation;

@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, webhookCallback } from 'grammy';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApprovalCard, CardMessage, Conversation, Outbound, Transcriber } from '../../graph/index.js';
+import { DOWNLOAD_TIMEOUT_MS, type ApprovalCard, type CardMessage, type Conversation, type Outbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { storageFault } from '../../storage/index.js';
 import { cardSentTo, COMMANDS, keelUpdates } from './updates.js';
@@ -28,9 +28,6 @@ export interface TelegramOptions {
   /** Hears the operator's voice notes (src/connectors/transcribe, wired by app.ts). */
   transcriber: Transcriber;
 }
-
-/** A file download may take a while on a slow link, but never forever. */
-const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface TelegramBot {
   /** Webhook mode's route (the secret header checked before the update is read); undefined when long-polling. */
