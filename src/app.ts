@@ -11,7 +11,7 @@ import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
-import { memoryConnector } from './records/index.js';
+import { documentsConnector, expensesConnector, memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import {
   caldavCalendar,
@@ -19,13 +19,14 @@ import {
   clientInvoiceDocuments,
   createConnectors,
   createFileRecords,
+  createTranscriber,
   EMAIL_API_DEFAULT_URL,
   operatorConnector,
   type ConnectorSettings,
   type Mailbox,
 } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { digestCommands, exportCommands, keelJobs } from './jobs/index.js';
+import { composeDigest, digestCommands, exportCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -145,6 +146,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       ...createConnectors({ db, clock, ids }, connectorSettings, platform.stores),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
+      documentsConnector({ db, clock, ids }),
+      expensesConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
     policy: withStandingRules(clientPagesPolicy(scopePolicy(scopes), { bookingsNeedApproval: config.BOOKING_NEEDS_APPROVAL }), rules),
@@ -241,6 +244,18 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     ),
   });
   const hub = createReplyHub();
+  // Voice notes go to the chat model's endpoint unless one is set for them; with neither, they are answered with what to set.
+  const transcribeBase = config.TRANSCRIBE_BASE_URL ?? config.OPENAI_BASE_URL;
+  const transcribeKey = config.TRANSCRIBE_API_KEY ?? config.OPENAI_API_KEY;
+  const transcriber = createTranscriber({
+    db,
+    clock,
+    logger,
+    settings:
+      transcribeBase || transcribeKey
+        ? { baseUrl: transcribeBase ?? 'https://api.openai.com/v1', apiKey: transcribeKey, model: config.TRANSCRIBE_MODEL }
+        : undefined,
+  });
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
@@ -253,6 +268,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         logger,
         operatorIds: config.TELEGRAM_OPERATOR_IDS,
         chatIds: config.TELEGRAM_CHAT_IDS,
+        transcriber,
       })
     : undefined;
   const slack = config.SLACK_BOT_TOKEN
@@ -266,6 +282,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         clock,
         operatorIds: config.SLACK_OPERATOR_IDS,
         channelIds: config.SLACK_CHANNEL_IDS,
+        transcriber,
+        home: () => composeDigest({ db, kernel, clock, timeZone: config.TZ }),
       })
     : undefined;
   const bots = [telegram, slack].filter((bot) => bot !== undefined);

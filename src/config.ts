@@ -83,6 +83,16 @@ export const configSchema = z
       'Base URL of an OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server). Leave empty for api.openai.com.',
     ),
     OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini').describe('Chat model name at that endpoint.'),
+    TRANSCRIBE_MODEL: z
+      .string()
+      .trim()
+      .min(1)
+      .default('whisper-1')
+      .describe('Speech-to-text model for voice notes at the transcription endpoint (whisper-1 on OpenAI; what a local whisper server names its model).'),
+    TRANSCRIBE_BASE_URL: url('an OpenAI-compatible transcription endpoint').describe(
+      'Base URL of an OpenAI-compatible /v1/audio/transcriptions endpoint for voice notes (a local whisper server). Defaults to OPENAI_BASE_URL; without it, OPENAI_API_KEY or TRANSCRIBE_API_KEY, voice notes are answered with how to set one.',
+    ),
+    TRANSCRIBE_API_KEY: optionalText.describe('API key of the transcription endpoint. Defaults to OPENAI_API_KEY. Secret.'),
     MODEL_TIMEOUT_SECONDS: positiveInt(60, 'seconds one model call may take, e.g. 60').describe(
       'Seconds one call to the model endpoint may take before Keel gives up on it and says so.',
     ),
@@ -506,6 +516,7 @@ export type Config = z.infer<typeof configSchema>;
 export const secretSettings = [
   'DATABASE_AUTH_TOKEN',
   'OPENAI_API_KEY',
+  'TRANSCRIBE_API_KEY',
   'WEB_CHAT_TOKEN',
   'TELEGRAM_BOT_TOKEN',
   'TELEGRAM_WEBHOOK_SECRET',

@@ -21,3 +21,6 @@ export * from './kernel/pauses/tables.js';
 export * from './bots/workspace/tables.js';
 export * from './connectors/files/blob-tables.js';
 export * from './bots/pages/tables.js';
+export * from './connectors/transcribe/tables.js';
+export * from './records/document-tables.js';
+export * from './records/expense-tables.js';

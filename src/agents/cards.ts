@@ -86,6 +86,17 @@ function describe(
         ],
       };
     }
+    case 'records.add_expense': {
+      const amount = formatMoney(num(input.amountMinor), str(input.currency));
+      const facts: Facts = [
+        { label: 'Amount', value: amount },
+        { label: 'Date', value: str(input.spentOn) },
+        { label: 'Vendor', value: str(input.vendor) },
+        { label: 'Category', value: str(input.category) },
+      ];
+      if (input.fileId) facts.push({ label: 'Receipt', value: str(input.fileId) });
+      return { title: `Record an expense: ${amount}, ${str(input.vendor)}`, facts };
+    }
     case 'rules.create': {
       const conditions = (input.conditions ?? {}) as { clientName?: string; recipientDomain?: string; existingClientsOnly?: boolean };
       const facts: Facts = [

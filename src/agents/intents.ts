@@ -51,6 +51,12 @@ export const agentTools = {
     .describe("Add a client, or update the contact details of an existing one; a name like an existing client's is asked about first."),
   remember_note: z.object({ text: z.string().min(1), client: clientRef.optional() }).describe('Store a fact for later recall, optionally about one client.'),
   recall: z.object({ query: z.string().min(1) }).describe('Recall what Keel knows about a client, topic or past piece of work.'),
+  send_file: z
+    .object({
+      client: clientRef,
+      what: z.string().trim().min(1).describe('The document in the operator\'s words: "contract", "signed NDA", "brief".'),
+    })
+    .describe('Send the operator a document they filed under a client ("send me Beta\'s contract"): the file itself, into the chat.'),
   draft_proposal: z
     .object({
       client: clientRef,

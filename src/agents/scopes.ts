@@ -29,6 +29,7 @@ export const scopes: Record<AgentName, Scope> = {
       'send_proposal',
       'revise_action',
       'link_identity',
+      'send_file',
     ],
     memory: ['client', 'note', 'proposal', 'email', 'meeting', 'summary', 'project', 'task'],
     operations: [
@@ -48,7 +49,7 @@ export const scopes: Record<AgentName, Scope> = {
     title: 'Finance and billing',
     tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'void_invoice', 'recall', 'revise_action'],
     memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
-    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
+    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void', 'records.add_expense'],
   },
   operations: {
     title: 'Operations and scheduling',

@@ -14,9 +14,11 @@ import {
   tasksDueBy,
   upcomingMeetings,
   clientById,
+  clientDocuments,
   type Client,
   type Proposal,
 } from '../records/index.js';
+import type { Outbound } from '../chat/index.js';
 import type { Memory } from '../memory/index.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
@@ -54,9 +56,14 @@ export interface ToolOutcome {
   actions: string[];
   /** Why the call could not run, said to the operator if the model does not manage it on a later try. */
   problem?: string;
+  /** Messages for the operator beside the model's answer: a stored file sent back into the chat. */
+  replies?: Outbound[];
 }
 
 const answer = (content: string): ToolOutcome => ({ content, opened: [], actions: [] });
+
+/** Words that ask for a file without saying which kind. */
+const genericFileWords = new Set(['the', 'document', 'documents', 'doc', 'docs', 'file', 'files', 'latest', 'last', 'newest', 'copy', 'pdf', 'signed']);
 
 /** A reason for text the operator pasted is attributed to that text, never stated as the operator's own words. */
 const attributed = (ctx: ToolContext, reason: string) =>
@@ -261,6 +268,34 @@ const toolbox: Toolbox = {
       { operation: 'records.add_note', input: { text, clientId: found?.client.id }, reason: 'The operator asked me to remember this.' },
       () => `Noted${found ? ` for ${found.client.name}` : ''}: ${text}`,
     );
+  },
+
+  async send_file({ client: who, what }, ctx) {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    // "contract" narrows; "document", "file", "the latest" name no kind.
+    const words = what
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 2 && !genericFileWords.has(w))
+      .map((w) => w.replace(/s$/, ''));
+    const docs = await clientDocuments(ctx.db, c.id, words);
+    const doc = docs[0];
+    if (!doc) {
+      const filed = await clientDocuments(ctx.db, c.id);
+      const list = filed.length
+        ? ` Filed under ${c.name}: ${filed
+            .slice(0, 5)
+            .map((d) => `"${d.label}" (${d.name})`)
+            .join(', ')}.`
+        : ` Nothing is filed under ${c.name} yet: send the file with a caption naming them.`;
+      return answer(`No document filed under ${c.name} matches "${what}".${list}`);
+    }
+    return {
+      ...answer(`Sent ${doc.name} ("${doc.label}"), filed under ${c.name} [${doc.id}].`),
+      replies: [{ kind: 'file', file: { id: doc.fileId, name: doc.name, contentType: doc.contentType, caption: doc.label } }],
+    };
   },
 
   async recall({ query }, ctx) {

@@ -6,6 +6,7 @@ export {
   approvalBatch,
   cardAction,
   transportName,
+  forwardedFrom,
   MAX_TEXT,
   type Inbound,
   type Outbound,
@@ -13,4 +14,7 @@ export {
   type ApprovalBatch,
   type CardAction,
   type TransportName,
+  type ForwardedFrom,
 } from './messages.js';
+export { voiceClip, heardLine, type VoiceClip, type Heard, type Transcriber } from './voice.js';
+export { DOWNLOAD_TIMEOUT_MS, keepsFile, MAX_UPLOAD_BYTES, type Upload } from './uploads.js';

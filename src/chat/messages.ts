@@ -12,6 +12,13 @@ export const MAX_TEXT = 4000;
 export const cardAction = z.enum(['edit', 'why', 'batch']);
 export type CardAction = z.infer<typeof cardAction>;
 
+/** Who wrote a forwarded message, as the platform names them: a display name, and their platform id ("telegram:555", "slack:U0DANA") when it shows one. */
+export const forwardedFrom = z.object({
+  name: z.string().trim().min(1).max(200),
+  platformId: z.string().max(200).optional(),
+});
+export type ForwardedFrom = z.infer<typeof forwardedFrom>;
+
 export const inbound = z.object({
   transport: transportName,
   /** Who sent it, as the platform names them, e.g. "telegram:4242"; the conversation (graph/conversation.ts) checks it against the operator list. */
@@ -28,6 +35,29 @@ export const inbound = z.object({
         .trim()
         .min(1, { error: 'The message is empty.' })
         .max(MAX_TEXT, { error: `The message is longer than ${MAX_TEXT} characters; send it in parts.` }),
+      /**
+       * Set when the operator forwarded someone else's message (Telegram's forward_origin, a Slack shared
+       * message): the text is that person's words, never the operator's request.
+       */
+      forwarded: forwardedFrom.optional(),
+    }),
+    /**
+     * A document or photo the operator sent. The transport names it; the conversation fetches and stores it
+     * (the files store, through the kernel) once the event is admitted, and sets `id` to the stored file's.
+     */
+    z.object({
+      kind: z.literal('upload'),
+      file: z.object({
+        name: z.string().trim().min(1).max(200),
+        contentType: z.string().trim().min(1).max(100),
+        size: z.number().int().nonnegative().optional(),
+        id: z.string().min(1).optional(),
+      }),
+      caption: z
+        .string()
+        .trim()
+        .max(MAX_TEXT, { error: `The caption is longer than ${MAX_TEXT} characters.` })
+        .default(''),
     }),
     z.object({
       kind: z.literal('decision'),

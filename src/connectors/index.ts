@@ -16,6 +16,7 @@ export { messageIdFor, outboxEmails, attributeReply, emailReplies, mailboxCursor
 export { calendarFeed, caldavCalendar } from './calendar/index.js';
 export { operatorConnector, reminders, followUpReminders } from './operator/index.js';
 export { exportResult, type ExportSource, type ExportEntry } from './exports/index.js';
+export { createTranscriber, voiceTranscripts, VOICE_NEEDS_ENDPOINT, type TranscribeSettings } from './transcribe/index.js';
 
 export interface ConnectorSettings {
   /** Folder of the content-addressed files store. */

@@ -36,7 +36,7 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
         continue;
       }
       if (id.startsWith('msg:')) {
-        lines.push(`your message [${id}]`);
+        lines.push(id.includes(':voice:') ? `your voice note [${id}], acted on as transcribed` : `your message [${id}]`);
         continue;
       }
       const action = await kernel.get(id);

@@ -31,6 +31,8 @@ import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
+import { forwardedMessage } from './forwarded.js';
+import { fileUpload } from './uploads.js';
 
 export interface GraphDeps {
   db: Db;
@@ -163,7 +165,46 @@ export function buildConversationGraph(deps: GraphDeps) {
         goto: 'settle',
       });
     }
+    if (event.payload.kind === 'upload') {
+      const id = turnId(event);
+      const said = await fileUpload(db, kernel, event as Inbound & { payload: { kind: 'upload' } }, id, { ...settings, now: clock.now() });
+      const turn: Turn = { id, text: event.payload.caption, quoted: false, failed: false, replay: false };
+      const note = `Sent a file: ${event.payload.file.name}${event.payload.caption ? ` — ${event.payload.caption}` : ''}`;
+      // A receipt's expense waits on a card, like any change to the books: the thread then rests at the approval gate.
+      const opened = said.opened ? await kernel.get(said.opened) : undefined;
+      const card: Outbound[] = opened ? [{ kind: 'card', card: await cardFor(db, opened, kernel.operation(opened.operation), settings.timeZone) }] : [];
+      return new Command({
+        update: {
+          messages: [new HumanMessage({ content: note, id }), ...say(said.text).messages],
+          replies: [...say(said.text).replies, ...card],
+          open: opened && !state.open.includes(opened.id) ? [...state.open, opened.id] : state.open,
+          turn,
+          route: null,
+          queued: [],
+          scratch: null,
+          notes: null,
+        },
+        goto: 'settle',
+      });
+    }
     const words = event.payload.text;
+    if (event.payload.forwarded) {
+      // Someone else's words: kept in the thread, quoted and attributed, for the operator's next request to draw on; no model reads them as a request.
+      const { content, reply } = await forwardedMessage(db, event.payload.forwarded, words);
+      const turn: Turn = { id: turnId(event), text: words, quoted: true, failed: false, replay: false };
+      return new Command({
+        update: {
+          messages: [new HumanMessage({ content, id: turnId(event) }), new AIMessage(reply)],
+          replies: [{ kind: 'text', text: reply }],
+          turn,
+          route: null,
+          queued: [],
+          scratch: null,
+          notes: null,
+        },
+        goto: 'settle',
+      });
+    }
     // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
     const last = state.turn;
     const unanswered = last && (last.failed || HumanMessage.isInstance(state.messages.at(-1)));
@@ -305,6 +346,7 @@ export function buildConversationGraph(deps: GraphDeps) {
       });
       outcomes.push(outcome);
       results.push(new ToolMessage({ content: outcome.content, tool_call_id: call.id ?? call.name }));
+      replies.push(...(outcome.replies ?? []));
       for (const id of outcome.opened) {
         const action = await kernel.get(id);
         if (!action || state.open.includes(id) || opened.includes(id)) continue;

@@ -8,7 +8,7 @@ import type { Db } from '../storage/index.js';
 import { appendTranscript, recentTranscript } from '../memory/index.js';
 import { cardFor } from '../agents/index.js';
 import type { ConversationGraph } from './build.js';
-import { inbound as inboundSchema, type Inbound, type Outbound } from '../chat/index.js';
+import { inbound as inboundSchema, keepsFile, MAX_UPLOAD_BYTES, type Inbound, type Outbound, type Upload } from '../chat/index.js';
 import { inbox } from './tables.js';
 import { shortUtc } from '../core/zoned-time.js';
 import { parseCommand, type CommandSet } from './commands.js';
@@ -59,6 +59,13 @@ export type HandleResult =
 export const OPERATOR_THREAD = 'op:owner';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
+
+/** Base64 without Node's Buffer, so the conversation runs on Workers too; in chunks, since spreading megabytes overflows the stack. */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
 
 /**
  * The one entrance for every transport: validate, check the sender, record the
@@ -186,9 +193,43 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return whenFree(() => run(event), `Edit noted. Keel is finishing your previous request; it will then ask what should change on this card.`);
   }
 
-  const handle = (raw: unknown): Promise<HandleResult> => deps.turns.hold(() => handleEvent(raw));
+  const handle = (raw: unknown, upload?: Upload): Promise<HandleResult> => deps.turns.hold(() => handleEvent(raw, upload));
 
-  async function handleEvent(raw: unknown): Promise<HandleResult> {
+  /**
+   * A document or photo is fetched only now, once the event is admitted (an operator's, not a re-delivery), and
+   * stored through the kernel under the event's key, so a re-run finds the file it stored. The event then names it.
+   */
+  async function stored(event: Inbound & { payload: { kind: 'upload' } }, upload: Upload | undefined): Promise<Inbound | string> {
+    const { file } = event.payload;
+    if (!keepsFile(file.contentType))
+      return `Keel keeps PDFs and photos (JPEG, PNG, WebP, HEIC, GIF); ${file.name} is ${file.contentType}, so it was not kept.`;
+    const tooLarge = `${file.name} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; Keel keeps files up to that size, so it was not kept.`;
+    if ((file.size ?? 0) > MAX_UPLOAD_BYTES) return tooLarge;
+    if (!upload) return `${file.name} came without its content; send it again.`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await upload.download();
+    } catch (error) {
+      logger.warn('could not download a file the operator sent', { transport: event.transport, error });
+      return `Keel could not fetch ${file.name} from the chat app; nothing was kept. Send it again.`;
+    }
+    if (bytes.byteLength > MAX_UPLOAD_BYTES) return tooLarge;
+    const action = await kernel.execute({
+      operation: 'files.put',
+      input: { name: file.name, contentType: file.contentType, contentBase64: base64(bytes) },
+      idempotencyKey: `upload:${event.transport}:${event.eventId}`,
+      agent: `operator:${event.sender}`,
+      reason: 'The operator sent this file in the chat.',
+      evidence: [`msg:${event.transport}:${event.eventId}`],
+      threadId: OPERATOR_THREAD,
+      turn: `${event.transport}:${event.eventId}`,
+    });
+    const fileId = (action.result as { fileId?: string } | null)?.fileId;
+    if (action.state !== 'succeeded' || !fileId) return `Keel could not store ${file.name} (${action.state.replace(/_/g, ' ')}); send it again.`;
+    return { ...event, payload: { ...event.payload, file: { ...file, id: fileId } } };
+  }
+
+  async function handleEvent(raw: unknown, upload?: Upload): Promise<HandleResult> {
     const parsed = inboundSchema.safeParse(raw);
     if (!parsed.success) {
       return { status: 'invalid', replies: [text(`I could not read that: ${parsed.error.issues.map((i) => i.message).join('; ')}`)] };
@@ -208,15 +249,23 @@ export function createConversation(deps: ConversationDeps): Conversation {
       'keel.inbound.text': tracer.includeContent && event.payload.kind === 'text' ? event.payload.text : undefined,
     };
     return tracer.span('keel.turn', root, async (span) => {
-      const handled = await handleAdmitted(event);
+      const handled = await handleAdmitted(event, upload);
       span.set({ 'keel.turn.replies': handled.replies.length });
       return handled;
     });
   }
 
-  async function handleAdmitted(event: Inbound): Promise<HandleResult> {
+  async function handleAdmitted(admitted: Inbound, upload?: Upload): Promise<HandleResult> {
+    let event = admitted;
     try {
       const replies = await (async () => {
+        if (event.payload.kind === 'upload') {
+          const kept = await stored(event as Inbound & { payload: { kind: 'upload' } }, upload);
+          if (typeof kept === 'string') return [text(kept)];
+          event = kept;
+          const withFile = kept;
+          return request(() => run(withFile));
+        }
         if (event.payload.kind === 'decision') {
           // Recorded at once, whatever holds the thread: the first tap wins by one conditional update.
           const answered = await decide(event as Inbound & { payload: { kind: 'decision' } });
@@ -225,7 +274,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
           return whenFree(() => run(event), `${verb}. Keel is still working on your previous request; this follows as soon as it finishes.`);
         }
         if (event.payload.kind === 'card_action') return cardAction(event as Inbound & { payload: { kind: 'card_action' } });
-        const command = parseCommand(event.payload.text);
+        // A forwarded "/undo 2026-0002" is someone else's words, not the operator's command.
+        const command = event.payload.forwarded ? undefined : parseCommand(event.payload.text);
         const handler = command && deps.commands[command.name];
         const args = { args: command?.args ?? '', sender: event.sender, transport: event.transport, eventId: event.eventId };
         if (handler) return handler.movesThread ? request(() => handler.run(args)) : handler.run(args);
@@ -299,6 +349,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
     for (const row of rows) {
       const body = row.body as Inbound['payload'] | Outbound;
       if (body.kind === 'decision' || body.kind === 'card_action') continue;
+      if (body.kind === 'upload') {
+        entries.push({ direction: 'in', message: text(`📎 ${body.file.name}${body.caption ? ` — ${body.caption}` : ''}`) });
+        continue;
+      }
       if (body.kind === 'card') {
         const action = await kernel.byRef(body.card.ref);
         const card = action ? await cardFor(db, action, kernel.operation(action.operation), deps.timeZone) : body.card;
@@ -336,8 +390,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
 /** The one entrance for every transport, and what the app asks of the conversation at start and when cards change. */
 export interface Conversation {
-  /** Validates an event, checks the operator, records it in the inbox (a re-delivery stops there), then runs a command, records a decision or runs the thread. */
-  handle(raw: unknown): Promise<HandleResult>;
+  /**
+   * Validates an event, checks the operator, records it in the inbox (a re-delivery stops there), then runs a command, records a decision
+   * or runs the thread. An upload (a document or photo) comes with the transport's way to fetch its bytes, used only once admitted.
+   */
+  handle(raw: unknown, upload?: Upload): Promise<HandleResult>;
   /** At start, before any event: forgets events a killed process recorded but did not finish, so their re-delivery is handled. */
   forgetUnfinished(): Promise<number>;
   /** At start: resumes a thread a crash left between a recorded decision and its run. */

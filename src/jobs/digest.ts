@@ -4,7 +4,7 @@ import type { Db } from '../storage/index.js';
 import type { Outbound } from '../chat/index.js';
 import { formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { clientById, listInvoices, tasksDueBy, upcomingMeetings } from '../records/index.js';
+import { clientById, expensesBetween, listInvoices, tasksDueBy, upcomingMeetings } from '../records/index.js';
 import { cardFor, outcomeLine, taskLine } from '../agents/index.js';
 import { followUpReminders } from '../connectors/index.js';
 
@@ -91,6 +91,20 @@ export async function composeDigest({ db, kernel, clock, timeZone }: DigestDeps)
     ];
     const late = due.filter((t) => t.dueOn! < todayIso).length;
     sections.push(`Due this week${late ? ` (${late} task${late === 1 ? '' : 's'} overdue)` : ''}\n${bullet(lines)}`);
+  }
+  // The month so far in the operator's days: confirmed receipts, totals per currency, the newest listed.
+  const todayIso = localDate(now, timeZone);
+  const spent = await expensesBetween(db, `${todayIso.slice(0, 8)}01`, todayIso);
+  if (spent.length) {
+    const totals = new Map<string, number>();
+    for (const e of spent) totals.set(e.currency, (totals.get(e.currency) ?? 0) + e.amountMinor);
+    const lines = spent
+      .slice(-5)
+      .reverse()
+      .map((e) => `${e.spentOn} ${e.vendor}: ${formatMoney(e.amountMinor, e.currency)} (${e.category})`);
+    sections.push(
+      `Expenses this month: ${[...totals].map(([cur, minor]) => formatMoney(minor, cur)).join(' + ')} (${spent.length} receipt${spent.length === 1 ? '' : 's'})\n${bullet(lines)}`,
+    );
   }
   if (followUps.length) {
     sections.push(

@@ -6,6 +6,7 @@ const examples: Record<AgentToolName, string> = {
   find_client: 'Who is Dana?',
   remember_note: 'Remember that Dana prefers calls on Fridays',
   recall: 'What do we know about Acme?',
+  send_file: "Send me Beta's contract",
   draft_proposal: 'Draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR',
   draft_followup: 'Follow up with Dana about the workshop',
   create_invoice: 'Invoice Acme 10 hours at 150 EUR for October consulting',

@@ -10,6 +10,7 @@ import {
   recordProposalOutcome,
   rememberNote,
   sendProposal,
+  sendFile,
 } from './sales.js';
 import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
@@ -49,6 +50,8 @@ const grammars: Grammar[] = [
   recordProposalOutcome,
   sendProposal,
   linkIdentity,
+  // Before follow-ups: "send me Beta's contract" asks for a file, not an email to Beta.
+  sendFile,
   completeTask,
   addTask,
   listTasks,

@@ -71,6 +71,17 @@ export const findClient: Grammar = ({ text }) => {
   return toolIntent('find_client', { query: withoutArticle(trimPhrase(query)) }, 'Which client should I look up?');
 };
 
+/** "send me Beta's contract", "get me the Acme NDA", "send me the contract for Beta": a filed document, as a file. */
+const fileOf = /^(?:send|give|get|share|forward)\s+(?:me|us)\s+(?:the\s+)?(.+?)['’]s?\s+(.+)$/i;
+const fileFor = /^(?:send|give|get|share|forward)\s+(?:me|us)\s+(?:the|our|my)\s+(.+?)\s+(?:for|from|of|with)\s+(.+)$/i;
+
+export const sendFile: Grammar = ({ text }) => {
+  const of = fileOf.exec(text);
+  const match = of ? { client: of[1]!, what: of[2]! } : ((m) => m && { client: m[2]!, what: m[1]! })(fileFor.exec(text));
+  if (!match) return undefined;
+  return toolIntent('send_file', { client: withoutArticle(trimPhrase(match.client)), what: trimPhrase(match.what) }, 'Which document, for which client?');
+};
+
 const noteLead = /^(?:remember|note(?: down)?|make a note|keep in mind|jot down|fyi|for the record)(?:\s+that\b)?(?:\s+to\b)?[\s:,-]+(.+)$/i;
 const noteAbout = /^(?:about|for|re)\s+([^:]+):\s*(.+)$/i;
 

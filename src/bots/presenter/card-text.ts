@@ -39,7 +39,7 @@ export function parseButtonData(data: string): { decision: 'approve' | 'reject';
 }
 
 /** Any card button → the Inbound payload it stands for: a decision, or another card action (edit, why, batch). */
-export function parseButton(data: string): Exclude<Inbound['payload'], { kind: 'text' }> | undefined {
+export function parseButton(data: string): Extract<Inbound['payload'], { kind: 'decision' | 'card_action' }> | undefined {
   const decision = parseButtonData(data);
   if (decision) return { kind: 'decision', ...decision };
   const match = /^(edit|why|batch):([A-Za-z0-9_-]{8,64})$/.exec(data);

@@ -1,6 +1,6 @@
 import { App } from '@slack/bolt';
 import type { Hono } from 'hono';
-import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
+import type { ApprovalCard, CardMessage, Conversation, Outbound, Transcriber } from '../../graph/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { registerListeners } from './listeners.js';
@@ -26,6 +26,10 @@ export interface SlackOptions {
   operatorIds: string[];
   /** Channels where replies may be posted when Keel is mentioned (SLACK_CHANNEL_IDS). */
   channelIds: string[];
+  /** Hears the operator's audio clips (src/connectors/transcribe, wired by app.ts). */
+  transcriber: Transcriber;
+  /** What the App Home tab shows the operator: today's digest and the open cards (composed by src/jobs, wired by app.ts). */
+  home(): Promise<Outbound[]>;
 }
 
 export interface SlackBot {

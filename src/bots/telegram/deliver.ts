@@ -1,4 +1,5 @@
 import { GrammyError, type Api } from 'grammy';
+import type { ReplyKeyboardMarkup } from 'grammy/types';
 import type { ApprovalCard, CardMessage, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { renderTelegram, renderTelegramCard } from '../presenter/index.js';
@@ -16,11 +17,23 @@ export const unchanged = (error: unknown) => error instanceof GrammyError && err
 export type CardSent = (ref: string, chat: string, messageId: number) => Promise<void>;
 
 /** Sends the conversation's replies to one chat in order: text split to fit, cards with their buttons. */
-export async function deliver(api: Api, chat: string, replies: Outbound[], logger: Logger, pressed?: PressedCard, sent?: CardSent): Promise<void> {
-  for (const reply of replies) {
+export async function deliver(
+  api: Api,
+  chat: string,
+  replies: Outbound[],
+  logger: Logger,
+  pressed?: PressedCard,
+  sent?: CardSent,
+  menu?: ReplyKeyboardMarkup,
+): Promise<void> {
+  for (const [index, reply] of replies.entries()) {
     const view = renderTelegram(reply);
     if (view.kind === 'text') {
-      for (const part of view.parts) await api.sendMessage(chat, part, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+      for (const [i, part] of view.parts.entries()) {
+        // The reply keyboard rides on the last text: Telegram keeps it under the message box until another replaces it.
+        const last = index === replies.length - 1 && i === view.parts.length - 1;
+        await api.sendMessage(chat, part, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...(menu && last ? { reply_markup: menu } : {}) });
+      }
       continue;
     }
     if (pressed?.ref !== view.ref) {

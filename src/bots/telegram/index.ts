@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, webhookCallback } from 'grammy';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
+import { DOWNLOAD_TIMEOUT_MS, type ApprovalCard, type CardMessage, type Conversation, type Outbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { storageFault } from '../../storage/index.js';
 import { cardSentTo, COMMANDS, keelUpdates } from './updates.js';
@@ -25,6 +25,8 @@ export interface TelegramOptions {
   operatorIds: string[];
   /** Groups where replies may be posted (TELEGRAM_CHAT_IDS). */
   chatIds: string[];
+  /** Hears the operator's voice notes (src/connectors/transcribe, wired by app.ts). */
+  transcriber: Transcriber;
 }
 
 export interface TelegramBot {
@@ -50,7 +52,15 @@ export function createTelegramBot(options: TelegramOptions): TelegramBot {
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   // 429 "retry after N" and transient 5xx are Telegram asking to wait, not failures.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-  bot.use(keelUpdates(options));
+  /** The Bot API's two steps: getFile names the path, and the file is served under the same root (a self-hosted server too). */
+  async function downloadFile(fileId: string): Promise<Uint8Array> {
+    const file = await bot.api.getFile(fileId);
+    if (!file.file_path) throw new Error('Telegram gave no path for the file (it may be over the Bot API download limit of 20 MB)');
+    const response = await fetch(`${options.apiRoot}/file/bot${options.token}/${file.file_path}`, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`Telegram answered the file download with ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  bot.use(keelUpdates({ ...options, downloadFile }));
   bot.catch(async ({ error, ctx }) => {
     logger.error('a Telegram update failed', { updateId: ctx.update.update_id, error });
     // The inbox forgot the update, so resending the message is safe.

@@ -1,5 +1,6 @@
 import { Composer, GrammyError, type Context } from 'grammy';
-import type { Conversation, HandleResult, Inbound } from '../../graph/index.js';
+import type { Audio, MessageOrigin, Voice } from 'grammy/types';
+import { heardLine, type Conversation, type ForwardedFrom, type HandleResult, type Inbound, type Transcriber } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
 import { ANSWERED_PRIVATELY, parseButton, routeReplies, type ChatKind } from '../presenter/index.js';
 import { deliver, type PressedCard } from './deliver.js';
@@ -19,11 +20,26 @@ export const COMMANDS = [
   { command: 'help', description: 'What Keel can do for you' },
 ];
 
+/** The reply keyboard under the message box of the private chat, given with the help: the commands used most, one tap each. */
+export const MENU_KEYBOARD = {
+  keyboard: [
+    [{ text: '/pending' }, { text: '/digest' }],
+    [{ text: '/status' }, { text: '/help' }],
+  ],
+  resize_keyboard: true,
+  is_persistent: true,
+};
+
 export interface UpdateDeps {
   conversation: Conversation;
   logger: Logger;
   /** Groups the operator listed (TELEGRAM_CHAT_IDS): replies may be posted there; other groups get them privately. */
   chatIds: string[];
+  /** The operators' user ids: only their voice notes are fetched and transcribed. */
+  operatorIds: string[];
+  transcriber: Transcriber;
+  /** The bytes of a file the bot received (getFile, then the file URL under the Bot API root). */
+  downloadFile(fileId: string): Promise<Uint8Array>;
 }
 
 /** Who acted and the inbox key: Telegram numbers updates, and a re-delivery keeps its number. */
@@ -33,8 +49,23 @@ const origin = (ctx: Context) => ({
   eventId: `update:${ctx.update.update_id}`,
 });
 
+/** Who wrote a forwarded message, as Telegram shows them: a user who hides their account leaves only a name, and no id to match a client by. */
+function forwardedBy(from: MessageOrigin): ForwardedFrom {
+  const titled = (chat: { title?: string; first_name?: string }) => chat.title ?? chat.first_name ?? 'a Telegram chat';
+  switch (from.type) {
+    case 'user':
+      return { name: [from.sender_user.first_name, from.sender_user.last_name].filter(Boolean).join(' '), platformId: `telegram:${from.sender_user.id}` };
+    case 'hidden_user':
+      return { name: from.sender_user_name };
+    case 'chat':
+      return { name: titled(from.sender_chat) };
+    case 'channel':
+      return { name: titled(from.chat) };
+  }
+}
+
 /** Telegram updates → `Inbound`; replies rendered back. No decisions are made here: the conversation makes them all. */
-export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Composer<Context> {
+export function keelUpdates({ conversation, logger, chatIds, operatorIds, transcriber, downloadFile }: UpdateDeps): Composer<Context> {
   const updates = new Composer<Context>();
   const sent = cardSentTo(conversation);
 
@@ -44,12 +75,13 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
    * private chat (a user's private chat with the bot has their user id), with
    * a note in the group. A stranger's refusal stays where they wrote.
    */
-  const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard) => {
+  const answer = async (ctx: Context, chat: string, result: HandleResult, pressed?: PressedCard, menu?: typeof MENU_KEYBOARD) => {
     // A button on a message Telegram no longer shows has no chat; its replies then go to the presser's private chat.
     const inPrivate = ctx.chat?.type === 'private' || chat === String(ctx.from?.id);
     const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
-    await deliver(ctx.api, chat, here, logger, pressed, sent);
+    // A keyboard in a group would show to everyone there, so it is given in the private chat only.
+    await deliver(ctx.api, chat, here, logger, pressed, sent, inPrivate && result.status === 'handled' ? menu : undefined);
     if (!privately.length || !ctx.from) return;
     try {
       await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
@@ -67,14 +99,74 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
     await deliver(ctx.api, chat, [{ kind: 'text', text: ANSWERED_PRIVATELY }], logger);
   };
 
-  const text = async (ctx: Context, body: string) => {
+  const text = async (ctx: Context, body: string, forwarded?: ForwardedFrom, menu?: typeof MENU_KEYBOARD) => {
     const chat = String(ctx.chat!.id);
-    const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body } };
-    await answer(ctx, chat, await conversation.handle(event));
+    const event: Inbound = { ...origin(ctx), chat, payload: { kind: 'text', text: body, ...(forwarded ? { forwarded } : {}) } };
+    await answer(ctx, chat, await conversation.handle(event), undefined, menu);
   };
 
-  updates.command(['start', 'help'], (ctx) => text(ctx, 'help'));
-  updates.on('message:text', (ctx) => text(ctx, ctx.message.text));
+  /**
+   * A voice note is heard, then handled as the words heard, under its own
+   * event id (the update's, naming the voice message) so the card's evidence
+   * names the recording. The transcript is stored by file, so a re-delivered
+   * update costs no second transcription, and the inbox drops it as usual.
+   */
+  const voice = async (ctx: Context, media: Voice | Audio) => {
+    const chat = String(ctx.chat!.id);
+    const event = { ...origin(ctx), chat, eventId: `${origin(ctx).eventId}:voice:${ctx.msg!.message_id}` };
+    // A stranger's recording is never fetched nor sent anywhere: the conversation refuses them as it would a typed message.
+    if (!operatorIds.includes(String(ctx.from?.id))) {
+      await answer(ctx, chat, await conversation.handle({ ...event, payload: { kind: 'text', text: 'voice note' } }));
+      return;
+    }
+    const heard = await transcriber.transcribe(
+      {
+        transport: 'telegram',
+        fileId: media.file_unique_id,
+        durationSeconds: media.duration,
+        sizeBytes: media.file_size,
+        contentType: media.mime_type,
+        name: 'file_name' in media ? media.file_name : undefined,
+      },
+      () => downloadFile(media.file_id),
+    );
+    if (!heard.ok) {
+      await deliver(ctx.api, chat, [{ kind: 'text', text: heard.reason }], logger);
+      return;
+    }
+    const result = await conversation.handle({ ...event, payload: { kind: 'text', text: heard.text } });
+    await answer(ctx, chat, result.status === 'handled' ? { ...result, replies: [{ kind: 'text', text: heardLine(heard.text) }, ...result.replies] } : result);
+  };
+
+  /** A document or photo: named here, fetched by the conversation only once the event is admitted (an operator's, not a re-delivery). */
+  const upload = async (ctx: Context, file: { fileId: string; name: string; contentType: string; size: number | undefined }) => {
+    const chat = String(ctx.chat!.id);
+    const event: Inbound = {
+      ...origin(ctx),
+      chat,
+      payload: { kind: 'upload', file: { name: file.name, contentType: file.contentType, size: file.size }, caption: ctx.msg?.caption ?? '' },
+    };
+    await answer(ctx, chat, await conversation.handle(event, { download: () => downloadFile(file.fileId) }));
+  };
+
+  updates.command(['start', 'help'], (ctx) => text(ctx, 'help', undefined, MENU_KEYBOARD));
+  updates.on('message:document', (ctx) => {
+    const { document } = ctx.message;
+    return upload(ctx, {
+      fileId: document.file_id,
+      name: document.file_name ?? `document-${ctx.message.message_id}`,
+      contentType: document.mime_type ?? 'application/octet-stream',
+      size: document.file_size,
+    });
+  });
+  // Telegram sends a photo in several sizes, smallest first; the largest is the one worth keeping (a receipt must stay legible).
+  updates.on('message:photo', (ctx) => {
+    const largest = ctx.message.photo.at(-1)!;
+    return upload(ctx, { fileId: largest.file_id, name: `photo-${ctx.message.message_id}.jpg`, contentType: 'image/jpeg', size: largest.file_size });
+  });
+  updates.on('message:text', (ctx) => text(ctx, ctx.message.text, ctx.message.forward_origin && forwardedBy(ctx.message.forward_origin)));
+  updates.on('message:voice', (ctx) => voice(ctx, ctx.message.voice));
+  updates.on('message:audio', (ctx) => voice(ctx, ctx.message.audio));
 
   updates.on('callback_query:data', async (ctx) => {
     // The button spins until answered, and deciding may take a while: answer now, report through the card.
