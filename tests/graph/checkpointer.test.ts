@@ -43,6 +43,27 @@ describe('LibSQLSaver with a real graph', () => {
     await database.remove();
   });
 
+  it('reads checkpoints written before channel_versions existed, values and pending interrupt alike', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'before-versions' } };
+    const saver = new LibSQLSaver(database.storage.sql);
+    await approvalGraph(saver).invoke({ request: 'invoice' }, thread);
+    const before = await approvalGraph(saver).getState(thread);
+    const historyBefore = [];
+    for await (const snapshot of approvalGraph(saver).getStateHistory(thread)) historyBefore.push(snapshot.values);
+    await database.storage.client.execute({ sql: 'UPDATE checkpoints SET channel_versions = NULL WHERE thread_id = ?', args: ['before-versions'] });
+
+    const graph = approvalGraph(new LibSQLSaver(database.storage.sql));
+    const after = await graph.getState(thread);
+    expect(after.values).toEqual(before.values);
+    expect(after.tasks[0]?.interrupts[0]?.value).toEqual({ question: 'Send it?' });
+    const history = [];
+    for await (const snapshot of graph.getStateHistory(thread)) history.push(snapshot.values);
+    expect(history).toEqual(historyBefore);
+    const resumed = await graph.invoke(new Command({ resume: 'no' }), thread);
+    expect(resumed.log).toEqual(['drafted invoice', 'decided no', 'dropped']);
+  });
+
   it('resumes an interrupted run from a new client on the same file', async () => {
     database = await openTempDatabase();
     const thread = { configurable: { thread_id: 'approval-1' } };
