@@ -43,6 +43,24 @@ describe('LibSQLSaver with a real graph', () => {
     await database.remove();
   });
 
+  it('says whether a thread rests at an interrupt as getState does, without loading the state', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'waiting' } };
+    const saver = new LibSQLSaver(database.storage.sql);
+    const graph = approvalGraph(saver);
+    const waiting = async () => (await graph.getState(thread)).tasks.some((task) => task.interrupts.length > 0);
+
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(false);
+    await graph.invoke({ request: 'invoice' }, thread);
+    expect(await waiting()).toBe(true);
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(true);
+    expect(await new LibSQLSaver(database.storage.client).waitsAtInterrupt('waiting')).toBe(true);
+    expect(await saver.waitsAtInterrupt('another thread')).toBe(false);
+    await graph.invoke(new Command({ resume: 'yes' }), thread);
+    expect(await waiting()).toBe(false);
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(false);
+  });
+
   it('reads checkpoints written before channel_versions existed, values and pending interrupt alike', async () => {
     database = await openTempDatabase();
     const thread = { configurable: { thread_id: 'before-versions' } };

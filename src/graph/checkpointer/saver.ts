@@ -23,6 +23,7 @@ import {
   insertWrites,
   selectCheckpointPage,
   selectTuple,
+  selectWaitsAtInterrupt,
   upsertCheckpoint,
   type ChannelValueRow,
   type ListScope,
@@ -129,6 +130,16 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       if (kind.length > 0) statements.push(insertWrites(address, kind, special));
     }
     await this.#sql.write(statements);
+  }
+
+  /**
+   * Whether the thread's newest root checkpoint holds a pending interrupt: what
+   * `graph.getState(...).tasks[].interrupts` would report, from one indexed read
+   * instead of loading and reviving the whole state.
+   */
+  async waitsAtInterrupt(threadId: string): Promise<boolean> {
+    const [row] = await this.#sql.query(selectWaitsAtInterrupt(threadId));
+    return Number(row?.['waiting']) === 1;
   }
 
   async deleteThread(threadId: string): Promise<void> {

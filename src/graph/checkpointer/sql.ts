@@ -1,6 +1,6 @@
 import type { InValue } from '@libsql/client';
 import type { SqlStatement } from '../../storage/index.js';
-import { TASKS } from '@langchain/langgraph-checkpoint';
+import { INTERRUPT, TASKS } from '@langchain/langgraph-checkpoint';
 import type { CheckpointAddress } from './config.js';
 
 // Table and column names follow tables.ts; the saver speaks plain SQL so it only
@@ -94,6 +94,17 @@ export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress 
     args.push(after.checkpointId, after.threadId, after.checkpointNs);
   }
   return selectTuples({ where, args, limit: size });
+}
+
+export function selectWaitsAtInterrupt(threadId: string): SqlStatement {
+  return {
+    sql: `SELECT EXISTS (
+            SELECT 1 FROM checkpoint_writes
+            WHERE thread_id = ?1 AND checkpoint_ns = '' AND channel = ?2 AND checkpoint_id = (
+              SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1)
+          ) AS waiting`,
+    args: [threadId, INTERRUPT],
+  };
 }
 
 export function selectWrites(address: CheckpointAddress): SqlStatement {
