@@ -106,7 +106,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
     const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
-    const row = upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes, versions);
+    const row = upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes, versions, metadata.source);
     await this.#sql.write(changed.length === 0 ? [row] : [insertChannelValues(address.threadId, address.checkpointNs, changed), row]);
     return configFor(address);
   }

@@ -168,10 +168,21 @@ export function upsertCheckpoint(
   checkpoint: Uint8Array,
   metadata: Uint8Array,
   channelVersions: string,
+  source: string | undefined,
 ): SqlStatement {
   return {
-    sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}, channel_versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    args: [address.threadId, address.checkpointNs, address.checkpointId, parentCheckpointId ?? null, type, checkpoint, metadata, channelVersions],
+    sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}, channel_versions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      address.threadId,
+      address.checkpointNs,
+      address.checkpointId,
+      parentCheckpointId ?? null,
+      type,
+      checkpoint,
+      metadata,
+      channelVersions,
+      source ?? null,
+    ],
   };
 }
 

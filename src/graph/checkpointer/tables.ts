@@ -17,6 +17,8 @@ export const checkpoints = sqliteTable(
      * Null on rows written before it existed; those are read in two steps.
      */
     channelVersions: text('channel_versions'),
+    /** `metadata.source` again (input, loop, update, fork), so pruning groups turns without reading the metadata. Null as above. */
+    source: text('source'),
   },
   (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.checkpointId] })],
 );
