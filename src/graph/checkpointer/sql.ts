@@ -47,15 +47,14 @@ function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement
   };
 }
 
+// getTuple's two statements, built once: the runner looks prepared statements up by their text.
+const NEWEST_TUPLE = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 }).sql;
+const TUPLE_BY_ID = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 }).sql;
+
 /** One checkpoint (the newest of its namespace without an id) with its values and writes; see selectTuples. */
 export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
-  const where = ['thread_id = ?', 'checkpoint_ns = ?'];
-  const args: InValue[] = [threadId, checkpointNs];
-  if (checkpointId !== undefined) {
-    where.push('checkpoint_id = ?');
-    args.push(checkpointId);
-  }
-  return selectTuples({ where, args, limit: 1 });
+  if (checkpointId === undefined) return { sql: NEWEST_TUPLE, args: [threadId, checkpointNs, 1] };
+  return { sql: TUPLE_BY_ID, args: [threadId, checkpointNs, checkpointId, 1] };
 }
 
 export interface ListScope {
