@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { Client } from '@libsql/client';
-import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { JsonPlusSerializer, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { loadTyped } from '../../src/graph/checkpointer/packed.js';
 import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
 
@@ -185,5 +187,24 @@ describe('LibSQLSaver with a real graph', () => {
     const inputs = newestFirst.filter((id) => ids.indexOf(id) % 3 === 0);
     expect(await listed({ filter: { source: 'input' }, limit: 40 }, 'b')).toEqual(inputs.slice(0, 40).map((id) => `b:${id}`));
     expect(await listed({ limit: 0 }, 'a')).toEqual([]);
+  });
+});
+
+describe('LibSQLSaver decoding', () => {
+  it('reads every value exactly as LangGraph’s serializer does, with or without its reviver', async () => {
+    const serde = new JsonPlusSerializer();
+    const values: unknown[] = [
+      { v: 4, id: 'x', channel_versions: { messages: '3.25' }, versions_seen: { a: { b: 1 } } },
+      ['plain', 1, null, true, { nested: ['a'] }],
+      [new HumanMessage('hi'), new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 't', args: { a: 1 } }] })],
+      { kept: undefined, set: new Set([1, 2]), map: new Map([['k', 1]]) },
+      { text: 'quote " backslash \\ é ✓ \u0001 "lc" as text', lc: 'a key named lc' },
+      'a bare string',
+      42,
+    ];
+    for (const value of values) {
+      const [type, bytes] = await serde.dumpsTyped(value);
+      expect(await loadTyped(serde, type, bytes)).toEqual(await serde.loadsTyped(type, bytes));
+    }
   });
 });

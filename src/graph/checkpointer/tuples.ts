@@ -12,7 +12,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { configFor, type CheckpointAddress } from './config.js';
-import { loadStored } from './packed.js';
+import { loadStored, loadTyped } from './packed.js';
 import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } from './rows.js';
 import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
 
@@ -125,13 +125,13 @@ async function buildTuple(
   );
   const restored: Checkpoint = { ...checkpoint, channel_values: channelValues };
   if (sends !== undefined) {
-    const queued = await Promise.all(ordered(sends).map((send) => serde.loadsTyped(send.value.type, send.value.bytes)));
+    const queued = await Promise.all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.bytes)));
     migratePendingSends(restored, queued, context.firstVersion());
   }
 
   const pendingWrites: CheckpointPendingWrite[] = await Promise.all(
     ordered(writes).map(async (write): Promise<CheckpointPendingWrite> => {
-      return [write.taskId, write.channel, await serde.loadsTyped(write.value.type, write.value.bytes)];
+      return [write.taskId, write.channel, await loadTyped(serde, write.value.type, write.value.bytes)];
     }),
   );
   const { parentCheckpointId } = row;
