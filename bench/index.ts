@@ -14,8 +14,11 @@ import { turns } from './turns.js';
  * issue) is one more module exporting a BenchGroup, listed here.
  */
 const groups: BenchGroup[] = [turns, modelCalls, checkpointer, kernel, recall, compaction, scale];
+/** `BENCH_GROUPS=checkpointer,turns` runs only the named groups (by module name), to re-measure one change without the rest. */
+const only = process.env.BENCH_GROUPS?.split(',').map((name) => name.trim());
+const selected = only === undefined ? groups : groups.filter((group) => only.includes(group.name));
 /** Scale runs first: garbage and heap pages left by the other groups would blur its resident-memory deltas. */
-const runOrder = [scale, ...groups.filter((group) => group !== scale)];
+const runOrder = [...selected.filter((group) => group === scale), ...selected.filter((group) => group !== scale)];
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 

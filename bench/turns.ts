@@ -54,28 +54,44 @@ function bareGraph() {
     .compile({ checkpointer: new MemorySaver() });
 }
 
-async function bareThread(): Promise<Summary> {
+/**
+ * CPU milliseconds per turn, user and system, of this process: on a machine other
+ * work shares, wall-clock latencies stretch with the load while CPU time mostly does
+ * not, so the CPU ratio is the steadier reading of the overhead.
+ */
+async function cpuPerTurn(turns: number, work: () => Promise<void>): Promise<number> {
+  const start = process.cpuUsage();
+  await work();
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000 / turns;
+}
+
+async function bareThread(): Promise<Summary & { cpu: number }> {
   const graph = bareGraph();
   const say = (turn: number) => graph.invoke(turnInput(textEvent(message(turn))), threadConfig('bare'));
   for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
   const latencies: number[] = [];
-  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) latencies.push(await timed(() => say(turn)));
-  return summarize(latencies);
+  const cpu = await cpuPerTurn(SEQUENTIAL_TURNS, async () => {
+    for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) latencies.push(await timed(() => say(turn)));
+  });
+  return { ...summarize(latencies), cpu };
 }
 
-async function oneThread(keel: Keel): Promise<Row> {
+async function oneThread(keel: Keel): Promise<Row & { cpu: number }> {
   const say = (turn: number) => keel.conversation.handle(textEvent(message(turn)));
   for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
   const notesBefore = await countRows(keel, 'SELECT count(*) FROM notes');
   const latencies: number[] = [];
-  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
-    latencies.push(
-      await timed(async () => {
-        const result = await say(turn);
-        check(result.status === 'handled', `turn ${turn} was ${result.status}`);
-      }),
-    );
-  }
+  const cpu = await cpuPerTurn(SEQUENTIAL_TURNS, async () => {
+    for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
+      latencies.push(
+        await timed(async () => {
+          const result = await say(turn);
+          check(result.status === 'handled', `turn ${turn} was ${result.status}`);
+        }),
+      );
+    }
+  });
   check((await countRows(keel, 'SELECT count(*) FROM notes')) - notesBefore === writes(SEQUENTIAL_TURNS), 'every note turn stored one note');
   const total = latencies.reduce((a, b) => a + b, 0);
   const quarter = Math.floor(latencies.length / 4);
@@ -85,6 +101,7 @@ async function oneThread(keel: Keel): Promise<Row> {
   const kernelTurns = summarize(latencies.filter((_, turn) => turn % 2 === 0)).median;
   const readTurns = summarize(latencies.filter((_, turn) => turn % 2 === 1)).median;
   return {
+    cpu,
     group: 'Turn',
     benchmark: '1 thread, conversation.handle, sequential',
     latency: summarize(latencies),
@@ -123,17 +140,20 @@ export const turns: BenchGroup = {
     const bare = await bareThread();
     progress(`${THREADS} threads × ${TURNS_PER_THREAD} turns, concurrently through the graph`);
     const concurrent = await withKeel('turns-50', concurrentThreads);
-    const keelTurn = sequential.latency!;
+    const { cpu, ...keelRow } = sequential;
+    const { cpu: bareCpu, ...bareLatency } = bare;
+    const keelTurn = keelRow.latency!;
     return [
       {
-        ...sequential,
-        baseline: `bare LangGraph ${formatMs(bare.median)}, p99 ${formatMs(bare.p99)}`,
-        ratio: `${times(keelTurn.median, bare.median)}, p99 ${times(keelTurn.p99, bare.p99)} (target ≤ 1.5×)`,
+        ...keelRow,
+        baseline: `bare LangGraph ${formatMs(bare.median)}, p99 ${formatMs(bare.p99)}; CPU ${formatMs(bareCpu)}/turn`,
+        ratio: `${times(keelTurn.median, bare.median)}, p99 ${times(keelTurn.p99, bare.p99)} (target ≤ 1.5×); CPU ${times(cpu, bareCpu)}`,
+        notes: `${keelRow.notes}; CPU ${formatMs(cpu)} a turn`,
       },
       {
         group: 'Turn',
         benchmark: '1 thread, bare LangGraph graph.invoke',
-        latency: bare,
+        latency: bareLatency,
         notes: "Keel's state, nodes and edges, the path of an offline turn, one-line nodes, MemorySaver: the baseline above",
       },
       concurrent,

@@ -222,6 +222,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     approvals,
     deliver: (replies) => deliverToOperator('turn', replies),
     // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
+    waitsAtInterrupt: () => checkpointer.waitsAtInterrupt(OPERATOR_THREAD),
     pruneHistory: () =>
       checkpointer.pruneHistory(OPERATOR_THREAD, { turnChannel: 'inbound', keepTurns: config.CHECKPOINT_HISTORY_TURNS, detailedTurns: DETAILED_HISTORY_TURNS }),
     // A card decided, expired or replaced in one app is redrawn in the others: open web chats and each Telegram and Slack copy.

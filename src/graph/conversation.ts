@@ -40,6 +40,11 @@ export interface ConversationDeps {
   deliver?: (replies: Outbound[]) => Promise<void>;
   /** Trims the thread's stored checkpoint history to its window; run between events every PRUNE_EVERY events. */
   pruneHistory?: () => Promise<unknown>;
+  /**
+   * Whether the thread rests at an interrupt, read from the checkpointer without
+   * loading the state (LibSQLSaver.waitsAtInterrupt); without it, from `graph.getState`.
+   */
+  waitsAtInterrupt?: () => Promise<boolean>;
   /** Each admitted event is the root span of its trace, named by its inbound id as the ledger's `turn` is (OTEL_EXPORTER_OTLP_ENDPOINT). */
   tracer?: Tracer;
 }
@@ -121,6 +126,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
   }
 
   async function isWaiting(): Promise<boolean> {
+    if (deps.waitsAtInterrupt) return deps.waitsAtInterrupt();
     const snapshot = await graph.getState(config);
     return snapshot.tasks.some((task) => task.interrupts.length > 0);
   }

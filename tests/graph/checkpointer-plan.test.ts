@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { selectChannelValues } from '../../src/graph/checkpointer/sql.js';
+import { selectChannelValues, selectTuple } from '../../src/graph/checkpointer/sql.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
 
 describe('LibSQLSaver reads a checkpoint in time independent of the thread’s age', () => {
@@ -14,5 +14,17 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
     // json_each drives the loop; each blob is one search on (thread_id, checkpoint_ns, channel, version).
     expect(steps[0]).toMatch(/^SCAN v VIRTUAL TABLE/);
     expect(steps[1]).toMatch(/^SEARCH b USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/);
+  });
+
+  it('reads a checkpoint with its values and writes in one statement of primary-key searches', async () => {
+    db = await openTempDatabase();
+    const statement = selectTuple('op:owner', '') as { sql: string; args: string[] };
+    const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+    const steps = plan.rows.map((row) => String(row.detail));
+    expect(steps).toContain('SEARCH checkpoints USING INDEX sqlite_autoindex_checkpoints_1 (thread_id=? AND checkpoint_ns=?)');
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH b USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/));
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH w USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND checkpoint_id=\?\)$/));
+    // The newest checkpoint comes from the primary key's order, not a sort.
+    expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { Client } from '@libsql/client';
-import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { JsonPlusSerializer, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { loadTyped } from '../../src/graph/checkpointer/packed.js';
 import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
 
@@ -41,6 +43,45 @@ describe('LibSQLSaver with a real graph', () => {
 
   afterEach(async () => {
     await database.remove();
+  });
+
+  it('says whether a thread rests at an interrupt as getState does, without loading the state', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'waiting' } };
+    const saver = new LibSQLSaver(database.storage.sql);
+    const graph = approvalGraph(saver);
+    const waiting = async () => (await graph.getState(thread)).tasks.some((task) => task.interrupts.length > 0);
+
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(false);
+    await graph.invoke({ request: 'invoice' }, thread);
+    expect(await waiting()).toBe(true);
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(true);
+    expect(await new LibSQLSaver(database.storage.client).waitsAtInterrupt('waiting')).toBe(true);
+    expect(await saver.waitsAtInterrupt('another thread')).toBe(false);
+    await graph.invoke(new Command({ resume: 'yes' }), thread);
+    expect(await waiting()).toBe(false);
+    expect(await saver.waitsAtInterrupt('waiting')).toBe(false);
+  });
+
+  it('reads checkpoints written before channel_versions existed, values and pending interrupt alike', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'before-versions' } };
+    const saver = new LibSQLSaver(database.storage.sql);
+    await approvalGraph(saver).invoke({ request: 'invoice' }, thread);
+    const before = await approvalGraph(saver).getState(thread);
+    const historyBefore = [];
+    for await (const snapshot of approvalGraph(saver).getStateHistory(thread)) historyBefore.push(snapshot.values);
+    await database.storage.client.execute({ sql: 'UPDATE checkpoints SET channel_versions = NULL WHERE thread_id = ?', args: ['before-versions'] });
+
+    const graph = approvalGraph(new LibSQLSaver(database.storage.sql));
+    const after = await graph.getState(thread);
+    expect(after.values).toEqual(before.values);
+    expect(after.tasks[0]?.interrupts[0]?.value).toEqual({ question: 'Send it?' });
+    const history = [];
+    for await (const snapshot of graph.getStateHistory(thread)) history.push(snapshot.values);
+    expect(history).toEqual(historyBefore);
+    const resumed = await graph.invoke(new Command({ resume: 'no' }), thread);
+    expect(resumed.log).toEqual(['drafted invoice', 'decided no', 'dropped']);
   });
 
   it('resumes an interrupted run from a new client on the same file', async () => {
@@ -146,5 +187,24 @@ describe('LibSQLSaver with a real graph', () => {
     const inputs = newestFirst.filter((id) => ids.indexOf(id) % 3 === 0);
     expect(await listed({ filter: { source: 'input' }, limit: 40 }, 'b')).toEqual(inputs.slice(0, 40).map((id) => `b:${id}`));
     expect(await listed({ limit: 0 }, 'a')).toEqual([]);
+  });
+});
+
+describe('LibSQLSaver decoding', () => {
+  it('reads every value exactly as LangGraph’s serializer does, with or without its reviver', async () => {
+    const serde = new JsonPlusSerializer();
+    const values: unknown[] = [
+      { v: 4, id: 'x', channel_versions: { messages: '3.25' }, versions_seen: { a: { b: 1 } } },
+      ['plain', 1, null, true, { nested: ['a'] }],
+      [new HumanMessage('hi'), new AIMessage({ content: '', tool_calls: [{ id: 'c', name: 't', args: { a: 1 } }] })],
+      { kept: undefined, set: new Set([1, 2]), map: new Map([['k', 1]]) },
+      { text: 'quote " backslash \\ é ✓ \u0001 "lc" as text', lc: 'a key named lc' },
+      'a bare string',
+      42,
+    ];
+    for (const value of values) {
+      const [type, bytes] = await serde.dumpsTyped(value);
+      expect(await loadTyped(serde, type, bytes)).toEqual(await serde.loadsTyped(type, bytes));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
 
 /**
  * Checkpoints of older turns are kept only for /history and /rewind, and are
@@ -18,8 +18,29 @@ export async function pack(bytes: Uint8Array): Promise<Uint8Array> {
 
 /** Reads a stored value, packed or not. */
 export async function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): Promise<unknown> {
-  if (!isPacked(type)) return serde.loadsTyped(type, bytes);
-  return serde.loadsTyped(type.slice(0, -PACKED.length), await through(bytes, new DecompressionStream('deflate-raw')));
+  if (!isPacked(type)) return loadTyped(serde, type, bytes);
+  return loadTyped(serde, type.slice(0, -PACKED.length), await through(bytes, new DecompressionStream('deflate-raw')));
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * `serde.loadsTyped`, minus its reviver where it would change nothing. LangGraph's
+ * JSON serializer marks every value it revives (LangChain objects, Sets, Maps,
+ * undefined…) with an `"lc"` key and then walks the whole parsed tree, awaiting
+ * each node; checkpoints, metadata and most channels carry no such key, so for
+ * them the walk only copies what `JSON.parse` returned. Text with an escape
+ * sequence could spell the key otherwise, so it takes the full path too, as does
+ * any other serializer.
+ */
+export function loadTyped(serde: SerializerProtocol, type: string, bytes: Uint8Array): Promise<unknown> {
+  const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
+  if (type === 'json' && langGraphJson) {
+    const text = utf8.decode(bytes);
+    if (!text.includes('"lc"') && !text.includes('\\u')) return Promise.resolve(JSON.parse(text));
+    return serde.loadsTyped(type, text);
+  }
+  return serde.loadsTyped(type, bytes);
 }
 
 async function through(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {

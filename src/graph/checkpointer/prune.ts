@@ -1,4 +1,4 @@
-import type { SqlRunner, SqlStatement } from '../../storage/index.js';
+import type { SqlRow, SqlRunner, SqlStatement } from '../../storage/index.js';
 import type { CheckpointMetadata, SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { readCheckpointRow, readChannelValueRow, type CheckpointRow } from './rows.js';
 import { decodeRow, versionKeys } from './tuples.js';
@@ -44,17 +44,11 @@ interface Entry {
  */
 export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, threadId: string, policy: HistoryPolicy): Promise<PruneResult> {
   const rows = await sql.query({
-    sql: `SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata
+    sql: `SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata, channel_versions, source
           FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' ORDER BY checkpoint_id`,
     args: [threadId],
   });
-  const entries = await Promise.all(
-    rows.map(async (raw): Promise<Entry> => {
-      const { row, checkpoint, metadata } = await decodeRow(serde, readCheckpointRow(raw));
-      const versions = versionKeys(checkpoint.channel_versions);
-      return { row, id: row.address.checkpointId, parent: row.parentCheckpointId, source: metadata.source, versions };
-    }),
-  );
+  const entries = await Promise.all(rows.map((raw) => readEntry(serde, raw)));
   const turns = groupTurns(entries, policy.turnChannel);
   const finished = turns.slice(0, -1);
   const hot = new Set<Entry>(turns.at(-1) ?? []);
@@ -106,6 +100,25 @@ export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, thr
     ...reparented,
   ]);
   return { checkpoints: removed.length, blobs: orphans.length, packed };
+}
+
+const sources = new Set<string>(['input', 'loop', 'update', 'fork'] satisfies CheckpointMetadata['source'][]);
+const isSource = (value: unknown): value is CheckpointMetadata['source'] => typeof value === 'string' && sources.has(value);
+
+/**
+ * What pruning needs of a checkpoint — its versions and source — from the columns
+ * that repeat them, so a prune reads hundreds of rows without deserializing (or
+ * inflating) any; a row written before those columns existed is decoded.
+ */
+async function readEntry(serde: SerializerProtocol, raw: SqlRow): Promise<Entry> {
+  const row = readCheckpointRow(raw);
+  const base = { row, id: row.address.checkpointId, parent: row.parentCheckpointId };
+  const source = raw['source'];
+  if (row.channelVersions !== undefined && isSource(source)) {
+    return { ...base, source, versions: JSON.parse(row.channelVersions) as Record<string, string> };
+  }
+  const { checkpoint, metadata } = await decodeRow(serde, row);
+  return { ...base, source: metadata.source, versions: versionKeys(checkpoint.channel_versions) };
 }
 
 /**

@@ -11,6 +11,8 @@ export interface CheckpointRow {
   type: string;
   checkpoint: Uint8Array;
   metadata: Uint8Array;
+  /** The JSON copy of the channel versions; absent on rows written before the column existed. */
+  channelVersions: string | undefined;
 }
 
 export function readCheckpointRow(row: Row): CheckpointRow {
@@ -25,6 +27,27 @@ export function readCheckpointRow(row: Row): CheckpointRow {
     type: text(row, 'type'),
     checkpoint: bytes(row, 'checkpoint'),
     metadata: bytes(row, 'metadata'),
+    channelVersions: typeof row['channel_versions'] === 'string' ? row['channel_versions'] : undefined,
+  };
+}
+
+/** A row of `selectTuples`: a checkpoint, one of its channel values, or one of its pending writes. */
+export type TuplePart =
+  | { part: 'checkpoint'; row: CheckpointRow }
+  | { part: 'value'; address: CheckpointAddress; channel: string; value: StoredBytes }
+  | { part: 'write'; address: CheckpointAddress; write: WriteRow };
+
+export function readTuplePart(row: Row): TuplePart {
+  const part = integer(row, 'part');
+  if (part === 0) return { part: 'checkpoint', row: readCheckpointRow(row) };
+  const address = { threadId: text(row, 'thread_id'), checkpointNs: text(row, 'checkpoint_ns'), checkpointId: text(row, 'checkpoint_id') };
+  // Values and writes share the checkpoint's columns: their bytes arrive as `checkpoint`.
+  const value = { type: text(row, 'type'), bytes: bytes(row, 'checkpoint') };
+  if (part === 1) return { part: 'value', address, channel: text(row, 'channel'), value };
+  return {
+    part: 'write',
+    address,
+    write: { taskId: text(row, 'task_id'), idx: integer(row, 'idx'), channel: text(row, 'channel'), value, taskPath: text(row, 'task_path') },
   };
 }
 

@@ -4,7 +4,6 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
   WRITES_IDX_MAP,
-  copyCheckpoint,
   getCheckpointId,
   type ChannelVersions,
   type Checkpoint,
@@ -17,18 +16,20 @@ import {
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
-import { readCheckpointRow } from './rows.js';
+import type { CheckpointRow } from './rows.js';
 import {
   deleteThreadStatements,
-  insertChannelValue,
-  insertWrite,
-  selectCheckpoint,
+  insertChannelValues,
+  insertWrites,
   selectCheckpointPage,
+  selectTuple,
+  selectWaitsAtInterrupt,
   upsertCheckpoint,
+  type ChannelValueRow,
   type ListScope,
   type StoredBytes,
 } from './sql.js';
-import { assembleTuples, decodeRow, versionKeys, type StoredCheckpoint, type TupleContext } from './tuples.js';
+import { assembleTuples, decodeRow, groupTupleParts, versionKeys, type Fetched, type StoredCheckpoint, type TupleContext } from './tuples.js';
 import { nextChannelVersion } from './versions.js';
 
 /** Rows fetched per round trip while listing; a caller that stops early never loads the rest. */
@@ -58,8 +59,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    const rows = await this.#sql.query(selectCheckpoint(threadId, checkpointNs, checkpointId));
-    const decoded = await Promise.all(rows.map((row) => decodeRow(this.serde, readCheckpointRow(row))));
+    const rows = await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId));
+    const decoded = await Promise.all(groupTupleParts(rows).map(({ row, fetched }) => this.#decode(row, fetched)));
     const [tuple] = await assembleTuples(this.#tuples, decoded);
     return tuple;
   }
@@ -77,15 +78,14 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     while (remaining > 0) {
       // Without a filter every row counts, so never fetch more than the caller wants.
       const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
-      const rows = await this.#sql.query(selectCheckpointPage(scope, after, size));
-      const page = rows.map(readCheckpointRow);
-      const decoded = await Promise.all(page.map((row) => decodeRow(this.serde, row)));
+      const page = groupTupleParts(await this.#sql.query(selectCheckpointPage(scope, after, size)));
+      const decoded = await Promise.all(page.map(({ row, fetched }) => this.#decode(row, fetched)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
       for (const tuple of await assembleTuples(this.#tuples, wanted)) yield tuple;
       remaining -= wanted.length;
       const last = page.at(-1);
       if (last === undefined || page.length < size) return;
-      after = last.address;
+      after = last.row.address;
     }
   }
 
@@ -95,17 +95,19 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       checkpointNs: optionalKey(config, 'checkpoint_ns') ?? '',
       checkpointId: checkpoint.id,
     };
-    const { channel_values: values, ...stored } = copyCheckpoint(checkpoint);
-    const [[type, checkpointBytes], [metadataType, metadataBytes]] = await Promise.all([
+    // No defensive copy: LangGraph puts a copy of its checkpoint already, and the serializer has read it before put returns.
+    const { channel_values: values, ...stored } = checkpoint;
+    const [[type, checkpointBytes], [metadataType, metadataBytes], changed] = await Promise.all([
       this.serde.dumpsTyped(stored satisfies StoredCheckpoint),
       this.serde.dumpsTyped(metadata),
+      this.#changedValues(values, newVersions),
     ]);
     if (type !== metadataType) {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
-    const statements: SqlStatement[] = await this.#channelValueStatements(address, values, newVersions);
-    statements.push(upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes));
-    await this.#sql.write(statements);
+    const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
+    const row = upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes, versions, metadata.source);
+    await this.#sql.write(changed.length === 0 ? [row] : [insertChannelValues(address.threadId, address.checkpointNs, changed), row]);
     return configFor(address);
   }
 
@@ -116,15 +118,28 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       checkpointId: requiredKey(config, 'checkpoint_id', 'putWrites'),
     };
     if (writes.length === 0) return;
-    const statements = await Promise.all(
+    const rows = await Promise.all(
       writes.map(async ([channel, value], index) => {
         const special = WRITES_IDX_MAP[channel];
-        const serialized = await this.#dump(value);
-        const row = { taskId, idx: special ?? index, channel, value: serialized, taskPath };
-        return insertWrite(address, row, special !== undefined);
+        return { special: special !== undefined, row: { taskId, idx: special ?? index, channel, value: await this.#dump(value), taskPath } };
       }),
     );
+    const statements: SqlStatement[] = [];
+    for (const special of [false, true]) {
+      const kind = rows.filter((entry) => entry.special === special).map((entry) => entry.row);
+      if (kind.length > 0) statements.push(insertWrites(address, kind, special));
+    }
     await this.#sql.write(statements);
+  }
+
+  /**
+   * Whether the thread's newest root checkpoint holds a pending interrupt: what
+   * `graph.getState(...).tasks[].interrupts` would report, from one indexed read
+   * instead of loading and reviving the whole state.
+   */
+  async waitsAtInterrupt(threadId: string): Promise<boolean> {
+    const [row] = await this.#sql.query(selectWaitsAtInterrupt(threadId));
+    return Number(row?.['waiting']) === 1;
   }
 
   async deleteThread(threadId: string): Promise<void> {
@@ -144,13 +159,13 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   }
 
   /** Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row. */
-  async #channelValueStatements(address: CheckpointAddress, values: Record<string, unknown>, newVersions: ChannelVersions): Promise<SqlStatement[]> {
+  async #changedValues(values: Record<string, unknown>, newVersions: ChannelVersions): Promise<ChannelValueRow[]> {
     const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
-    return Promise.all(
-      changed.map(async ([channel, version]) =>
-        insertChannelValue(address.threadId, address.checkpointNs, channel, version, await this.#dump(values[channel])),
-      ),
-    );
+    return Promise.all(changed.map(async ([channel, version]) => ({ channel, version, value: await this.#dump(values[channel]) })));
+  }
+
+  async #decode(row: CheckpointRow, fetched: Fetched) {
+    return { ...(await decodeRow(this.serde, row)), fetched };
   }
 
   async #dump(value: unknown): Promise<StoredBytes> {

@@ -1,5 +1,6 @@
+import type { InValue } from '@libsql/client';
 import type { SqlStatement } from '../../storage/index.js';
-import { TASKS } from '@langchain/langgraph-checkpoint';
+import { INTERRUPT, TASKS } from '@langchain/langgraph-checkpoint';
 import type { CheckpointAddress } from './config.js';
 
 // Table and column names follow tables.ts; the saver speaks plain SQL so it only
@@ -9,20 +10,51 @@ const CHECKPOINT_COLUMNS = 'thread_id, checkpoint_ns, checkpoint_id, parent_chec
 
 const WRITE_COLUMNS = 'task_id, idx, channel, type, value, task_path';
 
-export function selectCheckpoint(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
-  if (checkpointId !== undefined) {
-    return {
-      sql: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
-            WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?`,
-      args: [threadId, checkpointNs, checkpointId],
-    };
-  }
+/** What a read selects first: the checkpoints, by key, in the order they are returned. */
+interface CheckpointSelection {
+  where: string[];
+  args: InValue[];
+  limit: number;
+}
+
+/**
+ * Checkpoints with their channel values and pending writes in one statement (one
+ * snapshot, one round trip): a row per checkpoint (`part` 0), per channel value
+ * (1) and per pending write (2), each naming its checkpoint. Values come from the
+ * `channel_versions` column, so a row written before it existed gets none here
+ * and its values are read by `selectChannelValues`.
+ */
+function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement {
   return {
-    sql: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
-          WHERE thread_id = ? AND checkpoint_ns = ?
-          ORDER BY checkpoint_id DESC LIMIT 1`,
-    args: [threadId, checkpointNs],
+    sql: `WITH c AS MATERIALIZED (
+            SELECT ${CHECKPOINT_COLUMNS}, channel_versions FROM checkpoints
+            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+            ORDER BY checkpoint_id DESC, thread_id DESC, checkpoint_ns DESC
+            LIMIT ?)
+          SELECT 0 AS part, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
+                 channel_versions, NULL AS channel, NULL AS task_id, NULL AS idx, NULL AS task_path
+            FROM c
+          UNION ALL
+          SELECT 1, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, b.type, b.blob, NULL, NULL, b.channel, NULL, NULL, NULL
+            FROM c CROSS JOIN json_each(c.channel_versions) AS v
+            CROSS JOIN checkpoint_blobs AS b
+              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value
+          UNION ALL
+          SELECT 2, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, w.type, w.value, NULL, NULL, w.channel, w.task_id, w.idx, w.task_path
+            FROM c CROSS JOIN checkpoint_writes AS w
+              ON w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns AND w.checkpoint_id = c.checkpoint_id`,
+    args: [...args, limit],
   };
+}
+
+// getTuple's two statements, built once: the runner looks prepared statements up by their text.
+const NEWEST_TUPLE = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 }).sql;
+const TUPLE_BY_ID = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 }).sql;
+
+/** One checkpoint (the newest of its namespace without an id) with its values and writes; see selectTuples. */
+export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
+  if (checkpointId === undefined) return { sql: NEWEST_TUPLE, args: [threadId, checkpointNs, 1] };
+  return { sql: TUPLE_BY_ID, args: [threadId, checkpointNs, checkpointId, 1] };
 }
 
 export interface ListScope {
@@ -33,9 +65,9 @@ export interface ListScope {
 }
 
 /**
- * One page of `list`, newest first. The page cursor is the full primary key of
- * the last row seen, so pages neither skip nor repeat rows when two threads
- * happen to share a checkpoint id.
+ * One page of `list`, newest first, with values and writes (see selectTuples).
+ * The page cursor is the full primary key of the last row seen, so pages neither
+ * skip nor repeat rows when two threads happen to share a checkpoint id.
  */
 export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress | undefined, size: number): SqlStatement {
   const where: string[] = [];
@@ -60,12 +92,17 @@ export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress 
     where.push('(checkpoint_id, thread_id, checkpoint_ns) < (?, ?, ?)');
     args.push(after.checkpointId, after.threadId, after.checkpointNs);
   }
+  return selectTuples({ where, args, limit: size });
+}
+
+export function selectWaitsAtInterrupt(threadId: string): SqlStatement {
   return {
-    sql: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
-          ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY checkpoint_id DESC, thread_id DESC, checkpoint_ns DESC
-          LIMIT ?`,
-    args: [...args, size],
+    sql: `SELECT EXISTS (
+            SELECT 1 FROM checkpoint_writes
+            WHERE thread_id = ?1 AND checkpoint_ns = '' AND channel = ?2 AND checkpoint_id = (
+              SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?1 AND checkpoint_ns = '' ORDER BY checkpoint_id DESC LIMIT 1)
+          ) AS waiting`,
+    args: [threadId, INTERRUPT],
   };
 }
 
@@ -108,12 +145,18 @@ export interface StoredBytes {
   bytes: Uint8Array;
 }
 
-/** A (channel, version) is written once; a second put of it carries the same value. */
-export function insertChannelValue(threadId: string, checkpointNs: string, channel: string, version: string, value: StoredBytes): SqlStatement {
+export interface ChannelValueRow {
+  channel: string;
+  version: string;
+  value: StoredBytes;
+}
+
+/** A (channel, version) is written once; a second put of it carries the same value. All of a put's values go in one statement. */
+export function insertChannelValues(threadId: string, checkpointNs: string, rows: ChannelValueRow[]): SqlStatement {
   return {
     sql: `INSERT OR IGNORE INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-          VALUES (?, ?, ?, ?, ?, ?)`,
-    args: [threadId, checkpointNs, channel, version, value.type, value.bytes],
+          VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+    args: rows.flatMap(({ channel, version, value }) => [threadId, checkpointNs, channel, version, value.type, value.bytes]),
   };
 }
 
@@ -123,10 +166,22 @@ export function upsertCheckpoint(
   type: string,
   checkpoint: Uint8Array,
   metadata: Uint8Array,
+  channelVersions: string,
+  source: string | undefined,
 ): SqlStatement {
   return {
-    sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    args: [address.threadId, address.checkpointNs, address.checkpointId, parentCheckpointId ?? null, type, checkpoint, metadata],
+    sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}, channel_versions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      address.threadId,
+      address.checkpointNs,
+      address.checkpointId,
+      parentCheckpointId ?? null,
+      type,
+      checkpoint,
+      metadata,
+      channelVersions,
+      source ?? null,
+    ],
   };
 }
 
@@ -142,13 +197,24 @@ export interface WriteRow {
  * Regular writes keep the first value stored at their index (a retried task must
  * not overwrite what a resumed run already saw); special writes (errors,
  * interrupts, resumes) sit at fixed negative indexes and the latest one wins.
+ * Rows of one kind go in one statement.
  */
-export function insertWrite(address: CheckpointAddress, row: WriteRow, replace: boolean): SqlStatement {
+export function insertWrites(address: CheckpointAddress, rows: WriteRow[], replace: boolean): SqlStatement {
   return {
     sql: `INSERT OR ${replace ? 'REPLACE' : 'IGNORE'} INTO checkpoint_writes
           (thread_id, checkpoint_ns, checkpoint_id, ${WRITE_COLUMNS})
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    args: [address.threadId, address.checkpointNs, address.checkpointId, row.taskId, row.idx, row.channel, row.value.type, row.value.bytes, row.taskPath],
+          VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    args: rows.flatMap((row) => [
+      address.threadId,
+      address.checkpointNs,
+      address.checkpointId,
+      row.taskId,
+      row.idx,
+      row.channel,
+      row.value.type,
+      row.value.bytes,
+      row.taskPath,
+    ]),
   };
 }
 

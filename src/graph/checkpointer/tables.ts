@@ -11,6 +11,14 @@ export const checkpoints = sqliteTable(
     type: text('type'),
     checkpoint: blob('checkpoint', { mode: 'buffer' }).notNull(),
     metadata: blob('metadata', { mode: 'buffer' }).notNull(),
+    /**
+     * The checkpoint's channel versions again, as JSON text ({"channel": "version"}),
+     * so one statement can read a checkpoint with its channel values and writes.
+     * Null on rows written before it existed; those are read in two steps.
+     */
+    channelVersions: text('channel_versions'),
+    /** `metadata.source` again (input, loop, update, fork), so pruning groups turns without reading the metadata. Null as above. */
+    source: text('source'),
   },
   (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.checkpointId] })],
 );

@@ -1,4 +1,4 @@
-import type { SqlRow, SqlRunner } from '../../storage/index.js';
+import type { SqlRow, SqlRunner, SqlStatement } from '../../storage/index.js';
 import {
   TASKS,
   compareWritesSortKeys,
@@ -11,10 +11,10 @@ import {
   type CheckpointTuple,
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
-import { configFor } from './config.js';
-import { loadStored } from './packed.js';
-import { readChannelValueRow, readWriteRow, type CheckpointRow } from './rows.js';
-import { selectChannelValues, selectPendingSends, selectWrites, type WriteRow } from './sql.js';
+import { configFor, type CheckpointAddress } from './config.js';
+import { loadStored, loadTyped } from './packed.js';
+import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } from './rows.js';
+import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
 
 /** What a checkpoint row holds: everything but the channel values, which live in checkpoint_blobs. */
 export type StoredCheckpoint = Omit<Checkpoint, 'channel_values'>;
@@ -41,60 +41,97 @@ export async function decodeRow(serde: SerializerProtocol, row: CheckpointRow): 
   return { row, checkpoint, metadata };
 }
 
+/** What the one-statement read (`selectTuples`) brought along with a checkpoint row. */
+export interface Fetched {
+  /** Absent when the row predates `channel_versions`: its values are looked up by version. */
+  values: ChannelValue[] | undefined;
+  writes: WriteRow[];
+}
+
+type ChannelValue = { channel: string; value: StoredBytes };
+
+/** Splits `selectTuples` rows into checkpoints (in the order returned) with their values and writes. */
+export function groupTupleParts(rows: SqlRow[]): { row: CheckpointRow; fetched: Fetched }[] {
+  const parts = rows.map(readTuplePart);
+  const byAddress = new Map<string, { row: CheckpointRow; fetched: Fetched }>();
+  for (const part of parts) {
+    if (part.part !== 'checkpoint') continue;
+    const values = part.row.channelVersions === undefined ? undefined : [];
+    byAddress.set(addressKey(part.row.address), { row: part.row, fetched: { values, writes: [] } });
+  }
+  for (const part of parts) {
+    if (part.part === 'checkpoint') continue;
+    const { fetched } = byAddress.get(addressKey(part.address))!;
+    if (part.part === 'value') fetched.values?.push(part);
+    else fetched.writes.push(part.write);
+  }
+  return [...byAddress.values()];
+}
+
+const addressKey = ({ threadId, checkpointNs, checkpointId }: CheckpointAddress) => JSON.stringify([threadId, checkpointNs, checkpointId]);
+
 /**
  * Completes decoded rows into tuples: channel values at the recorded versions and
- * pending writes, plus the parent's queued sends for pre-v4 checkpoints. All
- * lookups for all rows go out as one batch, one round trip to a remote database.
+ * pending writes, plus the parent's queued sends for pre-v4 checkpoints. What the
+ * read did not bring along goes out as one batch, one round trip to a remote database.
  */
-export async function assembleTuples(context: TupleContext, decoded: DecodedRow[]): Promise<CheckpointTuple[]> {
+export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[]): Promise<CheckpointTuple[]> {
   if (decoded.length === 0) return [];
-  const plans = decoded.map((entry) => ({ entry, sendsFrom: pendingSendsParent(entry) }));
-  const statements = plans.flatMap(({ entry, sendsFrom }) => {
+  const statements: SqlStatement[] = [];
+  const plans = decoded.map((entry) => {
     const { threadId, checkpointNs } = entry.row.address;
-    const lookups = [selectWrites(entry.row.address), selectChannelValues(threadId, checkpointNs, versionKeys(entry.checkpoint.channel_versions))];
-    if (sendsFrom !== undefined) lookups.push(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom }));
-    return lookups;
+    const lookup = (statement: SqlStatement) => statements.push(statement) - 1;
+    const sendsFrom = pendingSendsParent(entry);
+    return {
+      entry,
+      writes: entry.fetched?.writes ?? lookup(selectWrites(entry.row.address)),
+      values: entry.fetched?.values ?? lookup(selectChannelValues(threadId, checkpointNs, versionKeys(entry.checkpoint.channel_versions))),
+      sends: sendsFrom === undefined ? undefined : lookup(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom })),
+    };
   });
-  const results = (await context.sql.queryBatch(statements))[Symbol.iterator]();
-  const next = (): SqlRow[] => {
-    const result = results.next();
-    if (result.done === true) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
-    return result.value;
+  const results = statements.length === 0 ? [] : await context.sql.queryBatch(statements);
+  const looked = (index: number): SqlRow[] => {
+    const rows = results[index];
+    if (rows === undefined) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
+    return rows;
   };
-
-  const pending = plans.map(({ entry, sendsFrom }) => {
-    const writes = next();
-    const values = next();
-    const sends = sendsFrom === undefined ? undefined : next();
-    return buildTuple(context, entry, writes, values, sends);
-  });
-  return Promise.all(pending);
+  return Promise.all(
+    plans.map(({ entry, writes, values, sends }) =>
+      buildTuple(
+        context,
+        entry,
+        typeof writes === 'number' ? looked(writes).map(readWriteRow) : writes,
+        typeof values === 'number' ? looked(values).map(readChannelValueRow) : values,
+        sends === undefined ? undefined : looked(sends).map(readWriteRow),
+      ),
+    ),
+  );
 }
 
 async function buildTuple(
   context: TupleContext,
   { row, checkpoint, metadata }: DecodedRow,
-  writes: SqlRow[],
-  values: SqlRow[],
-  sends: SqlRow[] | undefined,
+  writes: WriteRow[],
+  values: ChannelValue[],
+  sends: WriteRow[] | undefined,
 ): Promise<CheckpointTuple> {
   const { serde } = context;
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
-      values.map(readChannelValueRow).map(async ({ channel, value }) => {
+      values.map(async ({ channel, value }) => {
         return [channel, await loadStored(serde, value.type, value.bytes)] as const;
       }),
     ),
   );
   const restored: Checkpoint = { ...checkpoint, channel_values: channelValues };
   if (sends !== undefined) {
-    const queued = await Promise.all(ordered(sends).map((send) => serde.loadsTyped(send.value.type, send.value.bytes)));
+    const queued = await Promise.all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.bytes)));
     migratePendingSends(restored, queued, context.firstVersion());
   }
 
   const pendingWrites: CheckpointPendingWrite[] = await Promise.all(
     ordered(writes).map(async (write): Promise<CheckpointPendingWrite> => {
-      return [write.taskId, write.channel, await serde.loadsTyped(write.value.type, write.value.bytes)];
+      return [write.taskId, write.channel, await loadTyped(serde, write.value.type, write.value.bytes)];
     }),
   );
   const { parentCheckpointId } = row;
@@ -123,9 +160,8 @@ function migratePendingSends(checkpoint: Checkpoint, sends: unknown[], firstVers
 }
 
 /** LangGraph replays a superstep's writes in (task_path, task_id, idx) order and requires savers to return them so. */
-function ordered(rows: SqlRow[]): WriteRow[] {
+function ordered(rows: WriteRow[]): WriteRow[] {
   return rows
-    .map(readWriteRow)
     .map((write) => ({ write, key: writesSortKey(write.taskPath, write.taskId, write.idx) }))
     .sort((a, b) => compareWritesSortKeys(a.key, b.key))
     .map(({ write }) => write);

@@ -1,0 +1,2 @@
+ALTER TABLE `checkpoints` ADD `channel_versions` text;--> statement-breakpoint
+ALTER TABLE `checkpoints` ADD `source` text;
