@@ -13,7 +13,7 @@ import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
 import { memoryConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
-import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
+import { calendarFeed, createConnectors, createFiles, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
 import { digestCommands, keelJobs } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
@@ -108,6 +108,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const rules = createRuleStore(db, clock);
+  // One files ledger for the connectors and for transports that send a stored file (through the conversation's read-only `file`).
+  const files = createFiles({ db, clock, ids }, { filesDir: config.FILES_DIR, s3: s3Settings(config) }, platform.stores);
   const kernel = createKernel({
     db,
     connectors: [
@@ -129,6 +131,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
           stripe: config.STRIPE_API_KEY ? { apiKey: config.STRIPE_API_KEY, apiBase: config.STRIPE_API_BASE } : undefined,
         },
         platform.stores,
+        files,
       ),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
@@ -204,6 +207,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     turns: createTurnLease({ db, clock, logger, owner, lease }),
     tracer,
     approvals,
+    readFile: (id) => files.read(id),
     deliver: (replies) => deliverToOperator('turn', replies),
     // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
     pruneHistory: () =>
@@ -288,6 +292,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       publicHttps,
       admit: admission.admit,
       messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE,
+      links: workspaceAuth,
+      now: () => clock.now(),
     }),
   );
   http.onError((error, c) => {

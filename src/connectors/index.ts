@@ -4,7 +4,7 @@ import { recordsConnector } from '../records/index.js';
 import { invoicesConnector, stripePayments, type StripeSettings } from './invoices/index.js';
 import { createMailer, emailConnector, httpEmailDelivery, repliesConnector, type Delivery, type EmailApiSettings } from './email/index.js';
 import { caldavCalendar, calendarConnector, type CalDavSettings } from './calendar/index.js';
-import { fileRecords, filesConnector, type BlobStore } from './files/index.js';
+import { fileRecords, filesConnector, type BlobStore, type FileRecords } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
 
@@ -43,7 +43,7 @@ export interface ConnectorSettings {
  * clear refusal on Workers.
  */
 export interface EffectStores {
-  blobs(settings: ConnectorSettings, deps: ConnectorDeps): BlobStore;
+  blobs(settings: Pick<ConnectorSettings, 'filesDir'>, deps: ConnectorDeps): BlobStore;
   delivery(settings: ConnectorSettings): Delivery;
 }
 
@@ -55,13 +55,21 @@ function parseMailbox(mailbox: string): { email: string; name?: string } {
   return name ? { email: match[2]!.trim(), name } : { email: match[2]!.trim() };
 }
 
+/** The files ledger on the configured store (S3 when set, else the platform's); app.ts also hands its reader to the conversation. */
+export const createFiles = (deps: ConnectorDeps, settings: Pick<ConnectorSettings, 'filesDir' | 's3'>, stores: EffectStores): FileRecords =>
+  fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
+
 /**
  * Every connector Keel runs with. The embedded default keeps every effect on
  * this machine: the database, a files folder and an outbox folder; SMTP or an
  * email API, S3, CalDAV, Stripe and the webhook join when configured.
  */
-export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
-  const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
+export function createConnectors(
+  deps: ConnectorDeps,
+  settings: ConnectorSettings,
+  stores: EffectStores,
+  files: FileRecords = createFiles(deps, settings, stores),
+): Connector[] {
   const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),

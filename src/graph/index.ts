@@ -1,5 +1,13 @@
 export { buildConversationGraph, type ConversationGraph, type GraphDeps } from './build.js';
-export { createConversation, DETAILED_HISTORY_TURNS, OPERATOR_THREAD, PRUNE_EVERY, type Conversation, type HandleResult } from './conversation.js';
+export {
+  createConversation,
+  DETAILED_HISTORY_TURNS,
+  OPERATOR_THREAD,
+  PRUNE_EVERY,
+  type Conversation,
+  type FileContent,
+  type HandleResult,
+} from './conversation.js';
 // The chat contract, passed on so transports need only the graph's door.
 export * from '../chat/index.js';
 export { inbox, turnLeases } from './tables.js';

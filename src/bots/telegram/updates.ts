@@ -48,10 +48,10 @@ export function keelUpdates({ conversation, logger, chatIds }: UpdateDeps): Comp
     const inPrivate = ctx.chat?.type === 'private' || chat === String(ctx.from?.id);
     const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
-    await deliver(ctx.api, chat, here, logger, pressed, sent);
+    await deliver(ctx.api, chat, here, logger, pressed, sent, conversation);
     if (!privately.length || !ctx.from) return;
     try {
-      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
+      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent, conversation);
     } catch (error) {
       // Telegram answers 403 until the user has opened a private chat with the bot; the answer stays unsent rather than land in the group.
       if (!(error instanceof GrammyError && error.error_code === 403)) throw error;

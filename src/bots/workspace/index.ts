@@ -4,8 +4,8 @@ import { html, raw } from 'hono/html';
 import { z } from 'zod';
 import { agentNames } from '../../agents/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
-import { parseButtonData, renderWeb } from '../presenter/index.js';
-import { securityHeaders, WEB_SENDER } from '../web/index.js';
+import { parseButtonData, renderWeb, renderWebFile } from '../presenter/index.js';
+import { fileDownload, securityHeaders, signedFileHref, WEB_SENDER } from '../web/index.js';
 import { clearSessionCookie, crossSite, formGuard, sessionCookie, setSessionCookie, workspaceAccess, type WorkspaceAuth, type WorkspaceEnv } from './access.js';
 import { agentsPage } from './agents.js';
 import { approvalsPage, checkpointsPage, openApprovals } from './checkpoints.js';
@@ -94,6 +94,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
     return show(c, 'Why', 'Timeline', await whyPage(deps, seat(c), action));
   });
+  app.get('/files/:id', fileDownload({ conversation: deps.conversation, links: auth, now: () => deps.clock.now() }));
   app.get('/memory/:id', async (c) => {
     const body = await memoryPage(deps, c.req.param('id'));
     return body ? show(c, 'Memory', 'Context', body) : notFound(c, 'Memory holds nothing under that id.');
@@ -130,6 +131,10 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
         if (r.kind === 'card') {
           const action = await deps.kernel.get(r.card.actionId);
           return html`<ul class="list">${approvalBox(s, action ? await card(deps, action) : r.card)}</ul>`;
+        }
+        if (r.kind === 'file') {
+          const href = await signedFileHref(auth, '/workspace', r.file.id, deps.clock.now());
+          return html`<div class="notice">${raw(renderWebFile(r.file, href))}</div>`;
         }
         // Anything else a reply can be reads as the web chat shows it (the presenter escapes it).
         return html`<div class="notice">${raw(renderWeb(r))}</div>`;
