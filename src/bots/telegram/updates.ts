@@ -12,6 +12,7 @@ export const COMMANDS = [
   { command: 'status', description: "What's overdue, pending and coming up" },
   { command: 'why', description: 'Why an action was proposed: /why <action id>' },
   { command: 'undo', description: 'Undo an action: /undo <action id>' },
+  { command: 'pdf', description: 'An invoice as a PDF: /pdf 2026-0002' },
   { command: 'rules', description: 'Standing approval rules: /rules pause|resume|revoke <id>' },
   { command: 'history', description: 'The last steps of this conversation' },
   { command: 'workspace', description: 'A one-time link to the workspace page' },

@@ -92,7 +92,8 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
-    return show(c, 'Why', 'Timeline', await whyPage(deps, seat(c), action));
+    const fileHref = (id: string) => signedFileHref(auth, '/workspace', id, deps.clock.now());
+    return show(c, 'Why', 'Timeline', await whyPage(deps, seat(c), action, fileHref));
   });
   app.get('/files/:id', fileDownload({ conversation: deps.conversation, links: auth, now: () => deps.clock.now() }));
   app.get('/memory/:id', async (c) => {

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { agentNames } from '../../agents/index.js';
+import { agentNames, outcomeFiles } from '../../agents/index.js';
 import type { Action, ActionState, AuditRow } from '../../kernel/index.js';
 import { contextMap } from '../../memory/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
@@ -81,7 +81,13 @@ function trailLine(row: AuditRow): Html {
 }
 
 /** An action's "why": the agent's reasons, the evidence it relied on, the decision, the outcome, each attempt, and undo. */
-export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action): Promise<Html> {
+export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action, fileHref: (fileId: string) => Promise<string>): Promise<Html> {
+  const documents = await Promise.all(
+    outcomeFiles(action).map(
+      async (f) =>
+        html`<li><a href="${await fileHref(f.file.id)}" download="${f.file.name}">📎 ${f.file.name}</a>${f.file.caption ? ` — ${f.file.caption}` : ''}</li>`,
+    ),
+  );
   const op = operationOf(deps, action.operation);
   const c = await card(deps, action);
   const trail = await deps.kernel.trail(action.id);
@@ -114,6 +120,7 @@ export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action): 
     <h2>Outcome</h2>
     <div class="box outcome">
       <p>${badge(action.state)} after ${action.attempts} attempt${action.attempts === 1 ? '' : 's'}${retries ? `, ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}</p>
+      ${documents.length ? html`<ul class="documents">${documents}</ul>` : ''}
       ${action.result !== null && action.result !== undefined ? html`<pre>${JSON.stringify(action.result, null, 2)}</pre>` : ''}
       ${action.error ? html`<p class="refusal">${action.error}</p>` : ''}
       ${action.compensates ? html`<p>Undoes <a href="${actionHref(action.compensates)}">${action.compensates}</a>.</p>` : ''}
