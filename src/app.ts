@@ -224,7 +224,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     commands: commandRegistry(
       coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
       ruleCommands({ kernel, rules }),
-      historyCommands({ timeline }),
+      historyCommands({ timeline, kernel, db, timeZone: config.TZ }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
     ),

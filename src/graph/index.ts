@@ -16,7 +16,7 @@ export { LibSQLSaver, type HistoryPolicy, type PruneResult } from './checkpointe
 export { commandRegistry, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
 export { coreCommands } from './commands/core.js';
 export { historyCommands } from './commands/history.js';
-export { createTimeline, type Timeline, type TimelineStep } from './timeline.js';
+export { createTimeline, type RewindOutcome, type Timeline, type TimelineStep } from './timeline.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';
 export { ruleCommands, ruleLine } from './commands/rules.js';
 export { approvalBatches } from './batch-tables.js';
