@@ -17,10 +17,12 @@ export interface TimelineStep {
 }
 
 // The request's anchor build.ts records on every action it proposes (a resend keeps its first message's).
+// Just before intake, a new message is in `inbound` while `turn` still names the previous request: that step starts the message's own turn.
 const turnOf = (snapshot: StateSnapshot) => {
   const turn = snapshot.values.turn as { id: string } | null | undefined;
   const inbound = snapshot.values.inbound as Inbound | null | undefined;
-  return turn?.id ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
+  const starting = inbound?.payload.kind === 'text' && snapshot.next.includes('intake');
+  return (starting ? undefined : turn?.id) ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
 };
 const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
 

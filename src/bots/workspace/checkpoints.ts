@@ -53,7 +53,7 @@ export async function checkpointsPage(deps: WorkspaceDeps, seat: Seat): Promise<
     const fresh = head.actions.filter((a) => !seen.has(a.id));
     for (const a of fresh) seen.add(a.id);
     return html`<li class="checkpoint turn" data-checkpoint="${head.checkpointId}">
-      <p>${said ? html`“${excerpt(said, 160)}”` : html`<span class="muted">A decision on a card</span>`}</p>
+      <p>${said ? html`“${excerpt(said, 160)}”` : html`<span class="muted">${turn.key.startsWith('step:') ? 'The start of the conversation' : 'A decision on a card'}</span>`}</p>
       ${fresh.length ? html`<ul class="list">${fresh.map((a) => actionLine(deps, a))}</ul>` : ''}
       ${index === 0 ? html`<p class="muted">The conversation is here now.</p>` : html`<div class="buttons">${rewindButton(head, 'Rewind to here')}</div>`}
       <details class="steps"><summary>${turn.steps.length} internal step${turn.steps.length === 1 ? '' : 's'}</summary>

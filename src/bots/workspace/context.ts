@@ -28,14 +28,16 @@ function clientBox(entry: ClientContext): Html {
 const SUMMARY_LINES = 8;
 
 /**
- * The summary as the facts it keeps, one per line with who said it ("You" for the operator), newest last;
+ * The summary as the facts it keeps, one per line with who said it ("You" for the operator, "Ledger" for
+ * recorded effects), newest last;
  * its older lines and the ids are on the summary's own page.
  */
 function summaryBox(summary: { id: string; createdAt: Date; messages: number; text: string }): Html {
   const lines = summary.text.split('\n').filter((l) => l.trim());
   const shown = lines.slice(-SUMMARY_LINES).map((line) => {
-    const [, who, said] = /^(Operator|Keel):\s*(.*)$/.exec(line) ?? [undefined, undefined, line];
-    return html`<li>${who ? html`<strong>${who === 'Operator' ? 'You' : 'Keel'}:</strong> ` : ''}${excerpt(said ?? line, 200)}</li>`;
+    const [, who, said] = /^(Operator|Keel|Effects \(from the ledger\)):\s*(.*)$/.exec(line) ?? [undefined, undefined, line];
+    const label = who === 'Operator' ? 'You' : who === 'Keel' ? 'Keel' : who ? 'Ledger' : undefined;
+    return html`<li>${label ? html`<strong>${label}:</strong> ` : ''}${excerpt(said ?? line, 200)}</li>`;
   });
   const older = lines.length - shown.length;
   return html`<div class="box summary">
