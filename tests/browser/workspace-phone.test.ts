@@ -64,7 +64,7 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
     await page.getByRole('link', { name: 'Checkpoints' }).click();
     await page.getByRole('heading', { name: 'Checkpoints' }).waitFor();
-    await page.screenshot({ path: `${shots}/workspace-checkpoints-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/week-checkpoints-phone.png`, fullPage: true });
   });
 
   it('names client, number and amount on timeline rows; a client filter finds its payment', async () => {
@@ -72,7 +72,7 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
     const rows = await page.locator('li.entry .title').allTextContents();
     expect(rows).toContain('Record a payment — Beta GmbH, 2026-0001, 1,800.00 EUR');
     expect(rows).toContain('Issue an invoice — Acme Corp, 2026-0002, 1,500.00 EUR');
-    await page.screenshot({ path: `${shots}/workspace-timeline-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/week-timeline-phone.png`, fullPage: true });
 
     await page.selectOption('select[name="client"]', { label: 'Beta GmbH' });
     await page.waitForURL(/client=/);
@@ -94,7 +94,7 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
     const res = await page.request.get(`${server.base}${href}`);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('application/pdf');
-    await page.screenshot({ path: `${shots}/workspace-why-paid-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/week-why-paid-phone.png`, fullPage: true });
   });
 
   it('lists agent operations in words and reads the conversation summary as facts', async () => {
@@ -107,7 +107,7 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
     expect(facts.length).toBeGreaterThan(0);
     expect(facts.every((f) => /^(You|Keel|Ledger): \S/.test(f))).toBe(true);
     expect(facts.join('\n')).not.toMatch(/Operator:|Effects \(from the ledger\):/);
-    await page.screenshot({ path: `${shots}/workspace-context-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/week-context-phone.png`, fullPage: true });
     await page.goto(`${server.base}/workspace/checkpoints`);
     const turns = page.locator('li.checkpoint.turn');
     expect(await turns.first().textContent()).toContain('“Invoice Acme 10 hours at 150 EUR for October consulting”');
@@ -132,6 +132,6 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
         .subarray(0, 5)
         .toString(),
     ).toBe('%PDF-');
-    await page.screenshot({ path: `${shots}/web-chat-pdf-phone.png` });
+    await page.screenshot({ path: `${shots}/week-web-chat-pdf-phone.png` });
   });
 });
