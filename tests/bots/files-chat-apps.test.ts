@@ -167,6 +167,17 @@ describe('files in Telegram: the real grammY client sends a document', () => {
     expect(third.name).toBe('2026-0001.pdf');
     expect(third.bytes.equals(standIn.documents[0]!.bytes)).toBe(true);
   });
+
+  it('a file the store no longer has is said in words, with the reason, instead of failing the reply', async () => {
+    await keel.storage.client.execute({ sql: 'UPDATE files SET deleted_at = ?', args: [Date.now()] });
+    await operator.sendMessage(operator.makeMessage('/pdf 2026-0001'));
+    const said = await waitFor('the words', () =>
+      sentTo(OPERATOR).find((m) => m.message.text.startsWith('(The file itself could not be sent: There is no file')),
+    );
+    expect(said).toBeDefined();
+    expect(sentTo(OPERATOR).some((m) => m.message.text === '📎 2026-0001.pdf — Invoice 2026-0001')).toBe(true);
+    expect(standIn.documents).toHaveLength(3);
+  });
 });
 
 describe('files in Slack: Bolt uploads them with files.uploadV2', () => {

@@ -99,5 +99,11 @@ describe('files in the web chat and the workspace', () => {
     const pdf = await get(href!);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
+
+    // A deleted file's link answers why, not a server error.
+    await keel.storage.client.execute({ sql: 'UPDATE files SET deleted_at = ?', args: [Date.now()] });
+    const gone = await get(href!);
+    expect(gone.status).toBe(404);
+    expect(await gone.text()).toMatch(/^There is no file file_/);
   });
 });
