@@ -168,6 +168,37 @@ describe('files in Telegram: the real grammY client sends a document', () => {
     expect(third.bytes.equals(standIn.documents[0]!.bytes)).toBe(true);
   });
 
+  it('a rewind from the web chat withdraws a card sent to Telegram: its copy loses its buttons and says so', async () => {
+    const web = async (text: string) => {
+      const result = await keel.conversation.handle({
+        transport: 'web',
+        sender: 'web:operator',
+        chat: 'web',
+        eventId: crypto.randomUUID(),
+        payload: { kind: 'text', text },
+      });
+      return result.replies.flatMap((r) => (r.kind === 'text' ? [r.text] : [])).join('\n');
+    };
+    const before = sentTo(OPERATOR).length;
+    await operator.sendMessage(operator.makeMessage('book a call with Dana on 2027-01-14 14:30'));
+    const card = await waitFor('the meeting card', () =>
+      sentTo(OPERATOR)
+        .slice(before)
+        .find((m) => buttons(m).length > 0),
+    );
+    // The emulator applies edits in place, so the button is read before the card is redrawn.
+    const approve = buttons(card)[0]!.callback_data;
+    const step = (await web('/history 50')).split('\n').find((line) => line.includes('end of turn') && line.includes('Add Acme Corp'));
+    expect(step).toBeDefined();
+    expect(await web(`/rewind ${step!.split(' · ')[0]}`)).toContain('Withdrawn — this card was proposed after that point');
+    const redrawn = await waitFor('the redrawn card', () =>
+      sentTo(OPERATOR).find((m) => m.messageId === card.messageId && m.message.text.includes('Withdrawn by rewind')),
+    );
+    expect(buttons(redrawn)).toEqual([]);
+    await operator.sendCallback(operator.makeCallbackQuery(approve, { message: { message_id: card.messageId } as never }));
+    await waitFor('the answer to the tap', () => sentTo(OPERATOR).some((m) => m.message.text.includes('This card was withdrawn by rewind')));
+  });
+
   it('a file the store no longer has is said in words, with the reason, instead of failing the reply', async () => {
     await keel.storage.client.execute({ sql: 'UPDATE files SET deleted_at = ?', args: [Date.now()] });
     await operator.sendMessage(operator.makeMessage('/pdf 2026-0001'));
