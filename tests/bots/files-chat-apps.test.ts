@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import TelegramServer from 'telegram-test-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { nodePlatform } from '../../src/platform/node.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
-import { fakeSlackApi, slackHeaders, waitFor } from './support.js';
+import { fakeSlackApi, readBody, slackClickBody, slackHeaders, waitFor } from './support.js';
 
 /**
  * An issued invoice's PDF reaches the operator as a real file in each chat app: a Telegram document sent by
@@ -20,14 +20,6 @@ const OPERATOR = 4242;
 
 type Sent = { messageId: number; message: { chat_id: number | string; text: string; reply_markup?: { inline_keyboard: { callback_data: string }[][] } } };
 type Document = { chatId: string; caption: string; parseMode: string; name: string; bytes: Buffer };
-
-const readBody = (req: IncomingMessage) =>
-  new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 
 type Part = { name: string; filename?: string; bytes: Buffer };
 
@@ -239,21 +231,7 @@ describe('files in Slack: Bolt uploads them with files.uploadV2', () => {
     });
   const dm = (text: string) => event({ type: 'message', channel_type: 'im', channel: DM, user: USER, text, ts: `${1_700_000_000 + events}.000100` });
   const click = (ref: string, ts: string) =>
-    `payload=${encodeURIComponent(
-      JSON.stringify({
-        type: 'block_actions',
-        user: { id: USER, username: 'operator', team_id: 'T0TEAM' },
-        api_app_id: 'A0KEEL',
-        token: 'legacy',
-        team: { id: 'T0TEAM', domain: 'test' },
-        trigger_id: `trigger-${++events}`,
-        container: { type: 'message', message_ts: ts, channel_id: DM, is_ephemeral: false },
-        channel: { id: DM, name: 'directmessage' },
-        message: { type: 'message', ts, text: 'card' },
-        response_url: `${api.url}response`,
-        actions: [{ type: 'button', action_id: 'approve', block_id: 'decision', value: ref, action_ts: '1.1', text: { type: 'plain_text', text: 'Approve' } }],
-      }),
-    )}`;
+    slackClickBody({ apiUrl: api.url, user: USER, channel: DM, ts, actionId: 'approve', value: ref, triggerId: `trigger-${++events}` });
 
   beforeAll(async () => {
     api = await fakeSlackApi();

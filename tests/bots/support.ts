@@ -19,7 +19,8 @@ export interface SlackCall {
   response: Record<string, unknown>;
 }
 
-const readBody = (req: IncomingMessage) =>
+/** A request's body, whole. */
+export const readBody = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
