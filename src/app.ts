@@ -140,10 +140,12 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       proposal: (proposalId: string, clientId: string) => links.urlFor('proposal', proposalId, clientId),
     },
   };
+  // One files ledger for the connectors and for transports that send a stored file (through the conversation's read-only `file`).
+  const files = createFileRecords({ db, clock, ids }, connectorSettings, platform.stores);
   const kernel = createKernel({
     db,
     connectors: [
-      ...createConnectors({ db, clock, ids }, connectorSettings, platform.stores),
+      ...createConnectors({ db, clock, ids }, connectorSettings, platform.stores, files),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
       documentsConnector({ db, clock, ids }),
@@ -220,6 +222,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     turns: createTurnLease({ db, clock, logger, owner, lease }),
     tracer,
     approvals,
+    readFile: (id) => files.read(id),
     deliver: (replies) => deliverToOperator('turn', replies),
     // Every turn's first write is its `inbound` event; the newest turns keep every step for /rewind, older ones their last.
     waitsAtInterrupt: () => checkpointer.waitsAtInterrupt(OPERATOR_THREAD),
@@ -237,7 +240,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     commands: commandRegistry(
       coreCommands({ kernel, db, clock, timeZone: config.TZ, approvals }),
       ruleCommands({ kernel, rules }),
-      historyCommands({ timeline }),
+      historyCommands({ timeline, kernel, db, timeZone: config.TZ }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
       exportCommands({ kernel, clock }),
@@ -333,7 +336,6 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       auth: workspaceAuth,
-      files: createFileRecords({ db, clock, ids }, connectorSettings, platform.stores),
       links,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
       isOperator,
@@ -350,6 +352,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       publicHttps,
       admit: admission.admit,
       messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE,
+      links: workspaceAuth,
+      now: () => clock.now(),
     }),
   );
   http.onError((error, c) => {

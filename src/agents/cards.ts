@@ -1,11 +1,13 @@
 import type { Action } from '../kernel/index.js';
 import type { Operation } from '../kernel/index.js';
-import type { ApprovalCard } from '../chat/index.js';
-import { clientById } from '../records/index.js';
+import type { ApprovalCard, Outbound } from '../chat/index.js';
+import { clientById, invoiceByNumber } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, lineTotal } from '../core/money.js';
 
 type Facts = ApprovalCard['facts'];
+type FileReply = Extract<Outbound, { kind: 'file' }>;
+type Invoice = NonNullable<Awaited<ReturnType<typeof invoiceByNumber>>>;
 type Input = Record<string, unknown>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -18,11 +20,14 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
  */
 export async function cardFor(db: Db, action: Action, op: Operation | undefined, timeZone: string): Promise<ApprovalCard> {
   const input = (action.input ?? {}) as Input;
-  const client = typeof input.clientId === 'string' ? await clientById(db, input.clientId) : undefined;
+  // A payment, void or reopen names only the invoice number: its client and amount come from the invoice.
+  const invoice = typeof input.number === 'string' && action.operation.startsWith('invoices.') ? await invoiceByNumber(db, input.number) : undefined;
+  const clientId = typeof input.clientId === 'string' ? input.clientId : invoice?.clientId;
+  const client = clientId ? await clientById(db, clientId) : undefined;
   const who = client ? `${client.name}${client.email ? ` <${client.email}>` : ''}` : undefined;
   // An action of an operation no longer configured (e.g. webhook.post without WEBHOOK_URL) still shows, named by its operation.
   const { title, facts } = op
-    ? describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone)
+    ? describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone, invoice)
     : { title: action.operation, facts: [] };
   return {
     ref: action.cardRef ?? '',
@@ -46,6 +51,7 @@ function describe(
   input: Input,
   client: { name: string | undefined; full: string | undefined },
   timeZone: string,
+  invoice: Invoice | undefined,
 ): { title: string; facts: Facts } {
   const who = client.full;
   const name = client.name ?? 'the client';
@@ -64,6 +70,21 @@ function describe(
           { label: 'Rate', value: `${formatMoney(rate, currency)}/h` },
           { label: 'Total', value: formatMoney(lineTotal(hours, rate), currency) },
           { label: 'Due', value: `${num(input.dueDays ?? 30)} days after issue` },
+        ],
+      };
+    }
+    case 'invoices.record_payment':
+    case 'invoices.void':
+    case 'invoices.reopen': {
+      const number = str(input.number);
+      return {
+        title: `${capitalized} — ${name}, ${number}${invoice ? `, ${formatMoney(invoice.totalMinor, invoice.currency)}` : ''}`,
+        facts: [
+          { label: 'Client', value: who ?? '—' },
+          { label: 'Invoice', value: number },
+          { label: 'Amount', value: invoice ? formatMoney(invoice.totalMinor, invoice.currency) : 'no invoice with this number' },
+          ...(invoice ? [{ label: 'Now', value: invoice.status }] : []),
+          ...(operation === 'invoices.void' ? [{ label: 'Effect', value: 'a credit note cancels it; the number stays taken' }] : []),
         ],
       };
     }
@@ -132,6 +153,17 @@ export function meetingTime(startsAt: string | Date, timeZone: string): string {
   return `${new Date(startsAt).toLocaleString('en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' })} (${timeZone})`;
 }
 
+/**
+ * Where an email went, from the mailer's record in the action's result — never from what a model said:
+ * SMTP or an email API sent it; the outbox folder only holds it (no SMTP configured).
+ */
+function mailedLine(to: unknown, via: unknown): string | undefined {
+  if (typeof to !== 'string') return undefined;
+  if (via === 'outbox') return `written to the outbox folder for ${to} (no SMTP configured, so it was not emailed)`;
+  if (via === 'api') return `emailed to ${to} (through the email API)`;
+  return `emailed to ${to}`;
+}
+
 /** One line on how an action ended, for the chat; times are in the operator's zone. */
 export function outcomeLine(action: Action, op: Operation, timeZone: string): string {
   const what = op.summary;
@@ -139,16 +171,26 @@ export function outcomeLine(action: Action, op: Operation, timeZone: string): st
   const input = (action.input ?? {}) as Input;
   switch (action.state) {
     case 'succeeded': {
-      const detail =
+      const amount =
         typeof result.number === 'string' && typeof result.totalMinor === 'number' && typeof result.currency === 'string'
-          ? `: invoice ${result.number}, ${formatMoney(result.totalMinor, result.currency)}`
-          : typeof result.to === 'string'
-            ? ` to ${result.to}`
-            : typeof result.startsAt === 'string'
-              ? `${typeof input.title === 'string' ? ` "${input.title}"` : ''} on ${meetingTime(result.startsAt, timeZone)}`
-              : typeof result.rule === 'string'
-                ? `: ${result.rule} (/rules lists it)`
-                : '';
+          ? `invoice ${result.number}, ${formatMoney(result.totalMinor, result.currency)}`
+          : undefined;
+      const document = typeof result.creditNote === 'string' ? ` (credit note ${result.creditNote})` : '';
+      const mailed = mailedLine(result.emailedTo, result.emailedVia);
+      // A document made but not mailed: the client has no address; the operator has the PDF in the chat.
+      const unsent =
+        !mailed && (typeof result.pdfFileId === 'string' || typeof result.creditNoteFileId === 'string')
+          ? ' — not emailed: the client has no email address'
+          : '';
+      const detail = amount
+        ? `: ${amount}${document}${mailed ? ` — ${mailed}` : unsent}`
+        : typeof result.to === 'string'
+          ? `: ${mailedLine(result.to, result.via)}`
+          : typeof result.startsAt === 'string'
+            ? `${typeof input.title === 'string' ? ` "${input.title}"` : ''} on ${meetingTime(result.startsAt, timeZone)}`
+            : typeof result.rule === 'string'
+              ? `: ${result.rule} (/rules lists it)`
+              : '';
       return `Done — ${what}${detail}.`;
     }
     case 'rejected':
@@ -164,4 +206,22 @@ export function outcomeLine(action: Action, op: Operation, timeZone: string): st
     default:
       return `${what}: ${action.state.replace('_', ' ')}.`;
   }
+}
+
+/** The documents an action made (an invoice's or a credit note's PDF), as file replies the operator can open; an undone invoice keeps its PDF. */
+export function outcomeFiles(action: Action): FileReply[] {
+  if (action.state !== 'succeeded' && action.state !== 'compensated') return [];
+  const result = (action.result ?? {}) as Record<string, unknown>;
+  const files: FileReply[] = [];
+  if (typeof result.pdfFileId === 'string' && typeof result.number === 'string') {
+    files.push({
+      kind: 'file',
+      file: { id: result.pdfFileId, name: `${result.number}.pdf`, contentType: 'application/pdf', caption: `Invoice ${result.number}` },
+    });
+  }
+  if (typeof result.creditNoteFileId === 'string' && typeof result.creditNote === 'string') {
+    const caption = `Credit note ${result.creditNote}${typeof result.number === 'string' ? ` for invoice ${result.number}` : ''}`;
+    files.push({ kind: 'file', file: { id: result.creditNoteFileId, name: `${result.creditNote}.pdf`, contentType: 'application/pdf', caption } });
+  }
+  return files;
 }

@@ -2,7 +2,7 @@ export { agentNames, agentName, agentTools, coordinatorTools, type AgentName } f
 export { scopes, type Scope } from './scopes.js';
 export { runTool, outcomeText, type ToolContext, type ToolOutcome } from './toolbox.js';
 export { intentKey } from './intent-key.js';
-export { cardFor, outcomeLine } from './cards.js';
+export { cardFor, outcomeFiles, outcomeLine } from './cards.js';
 export { taskLine } from './work-tools.js';
 export { createChatModel, toolDefinitions, type ModelSettings } from './model.js';
 export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';

@@ -227,8 +227,24 @@ async function farFromHistory(
   return warnings;
 }
 
-/** The warnings a card for an edited input carries: an edited invoice is checked as if its rate were stated. */
+/** A booked meeting that shares any minute with [startsAt, startsAt + duration) is a clash the card must show. */
+async function overlaps(ctx: ToolContext, startsAt: string, durationMinutes: number): Promise<ActionWarning[]> {
+  const start = new Date(startsAt).getTime();
+  const end = start + durationMinutes * 60_000;
+  // Meetings starting up to a day earlier can still run into this one; none is longer than that.
+  const near = await upcomingMeetings(ctx.db, new Date(start - 86_400_000), 200);
+  const clashes = near.filter((m) => m.startsAt.getTime() < end && m.startsAt.getTime() + m.durationMinutes * 60_000 > start);
+  return Promise.all(
+    clashes.map(async (m) => ({
+      about: 'Overlap',
+      text: `It overlaps "${m.title}" with ${(await clientById(ctx.db, m.clientId))?.name ?? m.clientId} on ${meetingTime(m.startsAt, ctx.settings.timeZone)} (${m.durationMinutes} min).`,
+    })),
+  );
+}
+
+/** The warnings a card for an edited input carries: an edited invoice is checked as if its rate were stated, a moved meeting for clashes. */
 async function warnings(ctx: ToolContext, operation: string, input: Record<string, unknown>): Promise<ActionWarning[]> {
+  if (operation === 'calendar.book') return overlaps(ctx, String(input.startsAt), Number(input.durationMinutes));
   if (operation !== 'invoices.issue') return [];
   const { clientId, hoursCenti, rateMinor, currency } = input as { clientId: string; hoursCenti: number; rateMinor: number; currency: string };
   return farFromHistory(ctx, clientId, { rateMinor, totalMinor: lineTotal(hoursCenti, rateMinor), currency });
@@ -493,6 +509,7 @@ const toolbox: Toolbox = {
         input: { clientId: found.client.id, title: args.title, startsAt: args.startsAt, durationMinutes: args.durationMinutes },
         reason: `The operator asked to meet ${found.client.name}.`,
         evidence: [found.client.id],
+        warnings: await overlaps(ctx, args.startsAt, args.durationMinutes),
       },
       (r) => `Booked "${args.title}" with ${found.client.name} on ${meetingTime((r as { startsAt: string }).startsAt, ctx.settings.timeZone)}.`,
     );

@@ -77,8 +77,12 @@ export function createFileRecords(deps: ConnectorDeps, settings: Pick<ConnectorS
  * this machine: the database, a files folder and an outbox folder; SMTP or an
  * email API, S3, CalDAV, Stripe and the webhook join when configured.
  */
-export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
-  const files = createFileRecords(deps, settings, stores);
+export function createConnectors(
+  deps: ConnectorDeps,
+  settings: ConnectorSettings,
+  stores: EffectStores,
+  files: FileRecords = createFileRecords(deps, settings, stores),
+): Connector[] {
   const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
   return [
     recordsConnector(deps),

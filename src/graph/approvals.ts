@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Kernel, Action, RuleStore } from '../kernel/index.js';
-import { ruleFacts } from '../kernel/index.js';
+import { ruleFacts, WITHDRAWN } from '../kernel/index.js';
 import type { Db } from '../storage/index.js';
 import { memoryDocuments } from '../memory/index.js';
 import type { Clock } from '../core/clock.js';
@@ -65,6 +65,12 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
   /** A card on a tap after an edit replaced it: nothing happens, and the operator is pointed at the new card. */
   async function superseded(action: Action): Promise<Outbound[]> {
     const edit = await kernel.editOf(action.id);
+    if (edit?.replacedByKey.startsWith(WITHDRAWN)) {
+      return [
+        await card(action),
+        text(`This card was withdrawn by rewind: the conversation went back to before it was proposed. Nothing was done; ask again if you still want it.`),
+      ];
+    }
     const by = edit ? ` by ${edit.by} ("${edit.instruction}")` : '';
     return [
       await card(action),

@@ -10,6 +10,7 @@ import {
   cardFor,
   coordinatorPrompt,
   coordinatorTools,
+  outcomeFiles,
   outcomeLine,
   runTool,
   scopes,
@@ -370,8 +371,11 @@ export function buildConversationGraph(deps: GraphDeps) {
     // What the model said beside its calls ("Not done: …") is passed on, except any sentence claiming an effect: those come from the ledger.
     const aside = withoutEffectClaims(textOf(last).trim());
     const report = unique([...lines, ...notes, aside]).join('\n');
+    // What ran at once (a standing rule approved it) hands over its documents here, as settle does for approved cards.
+    const ranNow = await Promise.all([...reported].map((id) => kernel.get(id)));
+    const files = ranNow.flatMap((action) => (action ? outcomeFiles(action) : []));
     return new Command({
-      update: { scratch: results, replies: [...replies, ...say(report).replies], messages: say(report).messages, open, notes: problems },
+      update: { scratch: results, replies: [...replies, ...say(report).replies, ...files], messages: say(report).messages, open, notes: problems },
       goto: 'handoff',
     });
   };
@@ -389,6 +393,7 @@ export function buildConversationGraph(deps: GraphDeps) {
     const open: string[] = [];
     const replies: Outbound[] = [];
     const lines: string[] = [];
+    const files: Outbound[] = [];
     for (const id of state.open) {
       const found = await kernel.get(id);
       if (!found) continue;
@@ -400,9 +405,10 @@ export function buildConversationGraph(deps: GraphDeps) {
       const op = kernel.operation(action.operation);
       replies.push({ kind: 'card', card: await cardFor(db, action, op, settings.timeZone) });
       lines.push(outcomeLine(action, op, settings.timeZone));
+      files.push(...outcomeFiles(action));
     }
     const report = lines.length ? say(lines.join('\n')) : { replies: [], messages: [] };
-    return { open, replies: [...replies, ...report.replies], messages: report.messages };
+    return { open, replies: [...replies, ...report.replies, ...files], messages: report.messages };
   };
 
   // Keeps the checkpointed messages bounded: older turns become a durable summary memory, the transcript keeps them verbatim.

@@ -11,10 +11,25 @@ export interface ChatCommand {
 
 export type CommandSet = Record<string, ChatCommand>;
 
-/** "/why abc", "/why@KeelBot abc" → { name: 'why', args: 'abc' }. */
+/**
+ * Asking for a document in words is /pdf: "send me invoice 2026-0002", "show me the pdf of 2026-0002",
+ * "pdf for invoice 2026-0002". Only a request to the operator themselves ("me", "show", "pdf"): "send invoice
+ * 2026-0002 to Tom" is an email for the model to propose, never this.
+ */
+const DOCUMENT_ASKS = [
+  /^(?:please\s+)?(?:(?:send|give|get)\s+me|show(?:\s+me)?|open)\s+(?:the\s+)?(?:pdf\s+(?:of|for)\s+)?(?:(?:the\s+)?invoice\s+)?(?:#|no\.?\s*)?(\d{4}-\d{3,})(?:\s+(?:as\s+(?:a\s+)?)?pdf)?(?:,?\s+please)?\s*[.!?]?$/i,
+  /^(?:the\s+)?pdf\s+(?:of|for)\s+(?:the\s+)?(?:invoice\s+)?(?:#|no\.?\s*)?(\d{4}-\d{3,})(?:,?\s+please)?\s*[.!?]?$/i,
+];
+
+/** "/why abc", "/why@KeelBot abc" → { name: 'why', args: 'abc' }; a document asked for in words → { name: 'pdf', args: its number }. */
 export function parseCommand(message: string): { name: string; args: string } | undefined {
   const match = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(message.trim());
-  return match ? { name: match[1]!.toLowerCase(), args: (match[2] ?? '').trim() } : undefined;
+  if (match) return { name: match[1]!.toLowerCase(), args: (match[2] ?? '').trim() };
+  for (const ask of DOCUMENT_ASKS) {
+    const number = ask.exec(message.trim())?.[1];
+    if (number) return { name: 'pdf', args: number };
+  }
+  return undefined;
 }
 
 /**

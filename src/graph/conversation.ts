@@ -1,6 +1,6 @@
 import { Command } from '@langchain/langgraph';
 import { and, eq } from 'drizzle-orm';
-import type { Kernel } from '../kernel/index.js';
+import { ConnectorError, type Kernel } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import { noTracer, type Tracer } from '../core/tracing.js';
 import type { Logger } from '../core/logger.js';
@@ -45,6 +45,11 @@ export interface ConversationDeps {
    * loading the state (LibSQLSaver.waitsAtInterrupt); without it, from `graph.getState`.
    */
   waitsAtInterrupt?: () => Promise<boolean>;
+  /**
+   * Reads a stored file's bytes (the files store's id, as a `file` reply names it); app.ts passes the files
+   * store's reader, so transports can send a file without reaching for a connector.
+   */
+  readFile?: (id: string) => Promise<{ file: { name: string; contentType: string }; bytes: Uint8Array }>;
   /** Each admitted event is the root span of its trace, named by its inbound id as the ledger's `turn` is (OTEL_EXPORTER_OTLP_ENDPOINT). */
   tracer?: Tracer;
 }
@@ -59,6 +64,9 @@ export type HandleResult =
   | { status: 'duplicate'; replies: [] }
   | { status: 'refused'; replies: Outbound[] }
   | { status: 'invalid'; replies: Outbound[] };
+
+/** A stored file as a transport sends it, or why it cannot be had (deleted, its content missing, no files store). */
+export type FileContent = { ok: true; name: string; contentType: string; bytes: Uint8Array } | { ok: false; reason: string };
 
 /** The solo operator has one conversation, so a card raised in one app can be decided from another. */
 export const OPERATOR_THREAD = 'op:owner';
@@ -378,6 +386,18 @@ export function createConversation(deps: ConversationDeps): Conversation {
     await deps.onCardsClosed(closed).catch((error: unknown) => logger.warn('could not redraw closed cards in every app', { error }));
   }
 
+  /** Read-only: the store says why a file cannot be read (a non-retryable connector error), and that is the answer; anything else is a fault. */
+  async function file(id: string): Promise<FileContent> {
+    if (!deps.readFile) return { ok: false, reason: 'This Keel has no files store to read it from.' };
+    try {
+      const { file, bytes } = await deps.readFile(id);
+      return { ok: true, name: file.name, contentType: file.contentType, bytes };
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retryable) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+
   /** Resolves once the events and background work (history pruning) queued so far are done. */
   const idle = (): Promise<void> => serialized(async () => undefined);
 
@@ -391,6 +411,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     cardSent: cardMessages.sent,
     cardLocations: cardMessages.where,
     redraw,
+    file,
   };
 }
 
@@ -415,4 +436,6 @@ export interface Conversation {
   cardLocations: CardMessages['where'];
   /** Redraws, in every app, the cards these replies closed. */
   redraw(replies: Outbound[]): Promise<void>;
+  /** Read-only: the bytes of a stored file a `file` reply names, for the transport to send its own way. */
+  file(id: string): Promise<FileContent>;
 }

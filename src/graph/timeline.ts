@@ -17,10 +17,12 @@ export interface TimelineStep {
 }
 
 // The request's anchor build.ts records on every action it proposes (a resend keeps its first message's).
+// Just before intake, a new message is in `inbound` while `turn` still names the previous request: that step starts the message's own turn.
 const turnOf = (snapshot: StateSnapshot) => {
   const turn = snapshot.values.turn as { id: string } | null | undefined;
   const inbound = snapshot.values.inbound as Inbound | null | undefined;
-  return turn?.id ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
+  const starting = inbound?.payload.kind === 'text' && snapshot.next.includes('intake');
+  return (starting ? undefined : turn?.id) ?? (inbound ? `${inbound.transport}:${inbound.eventId}` : null);
 };
 const checkpointIdOf = (snapshot: StateSnapshot) => String(snapshot.config.configurable?.checkpoint_id ?? '');
 
@@ -29,8 +31,20 @@ export interface Timeline {
   steps(limit: number): Promise<TimelineStep[]>;
   /** The checkpoints whose id ends with `suffix`, searched over the whole stored history. */
   find(suffix: string): Promise<StateSnapshot[]>;
-  /** Makes `target` the thread's head, replaying it when it is mid-turn; returns what the replay said. */
-  rewind(target: StateSnapshot): Promise<Outbound[]>;
+  /**
+   * Makes `target` the thread's head, replaying it when it is mid-turn. The cards later turns proposed and left
+   * open are withdrawn (by `by`, the operator who rewound); what later turns already did is returned as `kept`.
+   */
+  rewind(target: StateSnapshot, by: string): Promise<RewindOutcome>;
+}
+
+export interface RewindOutcome {
+  /** Cards proposed after the checkpoint, withdrawn: tapping one now answers that the rewind withdrew it. */
+  withdrawn: Action[];
+  /** Effects after the checkpoint that a rewind does not take back (each can be undone on its own with /undo). */
+  kept: Action[];
+  /** What the replay of a mid-turn checkpoint said. */
+  replies: Outbound[];
 }
 
 /**
@@ -79,11 +93,41 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
    * replayed from there (its remaining nodes run again); one at the end of a
    * turn becomes the state the next message continues from.
    */
-  async function rewind(target: StateSnapshot): Promise<Outbound[]> {
+  async function rewind(target: StateSnapshot, by: string): Promise<RewindOutcome> {
+    const later = await laterTurns(target);
+    const actions = later.size ? (await kernel.list({ threadId })).filter((a) => a.turn !== null && later.has(a.turn)) : [];
+    const checkpoint = checkpointIdOf(target);
+    const withdrawn: Action[] = [];
+    for (const action of actions.filter((a) => a.state === 'awaiting_approval')) {
+      const done = await kernel.withdraw({
+        actionId: action.id,
+        by,
+        checkpoint,
+        reason: `The operator rewound the conversation to ${checkpoint.slice(-12)}, before this card was proposed.`,
+      });
+      if (done) withdrawn.push(done);
+    }
+    const kept = actions.filter((a) => ['succeeded', 'running', 'approved', 'needs_attention'].includes(a.state));
     // A replay: what the request proposed before is recognised, and anything it now proposes anew waits for approval.
-    if (target.next.length) return (await graph.invoke(null, { ...target.config, configurable: { ...target.config.configurable, replay: true } })).replies;
+    if (target.next.length) {
+      const replies = (await graph.invoke(null, { ...target.config, configurable: { ...target.config.configurable, replay: true } })).replies;
+      return { withdrawn, kept, replies };
+    }
     await graph.updateState(target.config, { replies: null });
-    return [];
+    return { withdrawn, kept, replies: [] };
+  }
+
+  /** The requests answered after `target` (newer checkpoints of other turns): what a rewind to it goes back before. */
+  async function laterTurns(target: StateSnapshot): Promise<Set<string>> {
+    const own = turnOf(target);
+    const id = checkpointIdOf(target);
+    const turns = new Set<string>();
+    for await (const snapshot of graph.getStateHistory(config)) {
+      if (checkpointIdOf(snapshot) === id) break;
+      const turn = turnOf(snapshot);
+      if (turn && turn !== own) turns.add(turn);
+    }
+    return turns;
   }
 
   return { steps, find, rewind };

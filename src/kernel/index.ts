@@ -4,7 +4,8 @@ export { actionRequest, type ActionRequest, type ParsedActionRequest, type Actio
 export type { Action, ActionState, ActionFilter } from './ledger.js';
 export type { Decision, DecisionOutcome } from './approval.js';
 export type { ReconcileReport } from './reconcile.js';
-export type { ActionEdit, SupersedeOutcome } from './edits/index.js';
+export type { ActionEdit, SupersedeOutcome, WithdrawRequest } from './edits/index.js';
+export { WITHDRAWN } from './edits/index.js';
 export {
   createRuleStore,
   withStandingRules,

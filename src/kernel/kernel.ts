@@ -16,7 +16,7 @@ import { createRegistry } from './registry.js';
 import { actionRequest, parseOrThrow, type ActionRequest, type ParsedActionRequest } from './request.js';
 import { defaultRetry, type RetrySettings } from './retry.js';
 import { actionAttributes, createRunner } from './run.js';
-import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome } from './edits/index.js';
+import { createEdits, type ActionEdit, type SupersedeRequest, type SupersedeOutcome, type WithdrawRequest } from './edits/index.js';
 import { readEvents, readTrail, type AuditRow } from './trail.js';
 
 export interface KernelDeps {
@@ -64,6 +64,8 @@ export interface Kernel {
   supersede(req: SupersedeRequest): Promise<SupersedeOutcome>;
   /** How an action was edited, if it was. */
   editOf(actionId: string): Promise<ActionEdit | undefined>;
+  /** Withdraws an open card a rewind went back before (state `superseded`, no replacement, audited `withdrawn`); undefined when it was no longer open. */
+  withdraw(req: WithdrawRequest): Promise<Action | undefined>;
   /** An action's audit entries, oldest first. */
   trail(actionId: string): Promise<AuditRow[]>;
   /** Audit entries of the given kinds that belong to no action (refusals, pause switches), newest first. */
@@ -264,6 +266,7 @@ export function createKernel(deps: KernelDeps): Kernel {
     audit,
     supersede: edits.supersede,
     editOf: edits.editOf,
+    withdraw: edits.withdraw,
     trail: readTrail(db),
     events: readEvents(db),
     pauses,

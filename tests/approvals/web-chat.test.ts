@@ -131,7 +131,9 @@ describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
     clock.advance(24 * 3_600_000);
     const digest = textIn(await composeDigest({ db: keel.storage.db, kernel: keel.kernel, clock, timeZone: 'UTC' }));
     expect(digest).toMatch(
-      new RegExp(`Approved by your standing rules yesterday \\(1\\)\\n• Done — issue an invoice: invoice 2026-0002, 450\\.00 EUR — approved by rule ${ruleId}`),
+      new RegExp(
+        `Approved by your standing rules yesterday \\(1\\)\\n• Done — issue an invoice: invoice 2026-0002, 450\\.00 EUR — written to the outbox folder for dana@acme\\.test \\(no SMTP configured, so it was not emailed\\) — approved by rule ${ruleId}`,
+      ),
     );
 
     expect(textIn((await keel.say(`/rules pause ${ruleId}`)).replies)).toMatch(/is paused/);

@@ -19,13 +19,18 @@ export interface SlackCall {
   response: Record<string, unknown>;
 }
 
-const readBody = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => resolve(body));
+/** A request's body, whole. */
+export const readBody = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+
+/** A multipart body's fields, read the way a server would (the Fetch API's own parser). */
+export const multipart = (contentType: string, body: Buffer) =>
+  new Request('http://multipart.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
 
 /** The Web API client sends a form whose nested values (blocks) are JSON strings; decode both shapes. */
 function decodeParams(contentType: string | undefined, body: string): Record<string, unknown> {
@@ -34,18 +39,39 @@ function decodeParams(contentType: string | undefined, body: string): Record<str
   return Object.fromEntries([...new URLSearchParams(body)].map(([key, value]) => [key, nested.has(key) ? JSON.parse(value) : value]));
 }
 
-/** A stand-in for https://slack.com/api/: records every call and answers like Slack does. */
+/**
+ * A stand-in for https://slack.com/api/: records every call and answers like Slack does. File uploads
+ * (files.uploadV2) take three steps: getUploadURLExternal hands out an upload URL on this server, the bytes
+ * are posted there (kept in `uploads`), and completeUploadExternal shares the file into the channel.
+ */
 export async function fakeSlackApi(bot = { userId: 'UKEEL', botId: 'BKEEL' }) {
   const calls: SlackCall[] = [];
+  const uploads: { fileId: string; bytes: Buffer }[] = [];
   let ts = 1_700_000_000;
+  let files = 0;
+  let base = '';
   const server = createServer(async (req, res) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
-    const params = decodeParams(req.headers['content-type'], await readBody(req));
+    const raw = await readBody(req);
+    if (method.startsWith('upload/')) {
+      const form = await multipart(req.headers['content-type'] ?? '', raw);
+      const file = form.get('body');
+      const bytes = file instanceof Blob ? Buffer.from(new Uint8Array(await file.arrayBuffer())) : Buffer.from(String(file));
+      uploads.push({ fileId: method.slice('upload/'.length), bytes });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('OK');
+      return;
+    }
+    const params = decodeParams(req.headers['content-type'], raw.toString());
+    const fileId = `F${++files}`;
     const answers: Record<string, Record<string, unknown>> = {
       'auth.test': { ok: true, user_id: bot.userId, bot_id: bot.botId, team_id: 'T0TEAM', user: 'keel', team: 'Test' },
       'chat.postMessage': { ok: true, channel: params.channel, ts: `${++ts}.000100` },
       'chat.update': { ok: true, channel: params.channel, ts: params.ts },
       'chat.postEphemeral': { ok: true, message_ts: `${++ts}.000200` },
+      'conversations.open': { ok: true, channel: { id: `D${String(params.users)}` } },
+      'files.getUploadURLExternal': { ok: true, upload_url: `${base}upload/${fileId}`, file_id: fileId },
+      'files.completeUploadExternal': { ok: true, files: JSON.parse(String(params.files ?? '[]')) },
     };
     const response = answers[method] ?? { ok: true };
     calls.push({ method, params, response });
@@ -54,9 +80,11 @@ export async function fakeSlackApi(bot = { userId: 'UKEEL', botId: 'BKEEL' }) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}/api/`;
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: base,
     calls,
+    uploads,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -57,7 +57,7 @@ describe('the daily digest', () => {
     clock.set('2026-11-25T07:00:00Z');
     const text = textIn((await keel.say('/digest')).replies);
     expect(text).toMatch(
-      /Done yesterday\n• sales: save a client record\n• finance: issue an invoice: invoice 2026-0001, 1,500.00 EUR\n• operations: book a meeting/,
+      /Done yesterday\n• sales: save a client record\n• finance: issue an invoice: invoice 2026-0001, 1,500.00 EUR — written to the outbox folder for dana@acme.test \(no SMTP configured, so it was not emailed\)\n• operations: book a meeting/,
     );
     expect(text).toMatch(/Due this week\n• Thu 26 Nov, 14:30 — Call with Acme Corp/);
   });

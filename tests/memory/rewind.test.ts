@@ -82,3 +82,41 @@ describe('/history and /rewind over a pruned history', () => {
     }
   });
 });
+
+describe('/rewind withdraws what came after it', () => {
+  let keel: TestKeel;
+  keelWithAcme((k) => (keel = k), { per: 'test', clock: new ManualClock('2026-11-02T09:00:00Z') });
+
+  it('withdraws the cards proposed after the checkpoint, says what it withdrew and what stays done, and a tap answers "withdrawn by rewind"', async () => {
+    const invoice = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
+    const paid = cardsIn((await keel.say('Invoice Acme 2 hours at 150 EUR for a review')).replies)[0]!;
+    await keel.tap(paid.ref);
+    const meeting = cardsIn((await keel.say('book a call with Dana on 2026-11-26 14:30')).replies)[0]!;
+
+    const history = textIn((await keel.say('/history 50')).replies);
+    // A turn that left a card open rests before the approval gate ("before wait"): its last step.
+    const step = history.split('\n').find((line) => line.includes('before wait') && line.includes('October cons'));
+    expect(step).toBeDefined();
+    const rewound = await keel.say(`/rewind ${step!.split(' · ')[0]}`);
+    const said = textIn(rewound.replies);
+    expect(said).toContain('Rewound to');
+    expect(said).toContain('(during "Invoice Acme 10 hours at 150 EUR for October cons…")');
+    expect(said).toContain(`Withdrawn — this card was proposed after that point and can no longer be approved:\n• book a meeting (action ${meeting.actionId})`);
+    expect(said).toMatch(
+      /Not undone — these already happened after that point[^\n]*\n• Done — issue an invoice: invoice 2026-0001, 300\.00 EUR[^\n]*\(\/undo act_\w+\)/,
+    );
+    expect(said).not.toContain('I did not understand');
+    // The withdrawn card is shown in its new state (so every app redraws it without buttons); the replay shows the open one again.
+    expect(cardsIn(rewound.replies).find((c) => c.ref === meeting.ref)).toMatchObject({ state: 'superseded', decidedBy: 'rewind:web:operator' });
+
+    const tapped = await keel.tap(meeting.ref);
+    expect(textIn(tapped.replies)).toContain('This card was withdrawn by rewind');
+    expect(await keel.count('meetings')).toBe(0);
+    const audit = await keel.kernel.trail(meeting.actionId);
+    expect(audit.map((r) => [r.event, r.actor])).toContainEqual(['withdrawn', 'web:operator']);
+    // The card from before the checkpoint is still open and still works.
+    expect((await keel.kernel.get(invoice.actionId))!.state).toBe('awaiting_approval');
+    await keel.tap(invoice.ref);
+    expect(await keel.count('invoices')).toBe(2);
+  });
+});

@@ -13,7 +13,8 @@ export function cardStatus(card: ApprovalCard): string | undefined {
     case 'expired':
       return `⌛ Expired — not done`;
     case 'superseded':
-      return `↻ Replaced by an edited card${by}${at}`;
+      // A rewind withdraws a card without a replacement; its decider is recorded as "rewind:<operator>".
+      return card.decidedBy?.startsWith('rewind:') ? `↶ Withdrawn by rewind${at} — not done` : `↻ Replaced by an edited card${by}${at}`;
     case 'approved':
     case 'running':
       return `✓ Approved${by}${at} — running`;

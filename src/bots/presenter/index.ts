@@ -1,8 +1,10 @@
-export { renderWeb, renderOperatorText } from './web.js';
-export { cardStatus, buttonData, parseButtonData, parseButton, cardButtons, batchButton, expiryLine, type ButtonSpec } from './card-text.js';
+export { renderWeb, renderWebFile, renderOperatorText } from './web.js';
+export { cardStatus, buttonData, parseButtonData, parseButton, cardButtons, batchButton, expiryLine, fileLine, type ButtonSpec } from './card-text.js';
 export {
   renderTelegram,
   renderTelegramCard,
+  telegramCaption,
+  TELEGRAM_CAPTION_LIMIT,
   splitForTelegram,
   escapeTelegram,
   TELEGRAM_LIMIT,

@@ -50,6 +50,13 @@ export function renderTelegramCard(card: ApprovalCard): { html: string; keyboard
   return { html, keyboard };
 }
 
+/** Telegram's limit on a document's caption. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
+/** A sent document's caption: the file said in words, escaped and cut to fit. */
+export const telegramCaption = (file: Extract<Outbound, { kind: 'file' }>['file']) =>
+  splitEscaped(fileLine(file), TELEGRAM_CAPTION_LIMIT, escapeTelegram)[0] ?? '';
+
 /** Outbound → Telegram HTML (parse_mode HTML) and, for an open card, its inline keyboard. */
 export function renderTelegram(message: Outbound): TelegramMessage {
   if (message.kind === 'text') return { kind: 'text', parts: splitForTelegram(message.text) };

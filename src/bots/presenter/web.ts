@@ -8,6 +8,10 @@ const paragraphs = (text: string) => escapeHtml(text).replace(/\n/g, '<br>');
 const buttonHtml = (b: ButtonSpec) =>
   `<button class="${b.style === 'primary' ? 'approve' : b.style === 'danger' ? 'reject' : 'secondary'}" data-action="${escapeHtml(b.data)}">${escapeHtml(b.label)}</button>`;
 
+/** A file reply with its signed download link (bots/web/files.ts); `fileLine` stays its words. */
+export const renderWebFile = (file: Extract<Outbound, { kind: 'file' }>['file'], href: string) =>
+  `<div class="msg bot file"><a href="${escapeHtml(href)}" download="${escapeHtml(file.name)}">${escapeHtml(fileLine(file))}</a></div>`;
+
 /** Outbound → an HTML fragment for the web chat; a card (or batch) carries its ref so a later state replaces it in place. */
 export function renderWeb(message: Outbound): string {
   if (message.kind === 'text') return `<div class="msg bot">${paragraphs(message.text)}</div>`;

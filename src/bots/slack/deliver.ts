@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
-import type { ApprovalCard, CardMessage, Conversation, HandleResult } from '../../graph/index.js';
+import { webApi } from '@slack/bolt';
+import type { ApprovalCard, CardMessage, Conversation, HandleResult, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { renderSlack, renderSlackCard } from '../presenter/index.js';
+import { fileLine, renderSlack, renderSlackCard, splitForSlack } from '../presenter/index.js';
 
 /** Where replies go: the channel (a DM is one too), the thread if the request came from one, and who asked. */
 export interface SlackTarget {
@@ -29,9 +29,54 @@ export const cardSentTo =
   (ref, channel, ts) =>
     conversation.cardSent({ transport: 'slack', chat: channel, messageId: ts, ref });
 
-export async function deliver(client: webApi.WebClient, target: SlackTarget, result: HandleResult, clicked?: ClickedCard, sent?: CardSent): Promise<void> {
+/** Where a file reply's bytes come from: the conversation's read-only reader. */
+export type FileSource = Pick<Conversation, 'file'>;
+
+/**
+ * A file reply uploaded into the conversation (files.uploadV2), its words as the comment. Uploads need a
+ * channel id, so a push to a member id opens their DM first. A file the store no longer has, or an upload
+ * Slack refuses, is said in words with the reason; a network failure is thrown like any other post's.
+ */
+async function uploadFile(client: webApi.WebClient, target: SlackTarget, reply: Extract<Outbound, { kind: 'file' }>, files: FileSource | undefined) {
+  const thread = target.threadTs ? { thread_ts: target.threadTs } : {};
+  const words = fileLine(reply.file);
+  const fallback = async (reason: string) => {
+    for (const text of splitForSlack(`${words}\n(The file itself could not be sent: ${reason})`))
+      await client.chat.postMessage({ channel: target.channel, text, ...thread });
+  };
+  const content = files ? await files.file(reply.file.id) : { ok: false as const, reason: 'this chat cannot fetch stored files' };
+  if (!content.ok) return fallback(content.reason);
+  try {
+    const channel = /^[UW]/.test(target.channel) ? (await client.conversations.open({ users: target.channel })).channel?.id : target.channel;
+    if (!channel) return fallback(`Slack opened no direct message with ${target.channel}`);
+    await client.files.uploadV2({
+      channel_id: channel,
+      file: Buffer.from(content.bytes),
+      filename: content.name,
+      title: content.name,
+      initial_comment: splitForSlack(words)[0] ?? content.name,
+      ...thread,
+    });
+  } catch (error) {
+    if (!(error instanceof webApi.WebAPIPlatformError)) throw error;
+    await fallback(`Slack answered "${error.data.error}"`);
+  }
+}
+
+export async function deliver(
+  client: webApi.WebClient,
+  target: SlackTarget,
+  result: HandleResult,
+  clicked?: ClickedCard,
+  sent?: CardSent,
+  files?: FileSource,
+): Promise<void> {
   const thread = target.threadTs ? { thread_ts: target.threadTs } : {};
   for (const reply of result.replies) {
+    if (reply.kind === 'file') {
+      await uploadFile(client, target, reply, files);
+      continue;
+    }
     const view = renderSlack(reply);
     if (view.kind === 'text') {
       for (const text of view.parts) {

@@ -70,7 +70,14 @@ export function createSlackBot(options: SlackOptions): SlackBot {
   /** Messages Keel sends unasked (digest, expiry notices) go to each operator's DM with the app. */
   async function push(messages: Outbound[]): Promise<void> {
     for (const user of options.operatorIds) {
-      await deliver(app.client, { channel: user, user }, { status: 'handled', replies: messages }, undefined, cardSentTo(options.conversation));
+      await deliver(
+        app.client,
+        { channel: user, user },
+        { status: 'handled', replies: messages },
+        undefined,
+        cardSentTo(options.conversation),
+        options.conversation,
+      );
     }
   }
 

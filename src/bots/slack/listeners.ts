@@ -89,9 +89,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const answer = async (client: webApi.WebClient, target: SlackTarget, result: HandleResult, clicked?: ClickedCard) => {
     const kind: ChatKind = target.channel.startsWith('D') ? 'private' : deps.channelIds.includes(target.channel) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
-    await deliver(client, target, result.status === 'refused' ? result : { status: 'handled', replies: here }, clicked, sent);
+    await deliver(client, target, result.status === 'refused' ? result : { status: 'handled', replies: here }, clicked, sent, conversation);
     if (!privately.length) return;
-    await deliver(client, { channel: target.user, user: target.user }, { status: 'handled', replies: privately }, undefined, sent);
+    await deliver(client, { channel: target.user, user: target.user }, { status: 'handled', replies: privately }, undefined, sent, conversation);
     await client.chat.postEphemeral({
       channel: target.channel,
       user: target.user,

@@ -1,8 +1,8 @@
-import { GrammyError, type Api } from 'grammy';
+import { GrammyError, InputFile, type Api } from 'grammy';
 import type { ReplyKeyboardMarkup } from 'grammy/types';
-import type { ApprovalCard, CardMessage, Outbound } from '../../graph/index.js';
+import type { ApprovalCard, CardMessage, Conversation, Outbound } from '../../graph/index.js';
 import type { Logger } from '../../core/logger.js';
-import { renderTelegram, renderTelegramCard } from '../presenter/index.js';
+import { renderTelegram, renderTelegramCard, splitForTelegram, telegramCaption } from '../presenter/index.js';
 
 /** The card message a button was pressed on: replies about that card edit it instead of adding a new one. */
 export interface PressedCard {
@@ -16,7 +16,32 @@ export const unchanged = (error: unknown) => error instanceof GrammyError && err
 /** Told of each card message sent, so its copy can be redrawn when the card is decided elsewhere. */
 export type CardSent = (ref: string, chat: string, messageId: number) => Promise<void>;
 
-/** Sends the conversation's replies to one chat in order: text split to fit, cards with their buttons. */
+/** Where a file reply's bytes come from: the conversation's read-only reader. */
+export type FileSource = Pick<Conversation, 'file'>;
+
+/**
+ * A file reply as a Telegram document, its words as the caption. A file the store no longer has, or one
+ * Telegram refuses (too large, a Bot API server without sendDocument), is said in words with the reason,
+ * so the operator learns it did not arrive; a network failure is thrown like any other send's.
+ */
+async function sendFile(api: Api, chat: string, reply: Extract<Outbound, { kind: 'file' }>, files: FileSource | undefined, logger: Logger) {
+  const content = files ? await files.file(reply.file.id) : { ok: false as const, reason: 'this chat cannot fetch stored files' };
+  const words = renderTelegram(reply);
+  const fallback = async (reason: string) => {
+    for (const part of words.kind === 'text' ? words.parts : []) await api.sendMessage(chat, part, { parse_mode: 'HTML' });
+    for (const part of splitForTelegram(`(The file itself could not be sent: ${reason})`)) await api.sendMessage(chat, part, { parse_mode: 'HTML' });
+  };
+  if (!content.ok) return fallback(content.reason);
+  try {
+    await api.sendDocument(chat, new InputFile(content.bytes, content.name), { caption: telegramCaption(reply.file), parse_mode: 'HTML' });
+  } catch (error) {
+    if (!(error instanceof GrammyError)) throw error;
+    logger.warn('Telegram refused a document; said it in words instead', { file: reply.file.id, error: error.description });
+    await fallback(`Telegram answered "${error.description}"`);
+  }
+}
+
+/** Sends the conversation's replies to one chat in order: text split to fit, cards with their buttons, files as documents. */
 export async function deliver(
   api: Api,
   chat: string,
@@ -25,8 +50,13 @@ export async function deliver(
   pressed?: PressedCard,
   sent?: CardSent,
   menu?: ReplyKeyboardMarkup,
+  files?: FileSource,
 ): Promise<void> {
   for (const [index, reply] of replies.entries()) {
+    if (reply.kind === 'file') {
+      await sendFile(api, chat, reply, files, logger);
+      continue;
+    }
     const view = renderTelegram(reply);
     if (view.kind === 'text') {
       for (const [i, part] of view.parts.entries()) {

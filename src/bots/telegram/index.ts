@@ -122,7 +122,8 @@ export function createTelegramBot(options: TelegramOptions): TelegramBot {
 
   /** Messages Keel sends unasked (digest, expiry notices) go to each operator's private chat. */
   async function push(messages: Outbound[]): Promise<void> {
-    for (const chat of options.operatorIds) await deliver(bot.api, chat, messages, logger, undefined, cardSentTo(options.conversation));
+    for (const chat of options.operatorIds)
+      await deliver(bot.api, chat, messages, logger, undefined, cardSentTo(options.conversation), undefined, options.conversation);
   }
 
   return { routes, start, stop, push, redraw: (card: ApprovalCard, copies: CardMessage[]) => redraw(bot.api, card, copies, logger) };

@@ -13,6 +13,7 @@ export const COMMANDS = [
   { command: 'status', description: "What's overdue, pending and coming up" },
   { command: 'why', description: 'Why an action was proposed: /why <action id>' },
   { command: 'undo', description: 'Undo an action: /undo <action id>' },
+  { command: 'pdf', description: 'An invoice as a PDF: /pdf 2026-0002' },
   { command: 'rules', description: 'Standing approval rules: /rules pause|resume|revoke <id>' },
   { command: 'history', description: 'The last steps of this conversation' },
   { command: 'workspace', description: 'A one-time link to the workspace page' },
@@ -81,10 +82,10 @@ export function keelUpdates({ conversation, logger, chatIds, operatorIds, transc
     const kind: ChatKind = inPrivate ? 'private' : chatIds.includes(chat) ? 'listed' : 'shared';
     const { here, privately } = result.status === 'refused' ? { here: result.replies, privately: [] } : routeReplies(result.replies, kind);
     // A keyboard in a group would show to everyone there, so it is given in the private chat only.
-    await deliver(ctx.api, chat, here, logger, pressed, sent, inPrivate && result.status === 'handled' ? menu : undefined);
+    await deliver(ctx.api, chat, here, logger, pressed, sent, inPrivate && result.status === 'handled' ? menu : undefined, conversation);
     if (!privately.length || !ctx.from) return;
     try {
-      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent);
+      await deliver(ctx.api, String(ctx.from.id), privately, logger, undefined, sent, undefined, conversation);
     } catch (error) {
       // Telegram answers 403 until the user has opened a private chat with the bot; the answer stays unsent rather than land in the group.
       if (!(error instanceof GrammyError && error.error_code === 403)) throw error;

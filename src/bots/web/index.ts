@@ -2,10 +2,11 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { Conversation, HandleResult } from '../../graph/index.js';
+import type { Conversation, HandleResult, Outbound } from '../../graph/index.js';
 import { MAX_TEXT } from '../../graph/index.js';
-import { parseButton, renderOperatorText, renderWeb } from '../presenter/index.js';
+import { parseButton, renderOperatorText, renderWeb, renderWebFile } from '../presenter/index.js';
 import { csrfGuard, webAccess, type SessionStore } from './access.js';
+import { fileDownload, signedFileHref, type FileLinks } from './files.js';
 import type { ReplyHub } from './hub.js';
 import { chatPage } from './page.js';
 import { securityHeaders } from './security.js';
@@ -13,6 +14,7 @@ import { securityHeaders } from './security.js';
 export { createReplyHub, type ReplyHub } from './hub.js';
 export { crossSite, isLocalRequest, securityHeaders, secureCookie } from './security.js';
 export type { SessionStore } from './access.js';
+export { fileDownload, signedFileHref, FILE_LINK_TTL_MS, type FileLinks } from './files.js';
 
 /** The browser is one operator seat; every tab of it is the same sender. */
 export const WEB_SENDER = 'web:operator';
@@ -32,6 +34,9 @@ export interface WebChatDeps {
   /** Takes one of the operator's messages from their rate limit; false means slow down. */
   admit(sender: string): boolean;
   messagesPerMinute: number;
+  /** Signs and checks the download links of file replies (`/files/:id`). */
+  links: FileLinks;
+  now: () => Date;
 }
 
 /** The local web chat: the embedded default transport, with the same cards and buttons as the chat apps. */
@@ -43,10 +48,14 @@ export function webChat(deps: WebChatDeps) {
   app.use('/api/*', csrfGuard, bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'That request is too large.' }, 413) }));
 
   app.get('/', (c) => c.html(chatPage('Keel')));
+  app.get('/files/:id', fileDownload({ conversation: deps.conversation, links: deps.links, now: deps.now }));
 
+  /** A file reply becomes a signed link drawn now, so a reloaded chat always shows links that still work. */
+  const render = async (message: Outbound) =>
+    message.kind === 'file' ? renderWebFile(message.file, await signedFileHref(deps.links, '', message.file.id, deps.now())) : renderWeb(message);
   const reply = async (c: Context, event: unknown) => {
     const result = await deps.conversation.handle(event);
-    return c.json({ status: result.status, replies: result.replies.map(renderWeb) }, statusCode(result));
+    return c.json({ status: result.status, replies: await Promise.all(result.replies.map(render)) }, statusCode(result));
   };
   const badRequest = (issues: z.core.$ZodIssue[]) => ({ error: issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
 
@@ -71,13 +80,21 @@ export function webChat(deps: WebChatDeps) {
   app.get('/api/history', async (c) => {
     const entries = await deps.conversation.history();
     return c.json({
-      entries: entries.map((e) => (e.direction === 'in' && e.message.kind === 'text' ? renderOperatorText(e.message.text) : renderWeb(e.message))),
+      entries: await Promise.all(
+        entries.map((e) => (e.direction === 'in' && e.message.kind === 'text' ? renderOperatorText(e.message.text) : render(e.message))),
+      ),
     });
   });
 
   app.get('/api/events', (c) =>
     streamSSE(c, async (stream) => {
-      const unsubscribe = deps.hub.subscribe((message) => void stream.writeSSE({ event: 'reply', data: JSON.stringify(renderWeb(message)) }));
+      const unsubscribe = deps.hub.subscribe(
+        (message) =>
+          void render(message)
+            // Without a signed link (the key could not be read), the file is still said in words.
+            .catch(() => renderWeb(message))
+            .then((fragment) => stream.writeSSE({ event: 'reply', data: JSON.stringify(fragment) })),
+      );
       stream.onAbort(() => {
         unsubscribe();
       });

@@ -65,6 +65,10 @@ export interface WorkspaceAuth {
   formToken(visitor: Visitor): Promise<string>;
   /** Whether a form carried this visitor's form token (compared in constant time). */
   checkFormToken(visitor: Visitor, offered: string): Promise<boolean>;
+  /** Signs a download link for a stored file until `expires` (ms); the web chat and the workspace serve it (web/files.ts). */
+  signFile(fileId: string, expires: number): Promise<string>;
+  /** Whether a download link's signature is this file's for that expiry (constant time). */
+  checkFile(fileId: string, expires: number, signature: string): Promise<boolean>;
 }
 
 /**
@@ -152,6 +156,8 @@ export function createWorkspaceAuth(deps: { db: Db; clock: Clock; ids: IdSource 
     /** The token every form of this visitor's pages carries; a page from another site cannot know it. */
     formToken: (visitor: Visitor) => sign(`form:${visitor.binding}`),
     checkFormToken: (visitor: Visitor, offered: string) => verify(`form:${visitor.binding}`, offered),
+    signFile: (fileId: string, expires: number) => sign(`file:${fileId}:${expires}`),
+    checkFile: (fileId: string, expires: number, signature: string) => verify(`file:${fileId}:${expires}`, signature),
   };
 }
 

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import { agentNames, scopes, type AgentName } from '../../agents/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
 import { actionForm, badge, when, type Html } from './layout.js';
-import { actionLine, approvalBox, card } from './parts.js';
+import { actionLine, approvalBox, card, operationOf } from './parts.js';
 
 const RECENT_WORK = 5;
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -30,8 +30,8 @@ async function agentCard(deps: WorkspaceDeps, seat: Seat, name: AgentName): Prom
     <div class="buttons">${toggle}</div>
     <h3>Memory it sees</h3>
     ${chips(scope.memory)}
-    <h3>Operations it may request</h3>
-    ${chips(scope.operations)}
+    <h3>What it may ask to do</h3>
+    <ul class="chips">${scope.operations.map((o) => html`<li title="${o}">${capitalized(operationOf(deps, o)?.summary ?? o)}</li>`)}</ul>
     <h3>Pending approvals</h3>
     ${open.length ? html`<ul class="list">${await Promise.all(open.map(async (a) => approvalBox(seat, await card(deps, a))))}</ul>` : html`<p class="muted">None.</p>`}
     <h3>Recent work</h3>

@@ -25,6 +25,28 @@ function clientBox(entry: ClientContext): Html {
   </section>`;
 }
 
+const SUMMARY_LINES = 8;
+
+/**
+ * The summary as the facts it keeps, one per line with who said it ("You" for the operator, "Ledger" for
+ * recorded effects), newest last;
+ * its older lines and the ids are on the summary's own page.
+ */
+function summaryBox(summary: { id: string; createdAt: Date; messages: number; text: string }): Html {
+  const lines = summary.text.split('\n').filter((l) => l.trim());
+  const shown = lines.slice(-SUMMARY_LINES).map((line) => {
+    const [, who, said] = /^(Operator|Keel|Effects \(from the ledger\)):\s*(.*)$/.exec(line) ?? [undefined, undefined, line];
+    const label = who === 'Operator' ? 'You' : who === 'Keel' ? 'Keel' : who ? 'Ledger' : undefined;
+    return html`<li>${label ? html`<strong>${label}:</strong> ` : ''}${excerpt(said ?? line, 200)}</li>`;
+  });
+  const older = lines.length - shown.length;
+  return html`<div class="box summary">
+    <p class="meta">${summary.messages} messages up to ${when(summary.createdAt)}${older > 0 ? ` · the last ${shown.length} of ${lines.length} facts` : ''}</p>
+    <ul class="summary-lines">${shown}</ul>
+    <p class="meta"><a href="${memoryHref(summary.id)}">The whole summary</a></p>
+  </div>`;
+}
+
 /** The context map: what Keel knows per client, the last conversation summary, and search over all of memory. */
 export async function contextPage(deps: WorkspaceDeps, query: string): Promise<Html> {
   const q = query.trim().slice(0, MAX_QUERY);
@@ -51,7 +73,7 @@ export async function contextPage(deps: WorkspaceDeps, query: string): Promise<H
         : ''
     }
     <h2>Last conversation summary</h2>
-    ${summary ? html`<div class="box"><p class="meta">${when(summary.createdAt)} · ${summary.messages} messages · <a href="${memoryHref(summary.id)}">${summary.id}</a></p><p>${excerpt(summary.text, 600)}</p></div>` : html`<p class="muted">The conversation has not been long enough to summarise yet.</p>`}
+    ${summary ? summaryBox(summary) : html`<p class="muted">The conversation has not been long enough to summarise yet.</p>`}
     <h2>Clients</h2>
     ${map.length ? html`<div class="grid">${map.map(clientBox)}</div>` : html`<p class="muted">No clients yet. Tell Keel about one in chat: “Add Acme Corp as a client, contact dana@acme.test”.</p>`}`;
 }

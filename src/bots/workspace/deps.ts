@@ -24,8 +24,6 @@ export interface WorkspaceDeps {
   isOperator(sender: string): boolean;
   /** PUBLIC_URL is https, so the session cookie is Secure even when a proxy hands Keel plain http. */
   publicHttps: boolean;
-  /** The files store, read for downloads (exports, invoice PDFs); it throws a user-actionable error for a file that is gone. */
-  files: { read(fileId: string): Promise<{ file: { name: string; contentType: string }; bytes: Uint8Array }> };
 }
 
 /** The signed-in visitor and the token their forms carry. */

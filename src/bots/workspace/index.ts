@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { agentNames } from '../../agents/index.js';
 import { ConnectorError } from '../../kernel/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
-import { parseButtonData, renderWeb } from '../presenter/index.js';
-import { crossSite, securityHeaders, WEB_SENDER } from '../web/index.js';
+import { parseButtonData, renderWeb, renderWebFile } from '../presenter/index.js';
+import { crossSite, fileDownload, securityHeaders, signedFileHref, WEB_SENDER } from '../web/index.js';
 import { clearSessionCookie, formGuard, sessionCookie, setSessionCookie, workspaceAccess, type WorkspaceAuth, type WorkspaceEnv } from './access.js';
 import { agentsPage } from './agents.js';
 import { approvalsPage, checkpointsPage, openApprovals } from './checkpoints.js';
@@ -95,26 +95,14 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: Cl
   app.get('/context', async (c) => show(c, 'Context', 'Context', await contextPage(deps, c.req.query('q') ?? '')));
   app.get('/checkpoints', async (c) => show(c, 'Checkpoints', 'Checkpoints', await checkpointsPage(deps, seat(c))));
   app.get('/exports', async (c) => show(c, 'Exports', 'Exports', exportsPage(seat(c), deps.clock.now().getUTCFullYear())));
-  /** A stored file as a download: the export links, for the signed-in operator only (workspaceAccess above). */
-  app.get('/files/:id', async (c) => {
-    let found: Awaited<ReturnType<WorkspaceDeps['files']['read']>>;
-    try {
-      found = await deps.files.read(c.req.param('id'));
-    } catch (error) {
-      if (error instanceof ConnectorError) return notFound(c, error.message);
-      throw error;
-    }
-    return c.body(found.bytes.slice().buffer, 200, {
-      'content-type': found.file.contentType,
-      'content-disposition': `attachment; filename="${found.file.name.replace(/[^\w.-]/g, '_')}"`,
-    });
-  });
   app.get('/links', async (c) => show(c, 'Client links', 'Links', await linksPage(deps, seat(c))));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
-    return show(c, 'Why', 'Timeline', await whyPage(deps, seat(c), action));
+    const fileHref = (id: string) => signedFileHref(auth, '/workspace', id, deps.clock.now());
+    return show(c, 'Why', 'Timeline', await whyPage(deps, seat(c), action, fileHref));
   });
+  app.get('/files/:id', fileDownload({ conversation: deps.conversation, links: auth, now: () => deps.clock.now() }));
   app.get('/memory/:id', async (c) => {
     const body = await memoryPage(deps, c.req.param('id'));
     return body ? show(c, 'Memory', 'Context', body) : notFound(c, 'Memory holds nothing under that id.');
@@ -152,8 +140,10 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: Cl
           const action = await deps.kernel.get(r.card.actionId);
           return html`<ul class="list">${approvalBox(s, action ? await card(deps, action) : r.card)}</ul>`;
         }
-        if (r.kind === 'file')
-          return html`<div class="notice"><a href="/workspace/files/${r.file.id}" download="${r.file.name}">${r.file.name}</a>${r.file.caption ? html` — ${r.file.caption}` : ''}</div>`;
+        if (r.kind === 'file') {
+          const href = await signedFileHref(auth, '/workspace', r.file.id, deps.clock.now());
+          return html`<div class="notice">${raw(renderWebFile(r.file, href))}</div>`;
+        }
         // Anything else a reply can be reads as the web chat shows it (the presenter escapes it).
         return html`<div class="notice">${raw(renderWeb(r))}</div>`;
       }),

@@ -50,7 +50,7 @@ const styles = raw(`
   header strong { font-size:1.05rem; }
   header .who { font-size:.8rem; opacity:.75; display:flex; align-items:center; gap:.5rem; }
   header .who button { background:transparent; color:#fff; border:1px solid #4b5563; padding:.2rem .55rem; font-size:.8rem; }
-  nav { display:flex; gap:.25rem; overflow-x:auto; max-width:1100px; margin:.5rem auto 0; scrollbar-width:none; }
+  nav { display:flex; flex-wrap:wrap; gap:.25rem; max-width:1100px; margin:.5rem auto 0; }
   nav a { color:#d1d5db; text-decoration:none; padding:.35rem .7rem; border-radius:999px; white-space:nowrap; font-size:.92rem; }
   nav a[aria-current="page"] { background:#fff; color:#111827; font-weight:600; }
   nav .count { background:var(--wait); color:#fff; border-radius:999px; padding:0 .4rem; margin-left:.3rem; font-size:.75rem; }
@@ -93,6 +93,8 @@ const styles = raw(`
   .refusal { background:#fef2f2; border-color:#fecaca; }
   .chips { display:flex; flex-wrap:wrap; gap:.3rem; margin:.2rem 0; padding:0; list-style:none; }
   .chips li { background:#f3f4f6; border-radius:.4rem; padding:0 .4rem; font-size:.82rem; }
+  details.steps summary { cursor:pointer; color:var(--muted); font-size:.88rem; }
+  details.steps ol { padding-left:1.2rem; margin:.3rem 0; font-size:.88rem; }
   @media (min-width: 760px) {
     .grid { grid-template-columns:1fr 1fr; }
     form.filters { grid-template-columns:repeat(3, 1fr) auto; align-items:end; }

@@ -5,7 +5,10 @@ import { memoryDocument } from '../../memory/index.js';
 import type { ApprovalCard } from '../../graph/index.js';
 import { cardStatus, expiryLine } from '../presenter/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
+import { clientById, invoiceByNumber, proposalsByIds, type Invoice, type Proposal } from '../../records/index.js';
+import { formatMoney, lineTotal } from '../../core/money.js';
 import { actionForm, badge, when, type Html } from './layout.js';
+import type { HtmlEscapedString } from 'hono/utils/html';
 
 export const actionHref = (id: string) => `/workspace/actions/${encodeURIComponent(id)}`;
 export const memoryHref = (id: string) => `/workspace/memory/${encodeURIComponent(id)}`;
@@ -76,11 +79,59 @@ export function approvalBox(seat: Seat, c: ApprovalCard, opts: { onItsPage?: boo
   </li>`;
 }
 
-/** One ledger action as a line: what, by whom, its state, when; opens its "why". */
-export function actionLine(deps: WorkspaceDeps, action: Action, clientName?: string): Html {
+/** One ledger action as a line: what, for whom, which number and amount, by whom, its state, when; opens its "why". */
+export async function actionLine(deps: WorkspaceDeps, action: Action, subject?: ActionSubject): Promise<HtmlEscapedString> {
+  const about = subject ?? (await subjectOf(deps, action));
   return html`<li class="entry" data-action="${action.id}" data-state="${action.state}">
-    <a class="title" href="${actionHref(action.id)}">${actionTitle(deps, action)}${clientName ? ` · ${clientName}` : ''}</a>
+    <a class="title" href="${actionHref(action.id)}">${subjectTitle(deps, action, about)}</a>
     ${badge(action.state)}
     <span class="meta">${action.agent} · ${when(action.createdAt)}</span>
   </li>`;
 }
+
+/** What an action is about, as the operator names it: the client, the invoice number, the amount, and the record as it stands now. */
+export interface ActionSubject {
+  clientId?: string | undefined;
+  clientName?: string | undefined;
+  number?: string | undefined;
+  amount?: string | undefined;
+  invoice?: Invoice | undefined;
+  proposal?: Proposal | undefined;
+}
+
+/**
+ * The record an action touched, read now: a payment or void names only the invoice number, a proposal
+ * outcome only the proposal, so the client comes from that record. Read per action; the timeline shows at most 100.
+ */
+export async function subjectOf(deps: WorkspaceDeps, action: Action): Promise<ActionSubject> {
+  const input = (action.input ?? {}) as Record<string, unknown>;
+  const result = (action.result ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const number = action.operation.startsWith('invoices.') ? (text(input.number) ?? text(result.number)) : undefined;
+  const invoice = number ? await invoiceByNumber(deps.db, number) : undefined;
+  const proposalId = text(input.proposalId) ?? (action.operation === 'records.draft_proposal' ? text(result.proposalId) : undefined);
+  const [proposal] = proposalId ? await proposalsByIds(deps.db, [proposalId]) : [];
+  const clientId = text(input.clientId) ?? invoice?.clientId ?? proposal?.clientId ?? undefined;
+  const client = clientId ? await clientById(deps.db, clientId) : undefined;
+  const amount = invoice
+    ? formatMoney(invoice.totalMinor, invoice.currency)
+    : action.operation === 'invoices.issue' && typeof input.hoursCenti === 'number' && typeof input.rateMinor === 'number' && typeof input.currency === 'string'
+      ? formatMoney(lineTotal(input.hoursCenti, input.rateMinor), input.currency)
+      : proposal?.totalMinor !== null && proposal?.totalMinor !== undefined
+        ? formatMoney(proposal.totalMinor, proposal.currency)
+        : undefined;
+  return {
+    clientId,
+    clientName: client?.name ?? (action.operation === 'records.upsert_client' ? text(input.name) : undefined),
+    number,
+    amount,
+    invoice,
+    proposal,
+  };
+}
+
+/** "Record a payment — Beta, 2026-0002, 1,800.00 EUR": the line's words, from the action and the record it touched. */
+export const subjectTitle = (deps: WorkspaceDeps, action: Action, subject: ActionSubject) => {
+  const about = [subject.clientName, subject.number, subject.amount].filter(Boolean).join(', ');
+  return `${actionTitle(deps, action)}${about ? ` — ${about}` : ''}`;
+};

@@ -3,7 +3,7 @@ import { defineOperation, type Connector, type LookupResult } from '../../kernel
 import type { Mailer, MailState, OutboxEmail } from './mailer.js';
 
 export { outboxEmails } from './tables.js';
-export { createMailer, messageIdFor, type Mailer } from './mailer.js';
+export { createMailer, messageIdFor, type Mailer, type OutboxEmail } from './mailer.js';
 export { unavailableDelivery, type Delivery } from './delivery.js';
 export { httpEmailDelivery, EMAIL_API_DEFAULT_URL, type EmailApiSettings } from './delivery-http.js';
 export { repliesConnector, attributeReply, messageIds, MAX_REPLY_CHARS, type EmailReply, type ReplyInput } from './replies.js';

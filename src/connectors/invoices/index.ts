@@ -5,7 +5,7 @@ import { invoices } from '../../records/index.js';
 import { clientById } from '../../records/index.js';
 import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
-import type { Mailer } from '../email/index.js';
+import type { Mailer, OutboxEmail } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';
 import { renderPdf, type PdfModel } from './pdf.js';
@@ -145,10 +145,11 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       contentType: 'application/pdf',
       bytes: await renderPdf(model({ name: client?.name ?? clientId, email: client?.email })),
     });
-    if (!client?.email) return { pdf, emailedTo: null };
+    if (!client?.email) return { pdf, emailedTo: null, emailedVia: null };
     const { bytes } = await files.read(pdf.id);
+    let email: OutboxEmail;
     try {
-      await mailer.send({
+      email = await mailer.send({
         key: mailKey(number),
         to: client.email,
         clientId,
@@ -163,7 +164,8 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       }
       throw error;
     }
-    return { pdf, emailedTo: client.email };
+    // How it left (SMTP, an email API, or only the outbox folder) is what the operator's "Done" line reports.
+    return { pdf, emailedTo: client.email, emailedVia: email.via };
   }
 
   /**
@@ -171,13 +173,16 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
    * address, its email went out. Every step is keyed, so a half-done run is
    * safe to run again ("not done"); only an interrupted email hand-over is a doubt.
    */
-  async function delivered(number: string, clientId: string): Promise<LookupResult | { pdf: StoredFile; emailedTo: string | null }> {
+  async function delivered(
+    number: string,
+    clientId: string,
+  ): Promise<LookupResult | { pdf: StoredFile; emailedTo: string | null; emailedVia: OutboxEmail['via'] | null }> {
     const pdf = await files.byKey(pdfKey(number));
     const mail = await mailer.state(mailKey(number));
     if (mail.status === 'unknown') return mail;
     const client = await clientById(db, clientId);
     if (!pdf || (mail.status === 'not_sent' && client?.email)) return { status: 'not_done' };
-    return { pdf, emailedTo: mail.status === 'sent' ? mail.email.to : null };
+    return { pdf, emailedTo: mail.status === 'sent' ? mail.email.to : null, emailedVia: mail.status === 'sent' ? mail.email.via : null };
   }
 
   const invoiceModel =
@@ -248,7 +253,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       const invoice = (await byKey(ctx.idempotencyKey))!;
       const link = await paymentLink(invoice, ctx.idempotencyKey, ctx.heartbeat);
       const page = await settings.pageLink?.(invoice.number, invoice.clientId);
-      const { pdf, emailedTo } = await deliver(
+      const { pdf, emailedTo, emailedVia } = await deliver(
         invoice.number,
         invoice.clientId,
         invoiceModel(invoice),
@@ -262,7 +267,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         .update(invoices)
         .set({ status: 'sent' })
         .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'draft')));
-      return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo, ...(link ? { payUrl: link.url } : {}) };
+      return { ...summary((await byKey(ctx.idempotencyKey))!), pdfFileId: pdf.id, emailedTo, emailedVia, ...(link ? { payUrl: link.url } : {}) };
     },
     async lookup(key) {
       const invoice = await byKey(key);
@@ -273,7 +278,16 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       if ('status' in found) return found;
       // A draft whose steps all took effect still needs its status set, which a re-run does.
       if (invoice.status === 'draft') return { status: 'not_done' };
-      return { status: 'done', result: { ...summary(invoice), pdfFileId: found.pdf.id, emailedTo: found.emailedTo, ...(link ? { payUrl: link.url } : {}) } };
+      return {
+        status: 'done',
+        result: {
+          ...summary(invoice),
+          pdfFileId: found.pdf.id,
+          emailedTo: found.emailedTo,
+          emailedVia: found.emailedVia,
+          ...(link ? { payUrl: link.url } : {}),
+        },
+      };
     },
     compensation: {
       kind: 'operation',
@@ -282,12 +296,13 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     },
   });
 
-  const creditResult = (i: Invoice, cn: CreditNote, pdf: StoredFile, emailedTo: string | null) => ({
+  const creditResult = (i: Invoice, cn: CreditNote, pdf: StoredFile, emailedTo: string | null, emailedVia: OutboxEmail['via'] | null) => ({
     ...summary(i),
     status: 'void' as const,
     creditNote: cn.number,
     creditNoteFileId: pdf.id,
     emailedTo,
+    emailedVia,
   });
 
   const voidInvoice = defineOperation({
@@ -310,7 +325,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         await payments.deactivate({ key: ctx.idempotencyKey, linkId: link.linkId, number });
         await db.update(invoicePaymentLinks).set({ deactivatedAt: clock.now() }).where(eq(invoicePaymentLinks.invoiceId, invoice.id));
       }
-      const { pdf, emailedTo } = await deliver(
+      const { pdf, emailedTo, emailedVia } = await deliver(
         creditNote.number,
         creditNote.clientId,
         creditNoteModel(creditNote, invoice),
@@ -320,7 +335,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         },
         ctx.heartbeat,
       );
-      return creditResult(invoice, creditNote, pdf, emailedTo);
+      return creditResult(invoice, creditNote, pdf, emailedTo, emailedVia);
     },
     async lookup(_key, { number }) {
       const invoice = await byNumber(number);
@@ -330,7 +345,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       if (link && !link.deactivatedAt) return { status: 'not_done' };
       const found = await delivered(creditNote.number, creditNote.clientId);
       if ('status' in found) return found;
-      return { status: 'done', result: creditResult(invoice, creditNote, found.pdf, found.emailedTo) };
+      return { status: 'done', result: creditResult(invoice, creditNote, found.pdf, found.emailedTo, found.emailedVia) };
     },
     compensation: { kind: 'irreversible', note: 'a credit note stands; issue a new invoice instead' },
   });

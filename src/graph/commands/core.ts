@@ -1,9 +1,10 @@
 import type { Kernel, Action } from '../../kernel/index.js';
 import { KernelError } from '../../kernel/index.js';
 import type { Db } from '../../storage/index.js';
-import { invoiceByNumber } from '../../records/index.js';
 import type { Clock } from '../../core/clock.js';
-import { capabilitiesText, cardFor, outcomeLine } from '../../agents/index.js';
+import { capabilitiesText, cardFor, outcomeFiles, outcomeLine } from '../../agents/index.js';
+import { clientById, invoiceByNumber } from '../../records/index.js';
+import { formatMoney } from '../../core/money.js';
 import type { Outbound } from '../../chat/index.js';
 import type { ApprovalViews } from '../approvals.js';
 import type { ChatCommand, CommandSet } from '../commands.js';
@@ -25,8 +26,23 @@ export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZ
   };
 
   const help: ChatCommand = { description: 'What Keel can do', run: async () => [text(capabilitiesText())] };
+  const pdf: ChatCommand = {
+    description: 'An invoice as a PDF: /pdf 2026-0002 (also "send me invoice 2026-0002")',
+    async run({ args }) {
+      const number = args.trim();
+      const invoice = number ? await invoiceByNumber(db, number) : undefined;
+      if (!invoice) return [text(number ? `There is no invoice ${number}.` : 'Which invoice? Use /pdf <invoice number>, e.g. /pdf 2026-0002.')];
+      // The issuing action's result names the PDF it stored; voiding leaves it (and adds a credit note's PDF).
+      const issued = await kernel.byKey(invoice.idempotencyKey);
+      const files = issued ? outcomeFiles(issued) : [];
+      const client = await clientById(db, invoice.clientId);
+      const line = `Invoice ${invoice.number} — ${client?.name ?? invoice.clientId}, ${formatMoney(invoice.totalMinor, invoice.currency)}, ${invoice.status}.`;
+      return files.length ? [text(line), ...files] : [text(`${line} Its PDF is not stored, so there is nothing to send.`)];
+    },
+  };
   return {
     start: help,
+    pdf,
     help,
     pending: {
       description: 'Open approvals by kind, with their buttons; several of one kind can be approved at once',
@@ -53,7 +69,9 @@ export function coreCommands(deps: { kernel: Kernel; db: Db; clock: Clock; timeZ
         try {
           const compensation = await kernel.compensate(action.id, { by: `operator:${sender}`, reason: `The operator asked to undo action ${action.id}.` });
           const op = kernel.operation(compensation.operation);
-          return compensation.state === 'awaiting_approval' ? [await card(compensation)] : [text(outcomeLine(compensation, op, timeZone))];
+          return compensation.state === 'awaiting_approval'
+            ? [await card(compensation)]
+            : [text(outcomeLine(compensation, op, timeZone)), ...outcomeFiles(compensation)];
         } catch (error) {
           if (error instanceof KernelError) return [text(`I cannot undo that: ${error.message}`)];
           throw error;

@@ -1,6 +1,9 @@
 import type { ChatCommand, CommandSet } from '../commands.js';
 import type { Outbound } from '../../chat/index.js';
-import type { Timeline, TimelineStep } from '../timeline.js';
+import type { Kernel } from '../../kernel/index.js';
+import type { Db } from '../../storage/index.js';
+import { cardFor, outcomeLine } from '../../agents/index.js';
+import type { RewindOutcome, Timeline, TimelineStep } from '../timeline.js';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
 const DEFAULT_STEPS = 10;
@@ -17,8 +20,31 @@ function describe(step: TimelineStep): string {
 }
 
 /** /history and /rewind: the thread's checkpoints with the actions of their turns, and time travel. */
-export function historyCommands(deps: { timeline: Timeline }): CommandSet {
-  const { timeline } = deps;
+export function historyCommands(deps: { timeline: Timeline; kernel: Kernel; db: Db; timeZone: string }): CommandSet {
+  const { timeline, kernel, db, timeZone } = deps;
+
+  /**
+   * What the rewind changed, from the ledger: the cards it withdrew (shown in their new state, so every app
+   * redraws them without buttons) and the effects it did not take back, each with the /undo that would.
+   */
+  async function undone(outcome: RewindOutcome): Promise<Outbound[]> {
+    const lines: string[] = [];
+    if (outcome.withdrawn.length) {
+      lines.push(
+        `Withdrawn — ${outcome.withdrawn.length === 1 ? 'this card was' : `these ${outcome.withdrawn.length} cards were`} proposed after that point and can no longer be approved:`,
+      );
+      lines.push(...outcome.withdrawn.map((a) => `• ${kernel.operation(a.operation).summary} (action ${a.id})`));
+    }
+    if (outcome.kept.length) {
+      lines.push('Not undone — these already happened after that point; a rewind does not take effects back, /undo does:');
+      lines.push(...outcome.kept.map((a) => `• ${outcomeLine(a, kernel.operation(a.operation), timeZone).replace(/\.$/, '')} (/undo ${a.id})`));
+    }
+    if (!lines.length) lines.push('Nothing was proposed or done after that point, so nothing was withdrawn or left standing.');
+    const cards = await Promise.all(
+      outcome.withdrawn.map(async (a): Promise<Outbound> => ({ kind: 'card', card: await cardFor(db, a, kernel.operation(a.operation), timeZone) })),
+    );
+    return [text(lines.join('\n')), ...cards];
+  }
 
   const history: ChatCommand = {
     description: 'The last steps of this conversation and the actions they took; /history 20 for more',
@@ -40,7 +66,7 @@ export function historyCommands(deps: { timeline: Timeline }): CommandSet {
   const rewind: ChatCommand = {
     movesThread: true,
     description: 'Go back to an earlier step of this conversation (from /history); actions already taken are not repeated',
-    async run({ args }) {
+    async run({ args, sender }) {
       const matches = await timeline.find(args.trim());
       if (matches.length !== 1) {
         return [
@@ -52,12 +78,14 @@ export function historyCommands(deps: { timeline: Timeline }): CommandSet {
         ];
       }
       const target = matches[0]!;
-      const replies = await timeline.rewind(target);
+      const outcome = await timeline.rewind(target, sender);
       const id = short(String(target.config.configurable?.checkpoint_id ?? ''));
+      const inbound = target.values.inbound as { payload?: { kind: string; text?: string } } | null | undefined;
+      const at = inbound?.payload?.kind === 'text' ? ` (${target.next.length ? 'during' : 'after'} "${quote(inbound.payload.text ?? '')}")` : '';
       const note = target.next.length
-        ? `Rewound to ${id} and replayed from there; what that request had already done is recognised below and was not repeated.`
-        : `Rewound to ${id}; the conversation continues from there.`;
-      return [text(note), ...replies];
+        ? `Rewound to ${id}${at} and replayed from there; what that request had already done is recognised below and was not repeated.`
+        : `Rewound to ${id}${at}; the conversation continues from there.`;
+      return [text(note), ...(await undone(outcome)), ...outcome.replies];
     },
   };
 

@@ -18,6 +18,19 @@ export interface SupersedeRequest {
   edited: unknown;
 }
 
+/** An open card a rewind went back before, withdrawn without a replacement. */
+export interface WithdrawRequest {
+  actionId: string;
+  /** The operator who rewound. */
+  by: string;
+  /** The checkpoint the conversation went back to. */
+  checkpoint: string;
+  reason: string;
+}
+
+/** What an edit row's `replacedByKey` starts with when no card replaced it: a rewind withdrew it. */
+export const WITHDRAWN = 'withdrawn-by-rewind:';
+
 export type SupersedeOutcome =
   | { outcome: 'superseded'; action: Action; edit: ActionEdit }
   /** The card was already decided, expired, or replaced by a different edit: nothing changed. */
@@ -69,5 +82,43 @@ export function createEdits(deps: { db: Db; ledger: Ledger; audit: Audit; clock:
     return { outcome: 'superseded', action: replaced, edit: (await editOf(replaced.id))! };
   }
 
-  return { supersede, editOf };
+  /**
+   * Withdraws an open card that a rewind went back before: it leaves `awaiting_approval` the way an edit
+   * replaces it (one conditional update, so a tap racing it is one or the other), with no new card. Its
+   * buttons then answer that it was withdrawn; the edit row keeps why, and the audit says who.
+   */
+  async function withdraw(req: WithdrawRequest): Promise<Action | undefined> {
+    const now = clock.now();
+    const by = `rewind:${req.by}`;
+    const withdrawn = await ledger.updateWhere(and(eq(actions.id, req.actionId), eq(actions.state, 'awaiting_approval')), {
+      state: 'superseded',
+      decidedBy: by,
+      decidedAt: now,
+    });
+    if (!withdrawn) return undefined;
+    await db
+      .insert(actionEdits)
+      .values({
+        actionId: withdrawn.id,
+        replacedByKey: `${WITHDRAWN}${req.checkpoint}`,
+        by,
+        instruction: req.reason,
+        original: withdrawn.input,
+        edited: {},
+        at: now,
+      })
+      .onConflictDoNothing();
+    await audit({
+      actor: req.by,
+      event: 'withdrawn',
+      actionId: withdrawn.id,
+      operation: withdrawn.operation,
+      reason: req.reason,
+      evidence: withdrawn.evidence,
+      detail: { checkpoint: req.checkpoint },
+    });
+    return withdrawn;
+  }
+
+  return { supersede, editOf, withdraw };
 }
