@@ -3,7 +3,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { html, raw } from 'hono/html';
 import { z } from 'zod';
 import { agentNames } from '../../agents/index.js';
-import { ConnectorError } from '../../kernel/index.js';
 import type { HandleResult, Inbound, Outbound } from '../../graph/index.js';
 import { parseButtonData, renderWeb, renderWebFile } from '../presenter/index.js';
 import { crossSite, fileDownload, securityHeaders, signedFileHref, WEB_SENDER } from '../web/index.js';
