@@ -1,7 +1,7 @@
 import type { Action } from '../kernel/index.js';
 import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard } from '../chat/index.js';
-import { clientById } from '../records/index.js';
+import { clientById, entriesByIds } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, lineTotal } from '../core/money.js';
 
@@ -24,6 +24,11 @@ export async function cardFor(db: Db, action: Action, op: Operation | undefined,
   const { title, facts } = op
     ? describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone)
     : { title: action.operation, facts: [] };
+  // A billable snapshot's evidence is its time entries: each is on the card, so the operator sees what is billed.
+  if (action.operation === 'invoices.issue' && Array.isArray(input.entryIds)) {
+    const entries = await entriesByIds(db, input.entryIds as string[]);
+    facts.push({ label: 'Entries', value: entries.map((e) => `${e.workedOn} ${e.description} ${formatHours(e.hoursCenti)} [${e.id}]`).join('; ') });
+  }
   return {
     ref: action.cardRef ?? '',
     actionId: action.id,

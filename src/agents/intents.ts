@@ -22,7 +22,7 @@ export const coordinatorTools = {
   route: z
     .object({
       agent: agentName.describe(
-        'sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.',
+        'sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue, time worked and billing it. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.',
       ),
       request: z.string().min(1).describe('The operator request, restated in full.'),
     })
@@ -73,6 +73,24 @@ export const agentTools = {
       description: z.string().min(1).default('Consulting'),
     })
     .describe('Issue an invoice to a client; waits for the operator approval.'),
+  log_time: z
+    .object({
+      client: clientRef,
+      hours: money.max(24).describe('Hours worked.'),
+      description: z.string().trim().min(1).describe('What the work was, in the operator words, e.g. "workshop prep".'),
+      day: z.iso.date().optional().describe("The day the work was done, YYYY-MM-DD in the operator's time zone; omit for today."),
+      project: z.string().trim().min(1).optional().describe('The project it belongs to, by name.'),
+    })
+    .describe('Record time or delivery work for a client, to be billed later by a billable snapshot; nothing leaves Keel.'),
+  bill_time: z
+    .object({
+      client: clientRef,
+      from: z.iso.date().describe('First day of the period billed, YYYY-MM-DD.'),
+      to: z.iso.date().describe('Last day of the period billed, YYYY-MM-DD.'),
+      rate: money.optional().describe("Hourly rate in major units; omit to use the client's accepted proposal, else the last rate billed."),
+      currency,
+    })
+    .describe("Bill a client's unbilled time entries of a period as one invoice (a billable snapshot, the entries as evidence); waits for approval."),
   list_invoices: z
     .object({
       client: clientRef.optional(),

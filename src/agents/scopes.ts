@@ -44,9 +44,9 @@ export const scopes: Record<AgentName, Scope> = {
   },
   finance: {
     title: 'Finance and billing',
-    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'void_invoice', 'recall', 'revise_action'],
+    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'void_invoice', 'log_time', 'bill_time', 'recall', 'revise_action'],
     memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
-    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
+    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void', 'records.log_time'],
   },
   operations: {
     title: 'Operations and scheduling',

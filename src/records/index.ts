@@ -1,5 +1,6 @@
 /** The business records: their tables, the queries everyone reads them through, and the connectors that write them. */
-export { clients, notes, proposals, invoices, invoiceCounters, meetings, projects, tasks, clientAliases } from './tables.js';
+export { clients, notes, proposals, invoices, invoiceCounters, meetings, projects, tasks, clientAliases, timeEntries } from './tables.js';
 export * from './queries.js';
 export { recordsConnector } from './records-connector.js';
 export { memoryConnector } from './memory-connector.js';
+export { unbilledEntries, entriesByIds, billingStatements, releaseStatement, type TimeEntry } from './time.js';

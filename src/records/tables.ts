@@ -137,3 +137,25 @@ export const clientAliases = sqliteTable(
   },
   (t) => [uniqueIndex('client_aliases_kind_value_unique').on(t.kind, t.value), index('client_aliases_client_idx').on(t.clientId)],
 );
+
+/**
+ * Time and delivery worked for a client ("spent 3h on workshop prep for Beta"): what a billable snapshot turns into an
+ * invoice. `workedOn` is the operator's local day (YYYY-MM-DD in TZ). `invoiceId` is set by the invoices connector in
+ * the same batch that numbers the invoice billing it, and cleared when that invoice is voided, so an entry is on at
+ * most one live invoice whatever happens to the cards in between.
+ */
+export const timeEntries = sqliteTable(
+  'time_entries',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    projectId: text('project_id'),
+    description: text('description').notNull(),
+    hoursCenti: integer('hours_centi').notNull(),
+    workedOn: text('worked_on').notNull(),
+    invoiceId: text('invoice_id'),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('time_entries_client_day_idx').on(t.clientId, t.workedOn), index('time_entries_invoice_idx').on(t.invoiceId)],
+);

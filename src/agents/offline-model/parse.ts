@@ -1,6 +1,6 @@
 import { assertTimeZone } from './dates.js';
 import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
-import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
+import { billTime, createInvoice, listInvoices, logTime, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
@@ -33,6 +33,7 @@ const grammars: Grammar[] = [
   reviseAction,
   proposeRule,
   rememberNote,
+  logTime,
   recordPayment,
   voidInvoice,
   recordProposalOutcome,
@@ -40,6 +41,7 @@ const grammars: Grammar[] = [
   completeTask,
   addTask,
   listTasks,
+  billTime,
   createInvoice,
   listInvoices,
   scheduleMeeting,
