@@ -11,11 +11,11 @@ import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
-import { memoryConnector } from './records/index.js';
+import { memoryConnector, playbooksConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { digestCommands, keelJobs } from './jobs/index.js';
+import { createPlaybookRunner, digestCommands, keelJobs, playbookCommands } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -132,6 +132,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       ),
       operatorConnector({ db, clock, ids, deliver: deliverToOperator }),
       memoryConnector({ db, clock, ids }),
+      playbooksConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
     policy: withStandingRules(scopePolicy(scopes), rules),
@@ -179,7 +180,9 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     turnBudgetMs: config.MODEL_TURN_SECONDS * 1000,
   };
   const checkpointer = new LibSQLSaver(storage.sql);
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer });
+  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
+  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals });
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer, sequencer: playbooks });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
@@ -191,7 +194,6 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const isOperator = (sender: string) => operators.has(sender);
   const admission = createAdmission({ messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE, refusalQuietMs: config.REFUSAL_QUIET_MINUTES * 60_000 }, clock);
   const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
     kernel,
@@ -223,6 +225,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       historyCommands({ timeline }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
+      playbookCommands({ db, kernel }),
     ),
   });
   const hub = createReplyHub();
@@ -312,6 +315,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       digestTime: config.DIGEST_TIME,
+      playbooks,
       approvalReminders: config.APPROVAL_REMINDER_MINUTES
         ? {
             afterMinutes: config.APPROVAL_REMINDER_MINUTES,

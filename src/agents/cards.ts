@@ -1,7 +1,7 @@
 import type { Action } from '../kernel/index.js';
 import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard } from '../chat/index.js';
-import { clientById, entriesByIds } from '../records/index.js';
+import { clientById, entriesByIds, playbookSpec, stepText, triggerText } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, lineTotal } from '../core/money.js';
 
@@ -111,14 +111,29 @@ function describe(
         });
       return { title: 'Create a standing approval rule', facts };
     }
-    default:
+    case 'playbooks.create': {
+      const spec = playbookSpec.safeParse(input);
+      if (!spec.success) break;
       return {
-        title: client.name ? `${capitalized} for ${client.name}` : capitalized,
-        facts: Object.entries(input)
-          .filter(([key]) => key !== 'clientId')
-          .map(([label, value]) => ({ label, value: str(value) })),
+        title: `Create the playbook "${spec.data.name}"`,
+        facts: [
+          { label: 'When', value: triggerText(spec.data.trigger) },
+          ...spec.data.steps.map((step, index) => ({ label: `Step ${index + 1}`, value: stepText(step) })),
+          {
+            label: 'If a step fails',
+            value: spec.data.compensateOnFailure ? 'the run stops and the finished steps are undone' : 'the run stops; finished steps stay',
+          },
+          { label: 'Approvals', value: 'each run gathers the steps that need your approval into one message' },
+        ],
       };
+    }
   }
+  return {
+    title: client.name ? `${capitalized} for ${client.name}` : capitalized,
+    facts: Object.entries(input)
+      .filter(([key]) => key !== 'clientId')
+      .map(([label, value]) => ({ label, value: str(value) })),
+  };
 }
 
 /** A meeting's start as the operator reads it: "Tuesday 1 December 2026 at 16:00 (Europe/Berlin)", never an ISO instant. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { playbookOperations } from '../records/index.js';
 
 /**
  * The tools role agents offer a model, as zod schemas. The same schemas are
@@ -195,6 +196,28 @@ export const agentTools = {
       forDays: z.number().int().positive().max(3650).optional().describe('The rule expires after this many days.'),
     })
     .describe('Propose a standing rule that approves matching actions without a card. It takes effect only once the operator approves its card.'),
+  propose_playbook: z
+    .object({
+      name: z.string().trim().min(1).max(120).describe('A short name, e.g. "Kickoff".'),
+      event: z.enum(['proposal_accepted', 'client_added', 'invoice_paid', 'invoice_overdue']).describe('The record event that starts it.'),
+      overdueDays: z.number().int().min(0).max(365).optional().describe('invoice_overdue only: days past the due day.'),
+      steps: z
+        .array(
+          z.object({
+            operation: z.enum(playbookOperations),
+            inputs: z
+              .array(z.object({ field: z.string().min(1), value: z.string() }))
+              .describe(
+                'The operation input, field by field. Values may be templates over the event record: {{client.id}}, {{client.email}}, {{client.contact}}, {{proposal.title}}, {{proposal.hoursCenti * 0.3}}, {{proposal.rateMinor}}, {{proposal.currency}}, {{invoice.number}}, {{workday(3) 10:00}} (a free slot within 3 working days).',
+              ),
+          }),
+        )
+        .min(1)
+        .max(12)
+        .describe('The steps, in order.'),
+      undoOnFailure: z.boolean().default(false).describe('Undo the finished steps when a later one fails.'),
+    })
+    .describe('Propose a playbook: when the event happens, its steps run in order as kernel operations. It exists only once the operator approves its card.'),
 };
 
 export type AgentToolName = keyof typeof agentTools;

@@ -23,6 +23,7 @@ import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
 import { billingTools } from './billing-tools.js';
+import { playbookTools } from './playbook-tools.js';
 import { intentKey } from './intent-key.js';
 import { meetingTime } from './cards.js';
 
@@ -235,6 +236,7 @@ const toolbox: Toolbox = {
   ...workTools({ answer, client, act, warnings }),
   ...approvalTools({ answer, client, act, warnings }),
   ...billingTools({ answer, client, act, warnings }),
+  ...playbookTools({ answer, act }),
 
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);

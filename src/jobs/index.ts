@@ -13,6 +13,9 @@ import { remindApprovals } from './approval-reminders.js';
 
 export { composeDigest, type DigestDeps } from './digest.js';
 export { digestCommands } from './commands.js';
+export { playbookCommands } from './playbook-commands.js';
+export { createPlaybookRunner, stepKey, type PlaybookRunner } from './playbooks.js';
+import type { PlaybookRunner } from './playbooks.js';
 
 export interface JobDeps {
   db: Db;
@@ -30,6 +33,8 @@ export interface JobDeps {
    * that never leaves the machine, like memory indexing, so it runs outside the kernel; a repeated run makes one more copy.
    */
   backup?: { time: string; run: () => Promise<void> } | undefined;
+  /** Playbooks fire for events that happened and their unfinished runs carry on, each minute. */
+  playbooks?: PlaybookRunner | undefined;
 }
 
 /**
@@ -104,6 +109,8 @@ export function keelJobs(deps: JobDeps): Job[] {
   ];
   if (deps.digestTime)
     jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
+  const runner = deps.playbooks;
+  if (runner) jobs.push({ name: 'playbooks', cron: '* * * * *', timeZone: 'UTC', run: () => runner.tick() });
   if (deps.backup) jobs.push({ name: 'backup', cron: dailyAt(deps.backup.time), timeZone: deps.timeZone, run: deps.backup.run });
   const reminding = deps.approvalReminders;
   if (reminding)

@@ -1,6 +1,41 @@
 /** The business records: their tables, the queries everyone reads them through, and the connectors that write them. */
-export { clients, notes, proposals, invoices, invoiceCounters, meetings, projects, tasks, clientAliases, timeEntries } from './tables.js';
+export {
+  clients,
+  notes,
+  proposals,
+  invoices,
+  invoiceCounters,
+  meetings,
+  projects,
+  tasks,
+  clientAliases,
+  timeEntries,
+  playbooks,
+  playbookRuns,
+} from './tables.js';
 export * from './queries.js';
 export { recordsConnector } from './records-connector.js';
 export { memoryConnector } from './memory-connector.js';
 export { unbilledEntries, entriesByIds, billingStatements, releaseStatement, type TimeEntry } from './time.js';
+export {
+  playbookSpec,
+  playbookStep,
+  playbookTrigger,
+  playbookOperations,
+  playbooksConnector,
+  listPlaybooks,
+  activePlaybooks,
+  playbookById,
+  triggerSubjects,
+  renderStep,
+  triggerText,
+  stepText,
+  unreadableTemplates,
+  type Playbook,
+  type PlaybookRun,
+  type PlaybookSpec,
+  type PlaybookStep,
+  type PlaybookTrigger,
+  type PlaybookSubject,
+  type TemplateContext,
+} from './playbooks.js';

@@ -26,6 +26,7 @@ const examples: Record<AgentToolName, string> = {
   link_identity: 'dana.private@gmail.com is also Dana',
   revise_action: 'make it 12 hours (after tapping Edit on a card)',
   propose_rule: 'Always approve invoices under 500 EUR to existing clients',
+  propose_playbook: 'When a proposal is accepted: create a project for it, send the welcome email, invoice a 30% deposit',
 };
 
 const allTools = Object.keys(agentTools) as AgentToolName[];

@@ -8,6 +8,7 @@ import { addTask, completeTask, listTasks, scheduleMeeting, status } from './ope
 import { clean, maxParsedLength } from './text.js';
 import { normalizeTyping } from './typos.js';
 import { proposeRule, reviseAction } from './approvals.js';
+import { proposePlaybook } from './playbooks.js';
 
 export interface ParseOptions {
   /** The moment relative dates ("tomorrow", "Friday") are resolved against. */
@@ -32,6 +33,8 @@ const grammars: Grammar[] = [
   // An edit names a card and its change, and a rule starts "always approve …": both may mention invoices or emails.
   reviseAction,
   proposeRule,
+  // A routine names other requests ("create a project", "invoice a deposit") as its steps, so it is read first.
+  proposePlaybook,
   rememberNote,
   logTime,
   recordPayment,
