@@ -31,6 +31,7 @@ const operationsOf: Partial<Record<string, string[]>> = {
   complete_task: ['memory.complete_task'],
   link_identity: ['memory.link_identity'],
   propose_rule: ['rules.create'],
+  propose_playbook: ['playbooks.create'],
   // An edited card is replaced by a new action of its own kind.
   revise_action: ['invoices.issue', 'email.send', 'calendar.book'],
 };

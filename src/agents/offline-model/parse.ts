@@ -115,6 +115,8 @@ export function splitRequests(message: string, options: ParseOptions): RequestPa
 
 function split(text: string, options: ParseOptions, budget: number): RequestPart[] | undefined {
   const whole = parseIntent(text, options);
+  // A routine's steps read like requests of their own ("…: send the welcome email and add a task"), yet are one playbook.
+  if (whole.kind === 'tool' && whole.tool === 'propose_playbook') return [{ text, intent: whole }];
   if (budget > 1) {
     // A few candidate joints per level keep a pasted wall of "and invoice and invoice…" cheap.
     let tries = 0;
