@@ -16,6 +16,8 @@ export { digestCommands } from './commands.js';
 export { playbookCommands } from './playbook-commands.js';
 export { createPlaybookRunner, stepKey, type PlaybookRunner } from './playbooks.js';
 import type { PlaybookRunner } from './playbooks.js';
+import { suggestPlaybooks } from './playbook-suggestions.js';
+export { suggestPlaybooks, REPEATS_BEFORE_SUGGESTING } from './playbook-suggestions.js';
 
 export interface JobDeps {
   db: Db;
@@ -33,7 +35,7 @@ export interface JobDeps {
    * that never leaves the machine, like memory indexing, so it runs outside the kernel; a repeated run makes one more copy.
    */
   backup?: { time: string; run: () => Promise<void> } | undefined;
-  /** Playbooks fire for events that happened and their unfinished runs carry on, each minute. */
+  /** Playbooks fire for events that happened and their unfinished runs carry on, each minute; a routine repeated three times is offered as one. */
   playbooks?: PlaybookRunner | undefined;
 }
 
@@ -110,7 +112,16 @@ export function keelJobs(deps: JobDeps): Job[] {
   if (deps.digestTime)
     jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
   const runner = deps.playbooks;
-  if (runner) jobs.push({ name: 'playbooks', cron: '* * * * *', timeZone: 'UTC', run: () => runner.tick() });
+  if (runner)
+    jobs.push({
+      name: 'playbooks',
+      cron: '* * * * *',
+      timeZone: 'UTC',
+      run: async () => {
+        await runner.tick();
+        await suggestPlaybooks(deps);
+      },
+    });
   if (deps.backup) jobs.push({ name: 'backup', cron: dailyAt(deps.backup.time), timeZone: deps.timeZone, run: deps.backup.run });
   const reminding = deps.approvalReminders;
   if (reminding)

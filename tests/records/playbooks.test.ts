@@ -183,3 +183,61 @@ describe('playbooks from the web chat', () => {
     }
   });
 });
+
+describe('Keel notices a repeated routine', () => {
+  it('offers "make this a playbook?" after the same steps followed an accepted proposal three times, not two', async () => {
+    const clock = new ManualClock(NOW);
+    const db = tempDatabase();
+    const keel = await startKeel({ url: db.url, clock });
+    try {
+      await keel.scheduler.sync();
+      // A few seconds between messages, as when typed.
+      const say = async (text: string) => {
+        clock.advance(5_000);
+        return textIn((await keel.say(text)).replies);
+      };
+      const tick = async () => {
+        clock.advance(61_000);
+        await keel.scheduler.tick();
+      };
+      const offers = async () => (await keel.kernel.list()).filter((a) => a.idempotencyKey.startsWith('suggest-playbook:'));
+      const routine = async (client: string) => {
+        await say(`Add ${client} as a client, contact ${client.toLowerCase()}@example.test`);
+        await say(`draft a proposal for ${client}: workshop, 10 hours at 100 EUR`);
+        await say(`${client} accepted the proposal`);
+        await say(`new project Workshop for ${client}`);
+        await say(`task: send the agenda to ${client}`);
+        await tick();
+      };
+      await routine('Beta');
+      await routine('Gamma');
+      expect(await offers()).toEqual([]);
+      await routine('Delta');
+      const offered = await offers();
+      const create = offered.find((a) => a.operation === 'playbooks.create')!;
+      expect(create.state).toBe('awaiting_approval');
+      expect(create.input).toMatchObject({
+        trigger: { event: 'proposal_accepted' },
+        steps: [
+          { operation: 'memory.add_project', input: { name: '{{proposal.title}}', clientId: '{{client.id}}' } },
+          { operation: 'memory.add_task', input: { title: 'Send the agenda to {{client.name}}', clientId: '{{client.id}}' } },
+        ],
+      });
+      const notice = offered.find((a) => a.operation === 'operator.notify')!;
+      const [question] = (notice.input as { messages: Outbound[] }).messages;
+      expect(question).toEqual({
+        kind: 'text',
+        text: 'You did the same after a proposal is accepted 3 times: memory.add_project → memory.add_task. Make this a playbook? Approve the card and it runs by itself next time.',
+      });
+      // Asked once: later ticks do not ask again.
+      await tick();
+      expect(await offers()).toHaveLength(2);
+      // Approved, it is a playbook like any other, and fires for the next accepted proposal.
+      await keel.tap(create.cardRef!);
+      expect(textIn((await keel.say('/playbooks')).replies)).toContain('"After a proposal is accepted"');
+    } finally {
+      keel.close();
+      db.remove();
+    }
+  });
+});
