@@ -15,7 +15,7 @@ import { memoryConnector, playbooksConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { createPlaybookRunner, digestCommands, keelJobs, playbookCommands } from './jobs/index.js';
+import { createPlaybookRunner, digestCommands, keelJobs, playbookCommands, type PlaybookRunner } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -72,6 +72,8 @@ export interface Keel {
   hub: ReplyHub;
   /** Runs Keel's jobs (digest, reminders, expiry, backups) when due; Node ticks it on an interval, Workers on cron. */
   scheduler: Scheduler;
+  /** Fires playbooks and carries their runs on (the `playbooks` job calls `tick` each minute). */
+  playbooks: PlaybookRunner;
   logger: Logger;
   /** Recall, compaction and the background indexer. */
   memory: Memory;
@@ -399,6 +401,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     storage,
     hub,
     scheduler,
+    playbooks,
     logger,
     memory,
     recover,

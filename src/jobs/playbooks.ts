@@ -57,9 +57,25 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
   const { db, kernel, clock, ids, timeZone } = deps;
   const runById = async (id: string) => (await db.select().from(playbookRuns).where(eq(playbookRuns.id, id)))[0];
 
-  /** Tells the operator once, under a key of its own: a restart that repeats this finds it delivered. */
-  const notify = (key: string, reason: string, messages: Outbound[], evidence: string[]) =>
-    kernel.execute({ operation: 'operator.notify', input: { kind: 'playbook', messages }, idempotencyKey: key, agent: 'operations', reason, evidence });
+  /**
+   * Tells the operator once, under a key of its own. The messages are composed only while the key is unused: a
+   * notice a crash left recorded is carried on as recorded (its gathered message names the batch made then).
+   */
+  async function notify(key: string, reason: string, compose: () => Promise<Outbound[]>, evidence: string[]): Promise<void> {
+    const recorded = await kernel.byKey(key);
+    if (recorded) {
+      await kernel.execute(recorded.id);
+      return;
+    }
+    await kernel.execute({
+      operation: 'operator.notify',
+      input: { kind: 'playbook', messages: await compose() },
+      idempotencyKey: key,
+      agent: 'operations',
+      reason,
+      evidence,
+    });
+  }
 
   /** The first working day after today, within `days`, whose `time` has no meeting booked; an instant in the operator's zone. */
   async function freeSlot(days: number, time: string): Promise<string | undefined> {
@@ -79,7 +95,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
   }
 
   /** Records the run once per playbook and subject, its inputs rendered now; a template that cannot be read fails it at once. */
-  async function open(playbook: Playbook, subject: PlaybookSubject): Promise<PlaybookRun> {
+  async function open(playbook: Playbook, subject: PlaybookSubject): Promise<void> {
     const now = clock.now();
     const steps = playbookStep.array().parse(playbook.steps);
     const inputs: Record<string, unknown>[] = [];
@@ -110,12 +126,6 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
         updatedAt: now,
       })
       .onConflictDoNothing();
-    return (
-      await db
-        .select()
-        .from(playbookRuns)
-        .where(and(eq(playbookRuns.playbookId, playbook.id), eq(playbookRuns.subjectId, subject.id)))
-    )[0]!;
   }
 
   /** Proposes every step not yet proposed (each under its key) and, once, gathers those waiting for approval into one message. */
@@ -146,7 +156,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
       }),
     );
     const summary = `${playbook.name} for ${run.title}: ${parts.join(', ')} — Approve all, or review each card below`;
-    await notify(`playbook:${run.id}:gathered`, `Playbook "${playbook.name}" fired for ${run.title}.`, await deps.approvals.gather(summary, waiting), [
+    await notify(`playbook:${run.id}:gathered`, `Playbook "${playbook.name}" fired for ${run.title}.`, () => deps.approvals.gather(summary, waiting), [
       playbook.id,
       run.subjectId,
     ]);
@@ -167,7 +177,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
     await notify(
       `playbook:${run.id}:${state}`,
       `Playbook "${playbook.name}" ${state === 'done' ? 'finished' : 'stopped'} for ${run.title}.`,
-      [{ kind: 'text', text: message }],
+      async () => [{ kind: 'text', text: message }],
       [playbook.id, run.subjectId],
     );
   }
@@ -254,16 +264,23 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
       const now = clock.now();
       for (const playbook of await activePlaybooks(db)) {
         for (const subject of await triggerSubjects(db, playbook, now)) {
-          const run = await open(playbook, subject);
-          if (run.state === 'failed' && run.message) {
-            await notify(
-              `playbook:${run.id}:failed`,
-              `Playbook "${playbook.name}" could not start for ${run.title}.`,
-              [{ kind: 'text', text: `Playbook "${playbook.name}" for ${run.title}: ${run.message}` }],
-              [playbook.id, subject.id],
-            );
-          }
+          const [known] = await db
+            .select({ id: playbookRuns.id })
+            .from(playbookRuns)
+            .where(and(eq(playbookRuns.playbookId, playbook.id), eq(playbookRuns.subjectId, subject.id)));
+          if (!known) await open(playbook, subject);
         }
+      }
+      // A run that could not start says why, once (also when a crash fell between recording it and saying so).
+      for (const run of await db.select().from(playbookRuns).where(eq(playbookRuns.state, 'failed'))) {
+        const playbook = await playbookById(db, run.playbookId);
+        if (!playbook || !run.message?.startsWith('It could not start')) continue;
+        await notify(
+          `playbook:${run.id}:failed`,
+          `Playbook "${playbook.name}" could not start for ${run.title}.`,
+          async () => [{ kind: 'text', text: `Playbook "${playbook.name}" for ${run.title}: ${run.message}` }],
+          [playbook.id, run.subjectId],
+        );
       }
       const unfinished = await db.select().from(playbookRuns).where(eq(playbookRuns.state, 'running'));
       for (const run of unfinished) {
