@@ -15,7 +15,7 @@ import { memoryConnector, playbooksConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import { calendarFeed, createConnectors, EMAIL_API_DEFAULT_URL, operatorConnector, type Mailbox } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { createPlaybookRunner, digestCommands, keelJobs, playbookCommands, type PlaybookRunner } from './jobs/index.js';
+import { createPlaybookRunner, digestCommands, keelJobs, playbookCommands, reviewCommands, type PlaybookRunner } from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -228,6 +228,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
       playbookCommands({ db, kernel }),
+      reviewCommands({ db, kernel, clock, timeZone: config.TZ, renderPng: platform.renderPng }),
     ),
   });
   const hub = createReplyHub();
@@ -318,6 +319,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       timeZone: config.TZ,
       digestTime: config.DIGEST_TIME,
       playbooks,
+      renderPng: platform.renderPng,
       approvalReminders: config.APPROVAL_REMINDER_MINUTES
         ? {
             afterMinutes: config.APPROVAL_REMINDER_MINUTES,

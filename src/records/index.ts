@@ -39,3 +39,4 @@ export {
   type PlaybookSubject,
   type TemplateContext,
 } from './playbooks.js';
+export { composeReviewFigures, reviewText, reviewChart, monthOf, type Review, type Month } from './review.js';

@@ -94,7 +94,9 @@ async function effects(dir: string, count: (table: string) => Promise<number>) {
     gathered: await count("operator_notices WHERE idempotency_key LIKE 'playbook:%:gathered'"),
     projects: await count('projects'),
     invoices: await count('invoices'),
-    welcomeEmails: await count("outbox_emails WHERE status = 'sent' AND subject LIKE 'Welcome aboard%'"),
+    // One outbox row per message key; whether it went out is the .eml file (a crash right after writing it leaves the
+    // row 'sending', and reconciliation finds the file and records the action done without sending again).
+    welcomeEmails: await count("outbox_emails WHERE subject LIKE 'Welcome aboard%'"),
     emlFiles: files(join(dir, 'outbox'), (name) => name.endsWith('.eml')),
     pdfBlobs: files(join(dir, 'files'), (name) => !name.endsWith('.tmp')),
   };
@@ -117,7 +119,7 @@ async function restartAndFinish(phase: Phase, dir: string, url: string) {
     const [batch] = (await keel.storage.client.execute('SELECT id FROM approval_batches')).rows;
     if (phase === 'approve' || batch) await keel.conversation.handle(batchTap(String(batch!.id)));
     await keel.playbooks.tick();
-    return effects(dir, keel.count);
+    return await effects(dir, keel.count);
   } finally {
     keel.close();
   }

@@ -15,6 +15,7 @@ import { page, type Html, type Section } from './layout.js';
 import { refusedPage, signedOutPage, signInPage } from './login.js';
 import { actionHref, approvalBox, card } from './parts.js';
 import { timelinePage, whyPage } from './timeline.js';
+import { reviewPage } from './review.js';
 
 export type { WorkspaceDeps } from './deps.js';
 export { createWorkspaceAuth, type WorkspaceAuth } from './access.js';
@@ -89,6 +90,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth }) {
   app.get('/agents', async (c) => show(c, 'Agents', 'Agents', await agentsPage(deps, seat(c))));
   app.get('/context', async (c) => show(c, 'Context', 'Context', await contextPage(deps, c.req.query('q') ?? '')));
   app.get('/checkpoints', async (c) => show(c, 'Checkpoints', 'Checkpoints', await checkpointsPage(deps, seat(c))));
+  app.get('/review', async (c) => show(c, 'Review', 'Review', await reviewPage(deps)));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');

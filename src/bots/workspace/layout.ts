@@ -10,6 +10,7 @@ export const sections = [
   { path: '/workspace/agents', label: 'Agents' },
   { path: '/workspace/context', label: 'Context' },
   { path: '/workspace/checkpoints', label: 'Checkpoints' },
+  { path: '/workspace/review', label: 'Review' },
 ] as const;
 
 export type Section = (typeof sections)[number]['label'];
