@@ -72,6 +72,8 @@ export const scopes: Record<AgentName, Scope> = {
       'memory.complete_task',
       'rules.create',
       'playbooks.create',
+      // The monthly review's chart, stored to be sent as an image.
+      'files.put',
     ],
   },
   marketing: {

@@ -117,7 +117,12 @@ export function keelJobs(deps: JobDeps): Job[] {
     jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
   // On the first of each month at the digest's hour (08:00 without one), in the operator's zone.
   const [reviewHour, reviewMinute] = (deps.digestTime ?? '08:00').split(':').map(Number);
-  jobs.push({ name: 'monthly-review', cron: `${reviewMinute} ${reviewHour} 1 * *`, timeZone: deps.timeZone, run: async () => void (await sendMonthlyReview(deps)) });
+  jobs.push({
+    name: 'monthly-review',
+    cron: `${reviewMinute} ${reviewHour} 1 * *`,
+    timeZone: deps.timeZone,
+    run: async () => void (await sendMonthlyReview(deps)),
+  });
   const runner = deps.playbooks;
   if (runner)
     jobs.push({

@@ -38,7 +38,10 @@ export async function reviewMessages(deps: ReviewDeps, month: Month, key: string
     });
     const fileId = (stored.result as { fileId?: string } | null)?.fileId;
     if (stored.state === 'succeeded' && fileId) {
-      messages.push({ kind: 'file', file: { id: fileId, name, contentType: 'image/png', caption: `Money and pipeline, ${figures.money.map((m) => m.month).join(' – ')}` } });
+      messages.push({
+        kind: 'file',
+        file: { id: fileId, name, contentType: 'image/png', caption: `Money and pipeline, ${figures.money.map((m) => m.month).join(' – ')}` },
+      });
     }
   }
   messages.push({ kind: 'text', text: 'The charts are on the workspace too: /workspace/review (send /workspace for a sign-in link).' });

@@ -44,7 +44,15 @@ export async function reviewPage(deps: WorkspaceDeps): Promise<Html> {
         )}
       </table>
       <p class="muted">Request to effect: with a card, median ${t.withCard.median} min (slowest ${t.withCard.slowest}); without, median ${t.withoutCard.median} min.
-        Rules fired: ${Object.entries(r.rulesFired).map(([id, n]) => `${id} ${n}×`).join(', ') || 'none'}.
-        Playbooks ran: ${Object.entries(r.playbooksRan).map(([name, n]) => `"${name}" ${n}×`).join(', ') || 'none'}.</p>
+        Rules fired: ${
+          Object.entries(r.rulesFired)
+            .map(([id, n]) => `${id} ${n}×`)
+            .join(', ') || 'none'
+        }.
+        Playbooks ran: ${
+          Object.entries(r.playbooksRan)
+            .map(([name, n]) => `"${name}" ${n}×`)
+            .join(', ') || 'none'
+        }.</p>
     </section>`;
 }
