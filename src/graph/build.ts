@@ -49,7 +49,7 @@ export interface GraphDeps {
    * Carries out actions that are steps of a sequence (a playbook run, jobs/playbooks.ts) in their order: settling
    * records their decision and hands them over, and never runs one out of turn.
    */
-  sequencer?: { owns(action: Action): boolean; advance(actions: Action[]): Promise<string[]> };
+  sequencer?: { owns(action: Action): Promise<boolean>; advance(actions: Action[]): Promise<string[]> };
 }
 
 /** What the thread shows while it waits at the approval gate. */
@@ -360,7 +360,7 @@ export function buildConversationGraph(deps: GraphDeps) {
         open.push(id);
         continue;
       }
-      if (deps.sequencer?.owns(found)) {
+      if (await deps.sequencer?.owns(found)) {
         sequenced.push(found);
         continue;
       }

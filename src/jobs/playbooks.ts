@@ -34,8 +34,8 @@ export interface PlaybookRunnerDeps {
 }
 
 export interface PlaybookRunner {
-  /** Whether the action is a step of a playbook run: the runner carries it out, in order, never the conversation. */
-  owns(action: Action): boolean;
+  /** Whether the action is a step of a playbook run (or an edit of one): the runner carries it out, in order, never the conversation. */
+  owns(action: Action): Promise<boolean>;
   /** Carries on the runs these decided steps belong to; returns what happened, one line each. */
   advance(actions: Action[]): Promise<string[]>;
   /** Fires playbooks for events that happened, and carries on every unfinished run (a job, each minute, and at start). */
@@ -186,7 +186,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
   async function compensate(run: PlaybookRun, upTo: number): Promise<string[]> {
     const lines: string[] = [];
     for (let index = upTo - 1; index >= 0; index--) {
-      const done = await kernel.byKey(stepKey(run.id, index));
+      const done = await current(stepKey(run.id, index));
       if (done?.state !== 'succeeded') continue;
       try {
         const undo = await kernel.compensate(done.id, { by: 'operations', reason: `Playbook run ${run.id} stopped at step ${upTo + 1}.` });
@@ -197,6 +197,33 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
       }
     }
     return lines;
+  }
+
+  /** The step's action as it stands: an edited card's replacement (Edit on a step's card), followed to the last edit. */
+  async function current(key: string): Promise<Action | undefined> {
+    let action = await kernel.byKey(key);
+    for (let hops = 0; action?.state === 'superseded' && hops < 20; hops++) {
+      const edit = await kernel.editOf(action.id);
+      const replacement = edit && (await kernel.byKey(edit.replacedByKey));
+      // Superseded a moment before its replacement is proposed: the step waits for it.
+      if (!replacement) return action;
+      action = replacement;
+    }
+    return action;
+  }
+
+  /** The run an action is a step of: by its key, or, for an edited card's replacement, by the superseded card it cites. */
+  async function runOf(action: Action): Promise<string | undefined> {
+    let found: Action | undefined = action;
+    for (let hops = 0; found && hops < 20; hops++) {
+      const run = STEP_KEY.exec(found.idempotencyKey)?.[1];
+      if (run) return run;
+      // An edit's replacement cites the card it replaced as its first action in evidence (after the operator's message).
+      const replaced: string | undefined = found.evidence.find((e: string) => e.startsWith('act_'));
+      found = replaced ? await kernel.get(replaced) : undefined;
+      if (found && found.state !== 'superseded') return undefined;
+    }
+    return undefined;
   }
 
   /** Carries the run on as far as it can go now; returns what happened. */
@@ -212,7 +239,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
         await finish(run, playbook, 'done', `Playbook "${playbook.name}" for ${run.title}: done, all ${steps.length} steps.`);
         return lines;
       }
-      let action = await kernel.byKey(stepKey(run.id, run.step));
+      let action = await current(stepKey(run.id, run.step));
       if (!action) {
         await propose(run, playbook);
         continue;
@@ -222,6 +249,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
         case 'proposed':
         case 'awaiting_approval':
         case 'running':
+        case 'superseded':
           return lines;
         case 'approved':
           action = await kernel.execute(action.id);
@@ -246,9 +274,9 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
   }
 
   return {
-    owns: (action) => STEP_KEY.test(action.idempotencyKey),
+    owns: async (action) => (await runOf(action)) !== undefined,
     async advance(actions) {
-      const runIds = [...new Set(actions.flatMap((a) => STEP_KEY.exec(a.idempotencyKey)?.[1] ?? []))];
+      const runIds = [...new Set((await Promise.all(actions.map(runOf))).filter((id): id is string => id !== undefined))];
       const lines: string[] = [];
       for (const id of runIds) {
         const run = await runById(id);

@@ -182,6 +182,25 @@ describe('playbooks from the web chat', () => {
       await api.close();
     }
   });
+  it('a step edited on its card (Edit) is carried out as edited, in its turn, once', async () => {
+    await keel.tap(cardsIn((await keel.say(ROUTINE)).replies)[0]!.ref);
+    await say('Beta accepted the proposal');
+    await minuteLater();
+    const [run] = await sql('SELECT id FROM playbook_runs');
+    const gathered = await notice(`playbook:${run!.id}:gathered`);
+    const deposit = cardsIn(gathered)[2]!;
+    await press(`edit:${deposit.ref}`);
+    const edited = cardsIn((await keel.say('make it 6 hours')).replies).find((c) => c.ref !== deposit.ref)!;
+    expect(edited.facts).toContainEqual({ label: 'Total', value: '600.00 EUR' });
+    // The edited invoice, approved first, still waits for the kickoff and the email before it.
+    expect(textIn((await keel.tap(edited.ref)).replies)).toMatch(/the playbook carries it out once the steps before it are done/);
+    expect(await count('SELECT count(*) AS n FROM invoices')).toBe(0);
+    const batch = gathered.find((m) => m.kind === 'batch');
+    await press(`batch:${batch?.kind === 'batch' ? batch.batch.ref : ''}`);
+    expect(await sql('SELECT state FROM playbook_runs')).toMatchObject([{ state: 'done' }]);
+    expect(await sql('SELECT total_minor FROM invoices')).toMatchObject([{ total_minor: 60000 }]);
+    expect(await count("SELECT count(*) AS n FROM actions WHERE operation = 'invoices.issue' AND state = 'succeeded'")).toBe(1);
+  });
 });
 
 describe('Keel notices a repeated routine', () => {
