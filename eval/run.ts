@@ -20,6 +20,8 @@ const operationsOf: Partial<Record<string, string[]>> = {
   create_invoice: ['invoices.issue'],
   record_payment: ['invoices.record_payment'],
   void_invoice: ['invoices.void'],
+  log_time: ['records.log_time'],
+  bill_time: ['invoices.issue'],
   schedule_meeting: ['calendar.book'],
   set_reminder: ['operator.schedule_reminder'],
   draft_post: ['records.save_draft_post'],
@@ -30,6 +32,7 @@ const operationsOf: Partial<Record<string, string[]>> = {
   complete_task: ['memory.complete_task'],
   link_identity: ['memory.link_identity'],
   propose_rule: ['rules.create'],
+  propose_playbook: ['playbooks.create'],
   // An edited card is replaced by a new action of its own kind.
   revise_action: ['invoices.issue', 'email.send', 'calendar.book'],
 };

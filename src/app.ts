@@ -11,7 +11,7 @@ import type { Tracer } from './core/tracing.js';
 import { openStorage, storageFault, storageHealth, type Storage } from './storage/index.js';
 import type { Platform } from './platform/index.js';
 import { appendTranscript, createEmbedder, createMemory, modelSummarizer, type Memory } from './memory/index.js';
-import { documentsConnector, expensesConnector, memoryConnector } from './records/index.js';
+import { documentsConnector, expensesConnector, memoryConnector, playbooksConnector } from './records/index.js';
 import { createKernel, createRuleStore, rulesConnector, scopePolicy, withStandingRules, type Kernel } from './kernel/index.js';
 import {
   caldavCalendar,
@@ -26,7 +26,16 @@ import {
   type Mailbox,
 } from './connectors/index.js';
 import { createScheduler, type Scheduler } from './kernel/scheduler/index.js';
-import { composeDigest, digestCommands, exportCommands, keelJobs } from './jobs/index.js';
+import {
+  composeDigest,
+  createPlaybookRunner,
+  digestCommands,
+  exportCommands,
+  keelJobs,
+  playbookCommands,
+  reviewCommands,
+  type PlaybookRunner,
+} from './jobs/index.js';
 import { createChatModel, defaultModelLimits, scopes } from './agents/index.js';
 import { approvalViews, createTimeline, historyCommands, ruleCommands } from './graph/index.js';
 import {
@@ -84,6 +93,8 @@ export interface Keel {
   hub: ReplyHub;
   /** Runs Keel's jobs (digest, reminders, expiry, backups) when due; Node ticks it on an interval, Workers on cron. */
   scheduler: Scheduler;
+  /** Fires playbooks and carries their runs on (the `playbooks` job calls `tick` each minute). */
+  playbooks: PlaybookRunner;
   logger: Logger;
   /** Recall, compaction and the background indexer. */
   memory: Memory;
@@ -150,6 +161,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       memoryConnector({ db, clock, ids }),
       documentsConnector({ db, clock, ids }),
       expensesConnector({ db, clock, ids }),
+      playbooksConnector({ db, clock, ids }),
       rulesConnector({ db, clock, ids, store: rules }),
     ],
     policy: withStandingRules(clientPagesPolicy(scopePolicy(scopes), { bookingsNeedApproval: config.BOOKING_NEEDS_APPROVAL }), rules),
@@ -197,7 +209,9 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     turnBudgetMs: config.MODEL_TURN_SECONDS * 1000,
   };
   const checkpointer = new LibSQLSaver(storage.sql);
-  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer });
+  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
+  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals });
+  const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer, sequencer: playbooks });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
   // Exactly the configured people: the web seat and each listed Telegram and Slack user id.
@@ -209,7 +223,6 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const isOperator = (sender: string) => operators.has(sender);
   const admission = createAdmission({ messagesPerMinute: config.WEB_CHAT_MESSAGES_PER_MINUTE, refusalQuietMs: config.REFUSAL_QUIET_MINUTES * 60_000 }, clock);
   const publicHttps = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
   const conversation = createConversation({
     graph,
     kernel,
@@ -245,6 +258,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
       exportCommands({ kernel, clock }),
       linkCommands({ db, kernel, links }),
+      playbookCommands({ db, kernel }),
+      reviewCommands({ db, kernel, clock, timeZone: config.TZ, renderPng: platform.renderPng }),
     ),
   });
   const hub = createReplyHub();
@@ -378,6 +393,8 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       clock,
       timeZone: config.TZ,
       digestTime: config.DIGEST_TIME,
+      playbooks,
+      renderPng: platform.renderPng,
       approvalReminders: config.APPROVAL_REMINDER_MINUTES
         ? {
             afterMinutes: config.APPROVAL_REMINDER_MINUTES,
@@ -461,6 +478,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     storage,
     hub,
     scheduler,
+    playbooks,
     logger,
     memory,
     recover,

@@ -1,7 +1,7 @@
 import type { Action } from '../kernel/index.js';
 import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard, Outbound } from '../chat/index.js';
-import { clientById, invoiceByNumber } from '../records/index.js';
+import { clientById, entriesByIds, invoiceByNumber, playbookSpec, stepText, triggerText } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatHours, formatMoney, lineTotal } from '../core/money.js';
 
@@ -29,6 +29,11 @@ export async function cardFor(db: Db, action: Action, op: Operation | undefined,
   const { title, facts } = op
     ? describe(action.operation, op.summary, input, { name: client?.name, full: who }, timeZone, invoice)
     : { title: action.operation, facts: [] };
+  // A billable snapshot's evidence is its time entries: each is on the card, so the operator sees what is billed.
+  if (action.operation === 'invoices.issue' && Array.isArray(input.entryIds)) {
+    const entries = await entriesByIds(db, input.entryIds as string[]);
+    facts.push({ label: 'Entries', value: entries.map((e) => `${e.workedOn} ${e.description} ${formatHours(e.hoursCenti)} [${e.id}]`).join('; ') });
+  }
   return {
     ref: action.cardRef ?? '',
     actionId: action.id,
@@ -138,14 +143,29 @@ function describe(
         });
       return { title: 'Create a standing approval rule', facts };
     }
-    default:
+    case 'playbooks.create': {
+      const spec = playbookSpec.safeParse(input);
+      if (!spec.success) break;
       return {
-        title: client.name ? `${capitalized} for ${client.name}` : capitalized,
-        facts: Object.entries(input)
-          .filter(([key]) => key !== 'clientId')
-          .map(([label, value]) => ({ label, value: str(value) })),
+        title: `Create the playbook "${spec.data.name}"`,
+        facts: [
+          { label: 'When', value: triggerText(spec.data.trigger) },
+          ...spec.data.steps.map((step, index) => ({ label: `Step ${index + 1}`, value: stepText(step) })),
+          {
+            label: 'If a step fails',
+            value: spec.data.compensateOnFailure ? 'the run stops and the finished steps are undone' : 'the run stops; finished steps stay',
+          },
+          { label: 'Approvals', value: 'each run gathers the steps that need your approval into one message' },
+        ],
       };
+    }
   }
+  return {
+    title: client.name ? `${capitalized} for ${client.name}` : capitalized,
+    facts: Object.entries(input)
+      .filter(([key]) => key !== 'clientId')
+      .map(([label, value]) => ({ label, value: str(value) })),
+  };
 }
 
 /** A meeting's start as the operator reads it: "Tuesday 1 December 2026 at 16:00 (Europe/Berlin)", never an ISO instant. */

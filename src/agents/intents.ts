@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { playbookOperations } from '../records/index.js';
 
 /**
  * The tools role agents offer a model, as zod schemas. The same schemas are
@@ -22,7 +23,7 @@ export const coordinatorTools = {
   route: z
     .object({
       agent: agentName.describe(
-        'sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.',
+        'sales: clients, proposals, follow-ups, notes, recall. finance: invoices, payments, overdue, time worked and billing it. operations: meetings, schedule, status. marketing: drafts of posts and newsletters.',
       ),
       request: z.string().min(1).describe('The operator request, restated in full.'),
     })
@@ -79,6 +80,24 @@ export const agentTools = {
       description: z.string().min(1).default('Consulting'),
     })
     .describe('Issue an invoice to a client; waits for the operator approval.'),
+  log_time: z
+    .object({
+      client: clientRef,
+      hours: money.max(24).describe('Hours worked.'),
+      description: z.string().trim().min(1).describe('What the work was, in the operator words, e.g. "workshop prep".'),
+      day: z.iso.date().optional().describe("The day the work was done, YYYY-MM-DD in the operator's time zone; omit for today."),
+      project: z.string().trim().min(1).optional().describe('The project it belongs to, by name.'),
+    })
+    .describe('Record time or delivery work for a client, to be billed later by a billable snapshot; nothing leaves Keel.'),
+  bill_time: z
+    .object({
+      client: clientRef,
+      from: z.iso.date().describe('First day of the period billed, YYYY-MM-DD.'),
+      to: z.iso.date().describe('Last day of the period billed, YYYY-MM-DD.'),
+      rate: money.optional().describe("Hourly rate in major units; omit to use the client's accepted proposal, else the last rate billed."),
+      currency,
+    })
+    .describe("Bill a client's unbilled time entries of a period as one invoice (a billable snapshot, the entries as evidence); waits for approval."),
   list_invoices: z
     .object({
       client: clientRef.optional(),
@@ -191,6 +210,28 @@ export const agentTools = {
       forDays: z.number().int().positive().max(3650).optional().describe('The rule expires after this many days.'),
     })
     .describe('Propose a standing rule that approves matching actions without a card. It takes effect only once the operator approves its card.'),
+  propose_playbook: z
+    .object({
+      name: z.string().trim().min(1).max(120).describe('A short name, e.g. "Kickoff".'),
+      event: z.enum(['proposal_accepted', 'client_added', 'invoice_paid', 'invoice_overdue']).describe('The record event that starts it.'),
+      overdueDays: z.number().int().min(0).max(365).optional().describe('invoice_overdue only: days past the due day.'),
+      steps: z
+        .array(
+          z.object({
+            operation: z.enum(playbookOperations),
+            inputs: z
+              .array(z.object({ field: z.string().min(1), value: z.string() }))
+              .describe(
+                'The operation input, field by field. Values may be templates over the event record: {{client.id}}, {{client.email}}, {{client.contact}}, {{proposal.title}}, {{proposal.hoursCenti * 0.3}}, {{proposal.rateMinor}}, {{proposal.currency}}, {{invoice.number}}, {{workday(3) 10:00}} (a free slot within 3 working days).',
+              ),
+          }),
+        )
+        .min(1)
+        .max(12)
+        .describe('The steps, in order.'),
+      undoOnFailure: z.boolean().default(false).describe('Undo the finished steps when a later one fails.'),
+    })
+    .describe('Propose a playbook: when the event happens, its steps run in order as kernel operations. It exists only once the operator approves its card.'),
 };
 
 export type AgentToolName = keyof typeof agentTools;

@@ -24,6 +24,8 @@ import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } fr
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
+import { billingTools } from './billing-tools.js';
+import { playbookTools } from './playbook-tools.js';
 import { intentKey } from './intent-key.js';
 import { meetingTime } from './cards.js';
 
@@ -256,6 +258,8 @@ type Toolbox = { [T in AgentToolName]: Impl<T> };
 const toolbox: Toolbox = {
   ...workTools({ answer, client, act, warnings }),
   ...approvalTools({ answer, client, act, warnings }),
+  ...billingTools({ answer, client, act, warnings }),
+  ...playbookTools({ answer, act }),
 
   async find_client({ query }, ctx) {
     const found = await client(ctx, query);

@@ -145,7 +145,23 @@ export function approvalViews(deps: { kernel: Kernel; rules: Pick<RuleStore, 'ge
     return { batch: { ref, summary: row.summary, lines }, actions };
   }
 
-  return { why, superseded, pending, batch };
+  /**
+   * Cards raised together (a playbook run's steps) as one message: a summary that approves exactly them with one tap,
+   * then each card to review on its own.
+   */
+  async function gather(summary: string, open: Action[]): Promise<Outbound[]> {
+    const cards = await Promise.all(open.map((a) => card(a)));
+    if (open.length < 2) return cards;
+    const gathered: ApprovalBatch = {
+      ref: ids.secret(),
+      summary,
+      lines: cards.flatMap((c) => (c.kind === 'card' ? [`${c.card.title} (${c.card.actionId})`] : [])),
+    };
+    await db.insert(approvalBatches).values({ id: gathered.ref, actionIds: open.map((a) => a.id), summary, createdAt: clock.now() });
+    return [{ kind: 'batch', batch: gathered }, ...cards];
+  }
+
+  return { why, superseded, pending, batch, gather };
 }
 
 /** What the conversation and the commands ask about approval cards, answered without the model. */
@@ -158,4 +174,6 @@ export interface ApprovalViews {
   pending(open: Action[]): Promise<Outbound[]>;
   /** The batch a tap names, with its actions as they are now. */
   batch(ref: string): Promise<{ batch: ApprovalBatch; actions: Action[] } | undefined>;
+  /** Cards raised together (a playbook run's steps): a one-tap summary for all of them ("Approve all"), then each card ("Review each"). */
+  gather(summary: string, open: Action[]): Promise<Outbound[]>;
 }

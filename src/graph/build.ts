@@ -48,6 +48,11 @@ export interface GraphDeps {
   modelLimits?: ModelLimits;
   /** A span per node run and per model call, under the turn's span (OTEL_EXPORTER_OTLP_ENDPOINT). */
   tracer?: Tracer;
+  /**
+   * Carries out actions that are steps of a sequence (a playbook run, jobs/playbooks.ts) in their order: settling
+   * records their decision and hands them over, and never runs one out of turn.
+   */
+  sequencer?: { owns(action: Action): Promise<boolean>; advance(actions: Action[]): Promise<string[]> };
 }
 
 /** What the thread shows while it waits at the approval gate. */
@@ -394,6 +399,7 @@ export function buildConversationGraph(deps: GraphDeps) {
     const replies: Outbound[] = [];
     const lines: string[] = [];
     const files: Outbound[] = [];
+    const sequenced: Action[] = [];
     for (const id of state.open) {
       const found = await kernel.get(id);
       if (!found) continue;
@@ -401,11 +407,25 @@ export function buildConversationGraph(deps: GraphDeps) {
         open.push(id);
         continue;
       }
+      if (await deps.sequencer?.owns(found)) {
+        sequenced.push(found);
+        continue;
+      }
       const action = found.state === 'approved' ? await kernel.execute(id) : found;
       const op = kernel.operation(action.operation);
       replies.push({ kind: 'card', card: await cardFor(db, action, op, settings.timeZone) });
       lines.push(outcomeLine(action, op, settings.timeZone));
       files.push(...outcomeFiles(action));
+    }
+    if (sequenced.length) {
+      lines.push(...(await deps.sequencer!.advance(sequenced)));
+      for (const id of sequenced.map((a) => a.id)) {
+        const action = (await kernel.get(id))!;
+        const op = kernel.operation(action.operation);
+        replies.push({ kind: 'card', card: await cardFor(db, action, op, settings.timeZone) });
+        if (action.state === 'approved') lines.push(`Approved — ${op.summary}; the playbook carries it out once the steps before it are done.`);
+        if (action.state === 'rejected') lines.push(`${outcomeLine(action, op, settings.timeZone)} The playbook goes on without it.`);
+      }
     }
     const report = lines.length ? say(lines.join('\n')) : { replies: [], messages: [] };
     return { open, replies: [...replies, ...report.replies, ...files], messages: report.messages };

@@ -14,6 +14,13 @@ import { remindApprovals } from './approval-reminders.js';
 export { composeDigest, type DigestDeps } from './digest.js';
 export { digestCommands } from './commands.js';
 export { exportCommands } from './export.js';
+export { playbookCommands } from './playbook-commands.js';
+export { reviewCommands, reviewMessages, sendMonthlyReview } from './review.js';
+import { sendMonthlyReview } from './review.js';
+export { createPlaybookRunner, stepKey, type PlaybookRunner } from './playbooks.js';
+import type { PlaybookRunner } from './playbooks.js';
+import { suggestPlaybooks } from './playbook-suggestions.js';
+export { suggestPlaybooks, REPEATS_BEFORE_SUGGESTING } from './playbook-suggestions.js';
 
 export interface JobDeps {
   db: Db;
@@ -31,6 +38,10 @@ export interface JobDeps {
    * that never leaves the machine, like memory indexing, so it runs outside the kernel; a repeated run makes one more copy.
    */
   backup?: { time: string; run: () => Promise<void> } | undefined;
+  /** SVG → PNG for the monthly review's chart, where the platform has a renderer. */
+  renderPng?: ((svg: string) => Promise<Uint8Array>) | undefined;
+  /** Playbooks fire for events that happened and their unfinished runs carry on, each minute; a routine repeated three times is offered as one. */
+  playbooks?: PlaybookRunner | undefined;
 }
 
 /**
@@ -105,6 +116,25 @@ export function keelJobs(deps: JobDeps): Job[] {
   ];
   if (deps.digestTime)
     jobs.push({ name: 'daily-digest', cron: dailyAt(deps.digestTime), timeZone: deps.timeZone, run: async () => void (await sendDigest(deps)) });
+  // On the first of each month at the digest's hour (08:00 without one), in the operator's zone.
+  const [reviewHour, reviewMinute] = (deps.digestTime ?? '08:00').split(':').map(Number);
+  jobs.push({
+    name: 'monthly-review',
+    cron: `${reviewMinute} ${reviewHour} 1 * *`,
+    timeZone: deps.timeZone,
+    run: async () => void (await sendMonthlyReview(deps)),
+  });
+  const runner = deps.playbooks;
+  if (runner)
+    jobs.push({
+      name: 'playbooks',
+      cron: '* * * * *',
+      timeZone: 'UTC',
+      run: async () => {
+        await runner.tick();
+        await suggestPlaybooks(deps);
+      },
+    });
   if (deps.backup) jobs.push({ name: 'backup', cron: dailyAt(deps.backup.time), timeZone: deps.timeZone, run: deps.backup.run });
   const reminding = deps.approvalReminders;
   if (reminding)

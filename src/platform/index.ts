@@ -23,6 +23,8 @@ export interface Platform {
   backgroundTimers: boolean;
   /** A consistent backup of a local database with its files (Node only; a remote database is backed up by its provider). */
   backup?: (settings: BackupConfig) => Promise<BackupMade>;
+  /** SVG → PNG (Node: @resvg/resvg-js, a native addon, loaded on first use); Workers have none, so their review is text and the workspace's SVG. */
+  renderPng?: (svg: string) => Promise<Uint8Array>;
 }
 
 /** The settings a backup reads, by their configuration names. */

@@ -21,4 +21,9 @@ export const nodePlatform: Platform = {
   },
   backgroundTimers: true,
   backup: (config) => createBackup(backupSettings(config)),
+  // Loaded on first use: the addon is native, and a Keel that never sends a review never loads it.
+  async renderPng(svg) {
+    const { Resvg } = await import('@resvg/resvg-js');
+    return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  },
 };

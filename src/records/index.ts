@@ -1,5 +1,18 @@
 /** The business records: their tables, the queries everyone reads them through, and the connectors that write them. */
-export { clients, notes, proposals, invoices, invoiceCounters, meetings, projects, tasks, clientAliases } from './tables.js';
+export {
+  clients,
+  notes,
+  proposals,
+  invoices,
+  invoiceCounters,
+  meetings,
+  projects,
+  tasks,
+  clientAliases,
+  timeEntries,
+  playbooks,
+  playbookRuns,
+} from './tables.js';
 export * from './queries.js';
 export { recordsConnector } from './records-connector.js';
 export { memoryConnector } from './memory-connector.js';
@@ -8,3 +21,27 @@ export { clientDocuments, type ClientDocument } from './documents.js';
 export { documentsConnector } from './documents-connector.js';
 export { expenses } from './expense-tables.js';
 export { expensesBetween, expensesConnector, expenseCategories, type Expense } from './expenses.js';
+export { unbilledEntries, entriesByIds, billingStatements, releaseStatement, type TimeEntry } from './time.js';
+export {
+  playbookSpec,
+  playbookStep,
+  playbookTrigger,
+  playbookOperations,
+  playbooksConnector,
+  listPlaybooks,
+  activePlaybooks,
+  playbookById,
+  triggerSubjects,
+  renderStep,
+  triggerText,
+  stepText,
+  unreadableTemplates,
+  type Playbook,
+  type PlaybookRun,
+  type PlaybookSpec,
+  type PlaybookStep,
+  type PlaybookTrigger,
+  type PlaybookSubject,
+  type TemplateContext,
+} from './playbooks.js';
+export { composeReviewFigures, reviewText, reviewChart, monthOf, type Review, type Month } from './review.js';

@@ -5,12 +5,14 @@ import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
 import { lookupGone, lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { first } from '../core/rows.js';
+import { timeOperations } from './time.js';
 
 /**
  * Keel's own records. Writing them changes nothing outside Keel, but they pass
  * through the kernel like any effect so they are audited, idempotent and undoable.
  */
-export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
+export function recordsConnector(deps: ConnectorDeps): Connector {
+  const { db, clock, ids } = deps;
   const byName = (name: string) => first(db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`));
   const noteByKey = (key: string) => first(db.select().from(notes).where(eq(notes.idempotencyKey, key)));
 
@@ -161,6 +163,6 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
 
   return {
     name: 'records',
-    operations: [upsertClient, forgetClient, addNote, saveDraftPost, deleteNote, draftProposal, discardProposal],
+    operations: [upsertClient, forgetClient, addNote, saveDraftPost, deleteNote, draftProposal, discardProposal, ...timeOperations(deps)],
   };
 }

@@ -137,3 +137,64 @@ export const clientAliases = sqliteTable(
   },
   (t) => [uniqueIndex('client_aliases_kind_value_unique').on(t.kind, t.value), index('client_aliases_client_idx').on(t.clientId)],
 );
+
+/**
+ * Time and delivery worked for a client ("spent 3h on workshop prep for Beta"): what a billable snapshot turns into an
+ * invoice. `workedOn` is the operator's local day (YYYY-MM-DD in TZ). `invoiceId` is set by the invoices connector in
+ * the same batch that numbers the invoice billing it, and cleared when that invoice is voided, so an entry is on at
+ * most one live invoice whatever happens to the cards in between.
+ */
+export const timeEntries = sqliteTable(
+  'time_entries',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    projectId: text('project_id'),
+    description: text('description').notNull(),
+    hoursCenti: integer('hours_centi').notNull(),
+    workedOn: text('worked_on').notNull(),
+    invoiceId: text('invoice_id'),
+    idempotencyKey: text('idempotency_key').unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('time_entries_client_day_idx').on(t.clientId, t.workedOn), index('time_entries_invoice_idx').on(t.invoiceId)],
+);
+
+/**
+ * A routine the operator approved as data: a trigger (a record event) and ordered steps, each a kernel operation whose
+ * input is templated from the trigger's record (see playbooks.ts). It exists once its `playbooks.create` card was approved.
+ */
+export const playbooks = sqliteTable('playbooks', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  trigger: text('trigger', { mode: 'json' }).notNull(),
+  steps: text('steps', { mode: 'json' }).notNull(),
+  /** Undo the finished steps (in reverse) when a later one fails. */
+  compensateOnFailure: integer('compensate_on_failure', { mode: 'boolean' }).notNull().default(false),
+  status: text('status', { enum: ['active', 'paused', 'deleted'] }).notNull(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * One firing of a playbook for one record ("proposal prop_… accepted"): at most one per playbook and subject. `inputs`
+ * are the steps' inputs rendered once when it fired, so a resumed run proposes exactly what it proposed before;
+ * `step` is the next step to carry out, moved only after that step's action succeeded (or was rejected: skipped).
+ */
+export const playbookRuns = sqliteTable(
+  'playbook_runs',
+  {
+    id: text('id').primaryKey(),
+    playbookId: text('playbook_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    inputs: text('inputs', { mode: 'json' }).$type<Record<string, unknown>[]>().notNull(),
+    title: text('title').notNull(),
+    step: integer('step').notNull().default(0),
+    state: text('state', { enum: ['running', 'done', 'failed', 'stopped'] }).notNull(),
+    message: text('message'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('playbook_runs_subject_unique').on(t.playbookId, t.subjectId), index('playbook_runs_state_idx').on(t.state)],
+);

@@ -10,6 +10,8 @@ const examples: Record<AgentToolName, string> = {
   draft_proposal: 'Draft a proposal for Beta: 2-day workshop, 16 hours at 150 EUR',
   draft_followup: 'Follow up with Dana about the workshop',
   create_invoice: 'Invoice Acme 10 hours at 150 EUR for October consulting',
+  log_time: 'Spent 3h on workshop prep for Beta',
+  bill_time: 'Bill Beta for October',
   list_invoices: "What's overdue?",
   record_payment: 'Mark invoice 2026-0003 as paid',
   void_invoice: 'Void invoice 2026-0003',
@@ -26,6 +28,7 @@ const examples: Record<AgentToolName, string> = {
   link_identity: 'dana.private@gmail.com is also Dana',
   revise_action: 'make it 12 hours (after tapping Edit on a card)',
   propose_rule: 'Always approve invoices under 500 EUR to existing clients',
+  propose_playbook: 'When a proposal is accepted: create a project for it, send the welcome email, invoice a 30% deposit',
 };
 
 const allTools = Object.keys(agentTools) as AgentToolName[];

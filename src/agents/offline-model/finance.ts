@@ -2,8 +2,9 @@ import type { AgentToolArgs } from '../intents.js';
 import { clarify, toolIntent, type Grammar, type PaymentLookup, type ToolInput } from './intent.js';
 import { endOfAmounts, parseHours, parseRate, parseSum, priceQuestion, unsupportedPrice } from './money.js';
 import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
+import { addDays, today, type CalendarDate } from './dates.js';
 
-/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment, void_invoice. */
+/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment, void_invoice, log_time, bill_time. */
 
 const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[\w-]*)|#\s*([A-Z]{0,4}-?\d[\w-]*)|\b(\d{4}-\d{2,})\b/i;
 const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
@@ -133,3 +134,87 @@ function possessiveClient(text: string): string | undefined {
   }
   return undefined;
 }
+
+const monthNames = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const isoDay = (d: CalendarDate) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+const lastDayOf = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * "bill Beta for October", "invoice acme for last month", "bill Beta's time for October 2026 at 120 EUR": a billable
+ * snapshot of the client's unbilled time in that month. A month named without a year is the latest one not in the future.
+ */
+const billPeriod =
+  /^(?:bill|invoice|charge)\s+(.+?)(?:['’]s\s+(?:time|hours|work))?\s+for\s+(?:the\s+)?(?:month\s+of\s+)?(last month|this month|[a-z]+\.?)(?:\s+(\d{4}))?(?:['’]s)?(?:\s+(?:work|time|hours))?(?:\s+at\s+(.+))?$/i;
+
+export const billTime: Grammar = ({ text, now, timeZone, defaultCurrency }) => {
+  const match = billPeriod.exec(text);
+  if (!match || parseHours(text) !== undefined) return undefined;
+  const word = match[2]!.toLowerCase().replace(/\.$/, '');
+  const current = today(now, timeZone);
+  const named = monthNames.findIndex((m) => word.startsWith(m) && (word.length === 3 || /^[a-z]+$/.test(word)));
+  if (named < 0 && word !== 'last month' && word !== 'this month') return undefined;
+  let year = match[3] === undefined ? current.year : Number(match[3]);
+  let month = named + 1;
+  if (word === 'this month') month = current.month;
+  else if (word === 'last month') [year, month] = current.month === 1 ? [current.year - 1, 12] : [current.year, current.month - 1];
+  else if (match[3] === undefined && month > current.month) year -= 1;
+  const client = leadingName(match[1]!);
+  if (client === undefined) return clarify('bill_time', 'Which client should I bill?');
+  const args: ToolInput<'bill_time'> = {
+    client,
+    from: isoDay({ year, month, day: 1 }),
+    to: isoDay({ year, month, day: lastDayOf(year, month) }),
+  };
+  const rate = match[4] === undefined ? undefined : parseSum(match[4], defaultCurrency);
+  if (rate !== undefined) args.rate = rate.amount;
+  if (rate?.currency !== undefined) args.currency = rate.currency;
+  return toolIntent('bill_time', args, `Which month should I bill ${client} for?`);
+};
+
+const logLead = /^(?:spent|worked|log(?:ged)?|did|track(?:ed)?)\s+/i;
+const hoursToken = /\b(?:\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?)|an hour|one hour)\b/i;
+const weekdayNames = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const dayWords =
+  /\s*\b(?:yesterday|today|this (?:morning|afternoon)|(?:on |last )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|on \d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2})\b/gi;
+
+/** The day worked, as the operator said it: "yesterday", "on Monday" (the last one, today included), an ISO day. */
+function workedOn(text: string, now: Date, timeZone: string): string | undefined {
+  const base = today(now, timeZone);
+  if (/\byesterday\b/i.test(text)) return isoDay(addDays(base, -1));
+  const iso = /\b(\d{4}-\d{2}-\d{2})\b/.exec(text)?.[1];
+  if (iso !== undefined) return iso;
+  const named = /\b(mon|tues|wednes|thurs|fri|satur|sun)day\b/i.exec(text)?.[1];
+  if (named === undefined) return undefined;
+  const target = weekdayNames.findIndex((w) => w.startsWith(named.toLowerCase()));
+  const weekday = new Date(Date.UTC(base.year, base.month - 1, base.day)).getUTCDay();
+  return isoDay(addDays(base, -((weekday - target + 7) % 7)));
+}
+
+/**
+ * "spent 3h on workshop prep for Beta", "2.5h call with Tom yesterday", "worked 4 hours for Acme on the audit on
+ * Monday": time worked for a client, kept to be billed later. The client follows "for" or "with"; the rest is the work.
+ */
+export const logTime: Grammar = ({ text, now, timeZone }) => {
+  const led = logLead.test(text);
+  if (!led && !new RegExp(`^${hoursToken.source}`, 'i').test(text)) return undefined;
+  const hours = parseHours(text);
+  if (hours === undefined) return undefined;
+  const undated = text.replace(dayWords, '').trim();
+  const client = nameAfter(undated, 'for|with');
+  if (client === undefined) return clarify('log_time', `Which client was the ${hours} h for? Say e.g. "spent ${hours}h on workshop prep for Beta".`);
+  const escaped = client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const work = trimPhrase(
+    undated
+      .replace(logLead, '')
+      .replace(hoursToken, '')
+      .replace(new RegExp(`\\s*\\bfor\\s+${escaped}\\b`, 'i'), '')
+      // "an hour with Dana on the proposal": the work is what follows; "call with Tom" keeps its "with".
+      .replace(new RegExp(`^\\s*with\\s+${escaped}\\s+(?:on|about)\\s+`, 'i'), '')
+      .replace(/^\s*(?:on|of|doing|for|-|:)\s+/i, '')
+      .trim(),
+  );
+  const args: ToolInput<'log_time'> = { client, hours, description: work === '' ? 'Work' : work };
+  const day = workedOn(text, now, timeZone);
+  if (day !== undefined) args.day = day;
+  return toolIntent('log_time', args, `I couldn't read ${hours} hours as time worked; how many hours, for which client?`);
+};

@@ -12,7 +12,7 @@ import {
   sendProposal,
   sendFile,
 } from './sales.js';
-import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
+import { billTime, createInvoice, listInvoices, logTime, recordPayment, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
@@ -20,6 +20,7 @@ import { addTask, completeTask, listTasks, scheduleMeeting, status } from './ope
 import { clean, maxParsedLength } from './text.js';
 import { normalizeTyping } from './typos.js';
 import { proposeRule, reviseAction } from './approvals.js';
+import { proposePlaybook } from './playbooks.js';
 
 export interface ParseOptions {
   /** The moment relative dates ("tomorrow", "Friday") are resolved against. */
@@ -44,7 +45,10 @@ const grammars: Grammar[] = [
   // An edit names a card and its change, and a rule starts "always approve …": both may mention invoices or emails.
   reviseAction,
   proposeRule,
+  // A routine names other requests ("create a project", "invoice a deposit") as its steps, so it is read first.
+  proposePlaybook,
   rememberNote,
+  logTime,
   recordPayment,
   voidInvoice,
   recordProposalOutcome,
@@ -55,6 +59,7 @@ const grammars: Grammar[] = [
   completeTask,
   addTask,
   listTasks,
+  billTime,
   createInvoice,
   listInvoices,
   scheduleMeeting,
@@ -125,6 +130,8 @@ export function splitRequests(message: string, options: ParseOptions): RequestPa
 
 function split(text: string, options: ParseOptions, budget: number): RequestPart[] | undefined {
   const whole = parseIntent(text, options);
+  // A routine's steps read like requests of their own ("…: send the welcome email and add a task"), yet are one playbook.
+  if (whole.kind === 'tool' && whole.tool === 'propose_playbook') return [{ text, intent: whole }];
   if (budget > 1) {
     // A few candidate joints per level keep a pasted wall of "and invoice and invoice…" cheap.
     let tries = 0;

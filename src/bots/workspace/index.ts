@@ -18,6 +18,7 @@ import { actionHref, approvalBox, card } from './parts.js';
 import { timelinePage, whyPage } from './timeline.js';
 import { linksPage } from './links.js';
 import type { ClientLinks } from '../pages/index.js';
+import { reviewPage } from './review.js';
 
 export type { WorkspaceDeps } from './deps.js';
 export { createWorkspaceAuth, type WorkspaceAuth } from './access.js';
@@ -95,6 +96,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: Cl
   app.get('/checkpoints', async (c) => show(c, 'Checkpoints', 'Checkpoints', await checkpointsPage(deps, seat(c))));
   app.get('/exports', async (c) => show(c, 'Exports', 'Exports', exportsPage(seat(c), deps.clock.now().getUTCFullYear())));
   app.get('/links', async (c) => show(c, 'Client links', 'Links', await linksPage(deps, seat(c))));
+  app.get('/review', async (c) => show(c, 'Review', 'Review', await reviewPage(deps)));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');

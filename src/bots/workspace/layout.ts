@@ -12,6 +12,7 @@ export const sections = [
   { path: '/workspace/checkpoints', label: 'Checkpoints' },
   { path: '/workspace/exports', label: 'Exports' },
   { path: '/workspace/links', label: 'Links' },
+  { path: '/workspace/review', label: 'Review' },
 ] as const;
 
 export type Section = (typeof sections)[number]['label'];

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
 import { invoices } from '../../records/index.js';
-import { clientById } from '../../records/index.js';
+import { clientById, entriesByIds } from '../../records/index.js';
 import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer, OutboxEmail } from '../email/index.js';
@@ -122,6 +122,21 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     return (await linkFor(invoice.id))!;
   }
 
+  /** Why a snapshot's invoice was not numbered: an entry it bills is gone or already on another live invoice. */
+  async function notBillable(entryIds: string[]): Promise<ConnectorError> {
+    const found = await entriesByIds(db, entryIds);
+    const gone = entryIds.filter((id) => !found.some((e) => e.id === id));
+    const billedOn = [...new Set(found.flatMap((e) => (e.invoiceId ? [e.invoiceId] : [])))];
+    const numbers = await Promise.all(billedOn.map(async (id) => (await first(db.select().from(invoices).where(eq(invoices.id, id))))?.number ?? id));
+    const why = [
+      ...(numbers.length ? [`already billed on invoice ${numbers.join(', ')}`] : []),
+      ...(gone.length ? [`${gone.length} entr${gone.length === 1 ? 'y was' : 'ies were'} removed`] : []),
+    ];
+    return new ConnectorError(`Nothing was issued: time it bills is ${why.join(' and ') || 'not billable'}. Ask for the snapshot again.`, {
+      retryable: false,
+    });
+  }
+
   const summary = (i: Invoice) => ({ invoiceId: i.id, number: i.number, totalMinor: i.totalMinor, currency: i.currency, status: i.status });
   const numberInput = z.object({ number: z.string().min(1) });
   const requireInvoice = async (number: string) => {
@@ -233,6 +248,8 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       rateMinor: z.number().int().positive(),
       currency: z.string().length(3),
       dueDays: z.number().int().positive().max(365).default(30),
+      /** The time entries a billable snapshot bills: claimed with the number, freed when the invoice is voided. */
+      entryIds: z.array(z.string()).min(1).max(500).optional(),
     }),
     leavesSystem: true,
     async run(input, ctx) {
@@ -249,8 +266,10 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         totalMinor: lineTotal(input.hoursCenti, input.rateMinor),
         issuedAt,
         dueAt: new Date(issuedAt.getTime() + input.dueDays * DAY_MS),
+        entryIds: input.entryIds,
       });
-      const invoice = (await byKey(ctx.idempotencyKey))!;
+      const invoice = await byKey(ctx.idempotencyKey);
+      if (!invoice) throw await notBillable(input.entryIds ?? []);
       const link = await paymentLink(invoice, ctx.idempotencyKey, ctx.heartbeat);
       const page = await settings.pageLink?.(invoice.number, invoice.clientId);
       const { pdf, emailedTo, emailedVia } = await deliver(

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../storage/index.js';
+import { billingStatements, releaseStatement } from '../../records/index.js';
 
 /**
  * Gapless numbering as one atomic batch rather than an interactive
@@ -24,11 +25,19 @@ export interface NewInvoice {
   totalMinor: number;
   issuedAt: Date;
   dueAt: Date;
+  /** Time entries this invoice bills (a billable snapshot): numbered only if every one is still unbilled, and claimed in the same batch. */
+  entryIds?: string[];
 }
 
-/** Takes the next invoice number of the year and inserts the invoice as a draft, unless the key already has one. */
+/**
+ * Takes the next invoice number of the year and inserts the invoice as a draft, unless the key already has one or an
+ * entry it bills is gone or already on another live invoice (then nothing is written).
+ */
 export async function numberInvoice(db: Db, i: NewInvoice): Promise<void> {
-  const absent = sql`NOT EXISTS (SELECT 1 FROM invoices WHERE idempotency_key = ${i.idempotencyKey})`;
+  const billing = i.entryIds?.length ? billingStatements(i.entryIds, i.idempotencyKey) : undefined;
+  const absent = billing
+    ? sql`NOT EXISTS (SELECT 1 FROM invoices WHERE idempotency_key = ${i.idempotencyKey}) AND ${billing.free}`
+    : sql`NOT EXISTS (SELECT 1 FROM invoices WHERE idempotency_key = ${i.idempotencyKey})`;
   await db.batch([
     db.run(sql`INSERT INTO invoice_counters (year, last) SELECT ${i.year}, 1 WHERE ${absent}
                ON CONFLICT (year) DO UPDATE SET last = last + 1`),
@@ -36,13 +45,15 @@ export async function numberInvoice(db: Db, i: NewInvoice): Promise<void> {
                SELECT ${i.id}, printf('%d-%04d', year, last), year, last, ${i.clientId}, ${i.description}, ${i.hoursCenti}, ${i.rateMinor},
                       ${i.currency}, ${i.totalMinor}, 'draft', ${i.issuedAt.getTime()}, ${i.dueAt.getTime()}, ${i.idempotencyKey}
                FROM invoice_counters WHERE year = ${i.year} AND ${absent}`),
+    ...(billing ? [db.run(billing.claim)] : []),
   ]);
 }
 
 /**
  * Takes the next credit-note number, records the credit note and voids the
  * invoice, all or nothing; nothing happens when the invoice already has a
- * credit note or is not open (paid, void, unknown).
+ * credit note or is not open (paid, void, unknown). The time entries the
+ * invoice billed are freed in the same batch, to be billed again.
  */
 export async function creditInvoice(db: Db, c: { id: string; idempotencyKey: string; year: number; invoiceNumber: string; issuedAt: Date }): Promise<void> {
   const creditable = sql`EXISTS (SELECT 1 FROM invoices o WHERE o.number = ${c.invoiceNumber} AND o.status IN ('draft', 'sent')
@@ -58,5 +69,6 @@ export async function creditInvoice(db: Db, c: { id: string; idempotencyKey: str
     db.run(sql`UPDATE invoices SET status = 'void'
                WHERE number = ${c.invoiceNumber} AND status IN ('draft', 'sent')
                AND EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.invoice_id = invoices.id)`),
+    db.run(releaseStatement(c.invoiceNumber)),
   ]);
 }

@@ -1,0 +1,277 @@
+import { and, desc, eq, gte, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { ConnectorError, defineOperation, type Connector } from '../kernel/connector.js';
+import type { ConnectorDeps } from '../kernel/connector-deps.js';
+import type { Db } from '../storage/index.js';
+import { first } from '../core/rows.js';
+import { clients, invoices, playbookRuns, playbooks, proposals } from './tables.js';
+
+export type Playbook = typeof playbooks.$inferSelect;
+export type PlaybookRun = typeof playbookRuns.$inferSelect;
+
+/** What fires a playbook: a record event. "Overdue by N days" fires once N days after the invoice's due day passed unpaid. */
+export const playbookTrigger = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('proposal_accepted') }),
+  z.object({ event: z.literal('client_added') }),
+  z.object({ event: z.literal('invoice_paid') }),
+  z.object({ event: z.literal('invoice_overdue'), days: z.number().int().min(0).max(365) }),
+]);
+export type PlaybookTrigger = z.infer<typeof playbookTrigger>;
+
+/** The operations a step may be: effects an agent may propose, each still approved or not as the kernel's policy says. */
+export const playbookOperations = [
+  'memory.add_project',
+  'memory.add_task',
+  'calendar.book',
+  'email.send',
+  'invoices.issue',
+  'operator.schedule_reminder',
+  'records.add_note',
+] as const;
+
+/**
+ * A step: a kernel operation and its input, each value a literal or a template over the trigger's record —
+ * `{{client.id}}`, `{{proposal.title}}`, `{{proposal.hoursCenti * 0.3}}` (a number, rounded), `{{workday(3) 10:00}}`
+ * (the first working day after the event, within 3, with no meeting booked at 10:00, as an instant in TZ).
+ */
+export const playbookStep = z.object({
+  operation: z.enum(playbookOperations),
+  input: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type PlaybookStep = z.infer<typeof playbookStep>;
+
+export const playbookSpec = z.object({
+  name: z.string().trim().min(1).max(120),
+  trigger: playbookTrigger,
+  steps: z.array(playbookStep).min(1).max(12),
+  compensateOnFailure: z.boolean().default(false),
+});
+export type PlaybookSpec = z.infer<typeof playbookSpec>;
+
+/** The records a trigger's event names, for templates. */
+const fieldsOf: Record<PlaybookTrigger['event'], string[]> = {
+  proposal_accepted: ['client', 'proposal'],
+  client_added: ['client'],
+  invoice_paid: ['client', 'invoice'],
+  invoice_overdue: ['client', 'invoice'],
+};
+
+export const triggerText = (t: PlaybookTrigger): string =>
+  ({
+    proposal_accepted: 'a proposal is accepted',
+    client_added: 'a client is added',
+    invoice_paid: 'an invoice is paid',
+    invoice_overdue: `an invoice is overdue by ${'days' in t ? t.days : 0} days`,
+  })[t.event];
+
+/** "memory.add_project — name: {{proposal.title}}, clientId: {{client.id}}": a step as the card shows it. */
+export const stepText = (s: PlaybookStep): string =>
+  `${s.operation} — ${Object.entries(s.input)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}`;
+
+const placeholder = /\{\{\s*([^}]+?)\s*\}\}/g;
+const workday = /^workday\((\d{1,2})\)\s+(\d{2}:\d{2})$/;
+const product = /^([a-z]+\.[a-zA-Z]+)\s*\*\s*(\d+(?:\.\d+)?)$/;
+
+/** Placeholders a spec uses that its trigger's records do not have; empty when every one reads. */
+export function unreadableTemplates(spec: PlaybookSpec): string[] {
+  const fields = fieldsOf[spec.trigger.event];
+  const bad: string[] = [];
+  for (const step of spec.steps) {
+    for (const value of Object.values(step.input)) {
+      if (typeof value !== 'string') continue;
+      for (const [, expr] of value.matchAll(placeholder)) {
+        if (workday.test(expr!)) continue;
+        const path = product.exec(expr!)?.[1] ?? expr!;
+        if (!fields.includes(path.split('.')[0]!)) bad.push(`{{${expr}}}`);
+      }
+    }
+  }
+  return bad;
+}
+
+export type TemplateContext = Record<string, Record<string, string | number | null>>;
+
+/**
+ * Renders a step's input for one event. A value that is one placeholder keeps its type (a number stays a number);
+ * placeholders inside text are written in. `slot(days, time)` answers `workday(n) HH:MM`.
+ */
+export function renderStep(step: PlaybookStep, context: TemplateContext, slot: (days: number, time: string) => string | undefined): Record<string, unknown> {
+  const read = (expr: string): string | number => {
+    const free = workday.exec(expr);
+    if (free) {
+      const at = slot(Number(free[1]), free[2]!);
+      if (at === undefined) throw new ConnectorError(`No working day within ${free[1]} has ${free[2]} free.`, { retryable: false });
+      return at;
+    }
+    const times = product.exec(expr);
+    const [record, field] = (times?.[1] ?? expr).split('.') as [string, string];
+    const value = context[record]?.[field];
+    if (value === undefined || value === null) throw new ConnectorError(`The ${record} has no ${field} for {{${expr}}}.`, { retryable: false });
+    return times ? Math.round(Number(value) * Number(times[2])) : value;
+  };
+  return Object.fromEntries(
+    Object.entries(step.input).map(([key, value]) => {
+      if (typeof value !== 'string') return [key, value];
+      const whole = /^\{\{\s*([^}]+?)\s*\}\}$/.exec(value);
+      return [key, whole ? read(whole[1]!) : value.replace(placeholder, (_m, expr: string) => String(read(expr)))];
+    }),
+  );
+}
+
+/** Playbooks change through the kernel: made by approving their card, paused, resumed and deleted by the operator. */
+export function playbooksConnector({ db, clock, ids }: ConnectorDeps): Connector {
+  const byKey = (key: string) => first(db.select().from(playbooks).where(eq(playbooks.idempotencyKey, key)));
+  const byId = (id: string) => first(db.select().from(playbooks).where(eq(playbooks.id, id)));
+
+  const create = defineOperation({
+    name: 'playbooks.create',
+    summary: 'create a playbook',
+    input: playbookSpec.refine((spec) => unreadableTemplates(spec).length === 0, {
+      error: 'a step names a record its trigger does not have',
+    }),
+    // Approving a playbook approves a routine of effects that reach clients; so it waits for the operator's tap, always.
+    leavesSystem: true,
+    async run(spec, ctx) {
+      const now = clock.now();
+      await db
+        .insert(playbooks)
+        .values({ id: ids.id('pb'), ...spec, status: 'active', idempotencyKey: ctx.idempotencyKey, createdAt: now, updatedAt: now })
+        .onConflictDoNothing();
+      return { playbook: (await byKey(ctx.idempotencyKey))!.id, name: spec.name };
+    },
+    lookup: async (key) => {
+      const row = await byKey(key);
+      return row ? { status: 'done', result: { playbook: row.id, name: row.name } } : { status: 'not_done' };
+    },
+    compensation: { kind: 'operation', operation: 'playbooks.delete', input: (_i, r) => ({ playbook: (r as { playbook: string }).playbook }) },
+  });
+
+  const change = (name: string, summary: string, to: Playbook['status'], undo: string) =>
+    defineOperation({
+      name,
+      summary,
+      input: z.object({ playbook: z.string().min(1) }),
+      leavesSystem: false,
+      async run({ playbook }) {
+        const row = await byId(playbook);
+        // Only resuming reaches a deleted playbook: that is how a delete is undone.
+        if (!row || (row.status === 'deleted' && to !== 'active')) {
+          throw new ConnectorError(`There is no playbook ${playbook}; /playbooks lists them.`, { retryable: false });
+        }
+        await db.update(playbooks).set({ status: to, updatedAt: clock.now() }).where(eq(playbooks.id, playbook));
+        return { playbook, name: row.name, status: to };
+      },
+      async lookup(_key, { playbook }) {
+        const row = await byId(playbook);
+        return row?.status === to ? { status: 'done', result: { playbook, name: row.name, status: to } } : { status: 'not_done' };
+      },
+      compensation: { kind: 'operation', operation: undo, input: (i) => i },
+    });
+
+  return {
+    name: 'playbooks',
+    operations: [
+      create,
+      change('playbooks.pause', 'pause a playbook', 'paused', 'playbooks.resume'),
+      change('playbooks.resume', 'resume a playbook', 'active', 'playbooks.pause'),
+      // A deleted playbook is kept for its runs' history and never fires again; undoing the delete resumes it.
+      change('playbooks.delete', 'delete a playbook', 'deleted', 'playbooks.resume'),
+    ],
+  };
+}
+
+/** Playbooks not deleted, with how often each ran and when last; newest first. */
+export async function listPlaybooks(db: Db): Promise<(Playbook & { runs: number; lastRunAt: Date | null })[]> {
+  const rows = await db
+    .select()
+    .from(playbooks)
+    .where(inArray(playbooks.status, ['active', 'paused']))
+    .orderBy(desc(playbooks.createdAt));
+  return Promise.all(
+    rows.map(async (p) => {
+      const [stats] = await db
+        .select({ runs: sql<number>`count(*)`, last: sql<number | null>`max(${playbookRuns.createdAt})` })
+        .from(playbookRuns)
+        .where(eq(playbookRuns.playbookId, p.id));
+      return { ...p, runs: Number(stats?.runs ?? 0), lastRunAt: stats?.last ? new Date(stats.last) : null };
+    }),
+  );
+}
+
+export const activePlaybooks = (db: Db): Promise<Playbook[]> => db.select().from(playbooks).where(eq(playbooks.status, 'active'));
+export const playbookById = (db: Db, id: string) => first(db.select().from(playbooks).where(eq(playbooks.id, id)));
+
+const DAY_MS = 86_400_000;
+
+/** A record an event fired for: its id (the run's subject), a title for the run, and the records its templates read. */
+export interface PlaybookSubject {
+  id: string;
+  title: string;
+  context: TemplateContext;
+}
+
+const clientContext = (c: typeof clients.$inferSelect) => ({ id: c.id, name: c.name, email: c.email, contact: c.contactName ?? c.name });
+
+/** The records whose event happened since the playbook was made (up to `now`), each a subject it fires for once. */
+export async function triggerSubjects(db: Db, playbook: Playbook, now: Date): Promise<PlaybookSubject[]> {
+  const since = playbook.createdAt;
+  const trigger = playbookTrigger.parse(playbook.trigger);
+  const client = async (id: string) => first(db.select().from(clients).where(eq(clients.id, id)));
+  if (trigger.event === 'client_added') {
+    const rows = await db
+      .select()
+      .from(clients)
+      .where(and(gte(clients.createdAt, since), lte(clients.createdAt, now)));
+    return rows.map((c) => ({ id: c.id, title: c.name, context: { client: clientContext(c) } }));
+  }
+  if (trigger.event === 'proposal_accepted') {
+    const rows = await db
+      .select()
+      .from(proposals)
+      .where(and(eq(proposals.status, 'accepted'), isNotNull(proposals.decidedAt), gte(proposals.decidedAt, since), lte(proposals.decidedAt, now)));
+    const out: PlaybookSubject[] = [];
+    for (const p of rows) {
+      const c = await client(p.clientId);
+      if (!c) continue;
+      out.push({
+        id: p.id,
+        title: `${c.name}: ${p.title}`,
+        context: {
+          client: clientContext(c),
+          proposal: { id: p.id, title: p.title, hoursCenti: p.hoursCenti, rateMinor: p.rateMinor, currency: p.currency, totalMinor: p.totalMinor },
+        },
+      });
+    }
+    return out;
+  }
+  const rows =
+    trigger.event === 'invoice_paid'
+      ? await db
+          .select()
+          .from(invoices)
+          .where(and(eq(invoices.status, 'paid'), isNotNull(invoices.paidAt), gte(invoices.paidAt, since), lte(invoices.paidAt, now)))
+      : // Overdue by N days: due N days before now, and that moment came after the playbook was made (old debts do not all fire at once).
+        await db
+          .select()
+          .from(invoices)
+          .where(
+            and(
+              eq(invoices.status, 'sent'),
+              lte(invoices.dueAt, new Date(now.getTime() - trigger.days * DAY_MS)),
+              gte(invoices.dueAt, new Date(since.getTime() - trigger.days * DAY_MS)),
+            ),
+          );
+  const out: PlaybookSubject[] = [];
+  for (const i of rows) {
+    const c = await client(i.clientId);
+    if (!c) continue;
+    out.push({
+      id: i.id,
+      title: `${c.name}: invoice ${i.number}`,
+      context: { client: clientContext(c), invoice: { id: i.id, number: i.number, totalMinor: i.totalMinor, currency: i.currency } },
+    });
+  }
+  return out;
+}
