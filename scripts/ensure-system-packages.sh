@@ -18,7 +18,7 @@ missing=()
 for entry in "${required[@]}"; do
   read -r tool package <<<"$entry"
   # dovecot lives in /usr/sbin, which a non-root PATH often lacks.
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -e "$tool" ] || missing+=("$package")
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -e "$tool" ] || [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -36,16 +36,17 @@ export function sequentialIds(): IdSource {
 }
 
 /**
- * Node's own hash when the runtime has it (`process.getBuiltinModule`, Node ≥ 20.16): Web Crypto's
+ * A synchronous SHA-256 the platform may install (Node's own hash, platform/node.ts): Web Crypto's
  * digest costs about 40 µs a call on Node against 1 µs, and ids and keys are hashed several times a turn.
  */
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
-  | typeof import('node:crypto')
-  | undefined;
+let nativeSha256: ((text: string) => string) | undefined;
+export const installSha256 = (hash: (text: string) => string) => {
+  nativeSha256 = hash;
+};
 
-/** SHA-256 hex of a string: Node's hash on Node, Web Crypto elsewhere (Workers); the same digest either way. */
+/** SHA-256 hex of a string: the installed hash on Node, Web Crypto elsewhere (Workers); the same digest either way. */
 export async function sha256Hex(text: string): Promise<string> {
-  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(text).digest('hex');
+  if (nativeSha256) return nativeSha256(text);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { folderStore } from '../connectors/files/folder.node.js';
@@ -6,6 +7,9 @@ import type { Platform } from './index.js';
 import { openClient } from './node-database.js';
 import { backupSettings, createBackup } from './backup.node.js';
 import { openLocalSql } from './node-sql.js';
+import { installSha256 } from '../core/ids.js';
+
+installSha256((text) => createHash('sha256').update(text).digest('hex'));
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
 const script = new URL('scripts/ensure-system-packages.sh', root).pathname;
-const tools = ['chromium', 'pdftoppm', 'radicale', 'dovecot'];
+const tools = ['chromium', 'pdftoppm', 'radicale', 'dovecot', 'pdfdetach', 'xmllint'];
 const which = (tool: string) => spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
 
 /** Runs the check with only the given commands on PATH, as an unprivileged user (it installs nothing then). */
@@ -32,9 +32,10 @@ describe('the fresh-machine check before npm test', () => {
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    // dovecot may still be found in /usr/sbin, which the check also looks at (a non-root PATH often lacks it).
+    // dovecot may still be found in /usr/sbin, which the check also looks at (a non-root PATH often lacks it);
+    // poppler-utils has two of the tools but is named once; Saxon is a jar found by its path, not on PATH.
     expect(lines[0]).toMatch(
-      /^Missing system packages for the tests; run: sudo apt-get update && sudo apt-get install -y poppler-utils radicale( dovecot-imapd)?$/,
+      /^Missing system packages for the tests; run: sudo apt-get update && sudo apt-get install -y poppler-utils radicale( dovecot-imapd)? libxml2-utils( libsaxonhe-java)?$/,
     );
   });
 
