@@ -81,7 +81,9 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
    */
   async function rewind(target: StateSnapshot): Promise<Outbound[]> {
     // A replay: what the request proposed before is recognised, and anything it now proposes anew waits for approval.
-    if (target.next.length) return (await graph.invoke(null, { ...target.config, configurable: { ...target.config.configurable, replay: true } })).replies;
+    // Checkpointed once at its end, like a turn: the target it started from stays, so a crash during it loses only the rewind.
+    if (target.next.length)
+      return (await graph.invoke(null, { ...target.config, durability: 'exit', configurable: { ...target.config.configurable, replay: true } })).replies;
     await graph.updateState(target.config, { replies: null });
     return [];
   }
