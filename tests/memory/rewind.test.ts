@@ -45,6 +45,18 @@ describe('/history and /rewind', () => {
     expect(textIn((await keel.say('show invoices for Acme')).replies)).toContain('2026-0001');
   });
 
+  it('checkpoints a request at its input and where it ends or stops at a card, and a decision once', async () => {
+    const checkpoints = () => keel.count('checkpoints');
+    const before = await checkpoints();
+    await keel.say('remember that Acme prefers email');
+    expect(await checkpoints()).toBe(before + 2);
+    const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
+    expect(await checkpoints()).toBe(before + 4);
+    await keel.tap(card.ref);
+    expect(await checkpoints()).toBe(before + 5);
+    expect(await keel.count('invoices')).toBe(1);
+  });
+
   it('asks for a step it cannot find', async () => {
     expect(textIn((await keel.say('/rewind nosuchstep')).replies)).toMatch(/Which step\?/);
   });
