@@ -51,7 +51,7 @@ export interface ConversationDeps {
 
 /** Pruning reads the whole kept history, so it runs once per this many events rather than after each. */
 export const PRUNE_EVERY = 25;
-/** Turns kept step by step (every node's checkpoint, for /rewind to the middle of a turn); older turns keep their last step. */
+/** Turns kept with every checkpoint they wrote (a request's input and its end or card, per step in older histories and runs resumed by a message at the gate); older turns keep their last. */
 export const DETAILED_HISTORY_TURNS = 20;
 
 export type HandleResult =
@@ -326,7 +326,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
   /**
    * At recovery: a decision recorded just before a crash may not have
-   * resumed the thread yet, or a crash may have cut a run between two steps.
+   * resumed the thread yet, or a crash may have cut a run after its input checkpoint.
    * Resume or continue it now — only when no other live process is mid-turn,
    * which would be running it; the kernel's keys keep it to one effect.
    */
