@@ -56,7 +56,7 @@ export interface ConversationDeps {
 
 /** Pruning reads the whole kept history, so it runs once per this many events rather than after each. */
 export const PRUNE_EVERY = 25;
-/** Turns kept step by step (every node's checkpoint, for /rewind to the middle of a turn); older turns keep their last step. */
+/** Turns kept with every checkpoint they wrote (a request's input and its end or card, per step in older histories and runs resumed by a message at the gate); older turns keep their last. */
 export const DETAILED_HISTORY_TURNS = 20;
 
 export type HandleResult =
@@ -72,6 +72,8 @@ export type FileContent = { ok: true; name: string; contentType: string; bytes: 
 export const OPERATOR_THREAD = 'op:owner';
 
 const text = (t: string): Outbound => ({ kind: 'text', text: t });
+/** LangGraph's name for the writer of a run's input: a state update under it is the checkpoint `invoke(input)` starts with. */
+const INPUT_NODE = '__input__';
 
 /** Base64 without Node's Buffer, so the conversation runs on Workers too; in chunks, since spreading megabytes overflows the stack. */
 function base64(bytes: Uint8Array): string {
@@ -139,11 +141,21 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return snapshot.tasks.some((task) => task.interrupts.length > 0);
   }
 
+  /**
+   * A turn is checkpointed where its event becomes durable and where it ends (or stops at the gate), not after
+   * every node: a crash in between leaves the head at the turn's input, and recovery re-runs the turn from its
+   * start (`resumeDecided`), where every effect it proposes carries the same key (thread, request, operation,
+   * input) and is recognised rather than repeated. A new request is written as LangGraph's input checkpoint
+   * first. A decision is in the ledger before the thread resumes, so recovery resumes the gate from it; any
+   * other event that resumes the gate is known only to the thread, so that run keeps a checkpoint per step.
+   */
   async function run(event: Inbound): Promise<Outbound[]> {
-    const result = (await isWaiting())
-      ? await graph.invoke(new Command({ resume: event }), config)
-      : await graph.invoke({ inbound: event, replies: null, scratch: null }, config);
-    return result.replies;
+    if (await isWaiting()) {
+      const durability = event.payload.kind === 'decision' ? 'exit' : 'async';
+      return (await graph.invoke(new Command({ resume: event }), { ...config, durability })).replies;
+    }
+    await graph.updateState(config, { inbound: event, replies: null, scratch: null }, INPUT_NODE);
+    return (await graph.invoke(null, { ...config, durability: 'exit' })).replies;
   }
 
   async function decide(event: Inbound & { payload: { kind: 'decision' } }): Promise<Outbound[] | undefined> {
@@ -322,7 +334,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
   /**
    * At recovery: a decision recorded just before a crash may not have
-   * resumed the thread yet, or a crash may have cut a run between two steps.
+   * resumed the thread yet, or a crash may have cut a run after its input checkpoint.
    * Resume or continue it now — only when no other live process is mid-turn,
    * which would be running it; the kernel's keys keep it to one effect.
    */
@@ -334,10 +346,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return serialized(async () => {
       const snapshot = await graph.getState(config);
       const waitingOn = (snapshot.values.open ?? []) as string[];
-      // A run cut between steps continues from its last checkpoint (LangGraph resumes a run given no new input).
-      // It is a replay of that request: what it proposed is recognised, anything new waits for approval.
+      // A run cut by a crash continues from its last checkpoint (LangGraph resumes a run given no new input): for a
+      // request, its input, so the turn re-runs from its start. It is a replay of that request: what it proposed
+      // is recognised by its key, anything new waits for approval.
       if (snapshot.tasks.length && !snapshot.tasks.some((t) => t.interrupts.length)) {
-        return (await graph.invoke(null, { configurable: { ...config.configurable, replay: true } })).replies;
+        return (await graph.invoke(null, { ...config, durability: 'exit', configurable: { ...config.configurable, replay: true } })).replies;
       }
       if (!snapshot.tasks.some((t) => t.interrupts.length)) return [];
       for (const id of waitingOn) {

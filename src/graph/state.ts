@@ -29,7 +29,8 @@ export type Turn = z.infer<typeof turnSchema>;
 
 /**
  * The conversation's state, one thread per operator conversation. It is
- * checkpointed after every node, so a restart resumes where it stopped.
+ * checkpointed at a request's input and where the run ends or stops at a card
+ * (conversation.ts `run`), so a restart re-runs a cut turn from its start.
  */
 export const ConversationState = Annotation.Root({
   /** The event being handled: a message or a decision on a card. */

@@ -109,8 +109,10 @@ export function createTimeline(deps: { graph: ConversationGraph; kernel: Kernel;
     }
     const kept = actions.filter((a) => ['succeeded', 'running', 'approved', 'needs_attention'].includes(a.state));
     // A replay: what the request proposed before is recognised, and anything it now proposes anew waits for approval.
+    // Checkpointed once at its end, like a turn: the target it started from stays, so a crash during it loses only the rewind.
     if (target.next.length) {
-      const replies = (await graph.invoke(null, { ...target.config, configurable: { ...target.config.configurable, replay: true } })).replies;
+      const replies = (await graph.invoke(null, { ...target.config, durability: 'exit', configurable: { ...target.config.configurable, replay: true } }))
+        .replies;
       return { withdrawn, kept, replies };
     }
     await graph.updateState(target.config, { replies: null });

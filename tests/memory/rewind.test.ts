@@ -17,8 +17,9 @@ describe('/history and /rewind', () => {
 
   it('lists the thread’s steps with the actions of their turns', async () => {
     const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
-    const history = textIn((await keel.say('/history 5')).replies);
-    expect(history).toMatch(/^Last 5 steps, newest first/);
+    // A turn is checkpointed at its input and where it ends or stops at a card: the invoice turn's two and the client's end.
+    const history = textIn((await keel.say('/history 3')).replies);
+    expect(history).toMatch(/^Last 3 steps, newest first/);
     expect(history).toContain(`${card.actionId} invoices.issue awaiting approval`);
   });
 
@@ -28,9 +29,10 @@ describe('/history and /rewind', () => {
     expect(await keel.count('invoices')).toBe(1);
     expect(await executions(card.actionId)).toBe(1);
 
-    const history = textIn((await keel.say('/history 30')).replies);
-    const step = history.split('\n').find((line) => line.includes('before tools') && line.includes('Invoice Acme'));
-    expect(step).toBeDefined();
+    // The invoice request's input checkpoint (before __start__, still showing the state the turn before left), listed just below its turn.
+    const lines = textIn((await keel.say('/history 30')).replies).split('\n');
+    const step = lines[lines.findLastIndex((line) => line.includes('Invoice Acme')) + 1];
+    expect(step).toMatch(/ · before __start__ · /);
     const rewound = textIn((await keel.say(`/rewind ${step!.split(' · ')[0]}`)).replies);
 
     expect(rewound).toMatch(/replayed from there; what that request had already done is recognised below and was not repeated/);
@@ -41,6 +43,18 @@ describe('/history and /rewind', () => {
     expect((await keel.kernel.list()).filter((a) => a.operation === 'invoices.issue')).toHaveLength(1);
     // The thread goes on from the rewound branch.
     expect(textIn((await keel.say('show invoices for Acme')).replies)).toContain('2026-0001');
+  });
+
+  it('checkpoints a request at its input and where it ends or stops at a card, and a decision once', async () => {
+    const checkpoints = () => keel.count('checkpoints');
+    const before = await checkpoints();
+    await keel.say('remember that Acme prefers email');
+    expect(await checkpoints()).toBe(before + 2);
+    const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
+    expect(await checkpoints()).toBe(before + 4);
+    await keel.tap(card.ref);
+    expect(await checkpoints()).toBe(before + 5);
+    expect(await keel.count('invoices')).toBe(1);
   });
 
   it('asks for a step it cannot find', async () => {
@@ -54,7 +68,7 @@ describe('/history and /rewind over a pruned history', () => {
     const keel = await startKeel({ url: db.url, env: { CHECKPOINT_HISTORY_TURNS: '5' } });
     try {
       const checkpoints = () => keel.count('checkpoints');
-      // /history shows at most 50 steps and a note turn stores 8 checkpoints: the whole window fits once pruned.
+      // /history shows at most 50 steps and a note turn stores 2 checkpoints (its input and its end): the whole window fits once pruned.
       for (let turn = 0; turn < PRUNE_EVERY - 1; turn++) await keel.say(`remember that note ${turn} matters`);
       const unpruned = await checkpoints();
       // The event that completes a round queues the pruning behind itself; commands such as /history answer at once
