@@ -213,8 +213,17 @@ export const agentTools = {
   propose_playbook: z
     .object({
       name: z.string().trim().min(1).max(120).describe('A short name, e.g. "Kickoff".'),
-      event: z.enum(['proposal_accepted', 'client_added', 'invoice_paid', 'invoice_overdue']).describe('The record event that starts it.'),
+      event: z
+        .enum(['proposal_accepted', 'client_added', 'invoice_paid', 'invoice_overdue', 'schedule'])
+        .describe('The record event that starts it, or schedule: weekly or monthly at a time.'),
       overdueDays: z.number().int().min(0).max(365).optional().describe('invoice_overdue only: days past the due day.'),
+      every: z.enum(['week', 'month']).optional().describe('schedule only: weekly or monthly.'),
+      day: z.number().int().min(1).max(31).optional().describe('schedule only: the ISO weekday (1 Monday … 7 Sunday) or the day of the month.'),
+      time: z
+        .string()
+        .regex(/^\d{2}:\d{2}$/)
+        .optional()
+        .describe('schedule only: "HH:MM" in the operator\'s time zone.'),
       steps: z
         .array(
           z.object({
@@ -222,7 +231,7 @@ export const agentTools = {
             inputs: z
               .array(z.object({ field: z.string().min(1), value: z.string() }))
               .describe(
-                'The operation input, field by field. Values may be templates over the event record: {{client.id}}, {{client.email}}, {{client.contact}}, {{proposal.title}}, {{proposal.hoursCenti * 0.3}}, {{proposal.rateMinor}}, {{proposal.currency}}, {{invoice.number}}, {{workday(3) 10:00}} (a free slot within 3 working days).',
+                'The operation input, field by field. Values may be templates over the event record: {{client.id}}, {{client.email}}, {{client.contact}}, {{proposal.title}}, {{proposal.hoursCenti * 0.3}}, {{proposal.rateMinor}}, {{proposal.currency}}, {{invoice.number}}, {{workday(3) 10:00}} (a free slot within 3 working days); a schedule has {{period.label}}, {{period.day}}, {{period.at}}. A client named in a step (field client) is looked up by name.',
               ),
           }),
         )

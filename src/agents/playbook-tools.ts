@@ -1,4 +1,4 @@
-import { playbookSpec, triggerText, unreadableTemplates, type PlaybookSpec } from '../records/index.js';
+import { playbookSpec, resolveClient, triggerText, unreadableTemplates, type PlaybookSpec } from '../records/index.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
 import type { ToolHelpers } from './work-tools.js';
@@ -10,10 +10,34 @@ const literal = (value: string): string | number | boolean =>
 /** A routine stated in chat becomes a playbook proposed as data; it exists only once the operator approves its card. */
 export function playbookTools({ answer, act }: Pick<ToolHelpers, 'answer' | 'act'>) {
   const propose_playbook = async (args: AgentToolArgs<'propose_playbook'>, ctx: ToolContext): Promise<ToolOutcome> => {
+    const steps: { operation: string; input: Record<string, string | number | boolean> }[] = [];
+    for (const s of args.steps) {
+      const input: Record<string, string | number | boolean> = Object.fromEntries(s.inputs.map((i) => [i.field, literal(i.value)]));
+      // A client named in a step ("invoice Acme's retainer") is fixed now, by name, to the one client it means.
+      if (typeof input.client === 'string' && !input.client.includes('{{')) {
+        const match = await resolveClient(ctx.db, input.client);
+        if (match.status !== 'found') {
+          return answer(
+            match.status === 'ambiguous'
+              ? `"${input.client}" could be ${match.candidates.map((c) => c.name).join(' or ')}; say which in the playbook.`
+              : `I know no client "${input.client}"; add them first, then state the playbook again.`,
+          );
+        }
+        const { client: _named, ...rest } = input;
+        steps.push({ operation: s.operation, input: { ...rest, clientId: match.client.id } });
+        continue;
+      }
+      steps.push({ operation: s.operation, input });
+    }
     const parsed = playbookSpec.safeParse({
       name: args.name,
-      trigger: args.event === 'invoice_overdue' ? { event: args.event, days: args.overdueDays ?? 0 } : { event: args.event },
-      steps: args.steps.map((s) => ({ operation: s.operation, input: Object.fromEntries(s.inputs.map((i) => [i.field, literal(i.value)])) })),
+      trigger:
+        args.event === 'invoice_overdue'
+          ? { event: args.event, days: args.overdueDays ?? 0 }
+          : args.event === 'schedule'
+            ? { event: args.event, every: args.every, day: args.day, time: args.time }
+            : { event: args.event },
+      steps,
       compensateOnFailure: args.undoOnFailure,
     });
     if (!parsed.success) return answer(`That playbook does not read: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}.`);

@@ -291,7 +291,7 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
     async tick() {
       const now = clock.now();
       for (const playbook of await activePlaybooks(db)) {
-        for (const subject of await triggerSubjects(db, playbook, now)) {
+        for (const subject of await triggerSubjects(db, playbook, now, timeZone)) {
           const [known] = await db
             .select({ id: playbookRuns.id })
             .from(playbookRuns)

@@ -34,6 +34,7 @@ export {
   triggerSubjects,
   renderStep,
   triggerText,
+  latestOccurrence,
   stepText,
   unreadableTemplates,
   type Playbook,

@@ -4,6 +4,7 @@ import { ConnectorError, defineOperation, type Connector } from '../kernel/conne
 import type { ConnectorDeps } from '../kernel/connector-deps.js';
 import type { Db } from '../storage/index.js';
 import { first } from '../core/rows.js';
+import { localDate, localInstant } from '../core/zoned-time.js';
 import { clients, invoices, playbookRuns, playbooks, proposals } from './tables.js';
 
 export type Playbook = typeof playbooks.$inferSelect;
@@ -15,6 +16,13 @@ export const playbookTrigger = z.discriminatedUnion('event', [
   z.object({ event: z.literal('client_added') }),
   z.object({ event: z.literal('invoice_paid') }),
   z.object({ event: z.literal('invoice_overdue'), days: z.number().int().min(0).max(365) }),
+  // A schedule in the operator's TZ: weekly on an ISO weekday (1 Monday … 7 Sunday) or monthly on a day (past a short month's end, its last day).
+  z.object({
+    event: z.literal('schedule'),
+    every: z.enum(['week', 'month']),
+    day: z.number().int().min(1).max(31),
+    time: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/),
+  }),
 ]);
 export type PlaybookTrigger = z.infer<typeof playbookTrigger>;
 
@@ -54,15 +62,50 @@ const fieldsOf: Record<PlaybookTrigger['event'], string[]> = {
   client_added: ['client'],
   invoice_paid: ['client', 'invoice'],
   invoice_overdue: ['client', 'invoice'],
+  schedule: ['period'],
 };
 
-export const triggerText = (t: PlaybookTrigger): string =>
-  ({
-    proposal_accepted: 'a proposal is accepted',
-    client_added: 'a client is added',
-    invoice_paid: 'an invoice is paid',
-    invoice_overdue: `an invoice is overdue by ${'days' in t ? t.days : 0} days`,
-  })[t.event];
+const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+export const triggerText = (t: PlaybookTrigger): string => {
+  switch (t.event) {
+    case 'proposal_accepted':
+      return 'a proposal is accepted';
+    case 'client_added':
+      return 'a client is added';
+    case 'invoice_paid':
+      return 'an invoice is paid';
+    case 'invoice_overdue':
+      return `an invoice is overdue by ${t.days} days`;
+    case 'schedule':
+      return t.every === 'week' ? `it is ${weekdays[t.day - 1] ?? 'Sunday'} ${t.time}` : `it is the ${ordinal(t.day)} of the month, ${t.time}`;
+  }
+};
+
+const shiftDays = (day: string, days: number) => new Date(Date.parse(`${day}T12:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const monthDay = (year: number, month: number, day: number) => {
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
+};
+
+/**
+ * The schedule's latest occurrence at or before `now`: its local day (which names the period, so a run is keyed by it)
+ * and instant. Missed periods before it are not caught up: a late tick fires the current period once, not a backlog.
+ */
+export function latestOccurrence(t: Extract<PlaybookTrigger, { event: 'schedule' }>, now: Date, timeZone: string): { day: string; at: Date } {
+  const today = localDate(now, timeZone);
+  if (t.every === 'week') {
+    const weekday = ((new Date(`${today}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
+    let day = shiftDays(today, -((weekday - t.day + 7) % 7));
+    if (localInstant(day, t.time, timeZone) > now) day = shiftDays(day, -7);
+    return { day, at: localInstant(day, t.time, timeZone) };
+  }
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  let day = monthDay(year, month, t.day);
+  if (localInstant(day, t.time, timeZone) > now) day = month === 1 ? monthDay(year - 1, 12, t.day) : monthDay(year, month - 1, t.day);
+  return { day, at: localInstant(day, t.time, timeZone) };
+}
 
 /** "memory.add_project — name: {{proposal.title}}, clientId: {{client.id}}": a step as the card shows it. */
 export const stepText = (s: PlaybookStep): string =>
@@ -214,10 +257,22 @@ export interface PlaybookSubject {
 
 const clientContext = (c: typeof clients.$inferSelect) => ({ id: c.id, name: c.name, email: c.email, contact: c.contactName ?? c.name });
 
-/** The records whose event happened since the playbook was made (up to `now`), each a subject it fires for once. */
-export async function triggerSubjects(db: Db, playbook: Playbook, now: Date): Promise<PlaybookSubject[]> {
+/**
+ * The records whose event happened since the playbook was made (up to `now`), each a subject it fires for once; for a
+ * schedule, the current period (`week:2026-11-30`, `month:2026-12-01`) once its time came.
+ */
+export async function triggerSubjects(db: Db, playbook: Playbook, now: Date, timeZone: string): Promise<PlaybookSubject[]> {
   const since = playbook.createdAt;
   const trigger = playbookTrigger.parse(playbook.trigger);
+  if (trigger.event === 'schedule') {
+    const { day, at } = latestOccurrence(trigger, now, timeZone);
+    if (at < since) return [];
+    const label =
+      trigger.every === 'week'
+        ? `the week of ${day}`
+        : new Date(`${day}T12:00:00Z`).toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    return [{ id: `${trigger.every}:${day}`, title: label, context: { period: { day, at: at.toISOString(), label } } }];
+  }
   const client = async (id: string) => first(db.select().from(clients).where(eq(clients.id, id)));
   if (trigger.event === 'client_added') {
     const rows = await db

@@ -1,5 +1,6 @@
 import type { AgentToolArgs } from '../intents.js';
 import { clarify, toolIntent, type Grammar } from './intent.js';
+import { parseSum } from './money.js';
 
 /** Grammar of propose_playbook: "when a proposal is accepted: create a project for it, …". */
 
@@ -18,12 +19,106 @@ function eventOf(words: string): { event: Event; overdueDays?: number } | undefi
   return undefined;
 }
 
+const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const weekly =
+  /^(?:every|each|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?(?:\s+at\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?\s*(?::|,)\s*(.+)$/i;
+const monthly =
+  /^(?:on\s+the|every month on the|each month on the)\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:each|every|the)\s+month)?(?:\s+at\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?\s*(?::|,)\s*(.+)$/i;
+
+/** "09:00" from "9", "9:30", "5 pm"; 09:00 when no time is said. */
+function clock(hour: string | undefined, minute: string | undefined, half: string | undefined): string | undefined {
+  if (hour === undefined) return '09:00';
+  let h = Number(hour);
+  if (half && h > 12) return undefined;
+  if (half?.toLowerCase() === 'pm' && h < 12) h += 12;
+  if (half?.toLowerCase() === 'am' && h === 12) h = 0;
+  return h > 23 ? undefined : `${String(h).padStart(2, '0')}:${minute ?? '00'}`;
+}
+
+/** A schedule as said: "every Monday at 9", "on the 1st of each month". */
+function scheduleOf(text: string): { every: 'week' | 'month'; day: number; time: string; said: string; rest: string } | undefined {
+  const week = weekly.exec(text);
+  if (week) {
+    const time = clock(week[2], week[3], week[4]);
+    if (!time) return undefined;
+    const said = text.slice(0, text.length - week[5]!.length).replace(/\s*[:,]\s*$/, '');
+    return { every: 'week', day: weekdays.indexOf(week[1]!.toLowerCase()) + 1, time, said, rest: week[5]! };
+  }
+  const month = monthly.exec(text);
+  if (month && /\bmonth\b/i.test(text.slice(0, text.length - month[5]!.length))) {
+    const time = clock(month[2], month[3], month[4]);
+    const day = Number(month[1]);
+    if (!time || day < 1 || day > 31) return undefined;
+    const said = text.slice(0, text.length - month[5]!.length).replace(/\s*[:,]\s*$/, '');
+    return { every: 'month', day, time, said, rest: month[5]! };
+  }
+  return undefined;
+}
+
+/**
+ * What a scheduled routine can do: "send me the pipeline" (a reminder with those words, at the scheduled time),
+ * "invoice Acme's retainer 2,000 EUR" (an invoice to that client for one unit at that sum, named for the period).
+ */
+function scheduledStepOf(words: string, defaultCurrency: string | undefined): Step | undefined {
+  const invoice = /^(?:invoice|bill)\s+(.+?)(?:'s|’s)\s+(.+?)\s+((?:[€$£]\s*)?\d[\d.,]*\s*(?:k\b)?\s*(?:[a-z]{3}\b|[€$£])?)$/i.exec(words);
+  if (invoice) {
+    const sum = parseSum(invoice[3]!, defaultCurrency);
+    if (!sum?.currency) return undefined;
+    return {
+      operation: 'invoices.issue',
+      inputs: [
+        field('client', invoice[1]!),
+        field('description', `${capital(invoice[2]!)}: {{period.label}}`),
+        field('hoursCenti', 100),
+        field('rateMinor', Math.round(sum.amount * 100)),
+        field('currency', sum.currency),
+      ],
+    };
+  }
+  const send = /^(?:send me|remind me (?:of|about|to))\s+(.+)$/i.exec(words);
+  if (send) return { operation: 'operator.schedule_reminder', inputs: [field('text', capital(send[1]!)), field('dueAt', '{{period.at}}')] };
+  return undefined;
+}
+
+/** "every Monday at 9: send me the pipeline", "on the 1st of each month: invoice Acme's retainer 2,000 EUR". */
+function proposeScheduled(text: string, defaultCurrency: string | undefined) {
+  const schedule = scheduleOf(text);
+  if (!schedule) return undefined;
+  const phrases = schedule.rest
+    .split(/\s*(?:;|\band then\b|\bthen\b|,?\s+\band\b)\s*/i)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const steps: Step[] = [];
+  for (const phrase of phrases) {
+    const step = scheduledStepOf(phrase, defaultCurrency) ?? (/^(?:add\s+(?:a\s+)?task|task:?)\s/i.test(phrase) ? stepOf(phrase, 'schedule') : undefined);
+    if (!step) {
+      return clarify(
+        'propose_playbook',
+        `I could not read "${phrase}" as a scheduled step. On a schedule a playbook can: send me <what> (a reminder at that time), invoice <client>'s <what> <sum>, add a task to …`,
+      );
+    }
+    steps.push(step);
+  }
+  return toolIntent(
+    'propose_playbook',
+    { name: capital(schedule.said), event: 'schedule', every: schedule.every, day: schedule.day, time: schedule.time, steps },
+    'That schedule does not make a playbook I can state; say when and the steps, e.g. "every Monday at 9: send me the pipeline".',
+  );
+}
+
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const field = (name: string, value: string | number) => ({ field: name, value: String(value) });
 
 /** One step as said: a project, a meeting within N working days, the welcome email, an N% deposit, a task. */
 function stepOf(words: string, event: Event): Step | undefined {
-  const subject = event === 'proposal_accepted' ? '{{proposal.title}}' : event === 'client_added' ? '{{client.name}}' : 'invoice {{invoice.number}}';
+  const subject =
+    event === 'proposal_accepted'
+      ? '{{proposal.title}}'
+      : event === 'client_added'
+        ? '{{client.name}}'
+        : event === 'schedule'
+          ? '{{period.label}}'
+          : 'invoice {{invoice.number}}';
   if (/\b(?:create|start|open|set up)\b.*\bproject\b/i.test(words)) {
     return { operation: 'memory.add_project', inputs: [field('name', subject), field('clientId', '{{client.id}}')] };
   }
@@ -69,7 +164,10 @@ function stepOf(words: string, event: Event): Step | undefined {
     };
   }
   const task = /^(?:add\s+(?:a\s+)?task(?:\s+to)?|remind me to|task:?)\s+(.+)$/i.exec(words);
-  if (task) return { operation: 'memory.add_task', inputs: [field('title', capital(task[1]!)), field('clientId', '{{client.id}}')] };
+  if (task) {
+    const title = field('title', capital(task[1]!));
+    return { operation: 'memory.add_task', inputs: event === 'schedule' ? [title] : [title, field('clientId', '{{client.id}}')] };
+  }
   return undefined;
 }
 
@@ -78,7 +176,9 @@ function stepOf(words: string, event: Event): Step | undefined {
  * welcome email, invoice a 30% deposit". Steps are split at commas, "and" and "then"; a step it cannot read is asked
  * about rather than dropped.
  */
-export const proposePlaybook: Grammar = ({ text }) => {
+export const proposePlaybook: Grammar = ({ text, defaultCurrency }) => {
+  const scheduled = proposeScheduled(text, defaultCurrency);
+  if (scheduled) return scheduled;
   const match = lead.exec(text);
   if (!match) return undefined;
   const trigger = eventOf(match[1]!);
