@@ -56,7 +56,7 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
   it('shows every tab inside the screen, wrapped rather than cut off', async () => {
     await page.goto(`${server.base}/workspace`);
     const tabs = page.locator('nav a');
-    expect(await tabs.allTextContents()).toEqual(['Timeline', 'Approvals', 'Agents', 'Context', 'Checkpoints', 'Exports', 'Links', 'Review']);
+    expect(await tabs.allTextContents()).toEqual(['Timeline', 'Approvals', 'Agents', 'Context', 'Checkpoints', 'Exports', 'Links', 'Playbooks', 'Review']);
     for (const box of await Promise.all((await tabs.all()).map((t) => t.boundingBox()))) {
       expect(box!.x).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width).toBeLessThanOrEqual(phone.width);

@@ -19,6 +19,7 @@ import { timelinePage, whyPage } from './timeline.js';
 import { linksPage } from './links.js';
 import type { ClientLinks } from '../pages/index.js';
 import { reviewPage } from './review.js';
+import { playbooksPage } from './playbooks.js';
 
 export type { WorkspaceDeps } from './deps.js';
 export { createWorkspaceAuth, type WorkspaceAuth } from './access.js';
@@ -28,6 +29,7 @@ const eventId = z.uuid();
 const decisionForm = z.object({ event: eventId, ref: z.string().max(80), decision: z.enum(['approve', 'reject']) });
 const eventForm = z.object({ event: eventId });
 const rewindForm = z.object({ event: eventId, checkpoint: z.string().min(1).max(200) });
+const playbookForm = z.object({ event: eventId, playbook: z.string().regex(/^[\w-]{1,80}$/), verb: z.enum(['pause', 'resume', 'delete']) });
 const exportForm = z.object({ event: eventId, what: z.union([z.literal('all'), z.string().regex(/^\d{4}$/, { error: 'a year such as 2026' })]) });
 
 /**
@@ -97,6 +99,7 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: Cl
   app.get('/exports', async (c) => show(c, 'Exports', 'Exports', exportsPage(seat(c), deps.clock.now().getUTCFullYear())));
   app.get('/links', async (c) => show(c, 'Client links', 'Links', await linksPage(deps, seat(c))));
   app.get('/review', async (c) => show(c, 'Review', 'Review', await reviewPage(deps)));
+  app.get('/playbooks', async (c) => show(c, 'Playbooks', 'Playbooks', await playbooksPage(deps, seat(c))));
   app.get('/actions/:id', async (c) => {
     const action = await deps.kernel.get(c.req.param('id'));
     if (!action) return notFound(c, 'No action with that id is in the ledger.');
@@ -179,6 +182,13 @@ export function workspace(deps: WorkspaceDeps & { auth: WorkspaceAuth; links: Cl
     const form = await formOf(c, exportForm);
     if (!form.success) return badForm(c, form.error.issues);
     return converse(c, form.data.event, { kind: 'text', text: `/export ${form.data.what}` }, { href: '/workspace/exports', label: 'Exports' });
+  });
+
+  app.post('/playbooks', async (c) => {
+    const form = await formOf(c, playbookForm);
+    if (!form.success) return badForm(c, form.error.issues);
+    const { event, verb, playbook } = form.data;
+    return converse(c, event, { kind: 'text', text: `/playbooks ${verb} ${playbook}` }, { href: '/workspace/playbooks', label: 'Playbooks' });
   });
 
   app.post('/agents/:name/:switch{pause|resume}', async (c) => {

@@ -12,6 +12,7 @@ export const sections = [
   { path: '/workspace/checkpoints', label: 'Checkpoints' },
   { path: '/workspace/exports', label: 'Exports' },
   { path: '/workspace/links', label: 'Links' },
+  { path: '/workspace/playbooks', label: 'Playbooks' },
   { path: '/workspace/review', label: 'Review' },
 ] as const;
 
