@@ -35,6 +35,7 @@ export {
   renderStep,
   triggerText,
   latestOccurrence,
+  playbookRunOfKey,
   stepText,
   unreadableTemplates,
   type Playbook,

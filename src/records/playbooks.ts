@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConnectorError, defineOperation, type Connector } from '../kernel/connector.js';
 import type { ConnectorDeps } from '../kernel/connector-deps.js';
@@ -241,6 +241,32 @@ export async function listPlaybooks(db: Db): Promise<(Playbook & { runs: number;
       return { ...p, runs: Number(stats?.runs ?? 0), lastRunAt: stats?.last ? new Date(stats.last) : null };
     }),
   );
+}
+
+/**
+ * The playbook run an action was proposed for, read from its key (`playbook:<run>:<step>`, or a run's notice): the
+ * playbook, and the run's number among that playbook's runs, counted from 1 in the order they opened.
+ */
+export async function playbookRunOfKey(db: Db, key: string): Promise<{ playbookId: string; name: string; run: number } | undefined> {
+  const runId = /^playbook:([^:]+):/.exec(key)?.[1];
+  if (!runId) return undefined;
+  const [row] = await db
+    .select({ run: playbookRuns, name: playbooks.name })
+    .from(playbookRuns)
+    .innerJoin(playbooks, eq(playbooks.id, playbookRuns.playbookId))
+    .where(eq(playbookRuns.id, runId));
+  if (!row) return undefined;
+  const { playbookId, createdAt, id } = row.run;
+  const [earlier] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(playbookRuns)
+    .where(
+      and(
+        eq(playbookRuns.playbookId, playbookId),
+        or(lt(playbookRuns.createdAt, createdAt), and(eq(playbookRuns.createdAt, createdAt), lte(playbookRuns.id, id))),
+      ),
+    );
+  return { playbookId, name: row.name, run: Number(earlier?.n ?? 1) };
 }
 
 export const activePlaybooks = (db: Db): Promise<Playbook[]> => db.select().from(playbooks).where(eq(playbooks.status, 'active'));

@@ -119,6 +119,34 @@ describe('playbooks on a schedule', () => {
     });
   });
 
+  it('shows on the timeline and on the why page which playbook and run proposed an action, linking to the playbook', async () => {
+    db = tempDatabase();
+    const clock = new ManualClock('2026-11-29T12:00:00Z');
+    const keel = await start(clock);
+    await make(keel, 'every Monday at 9: send me the pipeline');
+    const [{ id: playbook }] = (await sql(keel, 'SELECT id FROM playbooks')) as unknown as [{ id: string }];
+    for (const at of ['2026-11-30T08:01:00Z', '2026-12-07T08:01:00Z']) {
+      clock.set(new Date(at));
+      await keel.scheduler.tick();
+    }
+    const steps = await sql(keel, "SELECT id FROM actions WHERE operation = 'operator.schedule_reminder' ORDER BY created_at");
+    expect(steps).toHaveLength(2);
+    const headers = { host: '127.0.0.1:3000' };
+    const timeline = await (await keel.http.request('/workspace', { headers })).text();
+    const row = (id: unknown) => new RegExp(`<li class="entry" data-action="${id}"[\\s\\S]*?</li>`).exec(timeline)?.[0] ?? '';
+    const link = (n: number) => `<a class="from-playbook" href="/workspace/playbooks#${playbook}">from playbook Every Monday at 9, run ${n}</a>`;
+    expect(row(steps[0]!.id)).toContain(link(1));
+    expect(row(steps[1]!.id)).toContain(link(2));
+    // An action no playbook proposed has no such line.
+    const [created] = await sql(keel, "SELECT id FROM actions WHERE operation = 'playbooks.create'");
+    expect(row(created!.id)).toContain('Create a playbook');
+    expect(row(created!.id)).not.toContain('from playbook');
+    const why = await (await keel.http.request(`/workspace/actions/${steps[1]!.id}`, { headers })).text();
+    expect(why).toContain(link(2));
+    const page = await (await keel.http.request('/workspace/playbooks', { headers })).text();
+    expect(page).toContain(`id="${playbook}"`);
+  });
+
   it('names the period by the day in the operator zone; a monthly day past a short month is its last day', () => {
     const week = { event: 'schedule', every: 'week', day: 1, time: '09:00' } as const;
     // Sunday 23:30 UTC is already Monday 00:30 in Berlin, before 09:00: the period is the Monday before.

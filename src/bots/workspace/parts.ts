@@ -5,7 +5,7 @@ import { memoryDocument } from '../../memory/index.js';
 import type { ApprovalCard } from '../../graph/index.js';
 import { cardStatus, expiryLine } from '../presenter/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
-import { clientById, invoiceByNumber, proposalsByIds, type Invoice, type Proposal } from '../../records/index.js';
+import { clientById, invoiceByNumber, playbookRunOfKey, proposalsByIds, type Invoice, type Proposal } from '../../records/index.js';
 import { formatMoney, lineTotal } from '../../core/money.js';
 import { actionForm, badge, when, type Html } from './layout.js';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -85,7 +85,7 @@ export async function actionLine(deps: WorkspaceDeps, action: Action, subject?: 
   return html`<li class="entry" data-action="${action.id}" data-state="${action.state}">
     <a class="title" href="${actionHref(action.id)}">${subjectTitle(deps, action, about)}</a>
     ${badge(action.state)}
-    <span class="meta">${action.agent} · ${when(action.createdAt)}</span>
+    <span class="meta">${action.agent} · ${when(action.createdAt)}${about.playbook ? html` · ${playbookLink(about)}` : ''}</span>
   </li>`;
 }
 
@@ -97,6 +97,27 @@ export interface ActionSubject {
   amount?: string | undefined;
   invoice?: Invoice | undefined;
   proposal?: Proposal | undefined;
+  /** The playbook run that proposed it, if one did. */
+  playbook?: { playbookId: string; name: string; run: number } | undefined;
+}
+
+/** "from playbook Kickoff, run 2", linking to the playbook on the Playbooks page. */
+export const playbookLink = (subject: ActionSubject): Html | '' =>
+  subject.playbook
+    ? html`<a class="from-playbook" href="/workspace/playbooks#${subject.playbook.playbookId}">from playbook ${subject.playbook.name}, run ${subject.playbook.run}</a>`
+    : '';
+
+/** The run an action belongs to: by its key, or for an edited step's replacement, by the superseded card it cites. */
+async function playbookOf(deps: WorkspaceDeps, action: Action): Promise<ActionSubject['playbook']> {
+  let found: Action | undefined = action;
+  for (let hops = 0; found && hops < 20; hops++) {
+    const run = await playbookRunOfKey(deps.db, found.idempotencyKey);
+    if (run) return run;
+    const replaced: string | undefined = found.evidence.find((e) => e.startsWith('act_'));
+    found = replaced ? await deps.kernel.get(replaced) : undefined;
+    if (found?.state !== 'superseded') return undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -127,6 +148,7 @@ export async function subjectOf(deps: WorkspaceDeps, action: Action): Promise<Ac
     amount,
     invoice,
     proposal,
+    playbook: await playbookOf(deps, action),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Action, ActionState, AuditRow } from '../../kernel/index.js';
 import { contextMap } from '../../memory/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
 import { actionForm, badge, when, words, type Html } from './layout.js';
-import { actionHref, actionLine, approvalBox, card, evidenceLinks, operationOf, subjectOf, type ActionSubject } from './parts.js';
+import { actionHref, actionLine, approvalBox, card, evidenceLinks, operationOf, playbookLink, subjectOf, type ActionSubject } from './parts.js';
 
 const states: ActionState[] = ['awaiting_approval', 'approved', 'running', 'succeeded', 'rejected', 'expired', 'failed', 'compensated', 'needs_attention'];
 /** Decisions that leave no action behind: a request the kernel refused, the operator's pause switch. */
@@ -112,7 +112,7 @@ export async function whyPage(deps: WorkspaceDeps, seat: Seat, action: Action, f
     <h2>Why</h2>
     <div class="box">
       <p>${action.reason}</p>
-      <p class="meta">Proposed by the ${action.agent} agent at ${when(action.createdAt)} · operation <code>${action.operation}</code> · action <code>${action.id}</code></p>
+      <p class="meta">Proposed by the ${action.agent} agent at ${when(action.createdAt)}${subject.playbook ? html`, ${playbookLink(subject)}` : ''} · operation <code>${action.operation}</code> · action <code>${action.id}</code></p>
     </div>
     <h2>Evidence</h2>
     ${await evidenceLinks(deps, action.evidence)}
