@@ -33,7 +33,7 @@ import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
 import { forwardedMessage } from './forwarded.js';
-import { fileUpload } from './uploads.js';
+import { fileAnswered, fileUpload } from './uploads.js';
 
 export interface GraphDeps {
   db: Db;
@@ -184,6 +184,7 @@ export function buildConversationGraph(deps: GraphDeps) {
           messages: [new HumanMessage({ content: note, id }), ...say(said.text).messages],
           replies: [...say(said.text).replies, ...card],
           open: opened && !state.open.includes(opened.id) ? [...state.open, opened.id] : state.open,
+          unfiled: said.unfiled ?? null,
           turn,
           route: null,
           queued: [],
@@ -211,6 +212,26 @@ export function buildConversationGraph(deps: GraphDeps) {
         goto: 'settle',
       });
     }
+    if (state.unfiled) {
+      // Keel asked which client a kept document is for: a short answer naming one files it; anything else is a request of its own.
+      const answered = await fileAnswered(db, kernel, state.unfiled, words, turnId(event));
+      if (answered) {
+        const turn: Turn = { id: turnId(event), text: words, quoted: false, failed: false, replay: false };
+        return new Command({
+          update: {
+            messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(answered.text).messages],
+            replies: say(answered.text).replies,
+            unfiled: answered.filed ? null : state.unfiled,
+            turn,
+            route: null,
+            queued: [],
+            scratch: null,
+            notes: null,
+          },
+          goto: 'settle',
+        });
+      }
+    }
     // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
     const last = state.turn;
     const unanswered = last && (last.failed || HumanMessage.isInstance(state.messages.at(-1)));
@@ -232,11 +253,15 @@ export function buildConversationGraph(deps: GraphDeps) {
           scratch: null,
           notes: null,
           editing: null,
+          unfiled: null,
         },
         goto: owner.data,
       });
     }
-    return new Command({ update: { messages: [message], turn, route: null, queued: [], scratch: null, notes: null, editing: null }, goto: 'coordinator' });
+    return new Command({
+      update: { messages: [message], turn, route: null, queued: [], scratch: null, notes: null, editing: null, unfiled: null },
+      goto: 'coordinator',
+    });
   };
 
   const coordinator = async (state: State) => {

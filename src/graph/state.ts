@@ -27,6 +27,18 @@ export const turnSchema = z.object({
 });
 export type Turn = z.infer<typeof turnSchema>;
 
+/** A document the operator sent without a client Keel could tell: kept, and filed by the answer to "which client?". */
+export const unfiledSchema = z.object({
+  fileId: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  caption: z.string(),
+  /** The upload's turn: the filing's key, so answering twice (or a re-delivered answer) files it once. */
+  turn: z.string(),
+  sender: z.string(),
+});
+export type Unfiled = z.infer<typeof unfiledSchema>;
+
 /**
  * The conversation's state, one thread per operator conversation. It is
  * checkpointed at a request's input and where the run ends or stops at a card
@@ -46,6 +58,8 @@ export const ConversationState = Annotation.Root({
   open: Annotation<string[]>({ reducer: (_prev, next) => next, default: () => [] }),
   /** The open card the operator tapped Edit on: their next message is the change, re-planned by that card's agent. */
   editing: Annotation<string | null>({ reducer: (_prev, next) => next, default: () => null }),
+  /** The document waiting for the operator to say which client it is for; any other answer lets it go (it stays in the files store). */
+  unfiled: Annotation<Unfiled | null>({ reducer: (_prev, next) => next, default: () => null }),
   turn: Annotation<Turn | null>({ reducer: (_prev, next) => next, default: () => null }),
   /** What could not be done this turn and why (unreadable or out-of-scope tool calls, the step cap), said to the operator at its end. */
   notes: resettable<string>(),
