@@ -161,7 +161,8 @@ export async function composeReviewFigures(deps: { db: Db; kernel: Kernel; timeZ
       const row: MonthExpenses = { month: m.label, total: {}, byCategory: {} };
       for (const e of await expensesBetween(db, from, through)) {
         add(row.total, e.currency, e.amountMinor);
-        add((row.byCategory[e.category] ??= {}), e.currency, e.amountMinor);
+        row.byCategory[e.category] = row.byCategory[e.category] ?? {};
+        add(row.byCategory[e.category]!, e.currency, e.amountMinor);
       }
       return row;
     }),
