@@ -2,7 +2,7 @@ import { Annotation, messagesStateReducer } from '@langchain/langgraph';
 import type { BaseMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { AgentName } from '../agents/index.js';
-import type { Inbound, Outbound } from '../chat/index.js';
+import { forwardedFrom, type Inbound, type Outbound } from '../chat/index.js';
 
 /** Appends, or starts over when handed `null` (a new event starts a new list). */
 const resettable = <T>() =>
@@ -39,6 +39,15 @@ export const unfiledSchema = z.object({
 });
 export type Unfiled = z.infer<typeof unfiledSchema>;
 
+/** A forwarded message whose author Keel could not match to one client: the answer to "which is it?" links them. */
+export const unattributedSchema = z.object({
+  from: forwardedFrom,
+  /** The forward's turn: the link's key, so a second answer or a re-delivered one links once. */
+  turn: z.string(),
+  sender: z.string(),
+});
+export type Unattributed = z.infer<typeof unattributedSchema>;
+
 /**
  * The conversation's state, one thread per operator conversation. It is
  * checkpointed at a request's input and where the run ends or stops at a card
@@ -60,6 +69,8 @@ export const ConversationState = Annotation.Root({
   editing: Annotation<string | null>({ reducer: (_prev, next) => next, default: () => null }),
   /** The document waiting for the operator to say which client it is for; any other answer lets it go (it stays in the files store). */
   unfiled: Annotation<Unfiled | null>({ reducer: (_prev, next) => next, default: () => null }),
+  /** The forwarded message's author waiting for the operator to say which client they belong to; any other answer lets it go. */
+  unattributed: Annotation<Unattributed | null>({ reducer: (_prev, next) => next, default: () => null }),
   turn: Annotation<Turn | null>({ reducer: (_prev, next) => next, default: () => null }),
   /** What could not be done this turn and why (unreadable or out-of-scope tool calls, the step cap), said to the operator at its end. */
   notes: resettable<string>(),

@@ -179,16 +179,26 @@ export async function fileAnswered(
   words: string,
   answerTurn: string,
 ): Promise<{ text: string; filed: boolean } | undefined> {
+  const answer = await clientAnswer(db, words);
+  if (!answer) return undefined;
+  if ('candidates' in answer) {
+    return { text: `${answer.name} could be ${answer.candidates.map((c) => c.name).join(' or ')}; which one is ${unfiled.name} for?`, filed: false };
+  }
+  return { text: await fileUnder(kernel, unfiled, answer.client, [`msg:${unfiled.turn}`, `msg:${answerTurn}`]), filed: true };
+}
+
+/**
+ * A short answer naming a client ("Beta", "it's for Beta", "for the Beta project"): the one client it names, the
+ * several it could mean, or undefined when it is not such an answer (a request of its own).
+ */
+export async function clientAnswer(db: Db, words: string): Promise<{ client: Client } | { name: string; candidates: Client[] } | undefined> {
   const plain = words.trim().replace(/[.!]+$/, '');
   if (plain.split(/\s+/).length > 8) return undefined;
   const name = answerFrame.exec(plain)?.groups?.name?.trim();
   if (!name) return undefined;
   const match = await resolveClient(db, name);
-  if (match.status === 'ambiguous') {
-    return { text: `${name} could be ${match.candidates.map((c) => c.name).join(' or ')}; which one is ${unfiled.name} for?`, filed: false };
-  }
-  if (match.status !== 'found') return undefined;
-  return { text: await fileUnder(kernel, unfiled, match.client, [`msg:${unfiled.turn}`, `msg:${answerTurn}`]), filed: true };
+  if (match.status === 'ambiguous') return { name, candidates: match.candidates };
+  return match.status === 'found' ? { client: match.client } : undefined;
 }
 
 async function fileUnder(kernel: Kernel, file: Unfiled, client: Client, evidence: string[]): Promise<string> {

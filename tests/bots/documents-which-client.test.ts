@@ -41,6 +41,20 @@ describe('a kept document filed by the answer to "which client?"', () => {
       },
     };
   };
+  const forwardUpdate = (text: string, origin: Record<string, unknown>) => {
+    n += 1;
+    return {
+      update_id: 80_000 + n,
+      message: {
+        message_id: 800 + n,
+        date: 1_700_000_000,
+        chat: { id: OPERATOR, type: 'private', first_name: 'Olga' },
+        from: { id: OPERATOR, is_bot: false, first_name: 'Olga' },
+        forward_origin: { date: 1_699_999_000, ...origin },
+        text,
+      },
+    };
+  };
   const web = async (text: string) =>
     textIn(
       (
@@ -102,5 +116,34 @@ describe('a kept document filed by the answer to "which client?"', () => {
     expect(await web('Acme')).not.toContain('Filed scan.pdf');
     expect(await filedUnder('scan.pdf')).toEqual([]);
     expect(await t.count('files')).toBe(3);
+  });
+
+  it('Telegram: a forward whose author is unknown is attributed by the answer, once, and known the next time', async () => {
+    const sam = { type: 'user', sender_user: { id: 555, is_bot: false, first_name: 'Sam', last_name: 'Roe' } };
+    await t.post(forwardUpdate('can we move the workshop?', sam));
+    expect(t.texts().at(-1)).toContain(
+      'I do not know Sam Roe yet. If they belong to a client, say "link telegram:555 to [client]" (or just the client\'s name)',
+    );
+    const answer = textUpdate('Acme');
+    await t.post(answer);
+    await t.post(answer);
+    expect(t.texts().at(-1)).toMatch(
+      /^Noted: Sam Roe is with Acme Corp \[[^\]]+\]; their forwarded message is Acme Corp's words, and I will know them next time\./,
+    );
+    expect(t.texts().filter((x) => x.startsWith('Noted: Sam Roe'))).toHaveLength(1);
+    expect(await t.count('actions', "operation = 'memory.link_identity'")).toBe(1);
+    await t.post(forwardUpdate('and the invoice?', sam));
+    expect(t.texts().at(-1)).toContain('Forwarded from Sam Roe (Acme Corp)');
+  });
+
+  it('web: a hidden author is linked by name ("it\'s Beta"); a request instead of an answer is handled as one', async () => {
+    await t.post(forwardUpdate('see you monday', { type: 'hidden_user', sender_user_name: 'Zed Quinn' }));
+    expect(await web("it's Beta")).toMatch(/^Noted: Zed Quinn is with Beta GmbH/);
+    await t.post(forwardUpdate('thanks!', { type: 'hidden_user', sender_user_name: 'Zed Quinn' }));
+    expect(t.texts().at(-1)).toContain('Forwarded from Zed Quinn (Beta GmbH)');
+    await t.post(forwardUpdate('hello', { type: 'hidden_user', sender_user_name: 'Ann Other' }));
+    expect(await web("what's due this week?")).not.toContain('Noted');
+    expect(await web('Beta')).not.toContain('Noted');
+    expect(await t.count('actions', "operation = 'memory.link_identity'")).toBe(2);
   });
 });
