@@ -32,8 +32,8 @@ import type { Memory } from '../memory/index.js';
 import type { Inbound, Outbound } from '../chat/index.js';
 import { ConversationState, type State, type Turn } from './state.js';
 import { fencedAsData, looksPasted } from './pasted.js';
-import { forwardedMessage } from './forwarded.js';
-import { fileUpload } from './uploads.js';
+import { attributeAnswered, forwardedMessage } from './forwarded.js';
+import { fileAnswered, fileUpload } from './uploads.js';
 
 export interface GraphDeps {
   db: Db;
@@ -184,6 +184,8 @@ export function buildConversationGraph(deps: GraphDeps) {
           messages: [new HumanMessage({ content: note, id }), ...say(said.text).messages],
           replies: [...say(said.text).replies, ...card],
           open: opened && !state.open.includes(opened.id) ? [...state.open, opened.id] : state.open,
+          unfiled: said.unfiled ?? null,
+          unattributed: null,
           turn,
           route: null,
           queued: [],
@@ -196,12 +198,14 @@ export function buildConversationGraph(deps: GraphDeps) {
     const words = event.payload.text;
     if (event.payload.forwarded) {
       // Someone else's words: kept in the thread, quoted and attributed, for the operator's next request to draw on; no model reads them as a request.
-      const { content, reply } = await forwardedMessage(db, event.payload.forwarded, words);
+      const { content, reply, unclear } = await forwardedMessage(db, event.payload.forwarded, words);
       const turn: Turn = { id: turnId(event), text: words, quoted: true, failed: false, replay: false };
       return new Command({
         update: {
           messages: [new HumanMessage({ content, id: turnId(event) }), new AIMessage(reply)],
           replies: [{ kind: 'text', text: reply }],
+          unattributed: unclear ? { from: event.payload.forwarded, turn: turn.id, sender: event.sender } : null,
+          unfiled: null,
           turn,
           route: null,
           queued: [],
@@ -210,6 +214,46 @@ export function buildConversationGraph(deps: GraphDeps) {
         },
         goto: 'settle',
       });
+    }
+    if (state.unfiled) {
+      // Keel asked which client a kept document is for: a short answer naming one files it; anything else is a request of its own.
+      const answered = await fileAnswered(db, kernel, state.unfiled, words, turnId(event));
+      if (answered) {
+        const turn: Turn = { id: turnId(event), text: words, quoted: false, failed: false, replay: false };
+        return new Command({
+          update: {
+            messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(answered.text).messages],
+            replies: say(answered.text).replies,
+            unfiled: answered.filed ? null : state.unfiled,
+            turn,
+            route: null,
+            queued: [],
+            scratch: null,
+            notes: null,
+          },
+          goto: 'settle',
+        });
+      }
+    }
+    if (state.unattributed) {
+      // Keel asked which client a forwarded message's author is with: a short answer naming one links them.
+      const answered = await attributeAnswered(db, kernel, state.unattributed, words, turnId(event));
+      if (answered) {
+        const turn: Turn = { id: turnId(event), text: words, quoted: false, failed: false, replay: false };
+        return new Command({
+          update: {
+            messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(answered.text).messages],
+            replies: say(answered.text).replies,
+            unattributed: answered.linked ? null : state.unattributed,
+            turn,
+            route: null,
+            queued: [],
+            scratch: null,
+            notes: null,
+          },
+          goto: 'settle',
+        });
+      }
     }
     // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
     const last = state.turn;
@@ -232,11 +276,16 @@ export function buildConversationGraph(deps: GraphDeps) {
           scratch: null,
           notes: null,
           editing: null,
+          unfiled: null,
+          unattributed: null,
         },
         goto: owner.data,
       });
     }
-    return new Command({ update: { messages: [message], turn, route: null, queued: [], scratch: null, notes: null, editing: null }, goto: 'coordinator' });
+    return new Command({
+      update: { messages: [message], turn, route: null, queued: [], scratch: null, notes: null, editing: null, unfiled: null, unattributed: null },
+      goto: 'coordinator',
+    });
   };
 
   const coordinator = async (state: State) => {

@@ -1,4 +1,5 @@
 import type { Outbound, TransportName } from '../chat/index.js';
+import { linkCommandIn } from '../agents/index.js';
 
 /** A slash command: answered without the model, from the ledger and memory. */
 export interface ChatCommand {
@@ -21,7 +22,10 @@ const DOCUMENT_ASKS = [
   /^(?:the\s+)?pdf\s+(?:of|for)\s+(?:the\s+)?(?:invoice\s+)?(?:#|no\.?\s*)?(\d{4}-\d{3,})(?:,?\s+please)?\s*[.!?]?$/i,
 ];
 
-/** "/why abc", "/why@KeelBot abc" → { name: 'why', args: 'abc' }; a document asked for in words → { name: 'pdf', args: its number }. */
+/**
+ * "/why abc", "/why@KeelBot abc" → { name: 'why', args: 'abc' }; a document asked for in words → { name: 'pdf', args: its number };
+ * a client link revoked, paused or resumed in words → /revoke or /links.
+ */
 export function parseCommand(message: string): { name: string; args: string } | undefined {
   const match = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(message.trim());
   if (match) return { name: match[1]!.toLowerCase(), args: (match[2] ?? '').trim() };
@@ -29,7 +33,8 @@ export function parseCommand(message: string): { name: string; args: string } | 
     const number = ask.exec(message.trim())?.[1];
     if (number) return { name: 'pdf', args: number };
   }
-  return undefined;
+  // Client links in words ("revoke Beta's proposal link", "pause my booking page") are /revoke and /links, whatever the model.
+  return linkCommandIn(message);
 }
 
 /**

@@ -1,7 +1,10 @@
 import { resolveClient, type Client } from '../records/index.js';
 import type { ForwardedFrom } from '../chat/index.js';
 import type { Db } from '../storage/index.js';
+import type { Kernel } from '../kernel/index.js';
 import { fencedAsData } from './pasted.js';
+import type { Unattributed } from './state.js';
+import { clientAnswer } from './uploads.js';
 
 /** How much of the forwarded words the answer quotes back; the whole text stays in the thread for later requests. */
 const QUOTE_CHARS = 500;
@@ -30,7 +33,7 @@ async function authorOf(db: Db, from: ForwardedFrom): Promise<{ found?: Client; 
  * are (or asks, when no client or more than one fits) and offers what can be
  * done with them, in words the operator can send back.
  */
-export async function forwardedMessage(db: Db, from: ForwardedFrom, text: string): Promise<{ content: string; reply: string }> {
+export async function forwardedMessage(db: Db, from: ForwardedFrom, text: string): Promise<{ content: string; reply: string; unclear: boolean }> {
   const { found, candidates } = await authorOf(db, from);
   const who = found ? `${from.name} (client ${found.name} [${found.id}])` : from.name;
   const content = fencedAsData(text, `a message from ${who}, forwarded by the operator`);
@@ -38,12 +41,55 @@ export async function forwardedMessage(db: Db, from: ForwardedFrom, text: string
   if (found) {
     return {
       content,
+      unclear: false,
       reply: `${heading}\nWhat should I do with it? Say "draft a follow-up to ${found.name}" for a reply, "note for ${found.name}: …" to keep it with the client, or "task: …" to act on it.`,
     };
   }
   const link = from.platformId ? `"link ${from.platformId} to [client]"` : `"[client] also goes by ${from.name}"`;
   const unclear = candidates.length
-    ? `${from.name} could be ${candidates.map((c) => c.name).join(' or ')}; which is it? Say ${link.replace('[client]', candidates[0]!.name)} (or the other), and I will know them next time.`
-    : `I do not know ${from.name} yet. If they belong to a client, say ${link}, and I will know them next time; or "add … as a client".`;
-  return { content, reply: `${heading}\n${unclear}\nThen: "draft a follow-up to [client]", "note for [client]: …" or "task: …".` };
+    ? `${from.name} could be ${candidates.map((c) => c.name).join(' or ')}; which is it? Say ${link.replace('[client]', candidates[0]!.name)} (or the other), or just the client's name, and I will know them next time.`
+    : `I do not know ${from.name} yet. If they belong to a client, say ${link} (or just the client's name), and I will know them next time; or "add … as a client".`;
+  return { content, unclear: true, reply: `${heading}\n${unclear}\nThen: "draft a follow-up to [client]", "note for [client]: …" or "task: …".` };
+}
+
+const platformKind = (id: string) => (/^telegram:/i.test(id) ? 'telegram' : /^slack:/i.test(id) ? 'slack' : undefined);
+
+/**
+ * The operator's answer to "which client is this?" after a forward: a short reply naming one client links the
+ * author to it (their Telegram or Slack id when the forward carried one, else their name; `memory.link_identity`
+ * through the kernel, keyed by the forward, so a second or re-delivered answer links once). Anything else is not an
+ * answer (undefined); a name that fits several clients asks again.
+ */
+export async function attributeAnswered(
+  db: Db,
+  kernel: Kernel,
+  pending: Unattributed,
+  words: string,
+  answerTurn: string,
+): Promise<{ text: string; linked: boolean } | undefined> {
+  const answer = await clientAnswer(db, words);
+  if (!answer) return undefined;
+  if ('candidates' in answer) {
+    return { text: `${answer.name} could be ${answer.candidates.map((c) => c.name).join(' or ')}; which one is ${pending.from.name} with?`, linked: false };
+  }
+  const { client } = answer;
+  const { from } = pending;
+  const kind = (from.platformId && platformKind(from.platformId)) || 'name';
+  const value = kind === 'name' ? from.name : from.platformId!;
+  const action = await kernel.execute({
+    operation: 'memory.link_identity',
+    input: { clientId: client.id, kind, value },
+    idempotencyKey: `forwarded:${pending.turn}:author`,
+    agent: `operator:${pending.sender}`,
+    reason: `The operator said the author of a forwarded message, ${from.name}, is with ${client.name}.`,
+    evidence: [`msg:${pending.turn}`, `msg:${answerTurn}`, client.id],
+    turn: pending.turn,
+  });
+  if (action.state !== 'succeeded') {
+    return { text: `I could not link ${from.name} to ${client.name} (${action.error ?? action.state.replace(/_/g, ' ')}).`, linked: true };
+  }
+  return {
+    text: `Noted: ${from.name} is with ${client.name} [${client.id}]; their forwarded message is ${client.name}'s words, and I will know them next time. What should I do with it? Say "draft a follow-up to ${client.name}" for a reply, "note for ${client.name}: …" to keep it with the client, or "task: …" to act on it.`,
+    linked: true,
+  };
 }

@@ -4,6 +4,7 @@ import { formatMoney, toMinor } from '../core/money.js';
 import { localDate } from '../core/zoned-time.js';
 import type { Inbound } from '../chat/index.js';
 import type { Db } from '../storage/index.js';
+import type { Unfiled } from './state.js';
 
 /** Words a caption uses around a client's name that are never one ("signed contract for Beta"). */
 const notNames = new Set([
@@ -132,8 +133,9 @@ async function clientIn(db: Db, caption: string): Promise<{ client?: Client; can
 /**
  * A document or photo the conversation stored: filed under the client its
  * caption names (through the kernel, so it is audited and undoable), or kept
- * unfiled with a question when the caption names none or several. Runs no
- * model: the caption is read for a client's name only.
+ * unfiled with a question when the caption names none or several — the
+ * question's answer is read by `fileAnswered`. Runs no model: the caption is
+ * read for a client's name only.
  */
 export async function fileUpload(
   db: Db,
@@ -141,40 +143,77 @@ export async function fileUpload(
   event: Inbound & { payload: { kind: 'upload' } },
   turnId: string,
   settings: { currency: string; timeZone: string; now: Date },
-): Promise<{ text: string; opened?: string }> {
+): Promise<{ text: string; opened?: string; unfiled?: Unfiled }> {
   const { file, caption } = event.payload;
   if (!file.id) return { text: `${file.name} was not stored; send it again.` };
   if (receiptWord.test(caption)) return expenseFrom(kernel, { ...file, id: file.id }, caption, turnId, settings);
-  return { text: await filed(db, kernel, event, { ...file, id: file.id }, turnId) };
+  const unfiled: Unfiled = { fileId: file.id, name: file.name, contentType: file.contentType, caption, turn: turnId, sender: event.sender };
+  const { client, candidates } = await clientIn(db, caption);
+  if (client) return { text: await fileUnder(kernel, unfiled, client, [`msg:${turnId}`]) };
+  const which = candidates.length
+    ? `The caption could mean ${candidates.map((c) => c.name).join(' or ')}.`
+    : caption
+      ? 'The caption names no client I know.'
+      : 'It came without a caption.';
+  return {
+    text: `I kept ${file.name} [${file.id}], but not under a client: ${which} Which client is it for? Answer with the client's name (e.g. "Beta"), and I will file it there.`,
+    unfiled,
+  };
 }
 
-async function filed(
+/** Words around a client's name in an answer to "which client is it for?": "it's for Beta", "for the Beta project", "Beta, please". */
+const answerFrame =
+  /^(?:(?:oh|ah|sorry|yes|ok(?:ay)?)[\s,]+)?(?:(?:it|that|this)(?:'s|\s+is|\s+was)\s+)?(?:(?:for|from|under|to)\s+)?(?:the\s+)?(?<name>.+?)(?:'s)?(?:\s+(?:project|client|one|account|file|folder))?(?:[\s,]+please)?$/i;
+
+/**
+ * The operator's answer to "which client is it for?": a short reply naming one
+ * client files the kept document there (keyed by the upload's turn, so a
+ * second answer or a re-delivered one files it once). Anything else is not an
+ * answer (undefined: the message is a request of its own); a name that fits
+ * several clients asks again.
+ */
+export async function fileAnswered(
   db: Db,
   kernel: Kernel,
-  event: Inbound & { payload: { kind: 'upload' } },
-  file: { id: string; name: string; contentType: string },
-  turnId: string,
-): Promise<string> {
-  const { caption } = event.payload;
-  const { client, candidates } = await clientIn(db, caption);
-  if (!client) {
-    const which = candidates.length
-      ? `The caption could mean ${candidates.map((c) => c.name).join(' or ')}.`
-      : caption
-        ? 'The caption names no client I know.'
-        : 'It came without a caption.';
-    return `I kept ${file.name} [${file.id}], but not under a client: ${which} Which client is it for? Send it again with the client in the caption, e.g. "signed contract for Beta".`;
+  unfiled: Unfiled,
+  words: string,
+  answerTurn: string,
+): Promise<{ text: string; filed: boolean } | undefined> {
+  const answer = await clientAnswer(db, words);
+  if (!answer) return undefined;
+  if ('candidates' in answer) {
+    return { text: `${answer.name} could be ${answer.candidates.map((c) => c.name).join(' or ')}; which one is ${unfiled.name} for?`, filed: false };
   }
+  return { text: await fileUnder(kernel, unfiled, answer.client, [`msg:${unfiled.turn}`, `msg:${answerTurn}`]), filed: true };
+}
+
+/**
+ * A short answer naming a client ("Beta", "it's for Beta", "for the Beta project"): the one client it names, the
+ * several it could mean, or undefined when it is not such an answer (a request of its own).
+ */
+export async function clientAnswer(db: Db, words: string): Promise<{ client: Client } | { name: string; candidates: Client[] } | undefined> {
+  const plain = words.trim().replace(/[.!]+$/, '');
+  if (plain.split(/\s+/).length > 8) return undefined;
+  const name = answerFrame.exec(plain)?.groups?.name?.trim();
+  if (!name) return undefined;
+  const match = await resolveClient(db, name);
+  if (match.status === 'ambiguous') return { name, candidates: match.candidates };
+  return match.status === 'found' ? { client: match.client } : undefined;
+}
+
+async function fileUnder(kernel: Kernel, file: Unfiled, client: Client, evidence: string[]): Promise<string> {
+  const { caption } = file;
   const action = await kernel.execute({
     operation: 'records.file_document',
-    input: { fileId: file.id, clientId: client.id, label: caption || file.name, name: file.name, contentType: file.contentType },
-    idempotencyKey: `document:${turnId}`,
-    agent: `operator:${event.sender}`,
+    input: { fileId: file.fileId, clientId: client.id, label: caption || file.name, name: file.name, contentType: file.contentType },
+    idempotencyKey: `document:${file.turn}`,
+    agent: `operator:${file.sender}`,
     reason: caption ? `The operator sent ${file.name} with the caption "${caption}".` : `The operator sent ${file.name}.`,
-    evidence: [`msg:${turnId}`, file.id, client.id],
-    turn: turnId,
+    evidence: [...evidence, file.fileId, client.id],
+    turn: file.turn,
   });
-  if (action.state !== 'succeeded') return `I kept ${file.name} [${file.id}] but could not file it under ${client.name} (${action.state.replace(/_/g, ' ')}).`;
+  if (action.state !== 'succeeded')
+    return `I kept ${file.name} [${file.fileId}] but could not file it under ${client.name} (${action.state.replace(/_/g, ' ')}).`;
   const documentId = (action.result as { documentId: string }).documentId;
   const noun =
     caption

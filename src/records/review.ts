@@ -3,6 +3,7 @@ import type { Db } from '../storage/index.js';
 import { formatMoney } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import { invoices, playbookRuns, playbooks, proposals } from './tables.js';
+import { expensesBetween } from './expenses.js';
 
 /** One calendar month in the operator's zone: [from, to). */
 export interface Month {
@@ -47,6 +48,13 @@ export interface MonthPipeline {
   acceptedValue: Amounts;
 }
 
+/** What the operator spent in a month (confirmed expenses, not voided, by the day spent): in all and per category, per currency. */
+export interface MonthExpenses {
+  month: string;
+  total: Amounts;
+  byCategory: Record<string, Amounts>;
+}
+
 export interface Decisions {
   agent: string;
   operation: string;
@@ -71,6 +79,8 @@ export interface Review {
   playbooksRan: Record<string, number>;
   /** The month and the two before it, oldest first. */
   money: MonthMoney[];
+  /** Expenses per month, next to the money invoiced and collected. */
+  expenses: MonthExpenses[];
   pipeline: MonthPipeline[];
 }
 
@@ -143,6 +153,20 @@ export async function composeReviewFigures(deps: { db: Db; kernel: Kernel; timeZ
     }
     return row;
   });
+  const spent = await Promise.all(
+    months.map(async (m): Promise<MonthExpenses> => {
+      // An expense is dated by the local day it was spent, so the month is the local dates from its first day to its last.
+      const from = localDate(m.from, timeZone);
+      const through = localDate(new Date(m.to.getTime() - 1), timeZone);
+      const row: MonthExpenses = { month: m.label, total: {}, byCategory: {} };
+      for (const e of await expensesBetween(db, from, through)) {
+        add(row.total, e.currency, e.amountMinor);
+        row.byCategory[e.category] = row.byCategory[e.category] ?? {};
+        add(row.byCategory[e.category]!, e.currency, e.amountMinor);
+      }
+      return row;
+    }),
+  );
   const pipeline = months.map((m): MonthPipeline => {
     const row: MonthPipeline = { month: m.label, sent: 0, accepted: 0, declined: 0, acceptedValue: {} };
     for (const p of allProposals) {
@@ -165,6 +189,7 @@ export async function composeReviewFigures(deps: { db: Db; kernel: Kernel; timeZ
     rulesFired,
     playbooksRan,
     money,
+    expenses: spent,
     pipeline,
   };
 }
@@ -203,6 +228,13 @@ export function reviewText(r: Review): string {
   );
   lines.push('', 'Money (invoiced · collected · overdue at month end):');
   lines.push(...r.money.map((m) => `• ${m.month}: ${amounts(m.invoiced)} · ${amounts(m.collected)} · ${amounts(m.overdue)}`));
+  lines.push('', 'Expenses (spent · by category):');
+  lines.push(
+    ...r.expenses.map((e) => {
+      const categories = Object.entries(e.byCategory).sort((a, b) => a[0].localeCompare(b[0]));
+      return `• ${e.month}: ${amounts(e.total)}${categories.length ? ` · ${categories.map(([c, a]) => `${c} ${amounts(a)}`).join(', ')}` : ''}`;
+    }),
+  );
   lines.push('', 'Pipeline (proposals sent · accepted · declined · value accepted):');
   lines.push(...r.pipeline.map((p) => `• ${p.month}: ${p.sent} · ${p.accepted} · ${p.declined} · ${amounts(p.acceptedValue)}`));
   return lines.join('\n');

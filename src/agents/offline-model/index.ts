@@ -6,3 +6,4 @@ export { OfflineChatModel, type OfflineChatModelCallOptions, type OfflineChatMod
 export { parseIntent, type ParseOptions } from './parse.js';
 export type { ClarifyIntent, HelpIntent, ParsedIntent, ToolIntent } from './intent.js';
 export { describeCapabilities } from './capabilities.js';
+export { linkCommandIn } from './links.js';

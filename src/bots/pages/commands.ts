@@ -12,7 +12,7 @@ const KINDS = ['proposal', 'invoice', 'booking'] as const satisfies readonly Lin
 function clientAndKind(words: string): { who: string; kind: LinkKind | undefined } {
   const kind = KINDS.find((k) => new RegExp(`\\b${k}s?\\b`, 'i').test(words));
   const who = words
-    .replace(/\b(proposals?|invoices?|booking|links?|pages?|the|of|for)\b/gi, ' ')
+    .replace(/\b(proposals?|invoices?|booking|links?|pages?|the|my|our|of|for)\b/gi, ' ')
     .replace(/['’]s\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -22,8 +22,10 @@ function clientAndKind(words: string): { who: string; kind: LinkKind | undefined
 /**
  * Client links from chat: `/links` lists the open ones; `/links booking Beta` makes Beta's booking page link, and
  * `/links proposal Beta` / `/links invoice 2026-0001` give (or make again, after a revocation) a document's link;
- * `/links pause Beta` and `/links resume Beta` switch Beta's booking page; `/revoke Beta's proposal link` (or
- * `/links revoke …`, or a link id) ends links at once. Revoking and pausing are audited.
+ * `/links pause Beta` and `/links resume Beta` switch Beta's booking page (`/links pause` alone, every one);
+ * `/revoke Beta's proposal link` (or `/links revoke …`, or a link id) ends links at once. Revoking and pausing are
+ * audited. The same in words ("revoke Beta's proposal link", "pause my booking page") arrives as these commands
+ * (`parseCommand`, through the offline model's `linkCommandIn`).
  */
 export function linkCommands(deps: { db: Db; kernel: Kernel; links: ClientLinks }): CommandSet {
   const { db, kernel, links } = deps;
@@ -59,11 +61,19 @@ export function linkCommands(deps: { db: Db; kernel: Kernel; links: ClientLinks 
     return text(`Revoked ${revoked} link${revoked === 1 ? '' : 's'}; they now show nothing:\n${lines.join('\n')}`);
   }
 
+  /** Naming no client ("pause my booking page") switches every open booking page: they are all the operator's. */
   async function pause(words: string, sender: string, paused: boolean): Promise<Outbound[]> {
-    const picked = await named(`${words} booking`);
+    const every = !clientAndKind(words).who;
+    const picked = every ? { found: await links.active({ kind: 'booking' }) } : await named(`${words} booking`);
     if ('answer' in picked) return picked.answer;
     const booking = picked.found.filter((link) => link.kind === 'booking');
-    if (!booking.length) return text('That client has no open booking page; make one with /links booking <client>.');
+    if (!booking.length) {
+      return text(
+        every
+          ? 'No booking page is open; make one with /links booking <client>.'
+          : 'That client has no open booking page; make one with /links booking <client>.',
+      );
+    }
     for (const link of booking) {
       if (await links.setPaused(link.id, paused)) {
         await kernel.audit({ actor: sender, event: paused ? 'booking_page_paused' : 'booking_page_resumed', detail: { linkId: link.id } });

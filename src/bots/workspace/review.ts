@@ -26,6 +26,16 @@ export async function reviewPage(deps: WorkspaceDeps): Promise<Html> {
         <tr><th>Month</th><th>Invoiced</th><th>Collected</th><th>Overdue</th></tr>
         ${r.money.map((m) => html`<tr><td>${m.month}</td><td>${amounts(m.invoiced)}</td><td>${amounts(m.collected)}</td><td>${amounts(m.overdue)}</td></tr>`)}
       </table>
+      <h2>Expenses</h2>
+      <table>
+        <tr><th>Month</th><th>Spent</th><th>By category</th></tr>
+        ${r.expenses.map(
+          (e) =>
+            html`<tr><td>${e.month}</td><td>${amounts(e.total)}</td><td>${Object.entries(e.byCategory)
+              .map(([c, a]) => `${c} ${amounts(a)}`)
+              .join(', ')}</td></tr>`,
+        )}
+      </table>
       <h2>Pipeline</h2>
       <table>
         <tr><th>Month</th><th>Sent</th><th>Accepted</th><th>Declined</th><th>Value</th></tr>

@@ -11,7 +11,7 @@ const rateLabel = (b: Pick<Breakdown, 'category' | 'ratePercent'>) => (b.categor
  * A cell as RFC 4180 wants it, and never a formula: a client named "=SUM(…)"
  * would otherwise run in the accountant's spreadsheet.
  */
-function cell(value: string): string {
+export function cell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

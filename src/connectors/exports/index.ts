@@ -6,6 +6,7 @@ import type { FileRecords, StoredFile } from '../files/index.js';
 import { eInvoiceXml } from '../invoices/index.js';
 import { accountantCsv } from './csv.js';
 import { dataExport } from './data.js';
+import { yearExpenses } from './expenses-csv.js';
 import type { ExportSource } from './source.js';
 
 export type { ExportEntry, ExportSource } from './source.js';
@@ -16,10 +17,12 @@ const fileRef = (f: StoredFile) => ({ fileId: f.id, name: f.name, contentType: f
 const csvKey = (key: string) => `${key}:csv`;
 const zipKey = (key: string) => `${key}:zip`;
 const jsonKey = (key: string) => `${key}:json`;
+const expensesKey = (key: string) => `${key}:expenses`;
 
 /**
  * Exports for the operator: the accountant's year (a CSV of invoices and
- * credit notes, and a ZIP with that CSV and every PDF and e-invoice XML) and
+ * credit notes, and a ZIP with that CSV and every PDF and e-invoice XML; in a
+ * year with expenses, their CSV too, in the ZIP with the receipts) and
  * the full data export (JSON of every table holding their data). Each file is
  * stored in the files ledger under the action's key, so a retried or
  * reconciled export returns the files it made; undoing one deletes them.
@@ -49,13 +52,15 @@ export function exportsConnector(deps: ConnectorDeps, files: FileRecords, source
           archive[`xml/${filename}`] = strToU8(xml);
         }
       }
+      const spent = await yearExpenses(db, files, year, expensesKey(ctx.idempotencyKey));
+      if (spent) Object.assign(archive, { [spent.csv.name]: (await files.read(spent.csv.id)).bytes }, spent.receipts);
       const zip = await files.save({
         key: zipKey(ctx.idempotencyKey),
         name: `invoices-${year}.zip`,
         contentType: 'application/zip',
         bytes: zipSync(archive, { level: 6, mtime: clock.now() }),
       });
-      return { year, documents: entries.length, files: [fileRef(csv), fileRef(zip)] };
+      return { year, documents: entries.length, files: [fileRef(csv), fileRef(zip), ...(spent ? [fileRef(spent.csv)] : [])] };
     },
     async lookup(key, { year }) {
       const csv = await files.byKey(csvKey(key));
@@ -66,7 +71,9 @@ export function exportsConnector(deps: ConnectorDeps, files: FileRecords, source
         .decode((await files.read(csv.id)).bytes)
         .split('\r\n')
         .filter(Boolean).length;
-      return { status: 'done', result: { year, documents: lines - 1, files: [fileRef(csv), fileRef(zip)] } };
+      // The expenses CSV is stored before the ZIP, so with the ZIP there it is there too when the year had any.
+      const spent = await files.byKey(expensesKey(key));
+      return { status: 'done', result: { year, documents: lines - 1, files: [fileRef(csv), fileRef(zip), ...(spent ? [fileRef(spent)] : [])] } };
     },
     compensation: { kind: 'operation', operation: 'exports.discard', input: (_i, r) => ({ fileIds: (r as Result).files.map((f) => f.fileId) }) },
   });
