@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineOperation, type Connector } from '../kernel/connector.js';
 import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
+import { netOf, pricedLine } from '../core/billing.js';
+import { billingOperations } from './billing.js';
 import { lookupGone, lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { first } from '../core/rows.js';
 
@@ -10,7 +12,8 @@ import { first } from '../core/rows.js';
  * Keel's own records. Writing them changes nothing outside Keel, but they pass
  * through the kernel like any effect so they are audited, idempotent and undoable.
  */
-export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
+export function recordsConnector(deps: ConnectorDeps): Connector {
+  const { db, clock, ids } = deps;
   const byName = (name: string) => first(db.select().from(clients).where(sql`lower(${clients.name}) = ${name.toLowerCase()}`));
   const noteByKey = (key: string) => first(db.select().from(notes).where(eq(notes.idempotencyKey, key)));
 
@@ -128,6 +131,8 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       scope: z.string().optional(),
       hoursCenti: z.number().int().positive().optional(),
       rateMinor: z.number().int().positive().optional(),
+      /** Day rates, fixed prices, several items; hours × rate alone needs none. */
+      lines: z.array(pricedLine).min(1).optional(),
       currency: z.string().length(3),
     }),
     leavesSystem: false,
@@ -135,7 +140,7 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
       const existing = await proposalByKey(ctx.idempotencyKey);
       if (existing) return { proposalId: existing.id };
       const id = ids.id('prop');
-      const totalMinor = input.hoursCenti && input.rateMinor ? lineTotal(input.hoursCenti, input.rateMinor) : null;
+      const totalMinor = input.lines ? netOf(input.lines) : input.hoursCenti && input.rateMinor ? lineTotal(input.hoursCenti, input.rateMinor) : null;
       await db.insert(proposals).values({ id, ...input, totalMinor, status: 'draft', idempotencyKey: ctx.idempotencyKey, createdAt: clock.now() });
       return { proposalId: id, totalMinor };
     },
@@ -161,6 +166,6 @@ export function recordsConnector({ db, clock, ids }: ConnectorDeps): Connector {
 
   return {
     name: 'records',
-    operations: [upsertClient, forgetClient, addNote, saveDraftPost, deleteNote, draftProposal, discardProposal],
+    operations: [upsertClient, forgetClient, addNote, saveDraftPost, deleteNote, draftProposal, discardProposal, ...billingOperations(deps)],
   };
 }
