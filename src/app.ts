@@ -116,7 +116,9 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
         {
           filesDir: config.FILES_DIR,
           outboxDir: config.OUTBOX_DIR,
-          mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
+          mailFrom: config.MAIL_FROM,
+          profile: config.BUSINESS_PROFILE,
+          timeZone: config.TZ,
           smtpUrl: config.SMTP_URL,
           emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
           issuer: config.OPERATOR_NAME,
@@ -143,7 +145,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     lease,
     tracer,
   });
-  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME };
+  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME, profile: config.BUSINESS_PROFILE ?? {} };
   const model =
     options.model ??
     createChatModel(

@@ -18,6 +18,7 @@ import {
   type Proposal,
 } from '../records/index.js';
 import type { Memory } from '../memory/index.js';
+import type { BillingDetails } from '../core/billing-details.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
@@ -29,7 +30,8 @@ export interface ToolContext {
   db: Db;
   kernel: Kernel;
   clock: Clock;
-  settings: { currency: string; timeZone: string; operatorName: string };
+  /** `profile`: the business profile as configured (BUSINESS_PROFILE); what was set in chat goes over it. */
+  settings: { currency: string; timeZone: string; operatorName: string; profile?: BillingDetails };
   memory: Memory;
   agent: AgentName;
   threadId: string;
