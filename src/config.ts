@@ -158,7 +158,9 @@ export const configSchema = z
         if (unread.length || problem)
           ctx.addIssue({
             code: 'custom',
-            message: problem ?? `has parts Keel cannot place (${unread.join('; ')}); write it like "Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789"`,
+            message:
+              problem ??
+              `has parts Keel cannot place (${unread.join('; ')}); write it like "Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789"`,
           });
         return details;
       })

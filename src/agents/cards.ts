@@ -3,7 +3,8 @@ import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard } from '../chat/index.js';
 import { clientById } from '../records/index.js';
 import type { Db } from '../storage/index.js';
-import { formatHours, formatMoney, lineTotal } from '../core/money.js';
+import { formatMoney } from '../core/money.js';
+import { billingTotals, describeLine, issueLines } from '../core/billing.js';
 
 type Facts = ApprovalCard['facts'];
 type Input = Record<string, unknown>;
@@ -53,16 +54,28 @@ function describe(
   switch (operation) {
     case 'invoices.issue': {
       const currency = str(input.currency);
-      const hours = num(input.hoursCenti);
-      const rate = num(input.rateMinor);
+      const totals = billingTotals(issueLines(input) ?? []);
+      const tax = (input.tax ?? {}) as { rule?: string; note?: string };
+      const period = input.servicePeriod as { start: string; end: string } | undefined;
+      const several = totals.lines.length > 1;
       return {
         title: `Issue an invoice to ${name}`,
         facts: [
           { label: 'To', value: who ?? '—' },
           { label: 'For', value: str(input.description) },
-          { label: 'Hours', value: formatHours(hours) },
-          { label: 'Rate', value: `${formatMoney(rate, currency)}/h` },
-          { label: 'Total', value: formatMoney(lineTotal(hours, rate), currency) },
+          ...totals.lines.map((l, n) => ({ label: several ? `Line ${n + 1}` : 'Line', value: describeLine(l, currency) })),
+          ...(totals.taxMinor || totals.groups.some((g) => g.category !== 'O')
+            ? [
+                { label: 'Net', value: formatMoney(totals.netMinor, currency) },
+                ...totals.groups.map((g) => ({
+                  label: g.category === 'S' ? `VAT ${g.ratePercent}%` : 'VAT',
+                  value: `${formatMoney(g.taxMinor, currency)}${g.category === 'S' ? ` on ${formatMoney(g.taxableMinor, currency)}` : ''}`,
+                })),
+              ]
+            : []),
+          ...(tax.rule ? [{ label: 'Tax', value: tax.rule }] : []),
+          { label: 'Total', value: formatMoney(totals.grossMinor, currency) },
+          ...(period ? [{ label: 'Service', value: period.start === period.end ? period.start : `${period.start} to ${period.end}` }] : []),
           { label: 'Due', value: `${num(input.dueDays ?? 30)} days after issue` },
         ],
       };

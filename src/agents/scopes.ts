@@ -44,9 +44,19 @@ export const scopes: Record<AgentName, Scope> = {
   },
   finance: {
     title: 'Finance and billing',
-    tools: ['find_client', 'create_invoice', 'list_invoices', 'record_payment', 'void_invoice', 'recall', 'revise_action'],
+    tools: [
+      'find_client',
+      'create_invoice',
+      'list_invoices',
+      'record_payment',
+      'void_invoice',
+      'recall',
+      'revise_action',
+      'set_business_profile',
+      'set_client_billing',
+    ],
     memory: ['client', 'invoice', 'proposal', 'summary', 'project'],
-    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void'],
+    operations: ['invoices.issue', 'invoices.record_payment', 'invoices.void', 'records.set_profile', 'records.set_client_billing'],
   },
   operations: {
     title: 'Operations and scheduling',

@@ -79,7 +79,11 @@ async function profileSender(deps: ConnectorDeps, settings: ConnectorSettings): 
 export function createConnectors(deps: ConnectorDeps, settings: ConnectorSettings, stores: EffectStores): Connector[] {
   const files = fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
   const profile = settings.profile ?? {};
-  const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom ?? (() => profileSender(deps, settings)));
+  const mailer = createMailer(
+    deps,
+    settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings),
+    settings.mailFrom ?? (() => profileSender(deps, settings)),
+  );
   return [
     recordsConnector(deps),
     invoicesConnector(
@@ -91,7 +95,12 @@ export function createConnectors(deps: ConnectorDeps, settings: ConnectorSetting
     ),
     emailConnector(mailer),
     repliesConnector(deps),
-    calendarConnector(deps, mailer, parseMailbox(settings.mailFrom ?? localSender(profile.name ?? settings.issuer)), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
+    calendarConnector(
+      deps,
+      mailer,
+      parseMailbox(settings.mailFrom ?? localSender(profile.name ?? settings.issuer)),
+      settings.caldav ? caldavCalendar(settings.caldav) : undefined,
+    ),
     filesConnector(files),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];

@@ -63,7 +63,11 @@ export function parseBillingDetails(text: string, opts: { named: boolean }): { d
       d.vatId = normalizeVatId(m[1]!);
     else if ((m = /^iban\s*[:.]?\s*([a-z]{2}\d{2}[\w ]{10,})$/i.exec(part))) d.iban = m[1]!.replace(/\s+/g, '').toUpperCase();
     else if ((m = /^(?:bic|swift)\s*[:.]?\s*([a-z0-9]{8,11})$/i.exec(part))) d.bic = m[1]!.toUpperCase();
-    else if ((m = /(?:payment\s+terms?|terms|payable\s+within|net)\s*[:.]?\s*(\d{1,3})\s*(?:days?)?/i.exec(part) ?? /^(\d{1,3})\s*days?\s+(?:payment\s+)?terms?$/i.exec(part)))
+    else if (
+      (m =
+        /(?:payment\s+terms?|terms|payable\s+within|net)\s*[:.]?\s*(\d{1,3})\s*(?:days?)?/i.exec(part) ??
+        /^(\d{1,3})\s*days?\s+(?:payment\s+)?terms?$/i.exec(part))
+    )
       d.paymentTermsDays = Number(m[1]);
     else if (/small[- ]business|§\s*19|kleinunternehmer/i.test(part)) d.smallBusiness = true;
     else if ((m = /^(?:vat\s+rate\s*)?(\d{1,2}(?:[.,]\d{1,2})?)\s*%(?:\s*vat)?$/i.exec(part) ?? /^vat\s+rate\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*%?$/i.exec(part)))

@@ -96,3 +96,20 @@ export function describeLine(l: PricedLine, currency: string): string {
   if (l.unit === 'fixed' && l.quantityMilli === 1000) return `${l.description}: fixed price ${net}`;
   return `${l.description}: ${formatQuantity(l.quantityMilli, l.unit)} at ${formatUnitPrice(l.unitPriceMinor, l.unit, currency)} = ${net}`;
 }
+
+const legacyIssue = z.object({ description: z.string(), hoursCenti: z.number().int().positive(), rateMinor: z.number().int().positive() });
+const linedIssue = z.object({ lines: z.array(taxedLine).min(1) });
+
+/**
+ * The lines of an `invoices.issue` input: its `lines`, or the hours × rate of
+ * an invoice proposed before lines (billed without VAT, as its card said).
+ * Cards, standing rules and outlier warnings all read amounts through this.
+ */
+export function issueLines(input: unknown): TaxedLine[] | undefined {
+  const lined = linedIssue.safeParse(input);
+  if (lined.success) return lined.data.lines;
+  const legacy = legacyIssue.safeParse(input);
+  if (!legacy.success) return undefined;
+  const { description, hoursCenti, rateMinor } = legacy.data;
+  return [{ description, quantityMilli: hoursCenti * 10, unit: 'hour', unitPriceMinor: rateMinor, vat: { category: 'O', ratePercent: 0 } }];
+}

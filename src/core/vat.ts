@@ -87,7 +87,8 @@ export const vatIdCountry = (id: string) => {
 export function vatIdProblem(id: string, country: string): string | undefined {
   const normalized = normalizeVatId(id);
   const format = vatIdFormats[country];
-  if (vatIdCountry(normalized) !== country) return `VAT id ${normalized} is not from ${country} (a ${country} id starts with ${country === 'GR' ? 'EL' : country})`;
+  if (vatIdCountry(normalized) !== country)
+    return `VAT id ${normalized} is not from ${country} (a ${country} id starts with ${country === 'GR' ? 'EL' : country})`;
   if (format && !format.test(normalized)) return `VAT id ${normalized} does not have the format of a ${country} VAT id`;
   return undefined;
 }
@@ -174,13 +175,23 @@ const countryNames: Map<string, string> = (() => {
   for (let a = 65; a <= 90; a++)
     for (let b = 65; b <= 90; b++) {
       const code = String.fromCharCode(a, b);
+      // Retired codes (DD, FX, …) canonicalise to today's: "Germany" must be DE.
+      if (Intl.getCanonicalLocales(`und-${code}`)[0] !== `und-${code}`) continue;
       for (const display of locales) {
         const name = display.of(code);
         // The first code to claim a name keeps it: "France" is FR, not FX (metropolitan France).
         if (name && name !== code && !names.has(name.toLowerCase())) names.set(name.toLowerCase(), code);
       }
     }
-  for (const [alias, code] of Object.entries({ usa: 'US', 'u.s.': 'US', 'united states of america': 'US', uk: 'GB', 'great britain': 'GB', england: 'GB', holland: 'NL' }))
+  for (const [alias, code] of Object.entries({
+    usa: 'US',
+    'u.s.': 'US',
+    'united states of america': 'US',
+    uk: 'GB',
+    'great britain': 'GB',
+    england: 'GB',
+    holland: 'NL',
+  }))
     names.set(alias, code);
   return names;
 })();

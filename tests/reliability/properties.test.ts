@@ -139,7 +139,9 @@ describe('invoice numbering under concurrency, duplicates and failures', () => {
                 hoursCenti: 100,
                 rateMinor: 15000,
                 currency: 'EUR',
-                totals: billingTotals([{ description: 'consulting', quantityMilli: 1000, unit: 'hour', unitPriceMinor: 15000, vat: { category: 'S', ratePercent: 19 } }]),
+                totals: billingTotals([
+                  { description: 'consulting', quantityMilli: 1000, unit: 'hour', unitPriceMinor: 15000, vat: { category: 'S', ratePercent: 19 } },
+                ]),
                 issuedAt: now,
                 dueAt: now,
                 serviceStart: '2026-01-05',

@@ -1,6 +1,6 @@
 import { assertTimeZone } from './dates.js';
 import { draftFollowup, draftProposal, addClient, addProject, findClient, linkIdentity, recall, recordProposalOutcome, rememberNote } from './sales.js';
-import { createInvoice, listInvoices, recordPayment, voidInvoice } from './finance.js';
+import { createInvoice, listInvoices, recordPayment, setBusinessProfile, setClientBilling, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
@@ -32,6 +32,9 @@ const grammars: Grammar[] = [
   // An edit names a card and its change, and a rule starts "always approve …": both may mention invoices or emails.
   reviseAction,
   proposeRule,
+  // "my business: …" and "Beta's billing address is …" carry addresses and ids that other grammars would misread.
+  setBusinessProfile,
+  setClientBilling,
   rememberNote,
   recordPayment,
   voidInvoice,

@@ -83,7 +83,13 @@ export async function printableFor(db: Db, invoice: Invoice, creditNote: CreditN
     })),
     vatBreakdown: totals.groups.map((g) => {
       const reason = g.category === 'S' || g.category === 'Z' ? undefined : (taxNote ?? defaultReason[g.category]);
-      return { category: g.category, ratePercent: g.ratePercent, taxableMinor: g.taxableMinor, taxMinor: g.taxMinor, ...(reason ? { exemptionReason: reason } : {}) };
+      return {
+        category: g.category,
+        ratePercent: g.ratePercent,
+        taxableMinor: g.taxableMinor,
+        taxMinor: g.taxMinor,
+        ...(reason ? { exemptionReason: reason } : {}),
+      };
     }),
     totals: { netMinor: totals.netMinor, taxMinor: totals.taxMinor, grossMinor: totals.grossMinor, dueMinor: totals.grossMinor },
     ...(invoice.serviceStart && invoice.serviceEnd ? { servicePeriod: { start: invoice.serviceStart, end: invoice.serviceEnd } } : {}),
@@ -117,10 +123,17 @@ export async function printableFor(db: Db, invoice: Invoice, creditNote: CreditN
  */
 export async function invoiceDocumentFor(db: Db, number: string, settings: DocumentSettings): Promise<InvoiceDocument> {
   const creditNote = await first(db.select().from(creditNotes).where(eq(creditNotes.number, number)));
-  const invoice = await first(db.select().from(invoices).where(eq(invoices.number, creditNote?.invoiceNumber ?? number)));
+  const invoice = await first(
+    db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.number, creditNote?.invoiceNumber ?? number)),
+  );
   if (!invoice) throw new ConnectorError(`There is no invoice or credit note ${number}.`, { retryable: false });
   const parsed = invoiceDocument.safeParse(await printableFor(db, invoice, creditNote, settings));
   if (parsed.success) return parsed.data;
-  const missing = [...new Set(parsed.error.issues.map((i) => (i.path[0] === 'seller' || i.path[0] === 'buyer' ? `the ${i.path[0]}'s address` : i.path.join('.'))))];
+  const missing = [
+    ...new Set(parsed.error.issues.map((i) => (i.path[0] === 'seller' || i.path[0] === 'buyer' ? `the ${i.path[0]}'s address` : i.path.join('.')))),
+  ];
   throw new ConnectorError(`${number} cannot be an e-invoice: it lacks ${missing.join(' and ')}.`, { retryable: false });
 }

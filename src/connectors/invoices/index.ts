@@ -176,7 +176,13 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       const issuedAt = clock.now();
       // An invoice proposed before lines existed bills its hours × rate, with no VAT, as it said on its card.
       const lines = input.lines ?? [
-        { description: input.description, quantityMilli: input.hoursCenti! * 10, unit: 'hour' as const, unitPriceMinor: input.rateMinor!, vat: { category: 'O' as const, ratePercent: 0 } },
+        {
+          description: input.description,
+          quantityMilli: input.hoursCenti! * 10,
+          unit: 'hour' as const,
+          unitPriceMinor: input.rateMinor!,
+          vat: { category: 'O' as const, ratePercent: 0 },
+        },
       ];
       const hourly = lines.find((l) => l.unit === 'hour');
       const profile = await businessProfileOf(db, settings.profile);

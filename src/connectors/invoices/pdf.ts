@@ -16,13 +16,21 @@ const quantity = (milli: number, unit: keyof typeof unitWords) => {
   if (unit === 'C62') return n;
   return `${n} ${unit === 'DAY' && milli === 1000 ? 'day' : unitWords[unit]}`;
 };
-const vatLabel = (v: { category: string; ratePercent: number }) => (v.category === 'S' ? `${v.ratePercent}%` : `${v.ratePercent}% ${categoryWords[v.category]}`.trim());
+const vatLabel = (v: { category: string; ratePercent: number }) =>
+  v.category === 'S' ? `${v.ratePercent}%` : `${v.ratePercent}% ${categoryWords[v.category]}`.trim();
 
 /**
  * The EPC069-12 "GiroCode" payload (version 002, UTF-8): a banking app scans
  * it and fills in a SEPA credit transfer. Only for euros, as SEPA is.
  */
-export function giroCode(p: { name: string; iban: string; bic?: string | undefined; amountMinor: number; currency: string; reference: string }): string | undefined {
+export function giroCode(p: {
+  name: string;
+  iban: string;
+  bic?: string | undefined;
+  amountMinor: number;
+  currency: string;
+  reference: string;
+}): string | undefined {
   if (p.currency !== 'EUR' || p.amountMinor <= 0 || p.amountMinor > 99_999_999_999) return undefined;
   const amount = `EUR${Math.floor(p.amountMinor / 100)}.${String(p.amountMinor % 100).padStart(2, '0')}`;
   return ['BCD', '002', '1', 'SCT', p.bic ?? '', p.name.slice(0, 70), p.iban.replace(/\s+/g, ''), amount, '', '', p.reference.slice(0, 140)].join('\n');
@@ -173,7 +181,11 @@ export async function renderPdf(d: PrintableDocument): Promise<Uint8Array> {
     const top = y;
     write('Payment', { font: bold });
     y -= 14;
-    for (const line of [`IBAN ${groupIban(d.payment.iban)}`, ...(d.payment.bic ? [`BIC ${d.payment.bic}`] : []), ...(d.payment.terms ? [d.payment.terms] : [])]) {
+    for (const line of [
+      `IBAN ${groupIban(d.payment.iban)}`,
+      ...(d.payment.bic ? [`BIC ${d.payment.bic}`] : []),
+      ...(d.payment.terms ? [d.payment.terms] : []),
+    ]) {
       write(line, { size: 9 });
       y -= 12;
     }
@@ -185,7 +197,11 @@ export async function renderPdf(d: PrintableDocument): Promise<Uint8Array> {
   return doc.save();
 }
 
-const groupIban = (iban: string) => iban.replace(/\s+/g, '').replace(/(.{4})/g, '$1 ').trim();
+const groupIban = (iban: string) =>
+  iban
+    .replace(/\s+/g, '')
+    .replace(/(.{4})/g, '$1 ')
+    .trim();
 
 /** Draws the QR code's dark modules as squares: vector, so it scans at any zoom. */
 function drawQr(page: PDFPage, text: string, x: number, y: number) {
