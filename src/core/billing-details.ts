@@ -55,31 +55,45 @@ export function parseBillingDetails(text: string, opts: { named: boolean }): { d
   const rest: string[] = [];
   const unread: string[] = [];
   let sawPlace = false;
+  /** One field per part: the first pattern that matches sets it. */
+  const fields: [RegExp[], (m: RegExpExecArray) => boolean][] = [
+    [
+      [/^(?:vat(?:\s*(?:id|no|number|reg(?:istration)?(?:\s*no)?))?|ust-?id(?:nr)?|tva|uid)\s*[:.]?\s*([a-z]{2}[\w .-]{2,})$/i],
+      (m) => set('vatId', normalizeVatId(m[1]!)),
+    ],
+    [[/^iban\s*[:.]?\s*([a-z]{2}\d{2}[\w ]{10,})$/i], (m) => set('iban', m[1]!.replace(/\s+/g, '').toUpperCase())],
+    [[/^(?:bic|swift)\s*[:.]?\s*([a-z0-9]{8,11})$/i], (m) => set('bic', m[1]!.toUpperCase())],
+    [
+      [/(?:payment\s+terms?|terms|payable\s+within|net)\s*[:.]?\s*(\d{1,3})\s*(?:days?)?/i, /^(\d{1,3})\s*days?\s+(?:payment\s+)?terms?$/i],
+      (m) => set('paymentTermsDays', Number(m[1])),
+    ],
+    [[/small[- ]business|§\s*19|kleinunternehmer/i], () => set('smallBusiness', true)],
+    [
+      [/^(?:vat\s+rate\s*)?(\d{1,2}(?:[.,]\d{1,2})?)\s*%(?:\s*vat)?$/i, /^vat\s+rate\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*%?$/i],
+      (m) => set('vatRatePercent', Number(m[1]!.replace(',', '.'))),
+    ],
+    [[/(?:^|\s)([^\s<>@]+@[^\s<>@]+\.[a-z]{2,})>?$/i], (m) => set('email', m[1]!)],
+    [[/^(?:time\s*zone|tz)\s*[:.]?\s*(\S+)$/i, /^([A-Z][a-z]+\/[A-Za-z_]+)$/], (m) => isTimeZone(m[1]!) && set('timeZone', m[1]!)],
+    [[/^(?:legal\s+name|company(?:\s+name)?|name)\s*[:.]?\s*(.+)$/i], (m) => set('name', m[1]!)],
+  ];
+  function set<K extends keyof BillingDetails>(key: K, value: BillingDetails[K]): true {
+    d[key] = value;
+    return true;
+  }
+  const field = (part: string) =>
+    fields.some(([patterns, apply]) => {
+      const m = patterns.map((re) => re.exec(part)).find((x) => x !== null);
+      return m ? apply(m) : false;
+    });
   for (const raw of text.split(/[,;\n]/)) {
     const part = raw.trim().replace(/\.$/, '');
-    if (!part) continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^(?:vat(?:\s*(?:id|no|number|reg(?:istration)?(?:\s*no)?))?|ust-?id(?:nr)?|tva|uid)\s*[:.]?\s*([a-z]{2}[\w .\-]{2,})$/i.exec(part)))
-      d.vatId = normalizeVatId(m[1]!);
-    else if ((m = /^iban\s*[:.]?\s*([a-z]{2}\d{2}[\w ]{10,})$/i.exec(part))) d.iban = m[1]!.replace(/\s+/g, '').toUpperCase();
-    else if ((m = /^(?:bic|swift)\s*[:.]?\s*([a-z0-9]{8,11})$/i.exec(part))) d.bic = m[1]!.toUpperCase();
-    else if (
-      (m =
-        /(?:payment\s+terms?|terms|payable\s+within|net)\s*[:.]?\s*(\d{1,3})\s*(?:days?)?/i.exec(part) ??
-        /^(\d{1,3})\s*days?\s+(?:payment\s+)?terms?$/i.exec(part))
-    )
-      d.paymentTermsDays = Number(m[1]);
-    else if (/small[- ]business|§\s*19|kleinunternehmer/i.test(part)) d.smallBusiness = true;
-    else if ((m = /^(?:vat\s+rate\s*)?(\d{1,2}(?:[.,]\d{1,2})?)\s*%(?:\s*vat)?$/i.exec(part) ?? /^vat\s+rate\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*%?$/i.exec(part)))
-      d.vatRatePercent = Number(m[1]!.replace(',', '.'));
-    else if ((m = /(?:^|\s)([^\s<>@]+@[^\s<>@]+\.[a-z]{2,})>?$/i.exec(part))) d.email = m[1]!;
-    else if ((m = /^(?:time\s*zone|tz)\s*[:.]?\s*(\S+)$/i.exec(part) ?? /^([A-Z][a-z]+\/[A-Za-z_]+)$/.exec(part)) && isTimeZone(m[1]!)) d.timeZone = m[1]!;
-    else if ((m = /^(?:legal\s+name|company(?:\s+name)?|name)\s*[:.]?\s*(.+)$/i.exec(part))) d.name = m[1]!;
-    else if (countryCode(part) && (sawPlace || rest.length > 0)) d.country = countryCode(part)!;
-    else if (!d.postcode && postcodeCity.some((re) => re.test(part))) {
-      const [re] = postcodeCity.filter((r) => r.test(part));
-      const [, a, b] = re!.exec(part)!;
-      const numberFirst = /\d/.test(a!.charAt(a!.length - 1)) && re !== postcodeCity[2];
+    if (!part || field(part)) continue;
+    const country = countryCode(part);
+    const place = d.postcode ? undefined : postcodeCity.find((re) => re.test(part));
+    if (country && (sawPlace || rest.length > 0)) d.country = country;
+    else if (place) {
+      const [, a, b] = place.exec(part)!;
+      const numberFirst = /\d/.test(a!.charAt(a!.length - 1)) && place !== postcodeCity[2];
       d.postcode = (numberFirst ? a! : b!).toUpperCase();
       d.city = numberFirst ? b! : a!;
       sawPlace = true;

@@ -75,7 +75,7 @@ const vatIdFormats: Record<string, RegExp> = {
 };
 
 /** "de 123 456 789" → "DE123456789": spaces, dots and dashes are how people write ids, not part of them. */
-export const normalizeVatId = (id: string) => id.toUpperCase().replace(/[\s.\-]/g, '');
+export const normalizeVatId = (id: string) => id.toUpperCase().replace(/[\s.-]/g, '');
 
 /** The country a VAT id belongs to ("EL…" is Greece), from its prefix. */
 export const vatIdCountry = (id: string) => {

@@ -145,10 +145,8 @@ const fixedPrice = /\b(?:fixed(?:\s+(?:price|fee|sum))?|flat(?:\s+(?:fee|rate))?
 const perHour = /\/\s?(?:h|hr|hour)\b|\bper hour\b|\ban hour\b|\bhourly\b|\bp\/h\b/i;
 const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
 const dayCount = /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)/i;
-const dayPrice = new RegExp(
-  String.raw`(?:\bday rate(?: of)?\s*)?((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|[€$£]))?)`,
-  'i',
-);
+const dayPrice =
+  /(?:\bday rate(?: of)?\s*)?((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|[€$£]))?)/i;
 const vatRate = /\b(?:at\s+)?(\d{1,2}(?:[.,]\d)?)\s*%\s*(?:vat|ust|mwst|tax)\b/i;
 const wordNumbers: Record<string, number> = { 'half a': 0.5, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
 
@@ -182,7 +180,7 @@ export function parsePrice(text: string, defaultCurrency: string | undefined): {
   }
   if (hours !== undefined) return undefined;
   // A sum with no hours is the whole price ("5000 EUR", "3k"), unless it reads as a rate: "at 150", "150/h".
-  if (fixedPrice.test(plain) || (!perHour.test(plain) && !/(?:at|@)\s*[€$£]?\s*\d/i.test(plain) && markedSum.test(plain))) {
+  if (fixedPrice.test(plain) || (!perHour.test(plain) && !/(?:\bat|@)\s*[€$£]?\s*\d/i.test(plain) && markedSum.test(plain))) {
     const sum = parseSum(plain.replace(/\b\d+\s*-?\s*days?\b/gi, ' '), defaultCurrency);
     if (sum === undefined) return 'conflict';
     return { line: withVat({ quantity: 1, unit: 'fixed', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };

@@ -1,5 +1,5 @@
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
-import { namedVatRate, parseHours, parsePrice, parseRate, priceQuestion } from './money.js';
+import { parseHours, parsePrice, parseRate, priceQuestion } from './money.js';
 import { capitalize, findEmail, leadingName, leadingProperName, nameAfter, nameFromEmail, trimPhrase, withoutArticle } from './text.js';
 
 /** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */

@@ -207,11 +207,9 @@ const groupIban = (iban: string) =>
 function drawQr(page: PDFPage, text: string, x: number, y: number) {
   const modules = encodeQR(text, 'raw', { ecc: 'medium' });
   const cell = QR_SIZE / modules.length;
-  modules.forEach((row, r) =>
-    row.forEach((dark, c) => {
+  for (const [r, row] of modules.entries())
+    for (const [c, dark] of row.entries())
       if (dark) page.drawRectangle({ x: x + c * cell, y: y + QR_SIZE - (r + 1) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
-    }),
-  );
 }
 
 function rule(page: PDFPage, y: number, width: number) {
