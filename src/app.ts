@@ -22,6 +22,7 @@ import {
   buildConversationGraph,
   commandRegistry,
   coreCommands,
+  profileCommands,
   createAdmission,
   createConversation,
   createTurnLease,
@@ -225,6 +226,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       historyCommands({ timeline }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
+      profileCommands({ db, configured: config.BUSINESS_PROFILE ?? {} }),
     ),
   });
   const hub = createReplyHub();
