@@ -199,11 +199,10 @@ const countryNames: Map<string, string> = (() => {
 /** "Germany", "Deutschland", "FR", "USA" → ISO code, or undefined. */
 export function countryCode(text: string): string | undefined {
   const t = text.trim().toLowerCase().replace(/\.$/, '');
-  if (/^[a-z]{2}$/.test(t)) {
-    const code = t.toUpperCase();
-    return regionNames('en').of(code) !== code ? code : undefined;
-  }
-  return countryNames.get(t);
+  const named = countryNames.get(t);
+  if (named || !/^[a-z]{2}$/.test(t)) return named;
+  const code = t.toUpperCase();
+  return Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}` && regionNames('en').of(code) !== code ? code : undefined;
 }
 
 export const countryName = (code: string) => regionNames('en').of(code) ?? code;
