@@ -29,6 +29,8 @@ const operationsOf: Partial<Record<string, string[]>> = {
   complete_task: ['memory.complete_task'],
   link_identity: ['memory.link_identity'],
   propose_rule: ['rules.create'],
+  set_business_profile: ['records.set_profile'],
+  set_client_billing: ['records.set_client_billing'],
   // An edited card is replaced by a new action of its own kind.
   revise_action: ['invoices.issue', 'email.send', 'calendar.book'],
 };

@@ -15,7 +15,7 @@ describe('invoicing through the web chat', () => {
   const clock = new ManualClock('2026-11-25T10:00:00Z');
   beforeEach(async () => {
     db = tempDatabase();
-    keel = await startKeel({ url: db.url, clock, env: { TZ: 'Europe/Berlin' } });
+    keel = await startKeel({ url: db.url, clock, env: { TZ: 'Europe/Berlin', BUSINESS_PROFILE: '' } });
   });
   afterEach(() => {
     keel.close();

@@ -77,7 +77,7 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
   if (hours === undefined) {
     return clarify(
       'create_invoice',
-      `How much should I bill ${client}? Say e.g. "invoice ${client} 10h at 150 EUR", "2 days at 1,200/day" or "fixed price 3,000 EUR".`,
+      `How many hours should I bill ${client} for? Or a day rate or a fixed price: e.g. "invoice ${client} 10h at 150 EUR", "2 days at 1,200/day" or "fixed price 3,000 EUR".`,
     );
   }
   const rate = parseRate(rest, defaultCurrency);

@@ -142,6 +142,8 @@ export function endOfAmounts(text: string): number {
 
 const perDay = /(?:\/\s?d(?:ay)?\b|\bper day\b|\ba day\b|\bdaily\b|\bday rate\b)/i;
 const fixedPrice = /\b(?:fixed(?:\s+(?:price|fee|sum))?|flat(?:\s+(?:fee|rate))?|lump sum|per project|in total|total of)\b/i;
+const workNoun =
+  /\b(?:workshop|training|audit|retainer|project|coaching|review|strategy|assessment|migration|implementation|design|website|sprint|keynote|talk|session)s?\b|\bfor\s+(?:the|a|an|our|their)\s+\w/i;
 const perHour = /\/\s?(?:h|hr|hour)\b|\bper hour\b|\ban hour\b|\bhourly\b|\bp\/h\b/i;
 const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
 const dayCount = /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)/i;
@@ -182,7 +184,8 @@ export function parsePrice(text: string, defaultCurrency: string | undefined): {
   // A sum with no hours is the whole price ("5000 EUR", "3k"), unless it reads as a rate: "at 150", "150/h".
   if (fixedPrice.test(plain) || (!perHour.test(plain) && !/(?:\bat|@)\s*[€$£]?\s*\d/i.test(plain) && markedSum.test(plain))) {
     const sum = parseSum(plain.replace(/\b\d+\s*-?\s*days?\b/gi, ' '), defaultCurrency);
-    if (sum === undefined) return 'conflict';
+    // A bare sum ("invoice acme 5000 EUR") could be a rate or a total: only "fixed" or the work it pays for says which.
+    if (sum === undefined || (!fixedPrice.test(plain) && !workNoun.test(plain))) return 'conflict';
     return { line: withVat({ quantity: 1, unit: 'fixed', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };
   }
   return undefined;
@@ -196,5 +199,5 @@ export const namedVatRate = (text: string) => {
 
 /** The question for a price that mixes units or cannot be read. */
 export function priceQuestion(client: string): string {
-  return `I could not tell how to price that for ${client}. Say it as hours, days or a fixed price, e.g. "10 hours at 140", "2 days at 1,200/day" or "fixed price 3,000 EUR".`;
+  return `How should I price that for ${client}: how many hours at what rate, how many days at what day rate, or a fixed price? e.g. "10 hours at 140", "2 days at 1,200/day" or "fixed price 3,000 EUR".`;
 }
