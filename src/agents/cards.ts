@@ -4,7 +4,7 @@ import type { ApprovalCard } from '../chat/index.js';
 import { clientById } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatMoney } from '../core/money.js';
-import { billingTotals, describeLine, issueLines } from '../core/billing.js';
+import { billingTotals, describeLine, formatQuantity, formatUnitPrice, issueLines } from '../core/billing.js';
 
 type Facts = ApprovalCard['facts'];
 type Input = Record<string, unknown>;
@@ -63,7 +63,13 @@ function describe(
         facts: [
           { label: 'To', value: who ?? '—' },
           { label: 'For', value: str(input.description) },
-          ...totals.lines.map((l, n) => ({ label: several ? `Line ${n + 1}` : 'Line', value: describeLine(l, currency) })),
+          // One hourly line reads as it always did; day rates, fixed prices and several lines are each spelled out.
+          ...(!several && totals.lines[0]?.unit === 'hour'
+            ? [
+                { label: 'Hours', value: formatQuantity(totals.lines[0].quantityMilli, 'hour') },
+                { label: 'Rate', value: formatUnitPrice(totals.lines[0].unitPriceMinor, 'hour', currency) },
+              ]
+            : totals.lines.map((l, n) => ({ label: several ? `Line ${n + 1}` : 'Line', value: describeLine(l, currency) }))),
           ...(totals.taxMinor || totals.groups.some((g) => g.category !== 'O')
             ? [
                 { label: 'Net', value: formatMoney(totals.netMinor, currency) },

@@ -435,7 +435,7 @@ const toolbox: Toolbox = {
           totalMinor: totals.grossMinor,
           currency,
         }),
-        reason: `The operator asked to invoice ${c.name}: ${linesText(lines, currency)}; ${basis}. Tax: ${setup.tax.rule}.${cited}`,
+        reason: `The operator asked to invoice ${c.name}${args.hours !== undefined && !args.lines ? ` for ${args.hours} h` : `: ${linesText(lines, currency)}`}; ${basis}.${cited} Tax: ${setup.tax.rule}.`,
         evidence: [c.id, ...(!stated && last ? [last.invoice.id] : []), ...(past ? [past.proposal.id] : [])],
       },
       (r) => {
