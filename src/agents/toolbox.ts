@@ -391,15 +391,15 @@ const toolbox: Toolbox = {
     const agreed = past?.proposal.status === 'accepted' && (past.proposal.rateMinor !== null || past.proposal.lines) ? past : undefined;
     const stated = args.lines !== undefined || args.rate !== undefined;
     const currency = args.currency ?? (!stated ? (last ?? agreed?.proposal)?.currency : undefined) ?? ctx.settings.currency;
-    let priced: (PricedLine & { vatRate?: number })[];
+    let asked: (PricedLine & { vatRate?: number })[];
     let basis: string;
     if (args.lines) {
-      priced = pricedLines(args.lines, args.description, currency);
+      asked = pricedLines(args.lines, args.description, currency);
       basis = 'prices as stated';
     } else if (args.hours !== undefined) {
       const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : (last?.rateMinor ?? agreed?.proposal.rateMinor ?? undefined);
       if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice or accepted proposal to take it from.`);
-      priced = [{ description: args.description, quantityMilli: Math.round(args.hours * 1000), unit: 'hour', unitPriceMinor: rateMinor }];
+      asked = [{ description: args.description, quantityMilli: Math.round(args.hours * 1000), unit: 'hour', unitPriceMinor: rateMinor }];
       basis =
         args.rate !== undefined
           ? 'rate as stated'
@@ -407,16 +407,20 @@ const toolbox: Toolbox = {
             ? `rate ${money(rateMinor, currency)}/h from invoice ${last.invoice.number} [${last.invoice.id}]`
             : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
     } else if (agreed?.proposal.lines) {
-      priced = agreed.proposal.lines;
+      asked = agreed.proposal.lines;
       basis = `the lines of the ${agreed.line}`;
     } else {
       return answer(`How much should I bill ${c.name}? Say e.g. "10 hours at 140", "2 days at 1,200/day" or "fixed price 3k".`);
     }
-    const lines = priced.map(({ vatRate, ...l }) => ({ ...l, vat: lineVatFor(setup.tax, vatRate) }));
+    const lines = asked.map(({ vatRate, ...l }) => ({ ...l, vat: lineVatFor(setup.tax, vatRate) }));
     const totals = billingTotals(lines);
     const cited = past && !basis.includes(past.proposal.id) ? ` Past work: ${past.line}.` : '';
     const hourly = lines.find((l) => l.unit === 'hour');
     const servicePeriod = args.serviceStart ? { start: args.serviceStart, end: args.serviceEnd ?? args.serviceStart } : undefined;
+    // One hourly line keeps the shape invoices always had (hours × rate), so edits and standing rules read it as before.
+    const only = lines.length === 1 ? lines[0]! : undefined;
+    const compact = only?.unit === 'hour' && only.description === args.description && only.quantityMilli % 10 === 0;
+    const shape = compact ? { hoursCenti: only.quantityMilli / 10, rateMinor: only.unitPriceMinor, vat: only.vat } : { lines };
     return act(
       ctx,
       {
@@ -424,7 +428,7 @@ const toolbox: Toolbox = {
         input: {
           clientId: c.id,
           description: args.description,
-          lines,
+          ...shape,
           currency,
           dueDays: setup.profile.paymentTermsDays ?? 30,
           ...(servicePeriod ? { servicePeriod } : {}),

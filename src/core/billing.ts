@@ -97,19 +97,26 @@ export function describeLine(l: PricedLine, currency: string): string {
   return `${l.description}: ${formatQuantity(l.quantityMilli, l.unit)} at ${formatUnitPrice(l.unitPriceMinor, l.unit, currency)} = ${net}`;
 }
 
-const legacyIssue = z.object({ description: z.string(), hoursCenti: z.number().int().positive(), rateMinor: z.number().int().positive() });
+const hourlyIssue = z.object({
+  description: z.string(),
+  hoursCenti: z.number().int().positive(),
+  rateMinor: z.number().int().positive(),
+  vat: lineVat.optional(),
+});
 const linedIssue = z.object({ lines: z.array(taxedLine).min(1) });
 
 /**
- * The lines of an `invoices.issue` input: its `lines`, or the hours × rate of
- * an invoice proposed before lines (billed without VAT, as its card said).
- * Cards, standing rules and outlier warnings all read amounts through this.
+ * The lines of an `invoices.issue` input: its `lines`, or its one hourly line
+ * (hours × rate with its VAT — the shape every invoice had before lines, kept
+ * for one hourly line so edits and rules read it as before; without `vat`,
+ * from before VAT rules, it is billed without VAT as its card said). Cards,
+ * standing rules and outlier warnings all read amounts through this.
  */
 export function issueLines(input: unknown): TaxedLine[] | undefined {
   const lined = linedIssue.safeParse(input);
   if (lined.success) return lined.data.lines;
-  const legacy = legacyIssue.safeParse(input);
-  if (!legacy.success) return undefined;
-  const { description, hoursCenti, rateMinor } = legacy.data;
-  return [{ description, quantityMilli: hoursCenti * 10, unit: 'hour', unitPriceMinor: rateMinor, vat: { category: 'O', ratePercent: 0 } }];
+  const hourly = hourlyIssue.safeParse(input);
+  if (!hourly.success) return undefined;
+  const { description, hoursCenti, rateMinor, vat } = hourly.data;
+  return [{ description, quantityMilli: hoursCenti * 10, unit: 'hour', unitPriceMinor: rateMinor, vat: vat ?? { category: 'O', ratePercent: 0 } }];
 }

@@ -4,7 +4,7 @@ import { defineOperation, ConnectorError, type Connector, type LookupResult } fr
 import { businessProfileOf, clientBilling, invoices, partyOf } from '../../records/index.js';
 import { clientById } from '../../records/index.js';
 import { formatMoney } from '../../core/money.js';
-import { billingTotals, taxedLine } from '../../core/billing.js';
+import { billingTotals, issueLines, lineVat, taxedLine } from '../../core/billing.js';
 import { localDate } from '../../core/zoned-time.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer } from '../email/index.js';
@@ -162,6 +162,8 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         /** One hourly line, as every invoice was before lines; `lines` replaces it. */
         hoursCenti: z.number().int().positive().optional(),
         rateMinor: z.number().int().positive().optional(),
+        /** The VAT of that one hourly line; none (outside the scope) for an invoice proposed before VAT rules. */
+        vat: lineVat.optional(),
         lines: z.array(taxedLine).min(1).optional(),
         currency: z.string().length(3),
         dueDays: z.number().int().positive().max(365).default(30),
@@ -174,16 +176,8 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     leavesSystem: true,
     async run(input, ctx) {
       const issuedAt = clock.now();
-      // An invoice proposed before lines existed bills its hours × rate, with no VAT, as it said on its card.
-      const lines = input.lines ?? [
-        {
-          description: input.description,
-          quantityMilli: input.hoursCenti! * 10,
-          unit: 'hour' as const,
-          unitPriceMinor: input.rateMinor!,
-          vat: { category: 'O' as const, ratePercent: 0 },
-        },
-      ];
+      // One hourly line, or an invoice proposed before lines (billed without VAT, as its card said), reads as its lines.
+      const lines = issueLines(input)!;
       const hourly = lines.find((l) => l.unit === 'hour');
       const profile = await businessProfileOf(db, settings.profile);
       const client = await clientById(db, input.clientId);
