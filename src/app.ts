@@ -278,6 +278,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       timeZone: config.TZ,
       auth: workspaceAuth,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
+      profile: config.BUSINESS_PROFILE,
       isOperator,
       publicHttps,
     }),

@@ -60,6 +60,12 @@ describe('invoicing through the web chat', () => {
     expect(saved).toMatch(/Invoices to Beta SARL: reverse charge: client in FR with VAT id FR12345678901/);
     const wrong = textIn((await keel.say("beta's vat id is DE123")).replies);
     expect(wrong).toMatch(/not from FR/);
+
+    // The workspace shows the profile and the client's billing details.
+    const page = await (await keel.http.request('/workspace/context', { headers: { host: '127.0.0.1:3000' } })).text();
+    expect(page).toContain('Business profile');
+    expect(page).toContain('Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany');
+    expect(page).toContain('Billing: Beta SARL, Rue de Rivoli 1, 75001 Paris, FR, VAT id FR12345678901 · facturx');
   });
 
   describe('with a profile', () => {
