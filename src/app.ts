@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from './config.js';
-import { secretSettings } from './config.js';
+import { ConfigError, secretSettings } from './config.js';
+import { parseBillingDetails, type BillingDetails } from './core/billing-details.js';
+import { vatIdProblem } from './core/vat.js';
 import { s3Settings } from './core/s3-settings.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
@@ -106,6 +108,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   // Names this process (or Worker isolate) in every lease it takes. Random even when tests inject counting ids: two processes must never share an owner.
   const owner = randomIds.id('owner');
   const lease = leaseFor(config.LEASE_SECONDS * 1000);
+  const businessProfile = configuredProfile(config.BUSINESS_PROFILE);
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const rules = createRuleStore(db, clock);
@@ -118,7 +121,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
           filesDir: config.FILES_DIR,
           outboxDir: config.OUTBOX_DIR,
           mailFrom: config.MAIL_FROM,
-          profile: config.BUSINESS_PROFILE,
+          profile: businessProfile,
           timeZone: config.TZ,
           smtpUrl: config.SMTP_URL,
           emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
@@ -146,7 +149,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     lease,
     tracer,
   });
-  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME, profile: config.BUSINESS_PROFILE ?? {} };
+  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME, profile: businessProfile };
   const model =
     options.model ??
     createChatModel(
@@ -226,7 +229,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       historyCommands({ timeline }),
       workspaceCommands({ auth: workspaceAuth, kernel, publicUrl: publicUrl(config) }),
       digestCommands({ db, kernel, clock, timeZone: config.TZ }),
-      profileCommands({ db, configured: config.BUSINESS_PROFILE ?? {} }),
+      profileCommands({ db, configured: businessProfile }),
     ),
   });
   const hub = createReplyHub();
@@ -278,7 +281,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       timeZone: config.TZ,
       auth: workspaceAuth,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
-      profile: config.BUSINESS_PROFILE,
+      profile: businessProfile,
       isOperator,
       publicHttps,
     }),
@@ -418,4 +421,16 @@ function publicUrl(config: Config): string {
   if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, '');
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${config.PORT}`;
+}
+
+/** BUSINESS_PROFILE read into its fields: a part Keel cannot place, or a VAT id not of its country's format, stops the start like any bad setting. */
+function configuredProfile(line: string | undefined): BillingDetails {
+  if (!line) return {};
+  const { details, unread } = parseBillingDetails(line, { named: true });
+  const problem = details.vatId && details.country ? vatIdProblem(details.vatId, details.country) : undefined;
+  if (unread.length || problem)
+    throw new ConfigError([
+      `BUSINESS_PROFILE ${problem ?? `has parts Keel cannot place (${unread.join('; ')}); write it like "Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789"`}`,
+    ]);
+  return details;
 }
