@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import type { Mailbox } from '../../src/connectors/index.js';
-import { tempDatabase } from './db.js';
+import { TEST_BUSINESS, tempDatabase } from './db.js';
 
 export interface TestKeel extends Keel {
   /** Sends a message as the operator from the web chat. */
@@ -20,12 +20,6 @@ export interface TestKeel extends Keel {
   tap(ref: string, decision?: 'approve' | 'reject'): Promise<HandleResult>;
   count(table: string): Promise<number>;
 }
-
-/**
- * The seller every test Keel invoices as unless a test sets its own BUSINESS_PROFILE ('' for none, to see the
- * first-invoice question): a small business, so the amounts tests expect carry no VAT.
- */
-export const TEST_BUSINESS = 'Test Consulting, Teststr. 1, 10115 Berlin, Germany, small business';
 
 /** Gives a client the billing address an invoice needs, as data (no action in the ledger, so tests counting actions are unchanged). */
 export async function withBillingAddress(keel: Keel, clientName: string): Promise<void> {
