@@ -149,7 +149,13 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     lease,
     tracer,
   });
-  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME, profile: businessProfile };
+  const settings = {
+    currency: config.DEFAULT_CURRENCY,
+    timeZone: config.TZ,
+    operatorName: config.OPERATOR_NAME,
+    profile: businessProfile,
+    mailFrom: config.MAIL_FROM,
+  };
   const model =
     options.model ??
     createChatModel(

@@ -24,7 +24,7 @@ import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } fr
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
-import { billingTools, invoiceSetup, linesText, pricedLines } from './billing-tools.js';
+import { billingTools, invoiceSetup, linesText, pricedLines, profileOf, PROFILE_EXAMPLE } from './billing-tools.js';
 import { billingTotals, issueLines, type PricedLine } from '../core/billing.js';
 import { lineVatFor } from '../core/vat.js';
 import { intentKey } from './intent-key.js';
@@ -35,7 +35,7 @@ export interface ToolContext {
   kernel: Kernel;
   clock: Clock;
   /** `profile`: the business profile as configured (BUSINESS_PROFILE); what was set in chat goes over it. */
-  settings: { currency: string; timeZone: string; operatorName: string; profile?: BillingDetails };
+  settings: { currency: string; timeZone: string; operatorName: string; profile?: BillingDetails; mailFrom?: string | undefined };
   memory: Memory;
   agent: AgentName;
   threadId: string;
@@ -337,6 +337,11 @@ const toolbox: Toolbox = {
     if ('outcome' in found) return found.outcome;
     const c = found.client;
     if (!c.email) return answer(`I have no email address for ${c.name}. Tell me one: "add ${c.name} as a client, contact name@example.com".`);
+    // Mail must never leave as a nameless "Operator <keel@localhost>": the sender is MAIL_FROM or the business profile.
+    if (!ctx.settings.mailFrom && !(await profileOf(ctx)).name)
+      return answer(
+        `Before the first email I need who it is from: your business name and, to send from your own address, an email — reply like: ${PROFILE_EXAMPLE}, email you@example.com (or set MAIL_FROM). Nothing was sent.`,
+      );
     const greeting = c.contactName ?? c.name;
     const subject = topic ? `Following up: ${topic}` : 'Following up';
     const body = `Hi ${greeting},\n\nI wanted to follow up${topic ? ` on ${topic}` : ' on our last conversation'}. Is there anything you need from me to move forward?\n\nBest regards,\n${ctx.settings.operatorName}`;

@@ -35,6 +35,9 @@ describe('invoicing through the web chat', () => {
 
   it('asks for the business profile before the first invoice, then for the client address, and issues nothing until both are known', async () => {
     await keel.say('Add Beta SARL as a client, contact tom@beta.test');
+    const email = await keel.say('draft a follow-up to tom@beta.test');
+    expect(cardsIn(email.replies)).toEqual([]);
+    expect(textIn(email.replies)).toMatch(/Before the first email I need who it is from/);
     const first = await keel.say('invoice beta 10 hours at 140');
     expect(cardsIn(first.replies)).toEqual([]);
     expect(textIn(first.replies)).toMatch(/Before the first invoice I need your business's legal name, street address, postcode and city, country/);
