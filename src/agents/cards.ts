@@ -4,6 +4,7 @@ import type { ApprovalCard } from '../chat/index.js';
 import { clientById } from '../records/index.js';
 import type { Db } from '../storage/index.js';
 import { formatMoney } from '../core/money.js';
+import type { BillingDetails } from '../core/billing-details.js';
 import { billingTotals, describeLine, formatQuantity, formatUnitPrice, issueLines } from '../core/billing.js';
 
 type Facts = ApprovalCard['facts'];
@@ -85,6 +86,22 @@ function describe(
           { label: 'Due', value: `${num(input.dueDays ?? 30)} days after issue` },
         ],
       };
+    }
+    case 'records.set_profile': {
+      const d = input as BillingDetails & { replace?: boolean };
+      const address = [...(d.addressLines ?? []), [d.postcode, d.city].filter(Boolean).join(' '), d.country ?? ''].filter(Boolean).join(', ');
+      const facts: Facts = [
+        ...(d.name ? [{ label: 'Business', value: d.name }] : []),
+        ...(address ? [{ label: 'Address', value: address }] : []),
+        ...(d.vatId ? [{ label: 'VAT id', value: d.vatId }] : []),
+        ...(d.smallBusiness !== undefined ? [{ label: 'Small business', value: d.smallBusiness ? 'yes: no VAT charged' : 'no' }] : []),
+        ...(d.vatRatePercent !== undefined ? [{ label: 'VAT rate', value: `${d.vatRatePercent}%` }] : []),
+        ...(d.iban ? [{ label: 'IBAN', value: `${d.iban}${d.bic ? `, BIC ${d.bic}` : ''}` }] : []),
+        ...(d.paymentTermsDays !== undefined ? [{ label: 'Payment terms', value: `${d.paymentTermsDays} days` }] : []),
+        ...(d.email ? [{ label: 'Sender', value: d.email }] : []),
+        ...(d.timeZone ? [{ label: 'Time zone', value: d.timeZone }] : []),
+      ];
+      return { title: d.replace ? 'Put your business profile back' : 'Save your business profile', facts };
     }
     case 'email.send':
       return {

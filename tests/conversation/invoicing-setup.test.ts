@@ -45,7 +45,15 @@ describe('invoicing through the web chat', () => {
     expect(await count('invoices')).toBe(0);
 
     const profileCard = await card(PROFILE);
-    expect(profileCard.title).toMatch(/business profile/i);
+    expect(profileCard.title).toBe('Save your business profile');
+    expect(profileCard.facts).toEqual(
+      expect.arrayContaining([
+        { label: 'Business', value: 'Dana Consulting' },
+        { label: 'Address', value: 'Hauptstr. 1, 10115 Berlin, DE' },
+        { label: 'VAT id', value: 'DE123456789' },
+        { label: 'Payment terms', value: '14 days' },
+      ]),
+    );
     expect(textIn((await keel.tap(profileCard.ref)).replies)).toMatch(/Done/);
     const shown = textIn((await keel.say('/profile')).replies);
     expect(shown).toContain('Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany');
