@@ -8,7 +8,7 @@ import { caldavCalendar, calendarConnector, type CalDavSettings } from './calend
 import { fileRecords, filesConnector, type BlobStore, type FileRecords } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
-import { exportsConnector, ledgerSource } from './exports/index.js';
+import { documentSource, exportsConnector } from './exports/index.js';
 import { businessProfileOf } from '../records/index.js';
 import type { BillingDetails } from '../core/billing-details.js';
 
@@ -124,8 +124,7 @@ export function createConnectors(
       settings.caldav ? caldavCalendar(settings.caldav) : undefined,
     ),
     filesConnector(files),
-    // Today's single-line invoice records; the EN 16931 document builder replaces this source once the records carry VAT and addresses.
-    exportsConnector(deps, files, ledgerSource(deps.db, files, settings.issuer)),
+    exportsConnector(deps, files, documentSource(deps.db, files, { issuer: settings.issuer, profile, timeZone: settings.timeZone ?? 'UTC' })),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];
 }

@@ -130,10 +130,16 @@ export async function invoiceDocumentFor(db: Db, number: string, settings: Docum
       .where(eq(invoices.number, creditNote?.invoiceNumber ?? number)),
   );
   if (!invoice) throw new ConnectorError(`There is no invoice or credit note ${number}.`, { retryable: false });
-  const parsed = invoiceDocument.safeParse(await printableFor(db, invoice, creditNote, settings));
-  if (parsed.success) return parsed.data;
-  const missing = [
-    ...new Set(parsed.error.issues.map((i) => (i.path[0] === 'seller' || i.path[0] === 'buyer' ? `the ${i.path[0]}'s address` : i.path.join('.')))),
-  ];
-  throw new ConnectorError(`${number} cannot be an e-invoice: it lacks ${missing.join(' and ')}.`, { retryable: false });
+  const strict = eInvoiceDocument(await printableFor(db, invoice, creditNote, settings));
+  if ('doc' in strict) return strict.doc;
+  throw new ConnectorError(`${number} cannot be an e-invoice: it lacks ${strict.missing.join(' and ')}.`, { retryable: false });
+}
+
+/** The printable document as an EN 16931 document, or what it lacks (the parties' addresses of an invoice from before Keel knew them). */
+export function eInvoiceDocument(printable: PrintableDocument): { doc: InvoiceDocument } | { missing: string[] } {
+  const parsed = invoiceDocument.safeParse(printable);
+  if (parsed.success) return { doc: parsed.data };
+  return {
+    missing: [...new Set(parsed.error.issues.map((i) => (i.path[0] === 'seller' || i.path[0] === 'buyer' ? `the ${i.path[0]}'s address` : i.path.join('.'))))],
+  };
 }

@@ -10,7 +10,8 @@ import type { Mailer, OutboxEmail } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';
 import { renderPdf } from './pdf.js';
-import { printableFor, type DocumentSettings } from './build.js';
+import { eInvoiceDocument, printableFor, type DocumentSettings } from './build.js';
+import { withEInvoice } from './einvoice/index.js';
 import { creditNotes, invoicePaymentLinks } from './tables.js';
 import type { StripePayments } from './stripe.js';
 import { first } from '../../core/rows.js';
@@ -30,7 +31,7 @@ export {
   decimalAmount,
   type Attachment,
 } from './einvoice/index.js';
-export { invoiceDocumentFor, printableFor, type DocumentSettings, type PrintableDocument } from './build.js';
+export { eInvoiceDocument, invoiceDocumentFor, printableFor, type DocumentSettings, type PrintableDocument } from './build.js';
 export { renderPdf, giroCode } from './pdf.js';
 
 const DAY_MS = 86_400_000;
@@ -148,7 +149,12 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     return invoice;
   };
 
-  /** Stores the document's PDF (once) and mails it to the client when they have an address. */
+  /**
+   * Stores the document's PDF (once) and mails it to the client when they have an address, as the e-invoice their
+   * record asks for: Factur-X embeds the CII XML in the PDF (the stored PDF is that one), XRechnung adds the UBL XML
+   * beside it. A document whose parties' addresses Keel never knew (issued before billing details) cannot be an
+   * e-invoice and goes as the plain PDF it always was.
+   */
   async function deliver(
     number: string,
     clientId: string,
@@ -157,11 +163,16 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     heartbeat: () => Promise<void>,
   ) {
     const client = await clientById(db, clientId);
+    const printable = await document();
+    const strict = eInvoiceDocument(printable);
+    const plain = await renderPdf(printable);
+    const { pdf: bytesOut, attachments } =
+      'doc' in strict ? await withEInvoice(client?.einvoiceFormat ?? 'pdf', strict.doc, plain) : { pdf: plain, attachments: [] };
     const pdf = await files.save({
       key: pdfKey(number),
       name: `${number}.pdf`,
       contentType: 'application/pdf',
-      bytes: await renderPdf(await document()),
+      bytes: bytesOut,
     });
     if (!client?.email) return { pdf, emailedTo: null, emailedVia: null };
     const { bytes } = await files.read(pdf.id);
@@ -172,7 +183,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         to: client.email,
         clientId,
         ...mail,
-        attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }],
+        attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }, ...attachments],
         heartbeat,
       });
     } catch (error) {
