@@ -222,7 +222,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   };
   const checkpointer = new LibSQLSaver(storage.sql);
   const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
-  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals });
+  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals, profile: businessProfile });
   const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer, sequencer: playbooks });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });

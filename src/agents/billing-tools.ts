@@ -2,7 +2,8 @@ import { describeLine, type PricedLine } from '../core/billing.js';
 import { missingForInvoice, type BillingDetails } from '../core/billing-details.js';
 import { toMinor } from '../core/money.js';
 import { countryName, normalizeVatId, taxTreatment, vatIdProblem, type TaxTreatment } from '../core/vat.js';
-import { businessProfileOf, clientBilling, type Client } from '../records/index.js';
+import { businessProfileOf, clientBilling, lastBilledRate, linesOfInvoice, type Client } from '../records/index.js';
+import type { Db } from '../storage/index.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
 import type { ToolHelpers } from './work-tools.js';
@@ -39,11 +40,12 @@ export function profileLines(p: BillingDetails): string[] {
  * client's billing address, as a question that shows how to answer. Nothing is
  * issued until both are known — an invoice without them is not one a business may send.
  */
-export async function invoiceSetup(
-  ctx: ToolContext,
+export async function invoiceTerms(
+  db: Db,
+  configured: BillingDetails | undefined,
   client: Client,
 ): Promise<{ question: string } | { profile: BillingDetails; buyer: BillingDetails; tax: TaxTreatment }> {
-  const profile = await profileOf(ctx);
+  const profile = await businessProfileOf(db, configured);
   const buyer = clientBilling(client);
   const own = missingForInvoice(profile);
   const theirs = missingForInvoice(buyer);
@@ -62,6 +64,17 @@ export async function invoiceSetup(
     { country: buyer.country!, vatId: buyer.vatId },
   );
   return { profile, buyer, tax };
+}
+
+/** `invoiceTerms` for a chat tool: the profile as configured and set in chat. */
+export const invoiceSetup = (ctx: ToolContext, client: Client) => invoiceTerms(ctx.db, ctx.settings.profile, client);
+
+/** The last hourly rate billed to a client: an hour line of their newest invoice, never a day rate or fixed price. */
+export async function lastHourlyRate(ctx: ToolContext, clientId: string) {
+  const last = await lastBilledRate(ctx.db, clientId);
+  if (!last) return undefined;
+  const hourly = (await linesOfInvoice(ctx.db, last.id)).find((l) => l.unit === 'hour');
+  return hourly ? { invoice: last, rateMinor: hourly.unitPriceMinor, currency: last.currency } : undefined;
 }
 
 /** Lines as the tools received them ("2 days at 1500") in minor units and thousandths; a line without a description gets the invoice's. */

@@ -8,4 +8,4 @@ export { createChatModel, toolDefinitions, type ModelSettings } from './model.js
 export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';
 export { replyFollowup, replyExcerpt, type ReplySeen } from './replies.js';
 export { modelBudget, defaultModelLimits, ModelUnavailable, type ModelCall, type ModelLimits } from './model-call.js';
-export { PROFILE_EXAMPLE, profileLines } from './billing-tools.js';
+export { PROFILE_EXAMPLE, profileLines, invoiceTerms } from './billing-tools.js';

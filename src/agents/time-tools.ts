@@ -1,6 +1,8 @@
 import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
 import { localDate } from '../core/zoned-time.js';
-import { clientProposals, findProjects, lastBilledRate, unbilledEntries, type TimeEntry } from '../records/index.js';
+import { lineVatFor } from '../core/vat.js';
+import { clientProposals, findProjects, unbilledEntries, type TimeEntry } from '../records/index.js';
+import { invoiceSetup, lastHourlyRate } from './billing-tools.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
 import { dayLabel, type ToolHelpers } from './work-tools.js';
@@ -73,8 +75,12 @@ export function timeTools({ answer, client, act, warnings }: ToolHelpers) {
       const waiting = carded.size ? ' Some are on an invoice card that still waits for your decision (/pending).' : '';
       return answer(`${c.name} has no unbilled time for ${period}.${waiting} Log time with e.g. "spent 3h on workshop prep for ${c.name}".`);
     }
+    // The snapshot is an invoice like any other: it waits for the business profile and the client's billing address.
+    const setup = await invoiceSetup(ctx, c);
+    if ('question' in setup) return { ...answer(setup.question), problem: setup.question };
     const accepted = (await clientProposals(ctx.db, c.id)).find((p) => p.status === 'accepted' && p.rateMinor !== null);
-    const last = await lastBilledRate(ctx.db, c.id);
+    const hourly = await lastHourlyRate(ctx, c.id);
+    const last = hourly && { ...hourly.invoice, rateMinor: hourly.rateMinor };
     const currency = stated ?? (rate === undefined ? (accepted?.currency ?? last?.currency) : undefined) ?? ctx.settings.currency;
     const rateMinor = rate !== undefined ? toMinor(rate, currency) : (accepted?.rateMinor ?? last?.rateMinor ?? undefined);
     const hoursCenti = entries.reduce((sum, e) => sum + e.hoursCenti, 0);
@@ -92,9 +98,14 @@ export function timeTools({ answer, client, act, warnings }: ToolHelpers) {
     const input = {
       clientId: c.id,
       description: snapshotDescription(period, entries),
+      // One hourly line, in the shape invoices keep for it, with the VAT the profile and the client decide.
       hoursCenti,
       rateMinor,
+      vat: lineVatFor(setup.tax),
       currency,
+      dueDays: setup.profile.paymentTermsDays ?? 30,
+      servicePeriod: { start: from, end: to },
+      tax: { rule: setup.tax.rule, ...(setup.tax.note ? { note: setup.tax.note } : {}) },
       entryIds: entries.map((e) => e.id),
     };
     return act(
@@ -103,7 +114,7 @@ export function timeTools({ answer, client, act, warnings }: ToolHelpers) {
         operation: 'invoices.issue',
         input,
         warnings: await warnings(ctx, 'invoices.issue', input),
-        reason: `The operator asked to bill ${c.name} for ${period}: ${entries.length} unbilled time entr${entries.length === 1 ? 'y' : 'ies'}, ${formatHours(hoursCenti)}; ${basis}.`,
+        reason: `The operator asked to bill ${c.name} for ${period}: ${entries.length} unbilled time entr${entries.length === 1 ? 'y' : 'ies'}, ${formatHours(hoursCenti)}; ${basis}. Tax: ${setup.tax.rule}.`,
         evidence: [c.id, ...(rate === undefined ? [accepted?.id ?? last?.id].filter((id): id is string => id !== undefined) : []), ...entries.map((e) => e.id)],
       },
       (r) => {

@@ -28,7 +28,7 @@ import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
 import { timeTools } from './time-tools.js';
 import { playbookTools } from './playbook-tools.js';
-import { billingTools, invoiceSetup, linesText, pricedLines, profileOf, PROFILE_EXAMPLE } from './billing-tools.js';
+import { billingTools, invoiceSetup, lastHourlyRate, linesText, pricedLines, profileOf, PROFILE_EXAMPLE } from './billing-tools.js';
 import { billingTotals, issueLines, type PricedLine } from '../core/billing.js';
 import { lineVatFor } from '../core/vat.js';
 import { intentKey } from './intent-key.js';
@@ -261,14 +261,6 @@ async function warnings(ctx: ToolContext, operation: string, input: Record<strin
   const { clientId, currency } = input as { clientId: string; currency: string };
   const hourly = lines.find((l) => l.unit === 'hour');
   return farFromHistory(ctx, clientId, { rateMinor: hourly?.unitPriceMinor, totalMinor: billingTotals(lines).grossMinor, currency });
-}
-
-/** The last hourly rate billed to a client: an hour line of their newest invoice, never a day rate or fixed price. */
-async function lastHourlyRate(ctx: ToolContext, clientId: string) {
-  const last = await lastBilledRate(ctx.db, clientId);
-  if (!last) return undefined;
-  const hourly = (await linesOfInvoice(ctx.db, last.id)).find((l) => l.unit === 'hour');
-  return hourly ? { invoice: last, rateMinor: hourly.unitPriceMinor, currency: last.currency } : undefined;
 }
 
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
