@@ -6,7 +6,6 @@ import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import {
   invoiceByNumber,
-  lastBilledRate,
   listInvoices,
   proposalsByIds,
   resolveClient,
@@ -15,7 +14,6 @@ import {
   upcomingMeetings,
   clientById,
   clientDocuments,
-  linesOfInvoice,
   type Client,
   type Proposal,
 } from '../records/index.js';
