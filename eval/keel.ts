@@ -69,7 +69,7 @@ export const textIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind ==
 /**
  * The requests that build the fixture, each approved when it raises a card.
  * Seeded through the offline model with the clock in October, so the
- * invoices are weeks old by EVAL_NOW: Acme has one paid and one open invoice
+ * invoices are weeks old by EVAL_NOW; the operator is a small business (no VAT) with every client's billing address known. Acme has one paid and one open invoice
  * at 150 EUR/h, Beta one open invoice of 1,800 EUR (its only one), Gamma
  * none; Acme and Beta each have a draft proposal, there are two open tasks and a project.
  */
@@ -77,6 +77,14 @@ const seed: { at: string; text: string }[] = [
   { at: '2026-10-01T09:00:00Z', text: 'Add Acme Corp as a client, contact dana@acme.test' },
   { at: '2026-10-01T09:01:00Z', text: 'new client Beta GmbH, contact Tom Berger tom@beta.test' },
   { at: '2026-10-01T09:02:00Z', text: 'new client Gamma Ltd, contact Sam Lee sam@gamma.test' },
+  // Invoices need the seller's and the client's details; a small business charges no VAT, so the amounts below are also what is owed.
+  {
+    at: '2026-10-01T09:02:10Z',
+    text: 'my business: Sam Solo Consulting, Hauptstr. 1, 10115 Berlin, Germany, IBAN DE89 3704 0044 0532 0130 00, payment terms 30 days, small business',
+  },
+  { at: '2026-10-01T09:02:20Z', text: "Acme Corp's billing address is Torstr. 5, 10119 Berlin, Germany" },
+  { at: '2026-10-01T09:02:30Z', text: "Beta GmbH's billing address is Marienplatz 2, 80331 München, Germany" },
+  { at: '2026-10-01T09:02:40Z', text: "Gamma Ltd's billing address is 10 Downing Street, SW1A 2AA London, United Kingdom" },
   { at: '2026-10-01T09:03:00Z', text: 'Invoice Acme 8 hours at 150 EUR for September consulting' },
   { at: '2026-10-01T09:04:00Z', text: 'mark invoice 2026-0001 as paid' },
   { at: '2026-10-15T09:00:00Z', text: 'Invoice Acme 10 hours at 150 EUR for October consulting' },

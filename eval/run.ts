@@ -33,6 +33,8 @@ const operationsOf: Partial<Record<string, string[]>> = {
   link_identity: ['memory.link_identity'],
   propose_rule: ['rules.create'],
   propose_playbook: ['playbooks.create'],
+  set_business_profile: ['records.set_profile'],
+  set_client_billing: ['records.set_client_billing'],
   // An edited card is replaced by a new action of its own kind.
   revise_action: ['invoices.issue', 'email.send', 'calendar.book'],
 };

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from './config.js';
-import { secretSettings } from './config.js';
+import { ConfigError, secretSettings } from './config.js';
+import { parseBillingDetails, type BillingDetails } from './core/billing-details.js';
+import { vatIdProblem } from './core/vat.js';
 import { s3Settings } from './core/s3-settings.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomIds, type IdSource } from './core/ids.js';
@@ -42,6 +44,7 @@ import {
   buildConversationGraph,
   commandRegistry,
   coreCommands,
+  profileCommands,
   createAdmission,
   createConversation,
   createTurnLease,
@@ -128,6 +131,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   // Names this process (or Worker isolate) in every lease it takes. Random even when tests inject counting ids: two processes must never share an owner.
   const owner = randomIds.id('owner');
   const lease = leaseFor(config.LEASE_SECONDS * 1000);
+  const businessProfile = configuredProfile(config.BUSINESS_PROFILE);
   const storage = await openStorage({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }, platform);
   const { db } = storage;
   const rules = createRuleStore(db, clock);
@@ -135,7 +139,9 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   const connectorSettings: ConnectorSettings = {
     filesDir: config.FILES_DIR,
     outboxDir: config.OUTBOX_DIR,
-    mailFrom: config.MAIL_FROM ?? `${config.OPERATOR_NAME} <keel@localhost>`,
+    mailFrom: config.MAIL_FROM,
+    profile: businessProfile,
+    timeZone: config.TZ,
     smtpUrl: config.SMTP_URL,
     emailApi: config.EMAIL_API_KEY ? { url: config.EMAIL_API_URL ?? EMAIL_API_DEFAULT_URL, apiKey: config.EMAIL_API_KEY } : undefined,
     issuer: config.OPERATOR_NAME,
@@ -173,7 +179,13 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
     lease,
     tracer,
   });
-  const settings = { currency: config.DEFAULT_CURRENCY, timeZone: config.TZ, operatorName: config.OPERATOR_NAME };
+  const settings = {
+    currency: config.DEFAULT_CURRENCY,
+    timeZone: config.TZ,
+    operatorName: config.OPERATOR_NAME,
+    profile: businessProfile,
+    mailFrom: config.MAIL_FROM,
+  };
   const model =
     options.model ??
     createChatModel(
@@ -210,7 +222,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
   };
   const checkpointer = new LibSQLSaver(storage.sql);
   const approvals = approvalViews({ kernel, rules, db, clock, ids, timeZone: config.TZ });
-  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals });
+  const playbooks = createPlaybookRunner({ db, kernel, clock, ids, timeZone: config.TZ, approvals, profile: businessProfile });
   const graph = buildConversationGraph({ db, kernel, model, clock, checkpointer, settings, memory, modelLimits, tracer, sequencer: playbooks });
   const timeline = createTimeline({ graph, kernel, threadId: OPERATOR_THREAD });
   const workspaceAuth = createWorkspaceAuth({ db, clock, ids });
@@ -260,6 +272,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       linkCommands({ db, kernel, links }),
       playbookCommands({ db, kernel }),
       reviewCommands({ db, kernel, clock, timeZone: config.TZ, renderPng: platform.renderPng }),
+      profileCommands({ db, configured: businessProfile }),
     ),
   });
   const hub = createReplyHub();
@@ -353,6 +366,7 @@ export async function createKeel(options: KeelOptions): Promise<Keel> {
       auth: workspaceAuth,
       links,
       loopbackOpen: !config.WEB_CHAT_TOKEN,
+      profile: businessProfile,
       isOperator,
       publicHttps,
     }),
@@ -501,3 +515,14 @@ function publicUrl(config: Config): string {
 
 /** The CalDAV calendar's busy times in the operator's zone: what a booking page keeps free besides Keel's own meetings. */
 const calendarBusy = (calendar: ReturnType<typeof caldavCalendar>, timeZone: string) => (from: Date, to: Date) => calendar.busy(from, to, timeZone);
+/** BUSINESS_PROFILE read into its fields: a part Keel cannot place, or a VAT id not of its country's format, stops the start like any bad setting. */
+function configuredProfile(line: string | undefined): BillingDetails {
+  if (!line) return {};
+  const { details, unread } = parseBillingDetails(line, { named: true });
+  const problem = details.vatId && details.country ? vatIdProblem(details.vatId, details.country) : undefined;
+  if (unread.length || problem)
+    throw new ConfigError([
+      `BUSINESS_PROFILE ${problem ?? `has parts Keel cannot place (${unread.join('; ')}); write it like "Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789"`}`,
+    ]);
+  return details;
+}

@@ -158,6 +158,10 @@ export const configSchema = z
       .pipe(z.array(z.enum(['web', 'telegram', 'slack'], { error: 'must list channels among web, telegram, slack, e.g. telegram,web' })))
       .describe('Where the daily digest goes, among the configured chat apps (comma-separated). Other messages go everywhere.'),
     OPERATOR_NAME: z.string().trim().min(1).default('Operator').describe('How Keel names the operator in cards and the audit trail.'),
+    // Read into its fields by app.ts (core's parser, which this file, below everything, may not import).
+    BUSINESS_PROFILE: optionalText.describe(
+      'Your business as invoices name it, in one line: "Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789, IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX, payment terms 14 days, email dana@example.com" (add "small business" for the § 19 UStG exemption). What you set in chat ("my business: …", /profile) goes over it.',
+    ),
     WEB_CHAT_TOKEN: optionalText
       .pipe(z.string().min(16, { error: 'must be at least 16 characters; generate one with `openssl rand -hex 16`' }).optional())
       .describe('Token the web chat asks for when it is served beyond localhost (pass it once as ?token=…). Secret.'),

@@ -6,6 +6,7 @@ export * from './kernel/tables.js';
 export * from './graph/checkpointer/tables.js';
 export * from './graph/tables.js';
 export * from './records/tables.js';
+export * from './records/billing-tables.js';
 export * from './memory/tables.js';
 export * from './connectors/email/tables.js';
 export * from './connectors/files/tables.js';

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../core/ids.js';
 import { formatMoney, toCenti, toMinor } from '../core/money.js';
+import type { TaxedLine } from '../core/billing.js';
 import type { AgentToolArgs } from './intents.js';
 import { scopes } from './scopes.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
@@ -14,12 +15,32 @@ const NOTHING_CHANGED = 'Nothing was changed; the card still waits for you (tap 
 
 /** Which change words each operation's card understands, and how they land in its input. */
 const editors: Record<string, (input: Input, c: Changes) => Input> = {
-  'invoices.issue': (input, c) => ({
-    ...input,
-    ...(c.hours !== undefined ? { hoursCenti: toCenti(c.hours) } : {}),
-    ...(c.rate !== undefined ? { rateMinor: toMinor(c.rate, String(input.currency)) } : {}),
-    ...(c.description !== undefined ? { description: c.description } : {}),
-  }),
+  'invoices.issue': (input, c) => {
+    const edited = { ...input, ...(c.description !== undefined ? { description: c.description } : {}) };
+    // An invoice proposed before lines keeps its hours × rate.
+    if (!Array.isArray(input.lines)) {
+      return {
+        ...edited,
+        ...(c.hours !== undefined ? { hoursCenti: toCenti(c.hours) } : {}),
+        ...(c.rate !== undefined ? { rateMinor: toMinor(c.rate, String(input.currency)) } : {}),
+      };
+    }
+    // "make it 12 hours", "rate 160": only a card with one line says which line is meant; hours only fit an hourly one.
+    const lines = input.lines as TaxedLine[];
+    if (lines.length !== 1) return edited;
+    const [line] = lines as [TaxedLine];
+    return {
+      ...edited,
+      lines: [
+        {
+          ...line,
+          ...(c.description !== undefined ? { description: c.description } : {}),
+          ...(c.hours !== undefined && line.unit === 'hour' ? { quantityMilli: Math.round(c.hours * 1000) } : {}),
+          ...(c.rate !== undefined ? { unitPriceMinor: toMinor(c.rate, String(input.currency)) } : {}),
+        },
+      ],
+    };
+  },
   'email.send': (input, c) => ({ ...input, ...(c.to !== undefined ? { to: c.to } : {}), ...(c.subject !== undefined ? { subject: c.subject } : {}) }),
   'calendar.book': (input, c) => ({
     ...input,

@@ -1,117 +1,172 @@
-import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
-import { localDate } from '../core/zoned-time.js';
-import { clientProposals, findProjects, lastBilledRate, unbilledEntries, type TimeEntry } from '../records/index.js';
+import { describeLine, type PricedLine } from '../core/billing.js';
+import { missingForInvoice, type BillingDetails } from '../core/billing-details.js';
+import { toMinor } from '../core/money.js';
+import { countryName, normalizeVatId, taxTreatment, vatIdProblem, type TaxTreatment } from '../core/vat.js';
+import { businessProfileOf, clientBilling, lastBilledRate, linesOfInvoice, type Client } from '../records/index.js';
+import type { Db } from '../storage/index.js';
 import type { AgentToolArgs } from './intents.js';
 import type { ToolContext, ToolOutcome } from './toolbox.js';
-import { dayLabel, type ToolHelpers } from './work-tools.js';
+import type { ToolHelpers } from './work-tools.js';
 
-type Impl<T extends 'log_time' | 'bill_time'> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
+type Impl<T extends 'set_business_profile' | 'set_client_billing'> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
 
-/** A description longer than this lists the entries by count; the card lists each one anyway. */
-const MAX_DESCRIPTION = 200;
+export const PROFILE_EXAMPLE =
+  'my business: Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789, IBAN DE89 3704 0044 0532 0130 00, payment terms 14 days';
 
-const monthEnd = (isoDay: string) => {
-  const [year, month] = isoDay.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
-};
+const billingExample = (name: string) => `${name}'s billing address is Rue de Rivoli 1, 75001 Paris, France, VAT FR12345678901`;
 
-/** "October 2026" for a whole month, else "1 Oct – 15 Oct 2026". */
-export function periodLabel(from: string, to: string): string {
-  if (from.endsWith('-01') && to === monthEnd(from)) {
-    return new Date(`${from}T12:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+/** The operator's business profile: chat over configuration. */
+export const profileOf = (ctx: ToolContext) => businessProfileOf(ctx.db, ctx.settings.profile);
+
+/** The profile in a few lines, for /profile, the workspace and a saved card. */
+export function profileLines(p: BillingDetails): string[] {
+  const address = [...(p.addressLines ?? []), [p.postcode, p.city].filter(Boolean).join(' '), p.country ? countryName(p.country) : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `${p.name ?? '(no business name)'}${address ? `, ${address}` : ''}`,
+    p.vatId ? `VAT id ${p.vatId}` : 'No VAT id',
+    p.smallBusiness ? `Small-business exemption: no VAT charged${p.country === 'DE' ? ' (§ 19 UStG)' : ''}` : undefined,
+    p.vatRatePercent !== undefined ? `VAT rate ${p.vatRatePercent}%` : undefined,
+    p.iban ? `IBAN ${p.iban}${p.bic ? `, BIC ${p.bic}` : ''}` : 'No IBAN (invoices carry no payment details or GiroCode)',
+    `Payment terms ${p.paymentTermsDays ?? 30} days`,
+    p.email ? `Sender ${p.email}` : undefined,
+    p.timeZone ? `Time zone ${p.timeZone}` : undefined,
+  ].filter((l): l is string => Boolean(l));
+}
+
+/**
+ * What stops an invoice to this client: the operator's own details or the
+ * client's billing address, as a question that shows how to answer. Nothing is
+ * issued until both are known — an invoice without them is not one a business may send.
+ */
+export async function invoiceTerms(
+  db: Db,
+  configured: BillingDetails | undefined,
+  client: Client,
+): Promise<{ question: string } | { profile: BillingDetails; buyer: BillingDetails; tax: TaxTreatment }> {
+  const profile = await businessProfileOf(db, configured);
+  const buyer = clientBilling(client);
+  const own = missingForInvoice(profile);
+  const theirs = missingForInvoice(buyer);
+  const questions: string[] = [];
+  if (own.length)
+    questions.push(
+      `Before the first invoice I need your business's ${own.join(', ')} (and, if you have them, VAT id, IBAN and payment terms) — reply like: ${PROFILE_EXAMPLE}`,
+    );
+  if (theirs.length)
+    questions.push(
+      `Before I invoice ${client.name} I need their ${theirs.join(', ')} (and VAT id for a business abroad) — reply like: ${billingExample(client.name)}`,
+    );
+  if (questions.length) return { question: `${questions.join('\n')}\nNothing was issued.` };
+  const tax = taxTreatment(
+    { country: profile.country!, vatId: profile.vatId, smallBusiness: profile.smallBusiness === true, vatRatePercent: profile.vatRatePercent },
+    { country: buyer.country!, vatId: buyer.vatId },
+  );
+  return { profile, buyer, tax };
+}
+
+/** `invoiceTerms` for a chat tool: the profile as configured and set in chat. */
+export const invoiceSetup = (ctx: ToolContext, client: Client) => invoiceTerms(ctx.db, ctx.settings.profile, client);
+
+/** The last hourly rate billed to a client: an hour line of their newest invoice, never a day rate or fixed price. */
+export async function lastHourlyRate(ctx: ToolContext, clientId: string) {
+  const last = await lastBilledRate(ctx.db, clientId);
+  if (!last) return undefined;
+  const hourly = (await linesOfInvoice(ctx.db, last.id)).find((l) => l.unit === 'hour');
+  return hourly ? { invoice: last, rateMinor: hourly.unitPriceMinor, currency: last.currency } : undefined;
+}
+
+/** Lines as the tools received them ("2 days at 1500") in minor units and thousandths; a line without a description gets the invoice's. */
+export function pricedLines(
+  lines: NonNullable<AgentToolArgs<'create_invoice'>['lines']>,
+  description: string,
+  currency: string,
+): (PricedLine & { vatRate?: number })[] {
+  return lines.map((l) => ({
+    description: l.description ?? description,
+    quantityMilli: Math.round((l.unit === 'fixed' ? (l.quantity ?? 1) : l.quantity) * 1000),
+    unit: l.unit,
+    unitPriceMinor: toMinor(l.price, currency),
+    ...(l.vatRate !== undefined ? { vatRate: l.vatRate } : {}),
+  }));
+}
+
+export const linesText = (lines: PricedLine[], currency: string) => lines.map((l) => describeLine(l, currency)).join('; ');
+
+export function billingTools({ answer, client, act }: ToolHelpers) {
+  const set_business_profile: Impl<'set_business_profile'> = async (args, ctx) => {
+    const details = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as BillingDetails;
+    if (!Object.keys(details).length) return answer(`I could not read any business details there. Say it like: ${PROFILE_EXAMPLE}`);
+    const current = await profileOf(ctx);
+    const country = details.country ?? current.country;
+    if (details.vatId) {
+      details.vatId = normalizeVatId(details.vatId);
+      const problem = country ? vatIdProblem(details.vatId, country) : undefined;
+      if (problem) return answer(`${problem}. Check it and say it again; nothing was saved.`);
+    }
+    if (details.timeZone && !validZone(details.timeZone))
+      return answer(`${details.timeZone} is not a time zone I know; say it like Europe/Berlin. Nothing was saved.`);
+    const after = { ...current, ...details };
+    const still = missingForInvoice(after);
+    return act(
+      ctx,
+      {
+        operation: 'records.set_profile',
+        input: details,
+        reason: `The operator gave their business details for invoices: ${profileLines(details).join('; ')}.`,
+      },
+      () =>
+        `Saved your business profile:\n${profileLines(after).join('\n')}${still.length ? `\nStill needed before the first invoice: ${still.join(', ')}.` : ''}`,
+    );
+  };
+
+  const set_client_billing: Impl<'set_client_billing'> = async ({ client: who, ...args }, ctx) => {
+    const found = await client(ctx, who);
+    if ('outcome' in found) return found.outcome;
+    const c = found.client;
+    const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as typeof args;
+    if (!Object.keys(given).length) return answer(`I could not read billing details for ${c.name}. Say it like: ${billingExample(c.name)}`);
+    const country = given.country ?? c.billingCountry ?? undefined;
+    if (given.vatId) {
+      given.vatId = normalizeVatId(given.vatId);
+      const problem = country ? vatIdProblem(given.vatId, country) : undefined;
+      if (problem) return answer(`${problem}. Check ${c.name}'s VAT id and say it again; nothing was saved.`);
+    }
+    const after = { ...clientBilling(c), ...given };
+    const still = missingForInvoice(after);
+    const profile = await profileOf(ctx);
+    const rule =
+      !still.length && profile.country
+        ? taxTreatment(
+            { country: profile.country, vatId: profile.vatId, smallBusiness: profile.smallBusiness === true, vatRatePercent: profile.vatRatePercent },
+            { country: after.country!, vatId: after.vatId },
+          ).rule
+        : undefined;
+    const address = [...(after.addressLines ?? []), [after.postcode, after.city].filter(Boolean).join(' '), after.country ? countryName(after.country) : '']
+      .filter(Boolean)
+      .join(', ');
+    return act(
+      ctx,
+      {
+        operation: 'records.set_client_billing',
+        input: { clientId: c.id, ...given },
+        reason: `The operator gave ${c.name}'s billing details.`,
+        evidence: [c.id],
+      },
+      () =>
+        `Saved ${c.name}'s billing details: ${after.name}${address ? `, ${address}` : ''}${after.vatId ? `, VAT id ${after.vatId}` : ''}.${rule ? ` Invoices to ${c.name}: ${rule}.` : ''}${still.length ? ` Still needed before invoicing them: ${still.join(', ')}.` : ''}`,
+    );
+  };
+
+  return { set_business_profile, set_client_billing };
+}
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
   }
-  return `${dayLabel(from)} – ${dayLabel(to)} ${to.slice(0, 4)}`;
-}
-
-/** The invoice's description: the period, then the work by what it was, hours summed. */
-function snapshotDescription(period: string, entries: TimeEntry[]): string {
-  const byWork = new Map<string, number>();
-  for (const e of entries) byWork.set(e.description, (byWork.get(e.description) ?? 0) + e.hoursCenti);
-  const listed = `${period}: ${[...byWork].map(([work, centi]) => `${work} ${formatHours(centi)}`).join(', ')}`;
-  return listed.length <= MAX_DESCRIPTION ? listed : `${period}: ${entries.length} time entries`;
-}
-
-/** Time worked as records ("spent 3h on workshop prep for Beta"), and the billable snapshot that invoices a period of it. */
-export function billingTools({ answer, client, act, warnings }: ToolHelpers) {
-  const log_time: Impl<'log_time'> = async ({ client: who, hours, description, day, project }, ctx) => {
-    const found = await client(ctx, who);
-    if ('outcome' in found) return found.outcome;
-    const c = found.client;
-    const workedOn = day ?? localDate(ctx.clock.now(), ctx.settings.timeZone);
-    const projects = project ? await findProjects(ctx.db, project, c.id) : [];
-    if (project && projects.length !== 1) {
-      return answer(
-        projects.length
-          ? `"${project}" could be ${projects.map((p) => p.name).join(', ')}; which project?`
-          : `${c.name} has no active project called "${project}". Start it first ("new project ${project} for ${c.name}") or leave the project out.`,
-      );
-    }
-    const hoursCenti = toCenti(hours);
-    return act(
-      ctx,
-      {
-        operation: 'records.log_time',
-        input: { clientId: c.id, projectId: projects[0]?.id, description, hoursCenti, workedOn },
-        reason: `The operator logged ${formatHours(hoursCenti)} of ${description} for ${c.name}.`,
-        evidence: [c.id, ...(projects[0] ? [projects[0].id] : [])],
-      },
-      (r) => `Logged ${formatHours(hoursCenti)} for ${c.name} on ${dayLabel(workedOn)}: ${description} [${(r as { entryId: string }).entryId}].`,
-    );
-  };
-
-  const bill_time: Impl<'bill_time'> = async ({ client: who, from, to, rate, currency: stated }, ctx) => {
-    const found = await client(ctx, who);
-    if ('outcome' in found) return found.outcome;
-    const c = found.client;
-    const period = periodLabel(from, to);
-    if (from > to) return answer(`The period ${from} to ${to} ends before it starts; which days should I bill?`);
-    // Entries already on a card still open are that card's: billing them again would only fail when approved.
-    const open = await ctx.kernel.list({ states: ['awaiting_approval', 'approved', 'running'], clientId: c.id });
-    const carded = new Set(open.filter((a) => a.operation === 'invoices.issue').flatMap((a) => (a.input as { entryIds?: string[] }).entryIds ?? []));
-    const entries = (await unbilledEntries(ctx.db, c.id, from, to)).filter((e) => !carded.has(e.id));
-    if (!entries.length) {
-      const waiting = carded.size ? ' Some are on an invoice card that still waits for your decision (/pending).' : '';
-      return answer(`${c.name} has no unbilled time for ${period}.${waiting} Log time with e.g. "spent 3h on workshop prep for ${c.name}".`);
-    }
-    const accepted = (await clientProposals(ctx.db, c.id)).find((p) => p.status === 'accepted' && p.rateMinor !== null);
-    const last = await lastBilledRate(ctx.db, c.id);
-    const currency = stated ?? (rate === undefined ? (accepted?.currency ?? last?.currency) : undefined) ?? ctx.settings.currency;
-    const rateMinor = rate !== undefined ? toMinor(rate, currency) : (accepted?.rateMinor ?? last?.rateMinor ?? undefined);
-    const hoursCenti = entries.reduce((sum, e) => sum + e.hoursCenti, 0);
-    if (rateMinor === undefined) {
-      return answer(
-        `What hourly rate should I bill ${c.name} for ${formatHours(hoursCenti)} in ${period}? I have no accepted proposal or earlier invoice to take it from. Say e.g. "bill ${c.name} for ${period.split(' ')[0]} at 120 EUR".`,
-      );
-    }
-    const basis =
-      rate !== undefined
-        ? 'rate as stated'
-        : accepted
-          ? `rate ${formatMoney(rateMinor, currency)}/h from the accepted proposal "${accepted.title}" [${accepted.id}]`
-          : `rate ${formatMoney(rateMinor, currency)}/h from invoice ${last!.number} [${last!.id}]`;
-    const input = {
-      clientId: c.id,
-      description: snapshotDescription(period, entries),
-      hoursCenti,
-      rateMinor,
-      currency,
-      entryIds: entries.map((e) => e.id),
-    };
-    return act(
-      ctx,
-      {
-        operation: 'invoices.issue',
-        input,
-        warnings: await warnings(ctx, 'invoices.issue', input),
-        reason: `The operator asked to bill ${c.name} for ${period}: ${entries.length} unbilled time entr${entries.length === 1 ? 'y' : 'ies'}, ${formatHours(hoursCenti)}; ${basis}.`,
-        evidence: [c.id, ...(rate === undefined ? [accepted?.id ?? last?.id].filter((id): id is string => id !== undefined) : []), ...entries.map((e) => e.id)],
-      },
-      (r) => {
-        const inv = r as { number: string; totalMinor: number; currency: string };
-        return `Issued invoice ${inv.number} to ${c.name} for ${period}: ${formatMoney(inv.totalMinor, inv.currency)} (${formatHours(hoursCenti)}).`;
-      },
-    );
-  };
-
-  return { log_time, bill_time };
 }

@@ -3,7 +3,9 @@ import type { Operation } from '../kernel/index.js';
 import type { ApprovalCard, Outbound } from '../chat/index.js';
 import { clientById, entriesByIds, invoiceByNumber, playbookSpec, stepText, triggerText } from '../records/index.js';
 import type { Db } from '../storage/index.js';
-import { formatHours, formatMoney, lineTotal } from '../core/money.js';
+import { formatHours, formatMoney } from '../core/money.js';
+import type { BillingDetails } from '../core/billing-details.js';
+import { billingTotals, describeLine, formatQuantity, formatUnitPrice, issueLines } from '../core/billing.js';
 
 type Facts = ApprovalCard['facts'];
 type FileReply = Extract<Outbound, { kind: 'file' }>;
@@ -64,16 +66,34 @@ function describe(
   switch (operation) {
     case 'invoices.issue': {
       const currency = str(input.currency);
-      const hours = num(input.hoursCenti);
-      const rate = num(input.rateMinor);
+      const totals = billingTotals(issueLines(input) ?? []);
+      const tax = (input.tax ?? {}) as { rule?: string; note?: string };
+      const period = input.servicePeriod as { start: string; end: string } | undefined;
+      const several = totals.lines.length > 1;
       return {
         title: `Issue an invoice to ${name}`,
         facts: [
           { label: 'To', value: who ?? '—' },
           { label: 'For', value: str(input.description) },
-          { label: 'Hours', value: formatHours(hours) },
-          { label: 'Rate', value: `${formatMoney(rate, currency)}/h` },
-          { label: 'Total', value: formatMoney(lineTotal(hours, rate), currency) },
+          // One hourly line reads as it always did; day rates, fixed prices and several lines are each spelled out.
+          ...(!several && totals.lines[0]?.unit === 'hour'
+            ? [
+                { label: 'Hours', value: formatQuantity(totals.lines[0].quantityMilli, 'hour') },
+                { label: 'Rate', value: formatUnitPrice(totals.lines[0].unitPriceMinor, 'hour', currency) },
+              ]
+            : totals.lines.map((l, n) => ({ label: several ? `Line ${n + 1}` : 'Line', value: describeLine(l, currency) }))),
+          ...(totals.taxMinor || totals.groups.some((g) => g.category !== 'O')
+            ? [
+                { label: 'Net', value: formatMoney(totals.netMinor, currency) },
+                ...totals.groups.map((g) => ({
+                  label: g.category === 'S' ? `VAT ${g.ratePercent}%` : 'VAT',
+                  value: `${formatMoney(g.taxMinor, currency)}${g.category === 'S' ? ` on ${formatMoney(g.taxableMinor, currency)}` : ''}`,
+                })),
+              ]
+            : []),
+          ...(tax.rule ? [{ label: 'Tax', value: tax.rule }] : []),
+          { label: 'Total', value: formatMoney(totals.grossMinor, currency) },
+          ...(period ? [{ label: 'Service', value: period.start === period.end ? period.start : `${period.start} to ${period.end}` }] : []),
           { label: 'Due', value: `${num(input.dueDays ?? 30)} days after issue` },
         ],
       };
@@ -92,6 +112,22 @@ function describe(
           ...(operation === 'invoices.void' ? [{ label: 'Effect', value: 'a credit note cancels it; the number stays taken' }] : []),
         ],
       };
+    }
+    case 'records.set_profile': {
+      const d = input as BillingDetails & { replace?: boolean };
+      const address = [...(d.addressLines ?? []), [d.postcode, d.city].filter(Boolean).join(' '), d.country ?? ''].filter(Boolean).join(', ');
+      const facts: Facts = [
+        ...(d.name ? [{ label: 'Business', value: d.name }] : []),
+        ...(address ? [{ label: 'Address', value: address }] : []),
+        ...(d.vatId ? [{ label: 'VAT id', value: d.vatId }] : []),
+        ...(d.smallBusiness !== undefined ? [{ label: 'Small business', value: d.smallBusiness ? 'yes: no VAT charged' : 'no' }] : []),
+        ...(d.vatRatePercent !== undefined ? [{ label: 'VAT rate', value: `${d.vatRatePercent}%` }] : []),
+        ...(d.iban ? [{ label: 'IBAN', value: `${d.iban}${d.bic ? `, BIC ${d.bic}` : ''}` }] : []),
+        ...(d.paymentTermsDays !== undefined ? [{ label: 'Payment terms', value: `${d.paymentTermsDays} days` }] : []),
+        ...(d.email ? [{ label: 'Sender', value: d.email }] : []),
+        ...(d.timeZone ? [{ label: 'Time zone', value: d.timeZone }] : []),
+      ];
+      return { title: d.replace ? 'Put your business profile back' : 'Save your business profile', facts };
     }
     case 'email.send':
       return {

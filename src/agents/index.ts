@@ -9,3 +9,4 @@ export { agentPrompt, coordinatorPrompt, capabilitiesText } from './prompts.js';
 export { replyFollowup, replyExcerpt, type ReplySeen } from './replies.js';
 export { modelBudget, defaultModelLimits, ModelUnavailable, type ModelCall, type ModelLimits } from './model-call.js';
 export { linkCommandIn } from './offline-model/index.js';
+export { PROFILE_EXAMPLE, profileLines, invoiceTerms } from './billing-tools.js';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { playbookOperations } from '../records/index.js';
+import { billingUnit } from '../core/billing.js';
+import { billingDetails } from '../core/billing-details.js';
 
 /**
  * The tools role agents offer a model, as zod schemas. The same schemas are
@@ -17,6 +19,15 @@ const currency = z
   .optional()
   .describe('ISO 4217 code such as EUR; omit to use the default currency.');
 const money = z.number().positive().max(10_000_000);
+
+/** One priced line as the operator said it: "2 days at 1,500/day", "fixed price 3k", "10 hours at 140". */
+const line = z.object({
+  description: z.string().trim().min(1).optional().describe('What this line is for; the invoice or proposal description when omitted.'),
+  quantity: z.number().positive().max(100_000).default(1).describe('How many hours or days; 1 for a fixed price.'),
+  unit: billingUnit.describe('hour: hourly rate; day: day rate; fixed: a fixed price for the whole item.'),
+  price: money.describe('Price per hour, per day, or the fixed price, in major units.'),
+  vatRate: z.number().min(0).max(30).optional().describe('A VAT rate for this line only (e.g. 7), when the operator names one; otherwise the rules decide.'),
+});
 
 /** The coordinator's tools: route the request to one role agent, or ask the operator a question. */
 export const coordinatorTools = {
@@ -64,6 +75,7 @@ export const agentTools = {
       title: z.string().min(1),
       hours: money.optional(),
       rate: money.optional().describe('Hourly rate in major units.'),
+      lines: z.array(line).min(1).max(20).optional().describe('Day rates, fixed prices or several items; use instead of hours and rate.'),
       currency,
       scope: z.string().optional(),
     })
@@ -74,12 +86,20 @@ export const agentTools = {
   create_invoice: z
     .object({
       client: clientRef,
-      hours: money.describe('Hours to bill.'),
+      hours: money.optional().describe('Hours to bill at an hourly rate.'),
       rate: money.optional().describe('Hourly rate in major units; omit to reuse the last rate billed to this client.'),
+      lines: z
+        .array(line)
+        .min(1)
+        .max(50)
+        .optional()
+        .describe('Day rates, fixed prices or several items (each may have its own VAT rate); use instead of hours and rate.'),
       currency,
       description: z.string().min(1).default('Consulting'),
+      serviceStart: z.iso.date().optional().describe('First day of the service period, YYYY-MM-DD, when the operator names one.'),
+      serviceEnd: z.iso.date().optional().describe('Last day of the service period, YYYY-MM-DD.'),
     })
-    .describe('Issue an invoice to a client; waits for the operator approval.'),
+    .describe('Issue an invoice to a client; waits for the operator approval. VAT is decided from the business profile and the client.'),
   log_time: z
     .object({
       client: clientRef,
@@ -98,6 +118,16 @@ export const agentTools = {
       currency,
     })
     .describe("Bill a client's unbilled time entries of a period as one invoice (a billable snapshot, the entries as evidence); waits for approval."),
+  set_business_profile: billingDetails.describe(
+    "Save the operator's own business details for invoices (name, address, country, VAT id, IBAN/BIC, payment terms, small-business exemption, sender email, time zone); waits for the operator approval.",
+  ),
+  set_client_billing: billingDetails
+    .pick({ name: true, addressLines: true, postcode: true, city: true, country: true, vatId: true })
+    .extend({
+      client: clientRef,
+      einvoiceFormat: z.enum(['facturx', 'xrechnung', 'pdf']).optional().describe('Which e-invoice the client gets: facturx (default), xrechnung, or pdf.'),
+    })
+    .describe("Save a client's billing details: legal name, address, country, VAT id, e-invoice format."),
   list_invoices: z
     .object({
       client: clientRef.optional(),

@@ -2,11 +2,10 @@ import type { Kernel, Action, ActionWarning } from '../kernel/index.js';
 import { KernelError } from '../kernel/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../storage/index.js';
-import { formatHours, formatMoney, lineTotal, toCenti, toMinor } from '../core/money.js';
+import { formatHours, formatMoney, toCenti, toMinor } from '../core/money.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import {
   invoiceByNumber,
-  lastBilledRate,
   listInvoices,
   proposalsByIds,
   resolveClient,
@@ -20,12 +19,16 @@ import {
 } from '../records/index.js';
 import type { Outbound } from '../chat/index.js';
 import type { Memory } from '../memory/index.js';
+import type { BillingDetails } from '../core/billing-details.js';
 import { agentTools, type AgentName, type AgentToolArgs, type AgentToolName } from './intents.js';
 import { scopes } from './scopes.js';
 import { workTools } from './work-tools.js';
 import { approvalTools } from './approval-tools.js';
-import { billingTools } from './billing-tools.js';
+import { timeTools } from './time-tools.js';
 import { playbookTools } from './playbook-tools.js';
+import { billingTools, invoiceSetup, lastHourlyRate, linesText, pricedLines, profileOf, PROFILE_EXAMPLE } from './billing-tools.js';
+import { billingTotals, issueLines, type PricedLine } from '../core/billing.js';
+import { lineVatFor } from '../core/vat.js';
 import { intentKey } from './intent-key.js';
 import { meetingTime } from './cards.js';
 
@@ -33,7 +36,8 @@ export interface ToolContext {
   db: Db;
   kernel: Kernel;
   clock: Clock;
-  settings: { currency: string; timeZone: string; operatorName: string };
+  /** `profile`: the business profile as configured (BUSINESS_PROFILE); what was set in chat goes over it. */
+  settings: { currency: string; timeZone: string; operatorName: string; profile?: BillingDetails; mailFrom?: string | undefined };
   memory: Memory;
   agent: AgentName;
   threadId: string;
@@ -190,9 +194,11 @@ async function pastProposal(ctx: ToolContext, request: string, clientId?: string
   const proposal = ranked.find((p) => p.status === 'accepted') ?? ranked[0];
   if (!proposal) return undefined;
   const who = (await clientById(ctx.db, proposal.clientId))?.name ?? proposal.clientId;
-  const terms = [proposal.hoursCenti ? formatHours(proposal.hoursCenti) : '', proposal.rateMinor ? `${money(proposal.rateMinor, proposal.currency)}/h` : '']
-    .filter(Boolean)
-    .join(' at ');
+  const terms = proposal.lines
+    ? linesText(proposal.lines, proposal.currency)
+    : [proposal.hoursCenti ? formatHours(proposal.hoursCenti) : '', proposal.rateMinor ? `${money(proposal.rateMinor, proposal.currency)}/h` : '']
+        .filter(Boolean)
+        .join(' at ');
   const outcome = `${proposal.status}${proposal.decidedAt ? ` ${proposal.decidedAt.toISOString().slice(0, 10)}` : ''}`;
   return { proposal, line: `last proposal to ${who}: ${terms || `"${proposal.title}"`}, ${outcome} [${proposal.id}]` };
 }
@@ -211,7 +217,8 @@ async function farFromHistory(
 ): Promise<ActionWarning[]> {
   const billed = (await listInvoices(ctx.db, { clientId, status: ['sent', 'paid'] })).filter((i) => i.currency === amount.currency);
   const warnings: ActionWarning[] = [];
-  const last = billed.toSorted((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || b.seq - a.seq)[0];
+  // An hourly rate is compared with the last hourly one: a day rate or fixed price has no hours (hours_centi 0).
+  const last = billed.filter((i) => i.hoursCenti > 0).toSorted((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || b.seq - a.seq)[0];
   if (last && amount.rateMinor !== undefined && (amount.rateMinor > last.rateMinor * OUTLIER_FACTOR || amount.rateMinor * OUTLIER_FACTOR < last.rateMinor)) {
     const side = amount.rateMinor > last.rateMinor ? `more than ${OUTLIER_FACTOR}×` : `less than a third of`;
     warnings.push({
@@ -244,12 +251,14 @@ async function overlaps(ctx: ToolContext, startsAt: string, durationMinutes: num
   );
 }
 
-/** The warnings a card for an edited input carries: an edited invoice is checked as if its rate were stated, a moved meeting for clashes. */
+/** The warnings a card for an edited input carries: an edited invoice is checked as if its hourly rate were stated, a moved meeting for clashes. */
 async function warnings(ctx: ToolContext, operation: string, input: Record<string, unknown>): Promise<ActionWarning[]> {
   if (operation === 'calendar.book') return overlaps(ctx, String(input.startsAt), Number(input.durationMinutes));
-  if (operation !== 'invoices.issue') return [];
-  const { clientId, hoursCenti, rateMinor, currency } = input as { clientId: string; hoursCenti: number; rateMinor: number; currency: string };
-  return farFromHistory(ctx, clientId, { rateMinor, totalMinor: lineTotal(hoursCenti, rateMinor), currency });
+  const lines = operation === 'invoices.issue' ? issueLines(input) : undefined;
+  if (!lines) return [];
+  const { clientId, currency } = input as { clientId: string; currency: string };
+  const hourly = lines.find((l) => l.unit === 'hour');
+  return farFromHistory(ctx, clientId, { rateMinor: hourly?.unitPriceMinor, totalMinor: billingTotals(lines).grossMinor, currency });
 }
 
 type Impl<T extends AgentToolName> = (args: AgentToolArgs<T>, ctx: ToolContext) => Promise<ToolOutcome>;
@@ -259,6 +268,7 @@ const toolbox: Toolbox = {
   ...workTools({ answer, client, act, warnings }),
   ...approvalTools({ answer, client, act, warnings }),
   ...billingTools({ answer, client, act, warnings }),
+  ...timeTools({ answer, client, act, warnings }),
   ...playbookTools({ answer, act }),
 
   async find_client({ query }, ctx) {
@@ -345,20 +355,24 @@ const toolbox: Toolbox = {
     const past = await pastProposal(ctx, `${args.title} ${args.scope ?? ''}`);
     const previous = past?.proposal;
     const currency = args.currency ?? previous?.currency ?? ctx.settings.currency;
-    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : (previous?.rateMinor ?? undefined);
-    const hoursCenti = args.hours !== undefined ? toCenti(args.hours) : (previous?.hoursCenti ?? undefined);
+    const lines = args.lines ? pricedLines(args.lines, args.title, currency).map(({ vatRate: _, ...l }) => l) : undefined;
+    const rateMinor = lines ? undefined : args.rate !== undefined ? toMinor(args.rate, currency) : (previous?.rateMinor ?? undefined);
+    const hoursCenti = lines ? undefined : args.hours !== undefined ? toCenti(args.hours) : (previous?.hoursCenti ?? undefined);
     const basis = past ? ` Based on the ${past.line}.` : '';
+    const terms = lines
+      ? `: ${linesText(lines, currency)}`
+      : `${hoursCenti ? `: ${formatHours(hoursCenti)}` : ''}${rateMinor ? ` at ${money(rateMinor, currency)}/h` : ''}`;
     return act(
       ctx,
       {
         operation: 'records.draft_proposal',
-        input: { clientId: found.client.id, title: args.title, scope: args.scope, hoursCenti, rateMinor, currency },
+        input: { clientId: found.client.id, title: args.title, scope: args.scope, hoursCenti, rateMinor, lines, currency },
         reason: `The operator asked for a proposal to ${found.client.name}.${basis}`,
         evidence: [found.client.id, ...(previous ? [previous.id] : [])],
       },
       (r) => {
         const total = (r as { totalMinor: number | null }).totalMinor;
-        return `${added}Drafted proposal "${args.title}" for ${found.client.name}${hoursCenti ? `: ${formatHours(hoursCenti)}` : ''}${rateMinor ? ` at ${money(rateMinor, currency)}/h` : ''}${total ? `, total ${money(total, currency)}` : ''}.${basis}`;
+        return `${added}Drafted proposal "${args.title}" for ${found.client.name}${terms}${total ? `, total ${money(total, currency)}${lines ? ' plus VAT' : ''}` : ''}.${basis}`;
       },
     );
   },
@@ -368,6 +382,11 @@ const toolbox: Toolbox = {
     if ('outcome' in found) return found.outcome;
     const c = found.client;
     if (!c.email) return answer(`I have no email address for ${c.name}. Tell me one: "add ${c.name} as a client, contact name@example.com".`);
+    // Mail must never leave as a nameless "Operator <keel@localhost>": the sender is MAIL_FROM or the business profile.
+    if (!ctx.settings.mailFrom && !(await profileOf(ctx)).name)
+      return answer(
+        `Before the first email I need who it is from: your business name and, to send from your own address, an email — reply like: ${PROFILE_EXAMPLE}, email you@example.com (or set MAIL_FROM). Nothing was sent.`,
+      );
     const greeting = c.contactName ?? c.name;
     const subject = topic ? `Following up: ${topic}` : 'Following up';
     const body = `Hi ${greeting},\n\nI wanted to follow up${topic ? ` on ${topic}` : ' on our last conversation'}. Is there anything you need from me to move forward?\n\nBest regards,\n${ctx.settings.operatorName}`;
@@ -415,32 +434,63 @@ const toolbox: Toolbox = {
     const found = await client(ctx, args.client);
     if ('outcome' in found) return found.outcome;
     const c = found.client;
-    const last = await lastBilledRate(ctx.db, c.id);
+    const setup = await invoiceSetup(ctx, c);
+    if ('question' in setup) return { ...answer(setup.question), problem: setup.question };
+    const last = await lastHourlyRate(ctx, c.id);
     const past = await pastProposal(ctx, `${c.name} ${args.description}`, c.id);
-    const agreed = past?.proposal.status === 'accepted' && past.proposal.rateMinor !== null ? past : undefined;
-    const currency = args.currency ?? (args.rate === undefined ? (last ?? agreed?.proposal)?.currency : undefined) ?? ctx.settings.currency;
-    const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : (last?.rateMinor ?? agreed?.proposal.rateMinor ?? undefined);
-    if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice or accepted proposal to take it from.`);
-    const basis =
-      args.rate !== undefined
-        ? 'rate as stated'
-        : last
-          ? `rate ${money(rateMinor, currency)}/h from invoice ${last.number} [${last.id}]`
-          : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
+    const agreed = past?.proposal.status === 'accepted' && (past.proposal.rateMinor !== null || past.proposal.lines) ? past : undefined;
+    const stated = args.lines !== undefined || args.rate !== undefined;
+    const currency = args.currency ?? (!stated ? (last ?? agreed?.proposal)?.currency : undefined) ?? ctx.settings.currency;
+    let asked: (PricedLine & { vatRate?: number })[];
+    let basis: string;
+    if (args.lines) {
+      asked = pricedLines(args.lines, args.description, currency);
+      basis = 'prices as stated';
+    } else if (args.hours !== undefined) {
+      const rateMinor = args.rate !== undefined ? toMinor(args.rate, currency) : (last?.rateMinor ?? agreed?.proposal.rateMinor ?? undefined);
+      if (rateMinor === undefined) return answer(`What hourly rate should I bill ${c.name}? I have no earlier invoice or accepted proposal to take it from.`);
+      asked = [{ description: args.description, quantityMilli: Math.round(args.hours * 1000), unit: 'hour', unitPriceMinor: rateMinor }];
+      basis =
+        args.rate !== undefined
+          ? 'rate as stated'
+          : last
+            ? `rate ${money(rateMinor, currency)}/h from invoice ${last.invoice.number} [${last.invoice.id}]`
+            : `rate ${money(rateMinor, currency)}/h from the ${agreed!.line}`;
+    } else if (agreed?.proposal.lines) {
+      asked = agreed.proposal.lines;
+      basis = `the lines of the ${agreed.line}`;
+    } else {
+      return answer(`How much should I bill ${c.name}? Say e.g. "10 hours at 140", "2 days at 1,200/day" or "fixed price 3k".`);
+    }
+    const lines = asked.map(({ vatRate, ...l }) => ({ ...l, vat: lineVatFor(setup.tax, vatRate) }));
+    const totals = billingTotals(lines);
     const cited = past && !basis.includes(past.proposal.id) ? ` Past work: ${past.line}.` : '';
-    const hoursCenti = toCenti(args.hours);
+    const hourly = lines.find((l) => l.unit === 'hour');
+    const servicePeriod = args.serviceStart ? { start: args.serviceStart, end: args.serviceEnd ?? args.serviceStart } : undefined;
+    // One hourly line keeps the shape invoices always had (hours × rate), so edits and standing rules read it as before.
+    const only = lines.length === 1 ? lines[0]! : undefined;
+    const compact = only?.unit === 'hour' && only.description === args.description && only.quantityMilli % 10 === 0;
+    const shape = compact ? { hoursCenti: only.quantityMilli / 10, rateMinor: only.unitPriceMinor, vat: only.vat } : { lines };
     return act(
       ctx,
       {
         operation: 'invoices.issue',
-        input: { clientId: c.id, description: args.description, hoursCenti, rateMinor, currency },
+        input: {
+          clientId: c.id,
+          description: args.description,
+          ...shape,
+          currency,
+          dueDays: setup.profile.paymentTermsDays ?? 30,
+          ...(servicePeriod ? { servicePeriod } : {}),
+          tax: { rule: setup.tax.rule, ...(setup.tax.note ? { note: setup.tax.note } : {}) },
+        },
         warnings: await farFromHistory(ctx, c.id, {
-          rateMinor: args.rate !== undefined ? rateMinor : undefined,
-          totalMinor: lineTotal(hoursCenti, rateMinor),
+          rateMinor: stated && hourly ? hourly.unitPriceMinor : undefined,
+          totalMinor: totals.grossMinor,
           currency,
         }),
-        reason: `The operator asked to invoice ${c.name} for ${args.hours} h; ${basis}.${cited}`,
-        evidence: [c.id, ...(args.rate === undefined && last ? [last.id] : []), ...(past ? [past.proposal.id] : [])],
+        reason: `The operator asked to invoice ${c.name}${args.hours !== undefined && !args.lines ? ` for ${args.hours} h` : `: ${linesText(lines, currency)}`}; ${basis}.${cited} Tax: ${setup.tax.rule}.`,
+        evidence: [c.id, ...(!stated && last ? [last.invoice.id] : []), ...(past ? [past.proposal.id] : [])],
       },
       (r) => {
         const inv = r as { number: string; totalMinor: number; currency: string };

@@ -1,4 +1,5 @@
 import { formatHours, formatMoney } from '../core/money.js';
+import { describeLine } from '../core/billing.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
 import { clientById, findProjects, openTasks, resolveClient, tasksDueBy, clientProposals, type Client, type Task } from '../records/index.js';
 import type { AgentToolArgs } from './intents.js';
@@ -68,9 +69,9 @@ export function workTools({ answer, client, act }: ToolHelpers) {
     const c = found.client;
     const all = await clientProposals(ctx.db, c.id);
     const describe = (p: (typeof all)[number]) => {
-      const terms = [p.hoursCenti ? formatHours(p.hoursCenti) : '', p.rateMinor ? `${formatMoney(p.rateMinor, p.currency)}/h` : '']
-        .filter(Boolean)
-        .join(' at ');
+      const terms = p.lines
+        ? p.lines.map((l) => describeLine(l, p.currency)).join('; ')
+        : [p.hoursCenti ? formatHours(p.hoursCenti) : '', p.rateMinor ? `${formatMoney(p.rateMinor, p.currency)}/h` : ''].filter(Boolean).join(' at ');
       return `"${p.title}"${terms ? ` (${terms})` : ''}`;
     };
     const listing = (rows: typeof all) =>

@@ -8,7 +8,9 @@ import { caldavCalendar, calendarConnector, type CalDavSettings } from './calend
 import { fileRecords, filesConnector, type BlobStore, type FileRecords } from './files/index.js';
 import { webhookConnector, type WebhookSettings } from './webhook/index.js';
 import { s3Store, type S3Settings } from './files/s3.js';
-import { exportsConnector, ledgerSource } from './exports/index.js';
+import { documentSource, exportsConnector } from './exports/index.js';
+import { businessProfileOf } from '../records/index.js';
+import type { BillingDetails } from '../core/billing-details.js';
 
 export type { ConnectorDeps };
 export { EMAIL_API_DEFAULT_URL } from './email/index.js';
@@ -23,14 +25,18 @@ export interface ConnectorSettings {
   filesDir: string;
   /** Folder the local outbox writes one .eml per message to. */
   outboxDir: string;
-  /** The From of every email, "Name <address>" or a bare address; also the organizer of invitations. */
-  mailFrom: string;
+  /** The From of every email, "Name <address>" or a bare address (MAIL_FROM); also the organizer of invitations. Without it, the business profile's name and email. */
+  mailFrom?: string | undefined;
   /** With it, email goes through this SMTP server instead of the local outbox. */
   smtpUrl?: string | undefined;
   /** With it, email goes through this HTTP email API, on any platform (the one way to send from a Worker). */
   emailApi?: EmailApiSettings | undefined;
-  /** The name on invoices and credit notes. */
+  /** The name on invoices and credit notes when no business profile names the business. */
   issuer: string;
+  /** The business profile as configured (BUSINESS_PROFILE); what is set in chat goes over it. */
+  profile?: BillingDetails | undefined;
+  /** Dates on invoices are days in this zone (TZ). */
+  timeZone?: string | undefined;
   /** With it, webhook.post is available. */
   webhook?: WebhookSettings | undefined;
   /** With it, files live in this S3-compatible bucket instead of the platform's default store. */
@@ -72,6 +78,16 @@ export function createFileRecords(deps: ConnectorDeps, settings: Pick<ConnectorS
   return fileRecords(deps, settings.s3 ? s3Store(settings.s3) : stores.blobs(settings, deps));
 }
 
+/** Without MAIL_FROM mail can only go to the local outbox (config requires it for SMTP and the email API); it names the business there. */
+const localSender = (name: string) => `"${name.replace(/"/g, '')}" <keel@localhost>`;
+
+/** The business profile's sender, read at each send so a profile set in chat signs the next email. */
+async function profileSender(deps: ConnectorDeps, settings: ConnectorSettings): Promise<string> {
+  const p = await businessProfileOf(deps.db, settings.profile);
+  const name = p.name ?? settings.issuer;
+  return p.email ? `"${name.replace(/"/g, '')}" <${p.email}>` : localSender(name);
+}
+
 /**
  * Every connector Keel runs with. The embedded default keeps every effect on
  * this machine: the database, a files folder and an outbox folder; SMTP or an
@@ -83,23 +99,32 @@ export function createConnectors(
   stores: EffectStores,
   files: FileRecords = createFileRecords(deps, settings, stores),
 ): Connector[] {
-  const mailer = createMailer(deps, settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings), settings.mailFrom);
+  const profile = settings.profile ?? {};
+  const mailer = createMailer(
+    deps,
+    settings.emailApi ? httpEmailDelivery(settings.emailApi, deps.clock) : stores.delivery(settings),
+    settings.mailFrom ?? (() => profileSender(deps, settings)),
+  );
   return [
     recordsConnector(deps),
     invoicesConnector(
       deps,
       files,
       mailer,
-      { issuer: settings.issuer, pageLink: settings.pageLinks?.invoice },
+      { issuer: settings.issuer, profile, timeZone: settings.timeZone ?? 'UTC', pageLink: settings.pageLinks?.invoice },
       settings.stripe ? stripePayments(settings.stripe) : undefined,
     ),
     proposalsConnector(deps, mailer, { issuer: settings.issuer, pageLink: settings.pageLinks?.proposal }),
     emailConnector(mailer),
     repliesConnector(deps),
-    calendarConnector(deps, mailer, parseMailbox(settings.mailFrom), settings.caldav ? caldavCalendar(settings.caldav) : undefined),
+    calendarConnector(
+      deps,
+      mailer,
+      parseMailbox(settings.mailFrom ?? localSender(profile.name ?? settings.issuer)),
+      settings.caldav ? caldavCalendar(settings.caldav) : undefined,
+    ),
     filesConnector(files),
-    // Today's single-line invoice records; the EN 16931 document builder replaces this source once the records carry VAT and addresses.
-    exportsConnector(deps, files, ledgerSource(deps.db, files, settings.issuer)),
+    exportsConnector(deps, files, documentSource(deps.db, files, { issuer: settings.issuer, profile, timeZone: settings.timeZone ?? 'UTC' })),
     ...(settings.webhook ? [webhookConnector(deps, settings.webhook)] : []),
   ];
 }

@@ -22,6 +22,7 @@ import {
   type ModelCall,
   type ModelLimits,
   type ToolOutcome,
+  type ToolContext,
 } from '../agents/index.js';
 import type { Action, Kernel } from '../kernel/index.js';
 import { claimsEffect, withoutEffectClaims } from '../core/claims.js';
@@ -41,7 +42,7 @@ export interface GraphDeps {
   model: BaseChatModel;
   clock: Clock;
   checkpointer: BaseCheckpointSaver;
-  settings: { currency: string; timeZone: string; operatorName: string };
+  settings: ToolContext['settings'];
   /** Recall for the agents' tools, and compaction of the thread's messages. */
   memory: Memory;
   /** Timeouts, retries and the per-request budget of model calls. */

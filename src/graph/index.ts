@@ -15,6 +15,7 @@ export { createTurnLease, type TurnLease } from './turn-lease.js';
 export { LibSQLSaver, type HistoryPolicy, type PruneResult } from './checkpointer/index.js';
 export { commandRegistry, parseCommand, type ChatCommand, type CommandSet } from './commands.js';
 export { coreCommands } from './commands/core.js';
+export { profileCommands } from './commands/profile.js';
 export { historyCommands } from './commands/history.js';
 export { createTimeline, type RewindOutcome, type Timeline, type TimelineStep } from './timeline.js';
 export { approvalViews, type ApprovalViews } from './approvals.js';

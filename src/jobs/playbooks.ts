@@ -5,10 +5,13 @@ import type { Clock } from '../core/clock.js';
 import type { IdSource } from '../core/ids.js';
 import type { Db } from '../storage/index.js';
 import { localDate, startOfLocalDay } from '../core/zoned-time.js';
-import { agentNames, cardFor, outcomeLine, scopes } from '../agents/index.js';
+import { agentNames, cardFor, invoiceTerms, outcomeLine, scopes } from '../agents/index.js';
+import { lineVatFor } from '../core/vat.js';
+import type { BillingDetails } from '../core/billing-details.js';
 import type { ApprovalViews, Outbound } from '../graph/index.js';
 import {
   activePlaybooks,
+  clientById,
   playbookById,
   playbookRuns,
   playbookStep,
@@ -31,6 +34,8 @@ export interface PlaybookRunnerDeps {
   ids: IdSource;
   timeZone: string;
   approvals: Pick<ApprovalViews, 'gather'>;
+  /** BUSINESS_PROFILE: a deposit invoice's seller, under what was set in chat. */
+  profile?: BillingDetails | undefined;
 }
 
 export interface PlaybookRunner {
@@ -94,6 +99,25 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
     return undefined;
   }
 
+  /**
+   * A deposit step's invoice is an invoice like one asked for in chat: its one hourly line gets the VAT the business
+   * profile and the client decide, the profile's payment terms and the rule on its card; without the profile or the
+   * client's billing address the run cannot start, and says what is missing.
+   */
+  async function taxed(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (operation !== 'invoices.issue' || 'vat' in input || 'lines' in input) return input;
+    const client = await clientById(db, String(input.clientId));
+    if (!client) throw new Error(`There is no client ${String(input.clientId)} to invoice.`);
+    const terms = await invoiceTerms(db, deps.profile, client);
+    if ('question' in terms) throw new Error(terms.question);
+    return {
+      ...input,
+      vat: lineVatFor(terms.tax),
+      dueDays: terms.profile.paymentTermsDays ?? 30,
+      tax: { rule: terms.tax.rule, ...(terms.tax.note ? { note: terms.tax.note } : {}) },
+    };
+  }
+
   /** Records the run once per playbook and subject, its inputs rendered now; a template that cannot be read fails it at once. */
   async function open(playbook: Playbook, subject: PlaybookSubject): Promise<void> {
     const now = clock.now();
@@ -108,7 +132,13 @@ export function createPlaybookRunner(deps: PlaybookRunnerDeps): PlaybookRunner {
         const [days, time] = slot.split(' ') as [string, string];
         slots.set(slot, await freeSlot(Number(days), time));
       }
-      for (const step of steps) inputs.push(renderStep(step, subject.context, (days, time) => slots.get(`${days} ${time}`)));
+      for (const step of steps)
+        inputs.push(
+          await taxed(
+            step.operation,
+            renderStep(step, subject.context, (days, time) => slots.get(`${days} ${time}`)),
+          ),
+        );
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
     }

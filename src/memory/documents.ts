@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { MemoryKind } from './kinds.js';
 import { formatHours, formatMoney } from '../core/money.js';
+import { describeLine } from '../core/billing.js';
 import type { Db } from '../storage/index.js';
 import { emailReplies, outboxEmails } from '../connectors/email/tables.js';
 import { clientAliases, clients, invoices, meetings, notes, projects, proposals, tasks } from '../records/index.js';
@@ -67,7 +68,9 @@ const loaders: Record<MemorySource, Loader> = {
       rows.map((p) => p.clientId),
     );
     return rows.map((p) => {
-      const terms = [p.hoursCenti === null ? undefined : formatHours(p.hoursCenti), rate(p.rateMinor, p.currency)].filter(Boolean).join(' at ');
+      const terms = p.lines
+        ? p.lines.map((l) => describeLine(l, p.currency)).join('; ')
+        : [p.hoursCenti === null ? undefined : formatHours(p.hoursCenti), rate(p.rateMinor, p.currency)].filter(Boolean).join(' at ');
       const total = p.totalMinor === null ? '' : `, total ${formatMoney(p.totalMinor, p.currency)}`;
       const outcome = `${p.status}${p.decidedAt ? ` ${day(p.decidedAt)}` : ''}`;
       const text = `Proposal "${p.title}" to ${names.get(p.clientId) ?? p.clientId}${terms ? `: ${terms}` : ''}${total}; ${outcome}, drafted ${day(p.createdAt)}.${p.scope ? ` Scope: ${p.scope}` : ''}`;
@@ -82,7 +85,9 @@ const loaders: Record<MemorySource, Loader> = {
     );
     return rows.map((i) => {
       const paid = i.paidAt ? ` ${day(i.paidAt)}` : '';
-      const text = `Invoice ${i.number} to ${names.get(i.clientId) ?? i.clientId}: ${i.description}, ${formatHours(i.hoursCenti)} at ${rate(i.rateMinor, i.currency)}, total ${formatMoney(i.totalMinor, i.currency)}; ${i.status}${paid}, issued ${day(i.issuedAt)}, due ${day(i.dueAt)}.`;
+      // Day rates and fixed prices have no hours: the description carries them.
+      const terms = i.hoursCenti > 0 ? `, ${formatHours(i.hoursCenti)} at ${rate(i.rateMinor, i.currency)}` : '';
+      const text = `Invoice ${i.number} to ${names.get(i.clientId) ?? i.clientId}: ${i.description}${terms}, total ${formatMoney(i.totalMinor, i.currency)}; ${i.status}${paid}, issued ${day(i.issuedAt)}, due ${day(i.dueAt)}.`;
       return { sourceId: i.id, kind: 'invoice', clientId: i.clientId, text, at: i.paidAt ?? i.issuedAt };
     });
   },

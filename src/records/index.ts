@@ -47,3 +47,5 @@ export {
   type TemplateContext,
 } from './playbooks.js';
 export { composeReviewFigures, reviewText, reviewChart, monthOf, type Review, type Month } from './review.js';
+export { businessProfile, invoiceLines } from './billing-tables.js';
+export { businessProfileOf, clientBilling, partyOf, linesOfInvoice, type InvoiceLine } from './billing.js';

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineOperation, type Connector } from '../kernel/connector.js';
 import { clients, notes, proposals } from './tables.js';
 import { lineTotal } from '../core/money.js';
+import { netOf, pricedLine } from '../core/billing.js';
+import { billingOperations } from './billing.js';
 import { lookupGone, lookupRow, type ConnectorDeps } from '../kernel/connector-deps.js';
 import { first } from '../core/rows.js';
 import { timeOperations } from './time.js';
@@ -130,6 +132,8 @@ export function recordsConnector(deps: ConnectorDeps): Connector {
       scope: z.string().optional(),
       hoursCenti: z.number().int().positive().optional(),
       rateMinor: z.number().int().positive().optional(),
+      /** Day rates, fixed prices, several items; hours × rate alone needs none. */
+      lines: z.array(pricedLine).min(1).optional(),
       currency: z.string().length(3),
     }),
     leavesSystem: false,
@@ -137,7 +141,7 @@ export function recordsConnector(deps: ConnectorDeps): Connector {
       const existing = await proposalByKey(ctx.idempotencyKey);
       if (existing) return { proposalId: existing.id };
       const id = ids.id('prop');
-      const totalMinor = input.hoursCenti && input.rateMinor ? lineTotal(input.hoursCenti, input.rateMinor) : null;
+      const totalMinor = input.lines ? netOf(input.lines) : input.hoursCenti && input.rateMinor ? lineTotal(input.hoursCenti, input.rateMinor) : null;
       await db.insert(proposals).values({ id, ...input, totalMinor, status: 'draft', idempotencyKey: ctx.idempotencyKey, createdAt: clock.now() });
       return { proposalId: id, totalMinor };
     },
@@ -163,6 +167,16 @@ export function recordsConnector(deps: ConnectorDeps): Connector {
 
   return {
     name: 'records',
-    operations: [upsertClient, forgetClient, addNote, saveDraftPost, deleteNote, draftProposal, discardProposal, ...timeOperations(deps)],
+    operations: [
+      upsertClient,
+      forgetClient,
+      addNote,
+      saveDraftPost,
+      deleteNote,
+      draftProposal,
+      discardProposal,
+      ...timeOperations(deps),
+      ...billingOperations(deps),
+    ],
   };
 }

@@ -1,4 +1,6 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { InvoiceParty } from '../core/billing-details.js';
+import type { PricedLine } from '../core/billing.js';
 
 /** Structured records: what Keel knows about the operator's business. */
 export const clients = sqliteTable(
@@ -9,6 +11,18 @@ export const clients = sqliteTable(
     contactName: text('contact_name'),
     email: text('email'),
     notes: text('notes'),
+    /** Billing details an invoice needs (EN 16931 BG-7/BG-8); the legal name defaults to `name`. */
+    billingName: text('billing_name'),
+    billingAddress: text('billing_address', { mode: 'json' }).$type<string[]>(),
+    billingPostcode: text('billing_postcode'),
+    billingCity: text('billing_city'),
+    /** ISO 3166-1 alpha-2. */
+    billingCountry: text('billing_country'),
+    vatId: text('vat_id'),
+    /** Which e-invoice the client gets: Factur-X (PDF with CII inside) unless they need XRechnung or plain PDF. */
+    einvoiceFormat: text('einvoice_format', { enum: ['facturx', 'xrechnung', 'pdf'] })
+      .notNull()
+      .default('facturx'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
@@ -39,6 +53,8 @@ export const proposals = sqliteTable('proposals', {
   rateMinor: integer('rate_minor'),
   currency: text('currency').notNull(),
   totalMinor: integer('total_minor'),
+  /** The priced lines (day rates, fixed prices, hours); null for a proposal from before lines, whose hours × rate is its one line. */
+  lines: text('lines', { mode: 'json' }).$type<PricedLine[]>(),
   status: text('status', { enum: ['draft', 'sent', 'accepted', 'declined'] }).notNull(),
   /** When the client accepted or declined: "accepted 2026-05-12" is what later proposals cite. */
   decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
@@ -55,10 +71,25 @@ export const invoices = sqliteTable(
     seq: integer('seq').notNull(),
     clientId: text('client_id').notNull(),
     description: text('description').notNull(),
+    /** The first line's hours and rate, kept for invoices from before lines; `invoice_lines` holds every line. */
     hoursCenti: integer('hours_centi').notNull(),
     rateMinor: integer('rate_minor').notNull(),
     currency: text('currency').notNull(),
+    /** What is owed: net + VAT (EN 16931 BT-112). */
     totalMinor: integer('total_minor').notNull(),
+    netMinor: integer('net_minor').notNull().default(0),
+    taxMinor: integer('tax_minor').notNull().default(0),
+    /** Service period, the operator's local days (YYYY-MM-DD). */
+    serviceStart: text('service_start'),
+    serviceEnd: text('service_end'),
+    /** Notes the invoice must carry, e.g. the reverse-charge sentence, and which tax rule applied. */
+    notes: text('notes', { mode: 'json' }).$type<string[]>(),
+    taxRule: text('tax_rule'),
+    /** Seller and buyer as they were at issue; null for invoices from before profiles. */
+    seller: text('seller', { mode: 'json' }).$type<InvoiceParty>(),
+    buyer: text('buyer', { mode: 'json' }).$type<InvoiceParty>(),
+    /** Where to pay, as it was at issue. */
+    payment: text('payment', { mode: 'json' }).$type<{ iban: string; bic?: string }>(),
     status: text('status', { enum: ['draft', 'sent', 'paid', 'void'] }).notNull(),
     issuedAt: integer('issued_at', { mode: 'timestamp_ms' }).notNull(),
     dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),

@@ -83,17 +83,27 @@ describe('payments named by payer or amount', () => {
   });
 });
 
-describe('prices the tools cannot carry', () => {
-  it('asks about a day rate or a fixed price instead of misreading or dropping it', () => {
-    for (const text of [
-      'draft a proposal for beta, 2 day workshop, €1,500 per day',
-      'invoice beta 2 days at 1200/day',
-      'invoice acme 10h at 1200/day',
-      'draft a proposal for beta, workshop 3k fixed price',
-    ]) {
+describe('day rates and fixed prices', () => {
+  it('reads a day rate or a fixed price as a line, never as an hourly rate, and asks about a mix', () => {
+    expect(parse('draft a proposal for beta, 2 day workshop, €1,500 per day')).toMatchObject({
+      kind: 'tool',
+      tool: 'draft_proposal',
+      args: { client: 'beta', title: '2 day workshop', lines: [{ quantity: 2, unit: 'day', price: 1500 }], currency: 'EUR' },
+    });
+    expect(parse('invoice beta 2 days at 1200/day')).toMatchObject({
+      kind: 'tool',
+      args: { client: 'beta', lines: [{ quantity: 2, unit: 'day', price: 1200 }] },
+    });
+    expect(parse('draft a proposal for beta, workshop 3k fixed price')).toMatchObject({
+      kind: 'tool',
+      args: { lines: [{ quantity: 1, unit: 'fixed', price: 3000 }] },
+    });
+    expect(parse('invoice acme fixed price 3k')).toMatchObject({ kind: 'tool', args: { client: 'acme', lines: [{ unit: 'fixed', price: 3000 }] } });
+    expect(parse('invoice acme 10 hours at 140')).toMatchObject({ kind: 'tool', args: { client: 'acme', hours: 10, rate: 140 } });
+    for (const text of ['invoice acme 10h at 1200/day', 'invoice acme 5000 EUR']) {
       const intent = parse(text);
       expect(intent.kind, text).toBe('clarify');
-      if (intent.kind === 'clarify') expect(intent.question).toMatch(/hours × an hourly rate/);
+      if (intent.kind === 'clarify') expect(intent.question).toMatch(/how many hours at what rate, how many days at what day rate, or a fixed price/);
     }
   });
 });

@@ -57,8 +57,9 @@ describe('ChatOpenAI against a local OpenAI-compatible endpoint', () => {
     expect(invoiceTool).toMatchObject({ type: 'function', function: { description: agentTools.create_invoice.description } });
     expect(invoiceTool?.function.parameters).toMatchObject({
       type: 'object',
-      properties: { client: { type: 'string' }, hours: { type: 'number' }, currency: { pattern: '^[A-Z]{3}$' } },
-      required: expect.arrayContaining(['client', 'hours']),
+      // Hours × rate, or priced lines (day rates, fixed prices): neither is required on its own, the tool asks when both are missing.
+      properties: { client: { type: 'string' }, hours: { type: 'number' }, lines: { type: 'array' }, currency: { pattern: '^[A-Z]{3}$' } },
+      required: expect.arrayContaining(['client']),
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
-import { startKeel, cardsIn } from '../support/keel.js';
+import { startKeel, cardsIn, withBillingAddress } from '../support/keel.js';
 
 const [mode, url, at] = process.argv.slice(2);
 if (!url || !at || (mode !== 'raise' && mode !== 'remind')) throw new Error('usage: reminder-child.ts <raise|remind> <db url> <iso time>');
@@ -19,6 +19,7 @@ const clock = new ManualClock(at);
 const keel = await startKeel({ url, clock, env: { APPROVAL_REMINDER_MINUTES: '60', APPROVAL_QUIET_HOURS: 'off', DIGEST_TIME: 'off' } });
 if (mode === 'raise') {
   await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+  await withBillingAddress(keel, 'Acme Corp');
   const [card] = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
   await hang(`REF=${card!.ref}`);
 } else {

@@ -5,7 +5,7 @@ import { inQuietHours, remindApprovals } from '../../src/jobs/approval-reminders
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { kill, runUntil } from '../support/child.js';
-import { cardsIn, startKeel } from '../support/keel.js';
+import { cardsIn, startKeel, withBillingAddress } from '../support/keel.js';
 
 const child = fileURLToPath(new URL('./reminder-child.ts', import.meta.url));
 const HOUR = 3_600_000;
@@ -50,6 +50,7 @@ describe('approval reminders', () => {
     const clock = new ManualClock('2026-11-25T20:00:00Z');
     const keel = await startKeel({ url: db.url, clock, env: { TZ: 'Europe/Berlin' } });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     const [open] = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
     const [decided] = cardsIn((await keel.say('Invoice Acme 2 hours at 150 EUR for a call')).replies);
     await keel.tap(decided!.ref);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBillingAddress } from '../support/keel.js';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
 import { nodePlatform } from '../../src/platform/node.js';
@@ -70,6 +71,7 @@ describe('approvals on Slack', () => {
     await keel.startBots();
     await dm('Add Acme Corp as a client, contact dana@acme.test');
     await textAfter(0, /Acme Corp/);
+    await withBillingAddress(keel, 'Acme Corp');
   });
 
   afterAll(async () => {

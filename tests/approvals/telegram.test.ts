@@ -1,4 +1,5 @@
 import TelegramServer from 'telegram-test-api';
+import { withBillingAddress } from '../support/keel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -54,6 +55,8 @@ describe('approvals on Telegram', () => {
     await keel.startBots();
     await say('Add Acme Corp as a client, contact dana@acme.test', (after) => after.length > 0);
     await say('Add Beta GmbH as a client, contact lee@beta.test', (after) => after.length > 0);
+    await withBillingAddress(keel, 'Acme Corp');
+    await withBillingAddress(keel, 'Beta GmbH');
   });
 
   afterAll(async () => {
@@ -142,6 +145,7 @@ describe('approvals on Telegram', () => {
 
     expect(newCard(await say('Invoice Acme 4 hours at 150 EUR for a review', (after) => Boolean(newCard(after))))).toBeDefined();
     await say('Add Gamma Ltd as a client, contact sam@gamma.test', (after) => after.length > 0);
+    await withBillingAddress(keel, 'Gamma Ltd');
     expect(newCard(await say('Invoice Gamma 2 hours at 150 EUR for a review', (after) => Boolean(newCard(after))))).toBeDefined();
     expect(await count('invoices')).toBe(invoicesBefore + 1);
 

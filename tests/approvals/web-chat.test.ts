@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { composeDigest } from '../../src/jobs/index.js';
-import { cardsIn, keelWithAcme, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 /**
  * Approvals that respect the operator's time, through the web chat: buttons are
@@ -101,6 +101,7 @@ describe('approvals in the web chat: edit, why, rules, expiry, batches', () => {
 
   it('a standing rule approves the next matching action and not others; /rules counts it; revoking restores the gate', async () => {
     await keel.say('Add Beta GmbH as a client, contact lee@beta.test');
+    await withBillingAddress(keel, 'Beta GmbH');
     // Acme becomes an existing client: an invoice approved by hand.
     await keel.tap((await invoiceCard('Invoice Acme 2 hours at 100 EUR for setup')).ref);
 

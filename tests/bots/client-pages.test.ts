@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { startStripeFake } from '../connectors/stripe-fake.js';
 
 const SECRET = 'whsec_keeltestsecret';
@@ -34,6 +34,8 @@ function clientPagesKeel(env: Record<string, string> = {}) {
     });
     await ctx.keel.say('Add Acme Corp as a client, contact dana@acme.test');
     await ctx.keel.say('Add Beta GmbH as a client, contact tom@beta.test');
+    await withBillingAddress(ctx.keel, 'Acme Corp');
+    await withBillingAddress(ctx.keel, 'Beta GmbH');
     ctx.pushed = [];
     ctx.keel.hub.subscribe((message) => ctx.pushed.push(message));
   });

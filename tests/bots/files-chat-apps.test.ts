@@ -4,6 +4,7 @@ import TelegramServer from 'telegram-test-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
+import { withBillingAddress } from '../support/keel.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
@@ -139,6 +140,7 @@ describe('files in Telegram: the real grammY client sends a document', () => {
   it('approving an invoice sends its PDF as a document, captioned in words', async () => {
     await operator.sendMessage(operator.makeMessage('Add Acme Corp as a client, contact dana@acme.test'));
     await waitFor('the client reply', () => sentTo(OPERATOR).length >= 1);
+    await withBillingAddress(keel, 'Acme Corp');
     await operator.sendMessage(operator.makeMessage('Invoice Acme 10 hours at 150 EUR for October consulting'));
     const card = await waitFor('the card', () => sentTo(OPERATOR).find((m) => buttons(m).length > 0));
     const approve = buttons(card)[0]!.callback_data;
@@ -254,6 +256,7 @@ describe('files in Slack: Bolt uploads them with files.uploadV2', () => {
   it('approving an invoice uploads its PDF into the DM, with its words as the comment', async () => {
     await signed(dm('Add Acme Corp as a client, contact dana@acme.test'), 'application/json');
     await waitFor('the client reply', () => calls('chat.postMessage').length >= 1);
+    await withBillingAddress(keel, 'Acme Corp');
     await signed(dm('Invoice Acme 10 hours at 150 EUR for October consulting'), 'application/json');
     const posted = await waitFor('the card', () =>
       calls('chat.postMessage').find((c) => JSON.stringify(c.params.blocks ?? []).includes('"action_id":"approve"')),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { FILE_LINK_TTL_MS } from '../../src/bots/web/index.js';
 import { tempDatabase } from '../support/db.js';
-import { startKeel, type TestKeel } from '../support/keel.js';
+import { startKeel, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 /**
  * Files in the web chat and the workspace, through their HTTP doors (hono's in-process request): an issued
@@ -33,6 +33,7 @@ describe('files in the web chat and the workspace', () => {
   beforeAll(async () => {
     keel = await startKeel({ url: db.url, clock });
     await say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
   });
   afterAll(() => {
     keel?.close();

@@ -1,4 +1,5 @@
 import TelegramServer from 'telegram-test-api';
+import { withBillingAddress } from '../support/keel.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -203,6 +204,7 @@ describe.each([
     const count = async (table: string) => Number((await d.keel.storage.client.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
 
     expect(await d.say('Add Acme Corp as a client, contact dana@acme.test', /Added client Acme Corp/)).toMatch(/dana@acme\.test/);
+    await withBillingAddress(d.keel, 'Acme Corp');
     expect(await d.say('Invoice Acme 10 hours at 150 EUR for October consulting', /Issue an invoice to Acme Corp/)).toMatch(/1,500\.00 EUR/);
     const ref = d.lastCardRef();
     expect(ref).toMatch(/^[A-Za-z0-9_-]{16,}$/);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBillingAddress } from '../support/keel.js';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
 import { nodePlatform } from '../../src/platform/node.js';
@@ -118,6 +119,7 @@ describe('Slack app over HTTP events, with the real Bolt app', () => {
     expect((await signed(eventBody(dm('Add Acme Corp as a client, contact dana@acme.test')), json)).status).toBe(200);
     await waitFor('the client reply', () => calls('chat.postMessage').length >= 1);
     expect(await count('clients')).toBe(1);
+    await withBillingAddress(keel, 'Acme Corp');
 
     const invoice = eventBody(dm('Invoice Acme 10 hours at 150 EUR for October consulting'), 'EvInvoice');
     expect((await signed(invoice, json)).status).toBe(200);

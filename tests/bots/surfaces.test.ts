@@ -1,3 +1,4 @@
+import { withBillingAddress } from '../support/keel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSlackApi, slackHeaders } from './support.js';
 import { OPERATOR, voiceKeel } from './media-support.js';
@@ -62,6 +63,7 @@ describe("the apps' own surfaces", () => {
     const web = (text: string) =>
       t.keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: `web-${++n}`, payload: { kind: 'text', text } });
     await web('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(t.keel, 'Acme Corp');
     await web('Invoice Acme 10 hours at 150 EUR for October consulting');
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import TelegramServer from 'telegram-test-api';
+import { withBillingAddress } from '../support/keel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createKeel, type Keel } from '../../src/app.js';
@@ -63,6 +64,7 @@ describe('Telegram bot, long polling against telegram-test-api', () => {
     await operator.sendMessage(operator.makeMessage('Add Acme Corp as a client, contact dana@acme.test'));
     await waitFor('the client reply', () => sentTo(OPERATOR).length >= 1);
     expect(await count('clients')).toBe(1);
+    await withBillingAddress(keel, 'Acme Corp');
 
     await operator.sendMessage(operator.makeMessage('Invoice Acme 10 hours at 150 EUR for October consulting'));
     card = await waitFor('the card', () => sentTo(OPERATOR).find((m) => buttons(m).length > 0));

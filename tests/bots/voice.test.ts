@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBillingAddress } from '../support/keel.js';
 import { fakeSlackApi, slackHeaders, waitFor } from './support.js';
 import { BROKEN, recording, SILENCE, slackFiles, STRANGER, transcriptionStub, voiceKeel } from './media-support.js';
 
@@ -41,6 +42,7 @@ describe('voice notes with a transcription endpoint', () => {
     expect((await t.post(t.voiceUpdate('v-client', recording('Add Acme Corp as a client, contact dana@acme.test')))).status).toBe(200);
     expect(t.texts()[0]).toBe('🎙 I heard: Add Acme Corp as a client, contact dana@acme.test');
     expect(await t.count('clients')).toBe(1);
+    await withBillingAddress(t.keel, 'Acme Corp');
     expect(stub.calls).toEqual([{ model: 'whisper-local', fileName: 'voice.ogg', authorization: 'Bearer transcribe-key-voice' }]);
 
     const invoice = t.voiceUpdate('v-invoice', recording('Invoice Acme 10 hours at 150 EUR for October consulting'));

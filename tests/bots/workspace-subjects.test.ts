@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { cardsIn, keelWithAcme, type TestKeel } from '../support/keel.js';
+import { cardsIn, keelWithAcme, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 /** The workspace's timeline over HTTP: a client's filter finds what names only its invoice or its proposal. */
 const HOST = { host: '127.0.0.1:3000' };
@@ -17,6 +17,7 @@ describe("a client's timeline includes its payments, voids and proposal outcomes
 
   it('filters by client through the invoice number and the proposal id', async () => {
     await keel.say('Add Beta GmbH as a client, contact tom@beta.test');
+    await withBillingAddress(keel, 'Beta GmbH');
     await approve('Invoice Acme 10 hours at 150 EUR for October consulting');
     await approve('Invoice Beta 12 hours at 150 EUR for the November workshop');
     await approve('mark invoice 2026-0002 as paid');

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { launchChromium } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 import { startStripeFake } from '../connectors/stripe-fake.js';
@@ -53,6 +53,7 @@ describe('client pages in a real browser at phone width', () => {
     });
     server = await serveOnLoopback(keel.http);
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await keel.say('Draft a proposal for Acme: 2-day workshop, 16 hours at 150 EUR');
     await approve('Send the proposal to Acme');
     await approve('Invoice Acme 10 hours at 150 EUR for October consulting');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
@@ -22,6 +22,7 @@ describe('the monthly review page in a real browser', () => {
     keel = await startKeel({ url: db.url, clock });
     server = await serveOnLoopback(keel.http);
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await keel.tap(cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!.ref);
     await keel.say('draft a proposal for Beta: workshop, 10 hours at 150 EUR');
     await keel.say('mark the Beta proposal as sent');

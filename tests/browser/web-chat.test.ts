@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { tempDatabase } from '../support/db.js';
-import { startKeel, type TestKeel } from '../support/keel.js';
+import { startKeel, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
@@ -37,6 +37,7 @@ describe('the web chat in a real browser', () => {
 
   it('sends messages, shows an approval card, and carries it out on Approve', async () => {
     await send('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await page.getByText('Added client Acme Corp').waitFor();
 
     await send('Invoice Acme 10 hours at 150 EUR for October consulting');

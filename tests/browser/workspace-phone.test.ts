@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
@@ -39,6 +39,8 @@ describe('a first week on a phone: the workspace and the web chat at 390 px', ()
     server = await serveOnLoopback(keel.http);
     await say('Add Acme Corp as a client, contact dana@acme.test');
     await say('Add Beta GmbH as a client, contact tom@beta.test');
+    await withBillingAddress(keel, 'Acme Corp');
+    await withBillingAddress(keel, 'Beta GmbH');
     await approve('Invoice Beta 12 hours at 150 EUR for the November workshop');
     await approve('mark invoice 2026-0001 as paid');
     await approve('Invoice Acme 10 hours at 150 EUR for October consulting');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock.js';
 import { tempDatabase } from '../support/db.js';
-import { startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 import { launchChromium, screenshotDir } from '../support/browser.js';
 import { serveOnLoopback } from '../support/serve.js';
 
@@ -31,6 +31,7 @@ describe('the workspace in a real browser', () => {
     keel = await startKeel({ url: db.url, clock, env: { WEB_CHAT_TOKEN: 'web-chat-token-0123456789' } });
     server = await serveOnLoopback(keel.http);
     await say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await say('New project Website redesign for Acme');
     await say('Task: send the draft to Dana by Friday');
     await say('Invoice Acme 10 hours at 150 EUR for October consulting');

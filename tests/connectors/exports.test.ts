@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { invoices } from '../../src/records/index.js';
@@ -7,6 +9,7 @@ import { folderStore } from '../../src/connectors/files/folder.node.js';
 import { exportsConnector, type ExportEntry } from '../../src/connectors/exports/index.js';
 import { sequentialIds } from '../../src/core/ids.js';
 import { exportCommands } from '../../src/jobs/index.js';
+import { outboxEmails } from '../../src/connectors/index.js';
 import { connectorKernel, type ConnectorKernel } from './support.js';
 import { invoicesByCase } from './einvoice/documents.js';
 
@@ -154,6 +157,87 @@ describe('full data export', () => {
     expect(Object.keys(data.tables)).toEqual(expect.arrayContaining(['actions', 'audit_log', 'files', 'outbox_emails', 'notes', 'meetings']));
     for (const secret of ['workspace_keys', 'workspace_sessions', 'checkpoints', 'file_blobs', '__drizzle_migrations'])
       expect(data.tables).not.toHaveProperty(secret);
+  });
+});
+
+describe('wired: each client gets its e-invoice, the export reads the real documents', () => {
+  it('mails Factur-X inside the stored PDF, XRechnung beside it (credit notes too), and exports net and tax per rate', async () => {
+    env = await connectorKernel({ timeZone: 'UTC' });
+    await env.act(
+      'records.set_profile',
+      {
+        name: 'Dana Consulting',
+        addressLines: ['Hauptstr. 1'],
+        postcode: '10115',
+        city: 'Berlin',
+        country: 'DE',
+        vatId: 'DE123456789',
+        iban: 'DE89370400440532013000',
+      },
+      'profile:1',
+    );
+    const acme = await env.addClient('Acme GmbH', 'dana@acme.test');
+    const gamma = await env.addClient('Gamma AG', 'sam@gamma.test');
+    const billing = { addressLines: ['Torstr. 5'], postcode: '10119', city: 'Berlin', country: 'DE' };
+    await env.act('records.set_client_billing', { clientId: acme, ...billing }, 'billing:acme');
+    await env.act('records.set_client_billing', { clientId: gamma, ...billing, einvoiceFormat: 'xrechnung' }, 'billing:gamma');
+    const at19 = { category: 'S', ratePercent: 19 } as const;
+    const at7 = { category: 'S', ratePercent: 7 } as const;
+    const issue = (clientId: string, key: string) =>
+      env!.act(
+        'invoices.issue',
+        {
+          clientId,
+          description: 'Workshop and book',
+          lines: [
+            { description: 'Workshop', quantityMilli: 1000, unit: 'day', unitPriceMinor: 100_000, vat: at19 },
+            { description: 'Handbook', quantityMilli: 1000, unit: 'fixed', unitPriceMinor: 10_000, vat: at7 },
+          ],
+          currency: 'EUR',
+          tax: { rule: 'domestic: 19% VAT (client in DE)' },
+        },
+        key,
+      );
+    const facturx = await issue(acme, 'inv:acme');
+    const xrechnung = await issue(gamma, 'inv:gamma');
+    await env.act('invoices.void', { number: '2026-0002' }, 'void:gamma');
+    expect(facturx.result).toMatchObject({ number: '2026-0001', totalMinor: 129_700, emailedTo: 'dana@acme.test', emailedVia: 'outbox' });
+    expect(xrechnung.result).toMatchObject({ number: '2026-0002', emailedTo: 'sam@gamma.test' });
+
+    const mails = await env.db.select({ subject: outboxEmails.subject, attachments: outboxEmails.attachments }).from(outboxEmails);
+    expect(mails).toEqual([
+      { subject: 'Invoice 2026-0001', attachments: ['2026-0001.pdf'] },
+      { subject: 'Invoice 2026-0002', attachments: ['2026-0002.pdf', '2026-0002.xml'] },
+      { subject: 'Credit note CN-2026-0001 for invoice 2026-0002', attachments: ['CN-2026-0001.pdf', 'CN-2026-0001.xml'] },
+    ]);
+    // The .eml of Acme's invoice carries the stored PDF, which has the CII XML inside as factur-x.xml.
+    const stored = filesOf(env);
+    const acmePdf = (await stored.read((facturx.result as { pdfFileId: string }).pdfFileId)).bytes;
+    expect(Buffer.from(acmePdf).toString('latin1')).toContain('factur-x.xml');
+    const emls = readdirSync(env.dirs.outbox).map((f) => readFileSync(join(env!.dirs.outbox, f), 'utf8'));
+    expect(emls.some((m) => m.includes(Buffer.from(acmePdf).toString('base64').slice(0, 76)))).toBe(true);
+    const gammaXml = emls.find((m) => m.includes('filename=2026-0002.xml') || m.includes('filename="2026-0002.xml"'));
+    expect(gammaXml).toBeDefined();
+    expect(emls.some((m) => /filename="?CN-2026-0001\.xml/.test(m))).toBe(true);
+
+    const { files } = (await env.act('exports.accountant', { year: 2026 }, 'export:wired')).result as Files;
+    const rows = parseCsv(new TextDecoder().decode(await bytesOf(env, files[0]!.fileId)));
+    expect(rows.map((r) => [r.type, r.number, r.net, r['VAT 19%'], r['VAT 7%'], r.tax, r.gross, r['client VAT id']])).toEqual([
+      ['invoice', '2026-0001', '1100.00', '190.00', '7.00', '197.00', '1297.00', ''],
+      ['invoice', '2026-0002', '1100.00', '190.00', '7.00', '197.00', '1297.00', ''],
+      ['credit note', 'CN-2026-0001', '-1100.00', '-190.00', '-7.00', '-197.00', '-1297.00', ''],
+    ]);
+    const zip = unzipSync(await bytesOf(env, files[1]!.fileId));
+    expect(Object.keys(zip).sort()).toEqual([
+      'invoices-2026.csv',
+      'pdf/2026-0001.pdf',
+      'pdf/2026-0002.pdf',
+      'pdf/CN-2026-0001.pdf',
+      'xml/2026-0001.factur-x.xml',
+      'xml/2026-0002.xrechnung.xml',
+      'xml/CN-2026-0001.xrechnung.xml',
+    ]);
+    expect(Buffer.from(zip['pdf/2026-0001.pdf']!)).toEqual(Buffer.from(acmePdf));
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 
 describe('chat commands', () => {
   let db: ReturnType<typeof tempDatabase>;
@@ -10,6 +10,7 @@ describe('chat commands', () => {
     db = tempDatabase();
     keel = await startKeel({ url: db.url });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
   });
   afterEach(() => {
     keel.close();

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
 import { sendDigest } from '../../src/jobs/index.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 
 const env = { TZ: 'Europe/Berlin', DIGEST_TIME: '08:00', APPROVAL_TTL_HOURS: '1000' };
 
@@ -28,6 +28,7 @@ describe('the daily digest', () => {
     clock = new ManualClock('2026-11-24T09:00:00Z');
     keel = await start(clock);
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     const first = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
     await keel.tap(first.ref);
     await keel.say('book a call with Dana on 2026-11-26 14:30');

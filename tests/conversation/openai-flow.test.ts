@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { startOpenAIServer, type ChatCompletionRequest, type OpenAIServer } from '../support/openai-server.js';
 
 const offered = (req: ChatCompletionRequest) => new Set((req.tools ?? []).map((t) => t.function.name));
@@ -33,6 +33,7 @@ describe('a conversation with an OpenAI-compatible model', () => {
       agent: 'operator',
       reason: 'test setup',
     });
+    await withBillingAddress(keel, 'Acme Corp');
   });
   afterAll(async () => {
     keel.close();

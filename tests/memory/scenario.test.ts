@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { ManualClock } from '../../src/core/clock.js';
 import { proposals } from '../../src/records/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 
 const DAY = 86_400_000;
 
@@ -24,6 +24,7 @@ describe('six months later, a new proposal builds on past work', () => {
   it('cites Acme’s accepted proposal and price when drafting for Beta, without the operator retyping them', async () => {
     // Month 1, all in chat: client, proposal, acceptance, invoice, payment.
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     expect(textIn((await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR')).replies)).toMatch(
       /Drafted proposal "5-day workshop" for Acme Corp: 40 h at 150.00 EUR\/h/,
     );
@@ -47,6 +48,7 @@ describe('six months later, a new proposal builds on past work', () => {
     // Month 7: a new prospect wants the same again.
     clock.advance(180 * DAY);
     await keel.say('Add Beta GmbH as a client, contact lee@beta.test');
+    await withBillingAddress(keel, 'Beta GmbH');
     const reply = textIn((await keel.say('new prospect Beta wants the same kind of workshop as Acme, draft a proposal')).replies);
 
     expect(reply).toContain(`last proposal to Acme Corp: 40 h at 150.00 EUR/h, accepted 2026-01-12 [${acmeProposal!.id}]`);
@@ -62,6 +64,7 @@ describe('six months later, a new proposal builds on past work', () => {
 
   it('records a prospect Keel has never heard of on the way, instead of asking to add them first', async () => {
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await keel.say('draft a proposal for Acme: 5-day workshop, 40 hours at 150 EUR');
     clock.advance(180 * DAY);
     const reply = textIn((await keel.say('new prospect Beta wants the same kind of workshop as Acme, draft a proposal')).replies);

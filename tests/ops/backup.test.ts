@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
 import { runUntil, kill } from '../support/child.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 import S3rver from 's3rver';
 import { AwsClient } from 'aws4fetch';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ async function databaseWithAcme() {
   const db = fresh();
   const keel = await startKeel({ url: db.url });
   await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+  await withBillingAddress(keel, 'Acme Corp');
   keel.close();
   return db;
 }
@@ -59,6 +60,7 @@ describe('backups and restore', () => {
     const live = fresh();
     const keel = await startKeel({ url: live.url });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     const [pending] = cardsIn((await keel.say('Invoice Acme 7 hours at 120 EUR for the pending workshop')).replies);
     // Recall indexes memory into libSQL's vector index, which the backup must carry whole.
     await keel.say('what do we know about Acme?');

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
 import { kill, runUntil } from '../support/child.js';
-import { cardsIn, startKeel, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, type TestKeel, withBillingAddress } from '../support/keel.js';
 import { projectRoot } from './support.js';
 
 const root = process.getuid?.() === 0;
@@ -51,6 +51,7 @@ async function approve(keel: TestKeel, ref: string) {
 async function keelWithCard(url: string) {
   const keel = await startKeel({ url });
   await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+  await withBillingAddress(keel, 'Acme Corp');
   const [card] = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
   cleanups.push(() => keel.close());
   return { keel, ref: card!.ref };

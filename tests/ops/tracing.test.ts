@@ -11,7 +11,8 @@ import { WEB_SENDER } from '../../src/bots/web/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
 import { workersNotices } from '../../src/platform/workers-settings.js';
 import { otlpTracing } from '../../src/platform/tracing.node.js';
-import { tempDatabase } from '../support/db.js';
+import { TEST_BUSINESS, tempDatabase } from '../support/db.js';
+import { withBillingAddress } from '../support/keel.js';
 import type { HandleResult } from '../../src/graph/index.js';
 
 type Value = { stringValue?: string; intValue?: number | string; boolValue?: boolean; doubleValue?: number };
@@ -85,6 +86,7 @@ describe('traces over OTLP/HTTP', () => {
       DATABASE_URL: db.url,
       FILES_DIR: join(folder, 'files'),
       OUTBOX_DIR: join(folder, 'outbox'),
+      BUSINESS_PROFILE: TEST_BUSINESS,
       WEB_CHAT_TOKEN,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_INCLUDE_CONTENT: String(includeContent),
@@ -115,6 +117,7 @@ describe('traces over OTLP/HTTP', () => {
   it('makes each turn a trace whose spans carry the ledger’s and the audit trail’s ids, and no message content', async () => {
     const { keel, receiver, send, flush } = await tracedKeel(false);
     await send({ kind: 'text', text: 'Add Acme Corp as a client, contact dana@acme.test' });
+    await withBillingAddress(keel, 'Acme Corp');
     const asked = await send({ kind: 'text', text: 'Invoice Acme 10 hours at 150 EUR for October consulting' });
     const card = asked.result.replies.flatMap((r) => (r.kind === 'card' ? [r.card] : []))[0]!;
     expect(card).toBeDefined();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 import { freePort } from '../support/port.js';
 import { startRealisticModel, type RealisticModel } from '../support/realistic-model.js';
 
@@ -16,6 +16,7 @@ describe('with a realistic model: refused connections and parallel calls', () =>
     model = await startRealisticModel();
     keel = await startKeel({ url: db.url, env: { OPENAI_BASE_URL: model.url, MODEL_TIMEOUT_SECONDS: '5' } });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     // A port taken and let go again: nothing listens there, so every connection is refused.
     refused = await startKeel({ url: refusedDb.url, env: { OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1`, MODEL_MAX_RETRIES: '1' } });
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, type TestKeel, withBillingAddress } from '../support/keel.js';
 import { startRealisticModel, type RealisticModel } from '../support/realistic-model.js';
 
 /**
@@ -21,6 +21,7 @@ describe('with a realistic model', () => {
     model = await startRealisticModel();
     keel = await startKeel({ url: db.url, env: { OPENAI_BASE_URL: model.url, MODEL_TIMEOUT_SECONDS: '2', MODEL_MAX_RETRIES: '2' } });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
   });
   afterEach(async () => {
     keel.close();
@@ -201,6 +202,7 @@ describe('with a realistic model', () => {
     const patientDb = tempDatabase();
     const patient = await startKeel({ url: patientDb.url, env: { OPENAI_BASE_URL: model.url, MODEL_TIMEOUT_SECONDS: '60' } });
     await patient.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(patient, 'Acme Corp');
     const card = cardsIn((await patient.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
     model.misbehave({ delayMs: 6_000 });
     const delivered: string[] = [];

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../../src/core/clock.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 // Wednesday 25 November 2026.
 const NOW = '2026-11-25T09:00:00Z';
@@ -39,6 +39,7 @@ describe('time entries and billable snapshots', () => {
     db = tempDatabase();
     keel = await startKeel({ url: db.url, clock });
     await say('Add Beta GmbH as a client, contact Tom tom@beta.test');
+    await withBillingAddress(keel, 'Beta GmbH');
     expect(await say('spent 3h on workshop prep for Beta on 2026-10-06')).toMatch(/^Logged 3 h for Beta GmbH on Tue 6 Oct: workshop prep \[time_\w+\]\.$/);
     expect(await say('2.5h call with Tom on 2026-10-20')).toMatch(/^Logged 2\.5 h for Beta GmbH on Tue 20 Oct: call with Tom/);
     expect(await say('2.5h call with Tom yesterday')).toMatch(/on Tue 24 Nov: call with Tom/);

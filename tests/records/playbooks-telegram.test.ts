@@ -8,6 +8,7 @@ import { nodePlatform } from '../../src/platform/node.js';
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
 import { waitFor } from '../bots/support.js';
+import { withBillingAddress } from '../support/keel.js';
 
 const TOKEN = '123456:keel-playbooks-token';
 const OPERATOR = 4545;
@@ -48,6 +49,7 @@ describe('playbooks on Telegram', () => {
     await keel.recover();
     await keel.startBots();
     await say('Add Beta GmbH as a client, contact Tom tom@beta.test', (after) => after.length > 0);
+    await withBillingAddress(keel, 'Beta GmbH');
     await say('draft a proposal for Beta: workshop, 40 hours at 100 EUR', (after) => after.length > 0);
   });
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { startEmailApi } from '../connectors/email-api.js';
 
 // Wednesday 25 November 2026, 09:00 UTC (TZ is UTC).
@@ -48,6 +48,7 @@ describe('playbooks from the web chat', () => {
     keel = await startKeel({ url: db.url, clock });
     await keel.scheduler.sync();
     await say('Add Beta GmbH as a client, contact Tom tom@beta.test');
+    await withBillingAddress(keel, 'Beta GmbH');
     await say('draft a proposal for Beta: Workshop, 40 hours at 100 EUR');
   });
   afterEach(() => {
@@ -134,6 +135,7 @@ describe('playbooks from the web chat', () => {
   it('a run whose templates cannot be read for its record fails at once, proposing nothing, and says why', async () => {
     // The welcome email needs an address: a client without one makes step 3 fail when it runs.
     await say('Add Gamma Ltd as a client');
+    await withBillingAddress(keel, 'Gamma Ltd');
     await say('draft a proposal for Gamma: Audit, 10 hours at 100 EUR');
     await keel.tap(cardsIn((await keel.say(ROUTINE)).replies)[0]!.ref);
     await say('Gamma accepted the proposal');

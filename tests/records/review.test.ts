@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { composeReviewFigures, monthOf } from '../../src/records/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 /** Width, height and the inflated pixel rows of a PNG, checked chunk by chunk: the image decodes, or this throws. */
 function decodePng(bytes: Buffer): { width: number; height: number; rows: number } {
@@ -60,6 +60,7 @@ describe('the monthly review', () => {
     keel = await startKeel({ url: db.url, clock });
     await keel.scheduler.sync();
     await say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     await approve('Invoice Acme 10 hours at 100 EUR for September work'); // 2026-0001, 1,000 EUR, due 10 Oct
     at('2026-09-20T09:00:00Z');
     await approve('Acme paid invoice 2026-0001');

@@ -9,7 +9,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { defaultLease } from '../../src/core/lease.js';
 import type { Outbound } from '../../src/graph/index.js';
 import { tempDatabase } from '../support/db.js';
-import { startKeel, textIn } from '../support/keel.js';
+import { startKeel, textIn, withBillingAddress } from '../support/keel.js';
 import { crashEnvWith, MODEL_URL_VARIABLE, operator, raiseEvent, tapEvent } from './crash-workflow.js';
 import { startRealisticModel, type RealisticModel } from '../support/realistic-model.js';
 
@@ -190,11 +190,12 @@ async function pool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[
  * only keys derived from the request (not the model) keep it to one effect.
  */
 async function sweep(modelUrl: string | undefined) {
-  // The starting point: a client with an email address, so the invoice is emailed too.
+  // The starting point: a client with an email address, so the invoice is emailed too, and the billing address an invoice needs.
   const base = tempDatabase('keel-crash-base-');
   folders.push(base.dir);
   const setup = await startKeel({ url: base.url, env: crashEnvWith(modelUrl) });
   await setup.say('Add Acme Corp as a client, contact dana@acme.test');
+  await withBillingAddress(setup, 'Acme Corp');
   setup.close();
 
   // Census runs: each step once without a crash; the raised card is the starting point of the approve step.

@@ -6,7 +6,7 @@ import { nodePlatform } from '../../src/platform/node.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
-import { cardsIn } from '../support/keel.js';
+import { cardsIn, withBillingAddress } from '../support/keel.js';
 import { fakeSlackApi, slackHeaders, waitFor } from '../bots/support.js';
 
 /**
@@ -155,6 +155,7 @@ describe('forged and malformed input is refused and writes nothing', () => {
     const say = (text: string) =>
       keel.conversation.handle({ transport: 'web', sender: 'web:operator', chat: 'web', eventId: uuid(), payload: { kind: 'text', text } });
     await say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     const [card] = cardsIn((await say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies);
     ref = card!.ref;
   }, 60_000);

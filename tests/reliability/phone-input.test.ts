@@ -1,3 +1,4 @@
+import { withBillingAddress } from '../support/keel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR, recording, transcriptionStub, voiceKeel } from '../bots/media-support.js';
 import { startOpenAIServer, type ChatCompletionRequest, type OpenAIServer } from '../support/openai-server.js';
@@ -22,6 +23,7 @@ describe('a re-delivered voice note', () => {
       eventId: 'seed-client',
       payload: { kind: 'text', text: 'Add Acme Corp as a client, contact dana@acme.test' },
     });
+    await withBillingAddress(t.keel, 'Acme Corp');
   });
   afterAll(async () => {
     await t?.close();

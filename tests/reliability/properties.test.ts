@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIds } from '../../src/core/ids.js';
 import { IdempotencyConflict, type ActionRequest } from '../../src/kernel/index.js';
+import { billingTotals } from '../../src/core/billing.js';
 import { numberInvoice } from '../../src/connectors/invoices/numbering.js';
 import { tempDatabase } from '../support/db.js';
 import { setup } from '../kernel/support.js';
@@ -138,9 +139,18 @@ describe('invoice numbering under concurrency, duplicates and failures', () => {
                 hoursCenti: 100,
                 rateMinor: 15000,
                 currency: 'EUR',
-                totalMinor: 15000,
+                totals: billingTotals([
+                  { description: 'consulting', quantityMilli: 1000, unit: 'hour', unitPriceMinor: 15000, vat: { category: 'S', ratePercent: 19 } },
+                ]),
                 issuedAt: now,
                 dueAt: now,
+                serviceStart: '2026-01-05',
+                serviceEnd: '2026-01-05',
+                notes: [],
+                taxRule: null,
+                seller: null,
+                buyer: null,
+                payment: null,
               }),
           ),
           width,
@@ -154,6 +164,11 @@ describe('invoice numbering under concurrency, duplicates and failures', () => {
         // One invoice per key that ever succeeded; a key's later requests (even for another year) change nothing.
         const succeeded = new Set(requests.filter((r) => !r.fails).map((r) => `run${run}:inv${r.key}`));
         expect(rows.map((r) => r.key).sort()).toEqual([...succeeded].sort());
+        // Each invoice got its one line in the same batch, and no repeated key added another.
+        const [lines] = await storage.db.all<{ n: number }>(
+          sql`SELECT count(*) AS n FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.idempotency_key LIKE ${`run${run}:%`}`,
+        );
+        expect(Number(lines?.n)).toBe(rows.length);
         // A failing write is refused, unless its key already had its invoice (then there was nothing to write).
         requests.forEach((r, i) => {
           const expected = r.fails && !succeeded.has(`run${run}:inv${r.key}`) ? 'rejected' : 'fulfilled';

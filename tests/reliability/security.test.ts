@@ -13,7 +13,7 @@ import { renderSlack, renderTelegram, renderWeb, TELEGRAM_LIMIT } from '../../sr
 import { tempDatabase } from '../support/db.js';
 import { freePort } from '../support/port.js';
 import { serveOnLoopback } from '../support/serve.js';
-import { startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 import { fakeSlackApi, slackHeaders } from '../bots/support.js';
 
 /**
@@ -77,6 +77,7 @@ describe('1 · replies, cards and sign-in links go only where the operator may s
       eventId: crypto.randomUUID(),
       payload: { kind: 'text', text: 'Add Acme Corp as a client, contact dana@acme.test' },
     });
+    await withBillingAddress(keel, 'Acme Corp');
   }, 60_000);
   afterAll(async () => {
     await keel?.stopBots();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, type TestKeel, withBillingAddress } from '../support/keel.js';
 
 /**
  * Nothing twice under pressure: many copies of one event, and many taps on one
@@ -23,6 +23,7 @@ describe('delivery storms and double taps', () => {
       },
     });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
   });
   afterEach(() => {
     keel.close();

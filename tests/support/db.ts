@@ -5,6 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
 
+/**
+ * The seller every test Keel invoices as unless a test sets its own BUSINESS_PROFILE ('' for none, to see the
+ * first-invoice question): a small business, so the amounts tests expect carry no VAT.
+ */
+export const TEST_BUSINESS = 'Test Consulting, Teststr. 1, 10115 Berlin, Germany, small business';
+
 /** A fresh libSQL file in its own temp folder, migrated like production. */
 export function tempDatabase(prefix = 'keel-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -13,7 +19,7 @@ export function tempDatabase(prefix = 'keel-') {
     url,
     dir,
     /** Settings that keep everything Keel writes (database, files, mail) inside the temp folder. */
-    env: { DATABASE_URL: url, FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox') },
+    env: { DATABASE_URL: url, FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox'), BUSINESS_PROFILE: TEST_BUSINESS },
     open: (): Promise<Storage> => openStorage({ url }, nodePlatform),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import type { Mailbox } from '../../src/connectors/index.js';
-import { tempDatabase } from './db.js';
+import { TEST_BUSINESS, tempDatabase } from './db.js';
 
 export interface TestKeel extends Keel {
   /** Sends a message as the operator from the web chat. */
@@ -19,6 +19,14 @@ export interface TestKeel extends Keel {
   /** Taps a card button as the operator from the web chat. */
   tap(ref: string, decision?: 'approve' | 'reject'): Promise<HandleResult>;
   count(table: string): Promise<number>;
+}
+
+/** Gives a client the billing address an invoice needs, as data (no action in the ledger, so tests counting actions are unchanged). */
+export async function withBillingAddress(keel: Keel, clientName: string): Promise<void> {
+  await keel.storage.client.execute({
+    sql: `UPDATE clients SET billing_address = '["Torstr. 5"]', billing_postcode = '10119', billing_city = 'Berlin', billing_country = 'DE' WHERE name = ?`,
+    args: [clientName],
+  });
 }
 
 /** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
@@ -33,7 +41,13 @@ export async function startKeel(opts: {
   const folder = dirname(fileURLToPath(opts.url));
   const keel = await createKeel({
     platform: nodePlatform,
-    config: loadConfig({ DATABASE_URL: opts.url, FILES_DIR: join(folder, 'files'), OUTBOX_DIR: join(folder, 'outbox'), ...opts.env }),
+    config: loadConfig({
+      DATABASE_URL: opts.url,
+      FILES_DIR: join(folder, 'files'),
+      OUTBOX_DIR: join(folder, 'outbox'),
+      BUSINESS_PROFILE: TEST_BUSINESS,
+      ...opts.env,
+    }),
     clock: opts.clock,
     model: opts.model,
     logger: silentLogger,
@@ -54,7 +68,7 @@ export const cardsIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind =
 export const textIn = (replies: Outbound[]) => replies.flatMap((r) => (r.kind === 'text' ? [r.text] : [])).join('\n');
 
 /**
- * A fresh Keel on its own database, with Acme Corp (dana@acme.test) already a client, for each test of the calling
+ * A fresh Keel on its own database, with Acme Corp (dana@acme.test, billing address in Berlin) already a client, for each test of the calling
  * suite (`per: 'test'`) or once for the whole suite (`per: 'suite'`); `use` receives it before the tests run.
  */
 export function keelWithAcme(use: (keel: TestKeel) => void, opts: { per: 'test' | 'suite'; clock?: Clock }): void {
@@ -65,6 +79,7 @@ export function keelWithAcme(use: (keel: TestKeel) => void, opts: { per: 'test' 
     db = tempDatabase();
     keel = await startKeel({ url: db.url, ...(opts.clock ? { clock: opts.clock } : {}) });
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    await withBillingAddress(keel, 'Acme Corp');
     use(keel);
   });
   after(() => {

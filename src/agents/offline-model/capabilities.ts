@@ -12,6 +12,9 @@ const examples: Record<AgentToolName, string> = {
   create_invoice: 'Invoice Acme 10 hours at 150 EUR for October consulting',
   log_time: 'Spent 3h on workshop prep for Beta',
   bill_time: 'Bill Beta for October',
+  set_business_profile:
+    'My business: Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789, IBAN DE89 3704 0044 0532 0130 00, payment terms 14 days',
+  set_client_billing: "Acme's billing address is Rue de Rivoli 1, 75001 Paris, France, VAT FR12345678901",
   list_invoices: "What's overdue?",
   record_payment: 'Mark invoice 2026-0003 as paid',
   void_invoice: 'Void invoice 2026-0003',

@@ -1,10 +1,12 @@
 import type { AgentToolArgs } from '../intents.js';
 import { clarify, toolIntent, type Grammar, type PaymentLookup, type ToolInput } from './intent.js';
-import { endOfAmounts, parseHours, parseRate, parseSum, priceQuestion, unsupportedPrice } from './money.js';
+import { endOfAmounts, namedVatRate, parseHours, parsePrice, parseRate, parseSum, priceQuestion } from './money.js';
 import { leadingName, leadingProperName, nameAfter, trimPhrase } from './text.js';
 import { addDays, today, type CalendarDate } from './dates.js';
+import { parseBillingDetails, type BillingDetails } from '../../core/billing-details.js';
+import { PROFILE_EXAMPLE } from '../billing-tools.js';
 
-/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment, void_invoice, log_time, bill_time. */
+/** Grammars of the finance agent's tools: create_invoice, list_invoices, record_payment, void_invoice, log_time, bill_time, the business profile and clients' billing details. */
 
 const invoiceNumber = /\b(?:invoice|inv\.?|no\.?|number)\s*#?\s*([A-Z]{0,4}-?\d[\w-]*)|#\s*([A-Z]{0,4}-?\d[\w-]*)|\b(\d{4}-\d{2,})\b/i;
 const paid = /\b(?:paid|settled|payment (?:received|came in|arrived)|received (?:the |their )?payment|got paid)\b/i;
@@ -63,17 +65,30 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
   const named = leadingName(rest.replace(/^(?:for|to)\s+/i, ''));
   const client = named ?? nameAfter(rest, 'to|for');
   if (client === undefined) return clarify('create_invoice', 'Which client should I invoice?');
-  const price = unsupportedPrice(rest, defaultCurrency);
-  if (price === 'day rate') return clarify('create_invoice', priceQuestion(price, client));
+  const price = parsePrice(rest, defaultCurrency);
+  if (price === 'conflict') return clarify('create_invoice', priceQuestion(client));
+  if (price !== undefined) {
+    const description = workDescribed(rest, client);
+    const args: ToolInput<'create_invoice'> = { client, lines: [price.line] };
+    if (price.currency !== undefined) args.currency = price.currency;
+    if (description !== undefined) args.description = description;
+    return toolIntent('create_invoice', args, `The price for ${client} looks off; say it as "2 days at 1,200/day" or "fixed price 3,000 EUR".`);
+  }
   const hours = parseHours(rest);
   if (hours === undefined) {
-    return clarify('create_invoice', `How many hours should I bill ${client} for? Invoices are hours × rate, e.g. "invoice ${client} 10h at 150 EUR".`);
+    return clarify(
+      'create_invoice',
+      `How many hours should I bill ${client} for? Or a day rate or a fixed price: e.g. "invoice ${client} 10h at 150 EUR", "2 days at 1,200/day" or "fixed price 3,000 EUR".`,
+    );
   }
   const rate = parseRate(rest, defaultCurrency);
-  const description = describeWork(rest.slice(endOfAmounts(rest)));
-  const args: ToolInput<'create_invoice'> = { client, hours };
-  if (rate !== undefined) args.rate = rate.amount;
+  const vatRate = namedVatRate(rest);
+  // A named VAT rate ("at 7% VAT") needs a line to sit on; the rate is otherwise left to the last one billed.
+  const args: ToolInput<'create_invoice'> =
+    vatRate !== undefined && rate !== undefined ? { client, lines: [{ quantity: hours, unit: 'hour', price: rate.amount, vatRate }] } : { client, hours };
+  if (rate !== undefined && !args.lines) args.rate = rate.amount;
   if (rate?.currency !== undefined) args.currency = rate.currency;
+  const description = describeWork(rest.slice(endOfAmounts(rest)));
   // "invoice 10 hours to Acme": the trailing "for/to <client>" is not the work done.
   if (description !== undefined && description !== client) args.description = description;
   return toolIntent(
@@ -82,6 +97,17 @@ export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
     `I couldn't read ${hours} hours${rate ? ` at ${rate.amount}` : ''} as an amount I can bill; how many hours, at what rate?`,
   );
 };
+
+/** The work billed at a day rate or fixed price: "for the workshop", "workshop 3k". */
+function workDescribed(rest: string, client: string): string | undefined {
+  const named = /\bfor\s+(?:the\s+)?([a-z][\w -]*?)(?=\s*(?:[,;]|$))/i.exec(rest)?.[1];
+  if (named !== undefined && named.toLowerCase() !== client.toLowerCase() && !/\d|\brate\b|\bday\b/i.test(named)) return trimPhrase(named);
+  const service =
+    /\b(workshop|training|audit|retainer|project|coaching|consulting|review|strategy|assessment|migration|implementation|design|website|sprint|keynote|talk)\b/i.exec(
+      rest,
+    )?.[1];
+  return service === undefined ? undefined : service.charAt(0).toUpperCase() + service.slice(1).toLowerCase();
+}
 
 /** The work billed, written after the amounts: "for October consulting", "- workshop prep", "(October)". */
 function describeWork(tail: string): string | undefined {
@@ -217,4 +243,66 @@ export const logTime: Grammar = ({ text, now, timeZone }) => {
   const day = workedOn(text, now, timeZone);
   if (day !== undefined) args.day = day;
   return toolIntent('log_time', args, `I couldn't read ${hours} hours as time worked; how many hours, for which client?`);
+};
+
+const profileLead =
+  /^(?:(?:set|update|change)\s+)?(?:my|our)\s+(?:business|company|business details|company details|business profile|invoice details|billing details)\s*(?:is|are|=|:|-)?\s*(.+)$/i;
+/** "my vat id is DE123456789", "my IBAN is DE89 …", "my payment terms are 14 days", "I'm a small business". */
+const profileField = /^(?:my|our)\s+(vat(?:\s*id| number)?|iban|bic|swift|payment\s+terms|email|sender(?:\s+email)?|time\s*zone)\s+(?:is|are|=|:)\s*(.+)$/i;
+const smallBusiness =
+  /^(?:i am|i'm|we are|we're)\s+(?:a\s+)?(?:small[- ]business|kleinunternehmer)\b|^(?:use|apply|set)\s+(?:the\s+)?small[- ]business exemption\b/i;
+
+const profileArgs = (details: BillingDetails): ToolInput<'set_business_profile'> =>
+  Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as ToolInput<'set_business_profile'>;
+
+/**
+ * "my business: Dana Consulting, Hauptstr. 1, 10115 Berlin, Germany, VAT DE123456789, IBAN DE89 3704 0044 0532 0130 00,
+ * payment terms 14 days"; one field at a time ("my IBAN is …"); "I'm a small business" (§ 19 UStG). Parts that fit no
+ * field are asked about, never dropped.
+ */
+export const setBusinessProfile: Grammar = ({ text }) => {
+  if (smallBusiness.test(text)) return toolIntent('set_business_profile', { smallBusiness: true }, 'Should no VAT be charged (small-business exemption)?');
+  const field = profileField.exec(text);
+  const body = field ? `${field[1]!.replace(/^sender\s+email$/i, 'email').replace(/^vat number$/i, 'vat')} ${field[2]}` : profileLead.exec(text)?.[1];
+  if (body === undefined) return undefined;
+  const { details, unread } = parseBillingDetails(body.replace(/^(?:email|sender)\s+/i, ''), { named: !field });
+  if (unread.length) return clarify('set_business_profile', `I could not place "${unread.join('", "')}". Say your details like: ${PROFILE_EXAMPLE}`);
+  return toolIntent('set_business_profile', profileArgs(details), `Some of those details look off. Say them like: ${PROFILE_EXAMPLE}`);
+};
+
+const billingLead =
+  /^(?:(?:set|update|change)\s+)?(?:the\s+)?(?:(.+?)['’]s?\s+(?:billing|invoice|invoicing)\s+(?:address|details)|(?:billing|invoice|invoicing)\s+(?:address|details)\s+(?:of|for)\s+(.+?))\s*(?:is|are|=|:|-)\s*(.+)$/i;
+const clientVat = /^(.+?)['’]s?\s+vat(?:\s*id|\s+number)?\s+is\s+(.+)$/i;
+const einvoice =
+  /^(?:send\s+)?(.+?)\s+(?:wants?|needs?|gets?|uses?|takes?)\s+(x-?rechnung|factur-?x|zugferd|plain pdfs?|pdf)(?:\s+(?:invoices?|e-?invoices?))?$/i;
+
+/**
+ * "Beta's billing address is Rue de Rivoli 1, 75001 Paris, France, VAT FR12345678901", "billing details for Acme:
+ * Acme Corp Ltd, 1 Main St, …", "Beta's VAT id is FR…", "Gamma needs XRechnung".
+ */
+export const setClientBilling: Grammar = ({ text }) => {
+  const format = einvoice.exec(text);
+  if (format) {
+    const kind = format[2]!.toLowerCase();
+    const einvoiceFormat = kind.startsWith('x') ? 'xrechnung' : kind.startsWith('pdf') || kind.startsWith('plain') ? 'pdf' : 'facturx';
+    return toolIntent('set_client_billing', { client: leadingName(format[1]!) ?? format[1]!, einvoiceFormat }, 'Which client, and which e-invoice format?');
+  }
+  const vat = clientVat.exec(text);
+  const lead = billingLead.exec(text);
+  const who = vat?.[1] ?? lead?.[1] ?? lead?.[2];
+  const body = vat ? `VAT ${vat[2]}` : lead?.[3];
+  if (who === undefined || body === undefined || /^(?:my|our)$/i.test(who)) return undefined;
+  const client = leadingName(who) ?? who;
+  const { details, unread } = parseBillingDetails(body, { named: false });
+  if (unread.length)
+    return clarify(
+      'set_client_billing',
+      `I could not place "${unread.join('", "')}" in ${client}'s billing details. Say it like: ${client}'s billing address is Rue de Rivoli 1, 75001 Paris, France, VAT FR12345678901`,
+    );
+  const { paymentTermsDays: _t, smallBusiness: _s, vatRatePercent: _r, iban: _i, bic: _b, email: _e, timeZone: _z, ...own } = details;
+  return toolIntent(
+    'set_client_billing',
+    { client, ...own },
+    `Some of ${client}'s billing details look off; say them like: ${client}'s billing address is Rue de Rivoli 1, 75001 Paris, France`,
+  );
 };

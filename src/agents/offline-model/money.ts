@@ -140,25 +140,64 @@ export function endOfAmounts(text: string): number {
   return amounts(text, undefined).reduce((end, amount) => Math.max(end, amount.end), 0);
 }
 
-const perDay = /\d\s*(?:[A-Z]{3}|[€$£]|euros?|dollars?)?\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate\b/i;
+const perDay = /(?:\/\s?d(?:ay)?\b|\bper day\b|\ba day\b|\bdaily\b|\bday rate\b)/i;
 const fixedPrice = /\b(?:fixed(?:\s+(?:price|fee|sum))?|flat(?:\s+(?:fee|rate))?|lump sum|per project|in total|total of)\b/i;
+const workNoun =
+  /\b(?:workshop|training|audit|retainer|project|coaching|review|strategy|assessment|migration|implementation|design|website|sprint|keynote|talk|session)s?\b|\bfor\s+(?:the|a|an|our|their)\s+\w/i;
+const perHour = /\/\s?(?:h|hr|hour)\b|\bper hour\b|\ban hour\b|\bhourly\b|\bp\/h\b/i;
 const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
+const dayCount = /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)/i;
+const dayPrice =
+  /(?:\bday rate(?: of)?\s*)?((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|[€$£]))?)/i;
+const vatRate = /\b(?:at\s+)?(\d{1,2}(?:[.,]\d)?)\s*%\s*(?:vat|ust|mwst|tax)\b/i;
+const wordNumbers: Record<string, number> = { 'half a': 0.5, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
+
+/** A priced line as the tools take it. */
+export interface LineInput {
+  quantity: number;
+  unit: 'hour' | 'day' | 'fixed';
+  price: number;
+  vatRate?: number;
+}
 
 /**
- * A price the tools cannot carry yet, which must be asked about rather than
- * dropped or misread: a day rate ("€1,500 per day", "1200/day"), or a fixed
- * price ("3k fixed", "workshop 3k"), written where no hourly rate is given.
+ * The price of a request as people write it: hours × an hourly rate ("10
+ * hours at 140"), days × a day rate ("2 day workshop at €1,500 per day", "2
+ * days at 1200/day"), or a fixed price ("fixed price 3k", "workshop 3k",
+ * "5000 EUR"). A mix the words do not settle ("10h at 1200/day") is a
+ * `conflict`, to be asked about, never guessed; no price at all is undefined.
  */
-export function unsupportedPrice(text: string, defaultCurrency: string | undefined): 'day rate' | 'fixed price' | undefined {
-  if (perDay.test(text)) return 'day rate';
-  if (fixedPrice.test(text)) return 'fixed price';
-  if (parseRate(text, defaultCurrency) === undefined && markedSum.test(text)) return 'fixed price';
+export function parsePrice(text: string, defaultCurrency: string | undefined): { line: LineInput; currency?: string } | 'conflict' | undefined {
+  const vat = vatRate.exec(text);
+  const withVat = (line: LineInput): LineInput => (vat ? { ...line, vatRate: Number(vat[1]!.replace(',', '.')) } : line);
+  const plain = vat ? text.replace(vat[0], ' ') : text;
+  const hours = parseHours(plain);
+  if (perDay.test(plain)) {
+    const price = dayPrice.exec(plain);
+    const sum = price ? parseSum(price[1] ?? price[2] ?? '', defaultCurrency) : undefined;
+    const count = dayCount.exec(plain.replace(price?.[0] ?? '', ' '))?.[1];
+    if (hours !== undefined || sum === undefined) return 'conflict';
+    const days = count === undefined ? 1 : (wordNumbers[count.toLowerCase()] ?? Number(count.replace(',', '.')));
+    return { line: withVat({ quantity: days, unit: 'day', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };
+  }
+  if (hours !== undefined) return undefined;
+  // A sum with no hours is the whole price ("5000 EUR", "3k"), unless it reads as a rate: "at 150", "150/h".
+  if (fixedPrice.test(plain) || (!perHour.test(plain) && !/(?:\bat|@)\s*[€$£]?\s*\d/i.test(plain) && markedSum.test(plain))) {
+    const sum = parseSum(plain.replace(/\b\d+\s*-?\s*days?\b/gi, ' '), defaultCurrency);
+    // A bare sum ("invoice acme 5000 EUR") could be a rate or a total: only "fixed" or the work it pays for says which.
+    if (sum === undefined || (!fixedPrice.test(plain) && !workNoun.test(plain))) return 'conflict';
+    return { line: withVat({ quantity: 1, unit: 'fixed', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };
+  }
   return undefined;
 }
 
-/** The question for a price that cannot be written as hours × hourly rate yet. */
-export function priceQuestion(price: 'day rate' | 'fixed price', client: string): string {
-  return price === 'day rate'
-    ? `Keel prices work as hours × an hourly rate for now, so a day rate cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. "2 days at 1,200 EUR/day" is "16 hours at 150 EUR".`
-    : `Keel prices work as hours × an hourly rate for now, so a fixed price cannot be entered as it is. How many hours at what hourly rate should ${client} get? e.g. 3,000 EUR is "20 hours at 150 EUR".`;
+/** The VAT rate named for an hourly request ("10h at 140, 7% VAT"). */
+export const namedVatRate = (text: string) => {
+  const vat = vatRate.exec(text);
+  return vat ? Number(vat[1]!.replace(',', '.')) : undefined;
+};
+
+/** The question for a price that mixes units or cannot be read. */
+export function priceQuestion(client: string): string {
+  return `How should I price that for ${client}: how many hours at what rate, how many days at what day rate, or a fixed price? e.g. "10 hours at 140", "2 days at 1,200/day" or "fixed price 3,000 EUR".`;
 }

@@ -12,7 +12,7 @@ import {
   sendProposal,
   sendFile,
 } from './sales.js';
-import { billTime, createInvoice, listInvoices, logTime, recordPayment, voidInvoice } from './finance.js';
+import { billTime, createInvoice, listInvoices, logTime, recordPayment, setBusinessProfile, setClientBilling, voidInvoice } from './finance.js';
 import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
@@ -47,6 +47,9 @@ const grammars: Grammar[] = [
   proposeRule,
   // A routine names other requests ("create a project", "invoice a deposit") as its steps, so it is read first.
   proposePlaybook,
+  // "my business: …" and "Beta's billing address is …" carry addresses and ids that other grammars would misread.
+  setBusinessProfile,
+  setClientBilling,
   rememberNote,
   logTime,
   recordPayment,

@@ -1,5 +1,5 @@
 import { clarify, toolIntent, type Grammar, type ToolInput } from './intent.js';
-import { parseHours, parseRate, priceQuestion, unsupportedPrice } from './money.js';
+import { parseHours, parsePrice, parseRate, priceQuestion } from './money.js';
 import { capitalize, findEmail, leadingName, leadingProperName, nameAfter, nameFromEmail, trimPhrase, withoutArticle } from './text.js';
 
 /** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */
@@ -122,13 +122,24 @@ const service =
  */
 export const draftProposal: Grammar = ({ text, defaultCurrency }) => {
   if (!proposalTrigger.test(text)) return undefined;
-  const client = nameAfter(text, `(?:proposal|quote|estimate)\\s+(?:for|to)|${prospect}`) ?? nameAfter(text, 'for|to');
+  const quoted = /^(?:quote|estimate)\s+(?!for\b|to\b|a\b|an\b|the\b)(.+)$/i.exec(text)?.[1];
+  const client =
+    nameAfter(text, `(?:proposal|quote|estimate)\\s+(?:for|to)|${prospect}`) ??
+    (quoted === undefined ? undefined : leadingName(quoted)) ??
+    nameAfter(text, 'for|to');
   if (client === undefined) return clarify('draft_proposal', 'Who is the proposal for?');
-  const price = unsupportedPrice(text, defaultCurrency);
-  if (price !== undefined) return clarify('draft_proposal', priceQuestion(price, client));
+  const price = parsePrice(text, defaultCurrency);
+  if (price === 'conflict') return clarify('draft_proposal', priceQuestion(client));
   const scope = proposalScope(text);
-  const args: ToolInput<'draft_proposal'> = { client, title: proposalTitle(scope, client) };
+  // "…, 2 day workshop, €1,500 per day": without a scope phrase, the service named is the title.
+  const args: ToolInput<'draft_proposal'> = { client, title: proposalTitle(scope ?? service.exec(text)?.[0], client) };
   if (scope !== undefined) args.scope = scope;
+  if (price !== undefined) {
+    // The title names the work ("2 day workshop"); the line carries the price and unit.
+    args.lines = [{ ...price.line, description: args.title }];
+    if (price.currency !== undefined) args.currency = price.currency;
+    return toolIntent('draft_proposal', args, `The price for ${client} looks off; say it as "2 days at 1,200/day" or "fixed price 3,000 EUR".`);
+  }
   const hours = parseHours(text);
   if (hours !== undefined) args.hours = hours;
   const rate = parseRate(text, defaultCurrency);

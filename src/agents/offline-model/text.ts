@@ -37,6 +37,8 @@ const nameStop = new Set([
   'contact',
   'email',
   'e-mail',
+  'fixed',
+  'flat',
   'for',
   'from',
   'in',

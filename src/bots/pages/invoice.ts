@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
-import { formatHours, formatMoney } from '../../core/money.js';
-import { clientById, invoiceByNumber, type Invoice } from '../../records/index.js';
+import { formatMoney } from '../../core/money.js';
+import { billingTotals, formatQuantity, formatUnitPrice } from '../../core/billing.js';
+import { clientById, invoiceByNumber, linesOfInvoice, type Invoice } from '../../records/index.js';
 import type { ClientPagesDeps } from './deps.js';
 import { clientPage, type Html } from './layout.js';
 import type { ClientLink } from './links.js';
@@ -17,6 +18,18 @@ export async function invoicePage(deps: ClientPagesDeps, invoice: Invoice, base:
   const client = await clientById(deps.db, invoice.clientId);
   const payUrl = invoice.status === 'sent' ? await deps.documents.payUrl(invoice.number) : undefined;
   const total = formatMoney(invoice.totalMinor, invoice.currency);
+  const money = (minor: number) => formatMoney(minor, invoice.currency);
+  // The invoice's own lines and VAT, as its PDF shows them.
+  const totals = billingTotals(
+    (await linesOfInvoice(deps.db, invoice.id)).map((r) => ({
+      description: r.description,
+      quantityMilli: r.quantityMilli,
+      unit: r.unit,
+      unitPriceMinor: r.unitPriceMinor,
+      vat: { category: r.vatCategory, ratePercent: r.vatRatePercent },
+    })),
+  );
+  const taxed = totals.taxMinor > 0 || totals.groups.some((g) => g.category !== 'O');
   const banner =
     invoice.status === 'paid'
       ? html`<div class="state ok" role="status">Paid${invoice.paidAt ? ` on ${day(invoice.paidAt, deps.timeZone)}` : ''}. Thank you!</div>`
@@ -31,7 +44,16 @@ export async function invoicePage(deps: ClientPagesDeps, invoice: Invoice, base:
       <div class="card">
         <table>
           <tr><th>Description</th><th class="num">Amount</th></tr>
-          <tr><td>${invoice.description}<br><span class="muted">${formatHours(invoice.hoursCenti)} × ${formatMoney(invoice.rateMinor, invoice.currency)}</span></td><td class="num">${total}</td></tr>
+          ${totals.lines.map(
+            (l) =>
+              html`<tr><td>${l.description}<br><span class="muted">${l.unit === 'fixed' && l.quantityMilli === 1000 ? 'fixed price' : `${formatQuantity(l.quantityMilli, l.unit)} × ${formatUnitPrice(l.unitPriceMinor, l.unit, invoice.currency)}`}</span></td><td class="num">${money(l.netMinor)}</td></tr>`,
+          )}
+          ${
+            taxed
+              ? html`<tr><td>Net</td><td class="num">${money(totals.netMinor)}</td></tr>
+                  ${totals.groups.map((g) => html`<tr><td>${g.category === 'S' ? `VAT ${g.ratePercent}% on ${money(g.taxableMinor)}` : 'VAT'}</td><td class="num">${money(g.taxMinor)}</td></tr>`)}`
+              : ''
+          }
           <tr><th>Total</th><th class="num amount">${total}</th></tr>
         </table>
         <div class="buttons">

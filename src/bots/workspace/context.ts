@@ -5,6 +5,9 @@ import { contextMap, latestSummary, memoryDocument, memoryKinds, type ClientCont
 import type { WorkspaceDeps } from './deps.js';
 import { badge, when, type Html } from './layout.js';
 import { excerpt, memoryHref } from './parts.js';
+import { businessProfileOf, clientBilling } from '../../records/index.js';
+import { missingForInvoice } from '../../core/billing-details.js';
+import { PROFILE_EXAMPLE, profileLines } from '../../agents/index.js';
 
 const PER_KIND = 5;
 const MAX_QUERY = 200;
@@ -16,6 +19,7 @@ function clientBox(entry: ClientContext): Html {
   return html`<section class="box client" data-client="${client.id}">
     <h2><a href="${memoryHref(client.id)}">${client.name}</a></h2>
     <p class="muted">${[client.contactName, client.email].filter(Boolean).join(' · ') || 'No contact recorded'}</p>
+    <p class="muted billing">${billingLine(client)}</p>
     ${section('Projects', entry.projects, (p) => html`<a href="${memoryHref(p.id)}">${p.name}</a> ${badge(p.status)}`)}
     ${section('Open tasks', entry.tasks, (t) => html`<a href="${memoryHref(t.id)}">${t.title}</a>${t.dueOn ? ` · due ${t.dueOn}` : ''}`)}
     ${section('Proposals', entry.proposals, (p) => html`<a href="${memoryHref(p.id)}">${p.title}</a> ${badge(p.status)}${p.totalMinor !== null ? ` ${formatMoney(p.totalMinor, p.currency)}` : ''}`)}
@@ -47,10 +51,30 @@ function summaryBox(summary: { id: string; createdAt: Date; messages: number; te
   </div>`;
 }
 
+/** A client's billing details in one line, or what an invoice to them still needs. */
+function billingLine(client: ClientContext['client']): string {
+  const b = clientBilling(client);
+  const missing = missingForInvoice(b);
+  if (missing.length) return `Billing: needs ${missing.filter((m) => m !== 'legal name').join(', ')} before an invoice`;
+  return `Billing: ${[b.name, ...(b.addressLines ?? []), `${b.postcode} ${b.city}`, b.country, b.vatId ? `VAT id ${b.vatId}` : ''].filter(Boolean).join(', ')} · ${client.einvoiceFormat}`;
+}
+
+/** The business profile every invoice carries as its seller, with what the first invoice still needs. */
+async function profileBox(deps: WorkspaceDeps): Promise<Html> {
+  const profile = await businessProfileOf(deps.db, deps.profile);
+  const missing = missingForInvoice(profile);
+  return html`<section class="box profile">
+    <h2>Business profile</h2>
+    ${Object.keys(profile).length ? html`<ul class="list">${profileLines(profile).map((l) => html`<li>${l}</li>`)}</ul>` : html`<p class="muted">No business profile yet.</p>`}
+    ${missing.length ? html`<p class="muted">Before the first invoice Keel needs the ${missing.join(', ')}. Say it in chat: “${PROFILE_EXAMPLE}”.</p>` : ''}
+  </section>`;
+}
+
 /** The context map: what Keel knows per client, the last conversation summary, and search over all of memory. */
 export async function contextPage(deps: WorkspaceDeps, query: string): Promise<Html> {
   const q = query.trim().slice(0, MAX_QUERY);
-  const [map, summary, hits] = await Promise.all([
+  const [profile, map, summary, hits] = await Promise.all([
+    profileBox(deps),
     contextMap(deps.db),
     latestSummary(deps.db, OPERATOR_THREAD),
     q ? deps.memory.recall({ text: q, kinds: memoryKinds, limit: 10 }) : Promise.resolve([]),
@@ -72,6 +96,7 @@ export async function contextPage(deps: WorkspaceDeps, query: string): Promise<H
           }`
         : ''
     }
+    ${profile}
     <h2>Last conversation summary</h2>
     ${summary ? summaryBox(summary) : html`<p class="muted">The conversation has not been long enough to summarise yet.</p>`}
     <h2>Clients</h2>

@@ -1,3 +1,4 @@
+import type { BillingDetails } from '../../core/billing-details.js';
 import type { Clock } from '../../core/clock.js';
 import type { Conversation } from '../../graph/index.js';
 import type { Kernel } from '../../kernel/index.js';
@@ -24,6 +25,8 @@ export interface WorkspaceDeps {
   isOperator(sender: string): boolean;
   /** PUBLIC_URL is https, so the session cookie is Secure even when a proxy hands Keel plain http. */
   publicHttps: boolean;
+  /** BUSINESS_PROFILE, under what was set in chat: the business profile section shows both merged. */
+  profile?: BillingDetails | undefined;
 }
 
 /** The signed-in visitor and the token their forms carry. */

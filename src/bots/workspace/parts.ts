@@ -6,7 +6,8 @@ import type { ApprovalCard } from '../../graph/index.js';
 import { cardStatus, expiryLine } from '../presenter/index.js';
 import type { Seat, WorkspaceDeps } from './deps.js';
 import { clientById, invoiceByNumber, playbookRunOfKey, proposalsByIds, type Invoice, type Proposal } from '../../records/index.js';
-import { formatMoney, lineTotal } from '../../core/money.js';
+import { formatMoney } from '../../core/money.js';
+import { billingTotals, issueLines } from '../../core/billing.js';
 import { actionForm, badge, when, type Html } from './layout.js';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
@@ -134,10 +135,12 @@ export async function subjectOf(deps: WorkspaceDeps, action: Action): Promise<Ac
   const [proposal] = proposalId ? await proposalsByIds(deps.db, [proposalId]) : [];
   const clientId = text(input.clientId) ?? invoice?.clientId ?? proposal?.clientId ?? undefined;
   const client = clientId ? await clientById(deps.db, clientId) : undefined;
+  // An invoice not issued yet is its card's total: its lines with their VAT, as the card says.
+  const asked = action.operation === 'invoices.issue' && typeof input.currency === 'string' ? issueLines(input) : undefined;
   const amount = invoice
     ? formatMoney(invoice.totalMinor, invoice.currency)
-    : action.operation === 'invoices.issue' && typeof input.hoursCenti === 'number' && typeof input.rateMinor === 'number' && typeof input.currency === 'string'
-      ? formatMoney(lineTotal(input.hoursCenti, input.rateMinor), input.currency)
+    : asked
+      ? formatMoney(billingTotals(asked).grossMinor, String(input.currency))
       : proposal?.totalMinor !== null && proposal?.totalMinor !== undefined
         ? formatMoney(proposal.totalMinor, proposal.currency)
         : undefined;

@@ -46,7 +46,9 @@ export interface Mailer {
  * Every connector that mails (email, invoices, calendar) goes through here,
  * so the outbox table is the one record of what left Keel by email.
  */
-export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delivery, from: string): Mailer {
+export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delivery, from: string | (() => Promise<string>)): Mailer {
+  // The sender can change while Keel runs (the business profile is set in chat), so it is read at each send.
+  const sender = typeof from === 'string' ? async () => from : from;
   const byKey = (key: string) => first(db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key)));
 
   async function state(key: string): Promise<MailState> {
@@ -69,6 +71,7 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
     // A process stopped past its lease, whose send another process took over, stops here rather than send twice.
     await mail.heartbeat();
     const attachments = [...(mail.attachments ?? []).map((a) => a.filename), ...(mail.calendar ? ['invite.ics'] : [])];
+    const fromNow = await sender();
     if (existing) {
       await db.update(outboxEmails).set({ status: 'sending', error: null, via: delivery.via }).where(eq(outboxEmails.id, existing.id));
     } else {
@@ -94,7 +97,7 @@ export function createMailer({ db, clock, ids }: ConnectorDeps, delivery: Delive
     try {
       receipt = await delivery.deliver(
         {
-          from,
+          from: fromNow,
           to: mail.to,
           subject: mail.subject,
           text: mail.text,

@@ -10,7 +10,7 @@ import { yearExpenses } from './expenses-csv.js';
 import type { ExportSource } from './source.js';
 
 export type { ExportEntry, ExportSource } from './source.js';
-export { ledgerSource } from './ledger-source.js';
+export { documentSource } from './document-source.js';
 export { accountantCsv } from './csv.js';
 
 const fileRef = (f: StoredFile) => ({ fileId: f.id, name: f.name, contentType: f.contentType });

@@ -1,14 +1,17 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineOperation, ConnectorError, type Connector, type LookupResult } from '../../kernel/connector.js';
-import { invoices } from '../../records/index.js';
-import { clientById, entriesByIds } from '../../records/index.js';
-import { formatHours, formatMoney, lineTotal } from '../../core/money.js';
+import { businessProfileOf, clientBilling, clientById, entriesByIds, invoices, partyOf } from '../../records/index.js';
+import { formatMoney } from '../../core/money.js';
+import { billingTotals, issueLines, lineVat, taxedLine } from '../../core/billing.js';
+import { localDate } from '../../core/zoned-time.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import type { Mailer, OutboxEmail } from '../email/index.js';
 import type { FileRecords, StoredFile } from '../files/index.js';
 import { creditInvoice, numberInvoice } from './numbering.js';
-import { renderPdf, type PdfModel } from './pdf.js';
+import { renderPdf } from './pdf.js';
+import { eInvoiceDocument, printableFor, type DocumentSettings } from './build.js';
+import { withEInvoice } from './einvoice/index.js';
 import { creditNotes, invoicePaymentLinks } from './tables.js';
 import type { StripePayments } from './stripe.js';
 import { first } from '../../core/rows.js';
@@ -28,6 +31,8 @@ export {
   decimalAmount,
   type Attachment,
 } from './einvoice/index.js';
+export { eInvoiceDocument, invoiceDocumentFor, printableFor, type DocumentSettings, type PrintableDocument } from './build.js';
+export { renderPdf, giroCode } from './pdf.js';
 
 const DAY_MS = 86_400_000;
 
@@ -42,12 +47,11 @@ type CreditNote = typeof creditNotes.$inferSelect;
 export const pdfKey = (number: string) => `document:${number}:pdf`;
 const mailKey = (number: string) => `document:${number}:email`;
 
-export interface InvoiceSettings {
-  /** Who issues the documents: the name at the top of every invoice and credit note. */
-  issuer: string;
+/** Who issues the documents (the business profile, else `issuer`), in which time zone their dates are, and the client's page for an invoice. */
+export type InvoiceSettings = DocumentSettings & {
   /** The client's page for an invoice (view, download, pay), quoted in its email; the same link on every retry. */
   pageLink?: ((number: string, clientId: string) => Promise<string>) | undefined;
-}
+};
 
 /**
  * What the client's invoice page shows beside the invoice row: its stored PDF and its payment link, and which
@@ -145,20 +149,30 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     return invoice;
   };
 
-  /** Stores the document's PDF (once) and mails it to the client when they have an address. */
+  /**
+   * Stores the document's PDF (once) and mails it to the client when they have an address, as the e-invoice their
+   * record asks for: Factur-X embeds the CII XML in the PDF (the stored PDF is that one), XRechnung adds the UBL XML
+   * beside it. A document whose parties' addresses Keel never knew (issued before billing details) cannot be an
+   * e-invoice and goes as the plain PDF it always was.
+   */
   async function deliver(
     number: string,
     clientId: string,
-    model: (billTo: PdfModel['billTo']) => PdfModel,
+    document: () => ReturnType<typeof printableFor>,
     mail: { subject: string; text: string },
     heartbeat: () => Promise<void>,
   ) {
     const client = await clientById(db, clientId);
+    const printable = await document();
+    const strict = eInvoiceDocument(printable);
+    const plain = await renderPdf(printable);
+    const { pdf: bytesOut, attachments } =
+      'doc' in strict ? await withEInvoice(client?.einvoiceFormat ?? 'pdf', strict.doc, plain) : { pdf: plain, attachments: [] };
     const pdf = await files.save({
       key: pdfKey(number),
       name: `${number}.pdf`,
       contentType: 'application/pdf',
-      bytes: await renderPdf(model({ name: client?.name ?? clientId, email: client?.email })),
+      bytes: bytesOut,
     });
     if (!client?.email) return { pdf, emailedTo: null, emailedVia: null };
     const { bytes } = await files.read(pdf.id);
@@ -169,7 +183,7 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
         to: client.email,
         clientId,
         ...mail,
-        attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }],
+        attachments: [{ filename: pdf.name, contentType: pdf.contentType, content: bytes }, ...attachments],
         heartbeat,
       });
     } catch (error) {
@@ -200,73 +214,61 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
     return { pdf, emailedTo: mail.status === 'sent' ? mail.email.to : null, emailedVia: mail.status === 'sent' ? mail.email.via : null };
   }
 
-  const invoiceModel =
-    (i: Invoice) =>
-    (billTo: PdfModel['billTo']): PdfModel => ({
-      title: 'Invoice',
-      number: i.number,
-      issuedAt: i.issuedAt,
-      dueAt: i.dueAt,
-      issuer: settings.issuer,
-      billTo,
-      line: {
-        description: i.description,
-        quantity: formatHours(i.hoursCenti),
-        unitPrice: formatMoney(i.rateMinor, i.currency),
-        amount: formatMoney(i.totalMinor, i.currency),
-      },
-      total: formatMoney(i.totalMinor, i.currency),
-      footer: `Please pay ${formatMoney(i.totalMinor, i.currency)} by ${i.dueAt.toISOString().slice(0, 10)}, quoting invoice ${i.number}.`,
-    });
-
-  const creditNoteModel =
-    (cn: CreditNote, i: Invoice) =>
-    (billTo: PdfModel['billTo']): PdfModel => ({
-      title: 'Credit note',
-      number: cn.number,
-      issuedAt: cn.issuedAt,
-      issuer: settings.issuer,
-      billTo,
-      reference: `Cancels invoice ${cn.invoiceNumber} of ${i.issuedAt.toISOString().slice(0, 10)}`,
-      line: {
-        description: i.description,
-        quantity: formatHours(i.hoursCenti),
-        unitPrice: formatMoney(i.rateMinor, i.currency),
-        amount: formatMoney(-cn.totalMinor, cn.currency),
-      },
-      total: formatMoney(-cn.totalMinor, cn.currency),
-      footer: `Invoice ${cn.invoiceNumber} is void; nothing is owed on it.`,
-    });
+  /** Who signs the emails: the business profile's name, else the configured issuer. */
+  const signature = async () => (await businessProfileOf(db, settings.profile)).name ?? settings.issuer;
 
   const issue = defineOperation({
     name: 'invoices.issue',
     summary: 'issue an invoice',
-    input: z.object({
-      clientId: z.string(),
-      description: z.string().min(1),
-      hoursCenti: z.number().int().positive(),
-      rateMinor: z.number().int().positive(),
-      currency: z.string().length(3),
-      dueDays: z.number().int().positive().max(365).default(30),
-      /** The time entries a billable snapshot bills: claimed with the number, freed when the invoice is voided. */
-      entryIds: z.array(z.string()).min(1).max(500).optional(),
-    }),
+    input: z
+      .object({
+        clientId: z.string(),
+        description: z.string().min(1),
+        /** One hourly line, as every invoice was before lines; `lines` replaces it. */
+        hoursCenti: z.number().int().positive().optional(),
+        rateMinor: z.number().int().positive().optional(),
+        /** The VAT of that one hourly line; none (outside the scope) for an invoice proposed before VAT rules. */
+        vat: lineVat.optional(),
+        lines: z.array(taxedLine).min(1).optional(),
+        currency: z.string().length(3),
+        dueDays: z.number().int().positive().max(365).default(30),
+        /** Service period (local days); the date of issue when not given. */
+        servicePeriod: z.object({ start: z.iso.date(), end: z.iso.date() }).optional(),
+        /** Which VAT rule applied and the note the invoice must carry for it, as the card said. */
+        tax: z.object({ rule: z.string().min(1), note: z.string().min(1).optional() }).optional(),
+        /** The time entries a billable snapshot bills: claimed with the number, freed when the invoice is voided. */
+        entryIds: z.array(z.string()).min(1).max(500).optional(),
+      })
+      .refine((i) => i.lines || (i.hoursCenti && i.rateMinor), { message: 'an invoice needs lines, or hours and a rate' }),
     leavesSystem: true,
     async run(input, ctx) {
       const issuedAt = clock.now();
+      // One hourly line, or an invoice proposed before lines (billed without VAT, as its card said), reads as its lines.
+      const lines = issueLines(input)!;
+      const hourly = lines.find((l) => l.unit === 'hour');
+      const profile = await businessProfileOf(db, settings.profile);
+      const client = await clientById(db, input.clientId);
+      const today = localDate(issuedAt, settings.timeZone);
       await numberInvoice(db, {
         id: ids.id('inv'),
         idempotencyKey: ctx.idempotencyKey,
         year: issuedAt.getUTCFullYear(),
         clientId: input.clientId,
         description: input.description,
-        hoursCenti: input.hoursCenti,
-        rateMinor: input.rateMinor,
+        hoursCenti: hourly ? Math.round(hourly.quantityMilli / 10) : 0,
+        rateMinor: (hourly ?? lines[0]!).unitPriceMinor,
         currency: input.currency,
-        totalMinor: lineTotal(input.hoursCenti, input.rateMinor),
+        totals: billingTotals(lines),
         issuedAt,
         dueAt: new Date(issuedAt.getTime() + input.dueDays * DAY_MS),
         entryIds: input.entryIds,
+        serviceStart: input.servicePeriod?.start ?? today,
+        serviceEnd: input.servicePeriod?.end ?? today,
+        notes: input.tax?.note ? [input.tax.note] : [],
+        taxRule: input.tax?.rule ?? null,
+        seller: partyOf(profile) ?? null,
+        buyer: (client && partyOf(clientBilling(client))) ?? null,
+        payment: profile.iban ? { iban: profile.iban, ...(profile.bic ? { bic: profile.bic } : {}) } : null,
       });
       const invoice = await byKey(ctx.idempotencyKey);
       if (!invoice) throw await notBillable(input.entryIds ?? []);
@@ -275,10 +277,10 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       const { pdf, emailedTo, emailedVia } = await deliver(
         invoice.number,
         invoice.clientId,
-        invoiceModel(invoice),
+        () => printableFor(db, invoice, undefined, settings),
         {
           subject: `Invoice ${invoice.number}`,
-          text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${invoice.dueAt.toISOString().slice(0, 10)}.\n${page ? `View, download and pay it here: ${page}\n` : ''}${link ? `You can pay it online: ${link.url}\n` : ''}\n${settings.issuer}\n`,
+          text: `Hello,\n\nplease find attached invoice ${invoice.number} for ${invoice.description}: ${formatMoney(invoice.totalMinor, invoice.currency)}, due ${localDate(invoice.dueAt, settings.timeZone)}.\n${page ? `View, download and pay it here: ${page}\n` : ''}${link ? `You can pay it online: ${link.url}\n` : ''}\n${await signature()}\n`,
         },
         ctx.heartbeat,
       );
@@ -347,10 +349,10 @@ export function invoicesConnector(deps: ConnectorDeps, files: FileRecords, maile
       const { pdf, emailedTo, emailedVia } = await deliver(
         creditNote.number,
         creditNote.clientId,
-        creditNoteModel(creditNote, invoice),
+        () => printableFor(db, invoice, creditNote, settings),
         {
           subject: `Credit note ${creditNote.number} for invoice ${number}`,
-          text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${settings.issuer}\n`,
+          text: `Hello,\n\ninvoice ${number} is cancelled; the attached credit note ${creditNote.number} credits ${formatMoney(creditNote.totalMinor, creditNote.currency)}. Nothing is owed on it.\n\n${await signature()}\n`,
         },
         ctx.heartbeat,
       );

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../storage/index.js';
 import { billingStatements, releaseStatement } from '../../records/index.js';
+import type { BillingTotals } from '../../core/billing.js';
+import type { InvoiceParty } from '../../core/billing-details.js';
 
 /**
  * Gapless numbering as one atomic batch rather than an interactive
@@ -22,30 +24,50 @@ export interface NewInvoice {
   hoursCenti: number;
   rateMinor: number;
   currency: string;
-  totalMinor: number;
+  totals: BillingTotals;
   issuedAt: Date;
   dueAt: Date;
+  serviceStart: string;
+  serviceEnd: string;
+  notes: string[];
+  taxRule: string | null;
+  seller: InvoiceParty | null;
+  buyer: InvoiceParty | null;
+  payment: { iban: string; bic?: string } | null;
   /** Time entries this invoice bills (a billable snapshot): numbered only if every one is still unbilled, and claimed in the same batch. */
   entryIds?: string[];
 }
 
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+
 /**
- * Takes the next invoice number of the year and inserts the invoice as a draft, unless the key already has one or an
- * entry it bills is gone or already on another live invoice (then nothing is written).
+ * Takes the next invoice number of the year and inserts the invoice as a draft with its lines, unless the key already
+ * has one or an entry it bills is gone or already on another live invoice (then nothing is written). The lines are named
+ * by the invoice row the key found (id + position), so a repeated batch adds none.
  */
 export async function numberInvoice(db: Db, i: NewInvoice): Promise<void> {
   const billing = i.entryIds?.length ? billingStatements(i.entryIds, i.idempotencyKey) : undefined;
   const absent = billing
     ? sql`NOT EXISTS (SELECT 1 FROM invoices WHERE idempotency_key = ${i.idempotencyKey}) AND ${billing.free}`
     : sql`NOT EXISTS (SELECT 1 FROM invoices WHERE idempotency_key = ${i.idempotencyKey})`;
+  const t = i.totals;
   await db.batch([
     db.run(sql`INSERT INTO invoice_counters (year, last) SELECT ${i.year}, 1 WHERE ${absent}
                ON CONFLICT (year) DO UPDATE SET last = last + 1`),
-    db.run(sql`INSERT INTO invoices (id, number, year, seq, client_id, description, hours_centi, rate_minor, currency, total_minor, status, issued_at, due_at, idempotency_key)
+    db.run(sql`INSERT INTO invoices (id, number, year, seq, client_id, description, hours_centi, rate_minor, currency, total_minor, net_minor, tax_minor,
+                                     service_start, service_end, notes, tax_rule, seller, buyer, payment, status, issued_at, due_at, idempotency_key)
                SELECT ${i.id}, printf('%d-%04d', year, last), year, last, ${i.clientId}, ${i.description}, ${i.hoursCenti}, ${i.rateMinor},
-                      ${i.currency}, ${i.totalMinor}, 'draft', ${i.issuedAt.getTime()}, ${i.dueAt.getTime()}, ${i.idempotencyKey}
+                      ${i.currency}, ${t.grossMinor}, ${t.netMinor}, ${t.taxMinor}, ${i.serviceStart}, ${i.serviceEnd}, ${json(i.notes)}, ${i.taxRule},
+                      ${json(i.seller)}, ${json(i.buyer)}, ${json(i.payment)}, 'draft', ${i.issuedAt.getTime()}, ${i.dueAt.getTime()}, ${i.idempotencyKey}
                FROM invoice_counters WHERE year = ${i.year} AND ${absent}`),
     ...(billing ? [db.run(billing.claim)] : []),
+    ...t.lines.map((l, n) =>
+      db.run(sql`INSERT INTO invoice_lines (id, invoice_id, position, description, quantity_milli, unit, unit_price_minor, net_minor, vat_category, vat_rate_percent)
+                 SELECT id || ':' || ${n + 1}, id, ${n + 1}, ${l.description}, ${l.quantityMilli}, ${l.unit}, ${l.unitPriceMinor}, ${l.netMinor},
+                        ${l.vat.category}, ${l.vat.ratePercent}
+                 FROM invoices WHERE idempotency_key = ${i.idempotencyKey}
+                 ON CONFLICT (id) DO NOTHING`),
+    ),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lineTotal } from '../../core/money.js';
+import { billingTotals, issueLines } from '../../core/billing.js';
 
 /**
  * What a standing rule can look at: facts derived from an action's validated
@@ -14,17 +14,12 @@ export interface RuleFacts {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 export const ruleFacts: Record<string, (input: Record<string, unknown>) => RuleFacts> = {
   'invoices.issue': (input) => {
-    const hours = num(input.hoursCenti);
-    const rate = num(input.rateMinor);
-    return {
-      clientId: str(input.clientId),
-      amountMinor: hours !== undefined && rate !== undefined ? lineTotal(hours, rate) : undefined,
-      currency: str(input.currency),
-    };
+    const lines = issueLines(input);
+    // What the invoice asks the client to pay, VAT included: a ceiling is about money leaving their account.
+    return { clientId: str(input.clientId), amountMinor: lines ? billingTotals(lines).grossMinor : undefined, currency: str(input.currency) };
   },
   'email.send': (input) => ({ clientId: str(input.clientId), recipientDomain: str(input.to)?.split('@')[1]?.toLowerCase() }),
   'calendar.book': (input) => ({ clientId: str(input.clientId) }),
