@@ -55,15 +55,14 @@ async function clientId(keel: TestKeel, name: string) {
 }
 
 /** Drafts a proposal for the client and sends it (approving its card); returns its id and the link its email carries. */
-async function sendProposal(keel: TestKeel, client: string, title: string) {
+async function sendProposal(keel: TestKeel, client: string, title: string, price: Record<string, unknown> = { hoursCenti: 4000, rateMinor: 15000 }) {
   const drafted = await keel.kernel.execute({
     operation: 'records.draft_proposal',
     input: {
       clientId: await clientId(keel, client),
       title,
       scope: 'Discovery, design and build of the new site.',
-      hoursCenti: 4000,
-      rateMinor: 15000,
+      ...price,
       currency: 'EUR',
     },
     idempotencyKey: `test:draft:${title}`,
@@ -154,6 +153,20 @@ describe('client pages: the proposal page', () => {
     const refused = await ctx.keel.http.request(`${other.path}/decide`, form({ form: formToken(expired) || 'x', decision: 'accept' }));
     expect([303, 403]).toContain(refused.status);
     expect((await ctx.keel.kernel.list()).filter((a) => a.operation === 'memory.record_proposal_outcome')).toHaveLength(1);
+  });
+
+  it('lists day rates and fixed prices as lines, not as hours × rate', async () => {
+    const lines = [
+      { description: 'Workshop', quantityMilli: 2000, unit: 'day', unitPriceMinor: 150000 },
+      { description: 'Report', quantityMilli: 1000, unit: 'fixed', unitPriceMinor: 80000 },
+    ];
+    const { path } = await sendProposal(ctx.keel, 'Acme Corp', 'Strategy workshop', { lines });
+    const page = await (await ctx.keel.http.request(path)).text();
+    expect(page).toContain('2 days × 1,500.00 EUR/day');
+    expect(page).toContain('3,000.00 EUR');
+    expect(page).toContain('fixed price');
+    expect(page).toContain('3,800.00 EUR');
+    expect(page).not.toContain('Effort');
   });
 
   it('is sent from chat: "send the proposal to Beta" waits on a card, then emails the link', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { defaultLease } from '../../src/core/lease.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel } from '../support/keel.js';
+import { cardsIn, startKeel, withBillingAddress } from '../support/keel.js';
 import { batchTap, crashEnv, operator, routine } from './playbook-crash-workflow.js';
 
 /**
@@ -147,6 +147,8 @@ describe('crash at every step boundary of a playbook run', () => {
     const say = (text: string) =>
       setup.conversation.handle({ ...operator, eventId: `update:${text.length}:${text.slice(0, 20)}`, payload: { kind: 'text', text } });
     await say('Add Beta GmbH as a client, contact Tom tom@beta.test');
+    // The deposit is an invoice, and an invoice needs the client's billing address (issue 25's setup question otherwise).
+    await withBillingAddress(setup, 'Beta GmbH');
     await say('draft a proposal for Beta: workshop, 40 hours at 100 EUR');
     const [card] = cardsIn((await say(routine)).replies);
     await setup.conversation.handle({ ...operator, eventId: 'callback:1', payload: { kind: 'decision', ref: card!.ref, decision: 'approve' } });

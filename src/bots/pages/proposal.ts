@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import { formatHours, formatMoney } from '../../core/money.js';
+import { formatQuantity, formatUnitPrice, lineNet } from '../../core/billing.js';
 import { IdempotencyConflict } from '../../kernel/index.js';
 import { clientById, proposalsByIds, type Proposal } from '../../records/index.js';
 import type { ClientPagesDeps } from './deps.js';
@@ -52,8 +53,16 @@ export function proposalPage(
         ${p.scope ? html`<h2>Scope</h2><p class="pre">${p.scope}</p>` : ''}
         <h2>Price</h2>
         <table>
-          ${p.hoursCenti !== null ? html`<tr><td>Effort</td><td class="num">${formatHours(p.hoursCenti)}</td></tr>` : ''}
-          ${p.rateMinor !== null ? html`<tr><td>Rate</td><td class="num">${formatMoney(p.rateMinor, p.currency)}/h</td></tr>` : ''}
+          ${
+            p.lines?.length
+              ? // Day rates and fixed prices are lines of their own; hours × rate below is only the shape of proposals from before lines.
+                p.lines.map(
+                  (l) =>
+                    html`<tr><td>${l.description}<br><span class="muted">${l.unit === 'fixed' && l.quantityMilli === 1000 ? 'fixed price' : `${formatQuantity(l.quantityMilli, l.unit)} × ${formatUnitPrice(l.unitPriceMinor, l.unit, p.currency)}`}</span></td><td class="num">${formatMoney(lineNet(l), p.currency)}</td></tr>`,
+                )
+              : html`${p.hoursCenti !== null ? html`<tr><td>Effort</td><td class="num">${formatHours(p.hoursCenti)}</td></tr>` : ''}
+          ${p.rateMinor !== null ? html`<tr><td>Rate</td><td class="num">${formatMoney(p.rateMinor, p.currency)}/h</td></tr>` : ''}`
+          }
           <tr><th>Total</th><th class="num amount">${price ?? 'to be agreed'}</th></tr>
         </table>
         ${deps.proposalTerms ? html`<h2>Terms</h2><p class="pre">${deps.proposalTerms}</p>` : ''}
