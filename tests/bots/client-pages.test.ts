@@ -167,6 +167,8 @@ describe('client pages: the proposal page', () => {
     expect(page).toContain('fixed price');
     expect(page).toContain('3,800.00 EUR');
     expect(page).not.toContain('Effort');
+    const mail = await ctx.keel.storage.client.execute("SELECT body FROM outbox_emails WHERE subject = 'Proposal: Strategy workshop'");
+    expect(String(mail.rows[0]!.body)).toContain('Workshop: 2 days at 1,500.00 EUR/day = 3,000.00 EUR, Report: fixed price 800.00 EUR, total 3,800.00 EUR');
   });
 
   it('is sent from chat: "send the proposal to Beta" waits on a card, then emails the link', async () => {

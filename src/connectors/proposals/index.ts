@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConnectorError, defineOperation, type Connector } from '../../kernel/connector.js';
 import type { ConnectorDeps } from '../../kernel/connector-deps.js';
 import { formatHours, formatMoney } from '../../core/money.js';
+import { describeLine } from '../../core/billing.js';
 import { clientById, proposals } from '../../records/index.js';
 import { first } from '../../core/rows.js';
 import type { Mailer } from '../email/index.js';
@@ -42,13 +43,14 @@ export function proposalsConnector({ db }: ConnectorDeps, mailer: Mailer, settin
         });
       }
       const page = await settings.pageLink?.(proposal.id, proposal.clientId);
-      const price = [
-        proposal.hoursCenti !== null ? formatHours(proposal.hoursCenti) : '',
-        proposal.rateMinor !== null ? `at ${formatMoney(proposal.rateMinor, proposal.currency)}/h` : '',
-        proposal.totalMinor !== null ? `total ${formatMoney(proposal.totalMinor, proposal.currency)}` : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
+      // Day rates and fixed prices are lines; hours × rate is the shape of proposals from before lines.
+      const priced = proposal.lines?.length
+        ? proposal.lines.map((l) => describeLine(l, proposal.currency))
+        : [
+            proposal.hoursCenti !== null ? formatHours(proposal.hoursCenti) : '',
+            proposal.rateMinor !== null ? `at ${formatMoney(proposal.rateMinor, proposal.currency)}/h` : '',
+          ];
+      const price = [...priced, proposal.totalMinor !== null ? `total ${formatMoney(proposal.totalMinor, proposal.currency)}` : ''].filter(Boolean).join(', ');
       const email = await mailer.send({
         key: mailKey(proposal.id),
         to: client.email,
