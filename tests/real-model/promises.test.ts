@@ -46,9 +46,10 @@ describe('with a realistic model', () => {
     const card = cardsIn((await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting')).replies)[0]!;
     await keel.tap(card.ref);
     expect(await invoices()).toBe(1);
-    const history = textIn((await keel.say('/history 30')).replies);
-    const step = history.split('\n').find((line) => line.includes('before coordinator') && line.includes('Invoice Acme'));
-    expect(step).toBeDefined();
+    // A turn is checkpointed at its input and where it ends: the invoice request's input checkpoint is listed just below its turn.
+    const lines = textIn((await keel.say('/history 30')).replies).split('\n');
+    const step = lines[lines.findLastIndex((line) => line.includes('Invoice Acme')) + 1];
+    expect(step).toContain(' · before __start__');
     const calls = model.calls().length;
     const rewound = await keel.say(`/rewind ${step!.split(' · ')[0]}`);
     // The model was asked again (new ids), and the ledger recognised the request's invoice.
@@ -66,8 +67,9 @@ describe('with a realistic model', () => {
     const first = await keel.say('Invoice Acme 10 hours at 150 EUR for October consulting');
     expect(textIn(first.replies)).toContain('Approved by your standing rule');
     expect(await invoices()).toBe(1);
-    const history = textIn((await keel.say('/history 40')).replies);
-    const step = history.split('\n').find((line) => line.includes('before coordinator') && line.includes('Invoice Acme'))!;
+    const lines = textIn((await keel.say('/history 40')).replies).split('\n');
+    const step = lines[lines.findLastIndex((line) => line.includes('Invoice Acme')) + 1]!;
+    expect(step).toContain(' · before __start__');
     // This time the model reads the request differently: 12 hours, a different invoice.
     model.misbehave({
       alwaysCall: { name: 'create_invoice', args: { client: 'Acme', hours: 12, rate: 150, currency: 'EUR', description: 'October consulting' } },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { latestOccurrence } from '../../src/records/index.js';
 import { tempDatabase } from '../support/db.js';
-import { cardsIn, startKeel, textIn, type TestKeel } from '../support/keel.js';
+import { cardsIn, startKeel, textIn, withBillingAddress, type TestKeel } from '../support/keel.js';
 
 // The operator is in Berlin (UTC+1 in winter): "at 9" is 08:00 UTC.
 const env = { TZ: 'Europe/Berlin', DIGEST_TIME: 'off' };
@@ -94,6 +94,8 @@ describe('playbooks on a schedule', () => {
     const clock = new ManualClock('2026-11-20T12:00:00Z');
     const keel = await start(clock);
     await keel.say('Add Acme Corp as a client, contact dana@acme.test');
+    // An invoice needs the client's billing address; without it the run stops at the setup question.
+    await withBillingAddress(keel, 'Acme Corp');
     await make(keel, "on the 1st of each month: invoice Acme's retainer 2,000 EUR");
 
     // The last day of November, and the 1st of December before 09:00 in Berlin: nothing.
