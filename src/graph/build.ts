@@ -216,45 +216,30 @@ export function buildConversationGraph(deps: GraphDeps) {
         goto: 'settle',
       });
     }
+    // A short answer to a question Keel asked (which client?) is answered here and settles; the turn is still a turn of its own.
+    const answeredHere = (text: string, pending: Pick<Partial<State>, 'unfiled' | 'unattributed'>) =>
+      new Command({
+        update: {
+          messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(text).messages],
+          replies: say(text).replies,
+          ...pending,
+          turn: { id: turnId(event), text: words, quoted: false, failed: false, replay: false } satisfies Turn,
+          route: null,
+          queued: [],
+          scratch: null,
+          notes: null,
+        },
+        goto: 'settle',
+      });
     if (state.unfiled) {
       // Keel asked which client a kept document is for: a short answer naming one files it; anything else is a request of its own.
       const answered = await fileAnswered(db, kernel, state.unfiled, words, turnId(event));
-      if (answered) {
-        const turn: Turn = { id: turnId(event), text: words, quoted: false, failed: false, replay: false };
-        return new Command({
-          update: {
-            messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(answered.text).messages],
-            replies: say(answered.text).replies,
-            unfiled: answered.filed ? null : state.unfiled,
-            turn,
-            route: null,
-            queued: [],
-            scratch: null,
-            notes: null,
-          },
-          goto: 'settle',
-        });
-      }
+      if (answered) return answeredHere(answered.text, { unfiled: answered.filed ? null : state.unfiled });
     }
     if (state.unattributed) {
       // Keel asked which client a forwarded message's author is with: a short answer naming one links them.
       const answered = await attributeAnswered(db, kernel, state.unattributed, words, turnId(event));
-      if (answered) {
-        const turn: Turn = { id: turnId(event), text: words, quoted: false, failed: false, replay: false };
-        return new Command({
-          update: {
-            messages: [new HumanMessage({ content: words, id: turnId(event) }), ...say(answered.text).messages],
-            replies: say(answered.text).replies,
-            unattributed: answered.linked ? null : state.unattributed,
-            turn,
-            route: null,
-            queued: [],
-            scratch: null,
-            notes: null,
-          },
-          goto: 'settle',
-        });
-      }
+      if (answered) return answeredHere(answered.text, { unattributed: answered.linked ? null : state.unattributed });
     }
     // The same words after a request that got no answer continue that request: its effects are recognised, not repeated.
     const last = state.turn;
