@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { bundleChild } from './bundle-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { defaultLease } from '../../src/core/lease.js';
@@ -28,36 +27,6 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 // Inside the project, so the bundle's imports of packages resolve to its node_modules.
 const child = join(repoRoot, 'node_modules', '.cache', 'keel-reliability', `crash-child-${process.pid}.mjs`);
 type Phase = 'raise' | 'approve';
-
-/**
- * The child is bundled once with esbuild (packages stay external) rather than
- * run through tsx: loading Keel's TypeScript through tsx's hooks costs each of
- * the ~50 child processes over twice the CPU. Each module keeps its own
- * import.meta.url, so paths such as the migrations folder resolve as in the source.
- */
-async function bundleChild(): Promise<void> {
-  await build({
-    entryPoints: [fileURLToPath(new URL('./crash-child.ts', import.meta.url))],
-    outfile: child,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'own-import-meta-url',
-        setup(b) {
-          b.onLoad({ filter: /\.ts$/ }, async (args) => ({
-            contents: (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-            loader: 'ts',
-          }));
-        },
-      },
-    ],
-  });
-}
 
 interface ChildRun {
   crashed?: string;
@@ -90,7 +59,7 @@ function runChild(phase: Phase, url: string, crashAt: number, modelUrl: string |
 const folders: string[] = [];
 let model: RealisticModel;
 beforeAll(async () => {
-  await bundleChild();
+  await bundleChild(new URL('./crash-child.ts', import.meta.url), child);
   model = await startRealisticModel();
 }, 60_000);
 afterAll(async () => {

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { bundleChild } from './bundle-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { defaultLease } from '../../src/core/lease.js';
@@ -23,31 +22,6 @@ import { batchTap, crashEnv, operator, routine } from './playbook-crash-workflow
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const child = join(repoRoot, 'node_modules', '.cache', 'keel-reliability', `playbook-crash-child-${process.pid}.mjs`);
 type Phase = 'fire' | 'approve';
-
-/** Bundled once with esbuild, as the approval sweep does (crash-sweep.test.ts), so each child starts fast. */
-async function bundleChild(): Promise<void> {
-  await build({
-    entryPoints: [fileURLToPath(new URL('./playbook-crash-child.ts', import.meta.url))],
-    outfile: child,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'own-import-meta-url',
-        setup(b) {
-          b.onLoad({ filter: /\.ts$/ }, async (args) => ({
-            contents: (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-            loader: 'ts',
-          }));
-        },
-      },
-    ],
-  });
-}
 
 function runChild(phase: Phase, url: string, crashAt: number): Promise<{ crashed?: string; boundaries?: string[] }> {
   return new Promise((resolve, reject) => {
@@ -70,7 +44,7 @@ function runChild(phase: Phase, url: string, crashAt: number): Promise<{ crashed
 }
 
 const folders: string[] = [];
-beforeAll(bundleChild, 60_000);
+beforeAll(() => bundleChild(new URL('./playbook-crash-child.ts', import.meta.url), child), 60_000);
 afterAll(() => {
   for (const path of [child, ...folders]) rmSync(path, { recursive: true, force: true });
 });
