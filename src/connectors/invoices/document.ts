@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vatCategory } from '../../core/billing.js';
 
 /**
  * An invoice or credit note as EN 16931 sees it: the one shape the PDF, the
@@ -22,16 +23,6 @@ const party = z.object({
   vatId: z.string().optional(),
   email: z.string().optional(),
 });
-
-/** UNTDID 5305 VAT category codes EN 16931 uses. */
-export const vatCategory = z.enum([
-  'S', // standard or reduced rate
-  'AE', // reverse charge (EU B2B cross-border)
-  'E', // exempt (e.g. small-business exemption)
-  'G', // export outside the EU
-  'Z', // zero rated
-  'O', // outside the scope of VAT
-]);
 
 const line = z.object({
   description: z.string().min(1),

@@ -18,7 +18,7 @@ import { first } from '../../core/rows.js';
 
 export { creditNotes, invoicePaymentLinks } from './tables.js';
 export { stripePayments, type StripePayments, type StripeSettings } from './stripe.js';
-export { invoiceDocument, vatCategory, type InvoiceDocument } from './document.js';
+export { invoiceDocument, type InvoiceDocument } from './document.js';
 export {
   eInvoiceFormat,
   eInvoiceXml,
