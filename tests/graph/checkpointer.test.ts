@@ -137,6 +137,22 @@ describe('LibSQLSaver with a real graph', () => {
     expect(original.values).toMatchObject({ request: 'invoice', decision: 'yes', log: ['drafted invoice', 'decided yes', 'sent'] });
   });
 
+  it('two processes taking turns on one thread each read the other’s newest values, whatever their caches hold', async () => {
+    database = await openTempDatabase();
+    const other = await database.reopen();
+    const thread = { configurable: { thread_id: 'shared' } };
+    const first = approvalGraph(new LibSQLSaver(database.storage.sql));
+    const second = approvalGraph(new LibSQLSaver(other.sql));
+    // Each graph caches the values it wrote and read; the other one's newer versions must still be fetched.
+    await first.invoke({ request: 'invoice Acme' }, thread);
+    expect((await second.getState(thread)).values.log).toEqual(['drafted invoice Acme']);
+    await second.invoke(new Command({ resume: 'yes' }), thread);
+    expect((await first.getState(thread)).values.log).toEqual(['drafted invoice Acme', 'decided yes', 'sent']);
+    await first.invoke({ request: 'invoice Beta' }, thread);
+    expect((await second.getState(thread)).values).toMatchObject({ request: 'invoice Beta', decision: 'yes' });
+    expect((await second.getState(thread)).values.log.at(-1)).toBe('drafted invoice Beta');
+  });
+
   it('deleteThread removes every checkpoint, value and write of that thread only', async () => {
     database = await openTempDatabase();
     const saver = new LibSQLSaver(database.storage.client);

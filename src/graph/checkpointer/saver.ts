@@ -30,6 +30,7 @@ import {
   type StoredBytes,
 } from './sql.js';
 import { assembleTuples, decodeRow, groupTupleParts, versionKeys, type Fetched, type StoredCheckpoint, type TupleContext } from './tuples.js';
+import { ValueCache } from './value-cache.js';
 import { nextChannelVersion } from './versions.js';
 
 /** Rows fetched per round trip while listing; a caller that stops early never loads the rest. */
@@ -45,13 +46,14 @@ const LIST_PAGE_SIZE = 50;
 export class LibSQLSaver extends BaseCheckpointSaver {
   readonly #sql: SqlRunner;
   readonly #tuples: TupleContext;
+  readonly #values = new ValueCache();
 
   /** Given a Storage's `sql` on Node with a local file, statements are prepared once; given a client, it speaks through that. */
   constructor(database: Client | SqlRunner, serde?: SerializerProtocol) {
     super(serde);
     const sql = 'execute' in database ? clientRunner(database) : database;
     this.#sql = sql;
-    this.#tuples = { sql, serde: this.serde, firstVersion: () => this.getNextVersion(undefined) };
+    this.#tuples = { sql, serde: this.serde, values: this.#values, firstVersion: () => this.getNextVersion(undefined) };
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -59,8 +61,10 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    const rows = await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId));
-    const decoded = await Promise.all(groupTupleParts(rows).map(({ row, fetched }) => this.#decode(row, fetched)));
+    // A thread this process has values of needs only its row and writes read; a new one reads its values along.
+    const withValues = !this.#values.knows(threadId, checkpointNs);
+    const rows = await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId, withValues));
+    const decoded = await Promise.all(groupTupleParts(rows, withValues).map(({ row, fetched }) => this.#decode(row, fetched)));
     const [tuple] = await assembleTuples(this.#tuples, decoded);
     return tuple;
   }
@@ -108,6 +112,10 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
     const row = upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes, versions, metadata.source);
     await this.#sql.write(changed.length === 0 ? [row] : [insertChannelValues(address.threadId, address.checkpointNs, changed), row]);
+    for (const [channel, version] of Object.entries(versionKeys(newVersions))) {
+      const value = changed.find((row) => row.channel === channel)?.value ?? null;
+      this.#values.add(address.threadId, address.checkpointNs, channel, version, value);
+    }
     return configFor(address);
   }
 
@@ -144,6 +152,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     await this.#sql.write(deleteThreadStatements(threadId));
+    this.#values.forgetThread(threadId);
   }
 
   /**

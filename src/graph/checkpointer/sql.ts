@@ -22,9 +22,10 @@ interface CheckpointSelection {
  * snapshot, one round trip): a row per checkpoint (`part` 0), per channel value
  * (1) and per pending write (2), each naming its checkpoint. Values come from the
  * `channel_versions` column, so a row written before it existed gets none here
- * and its values are read by `selectChannelValues`.
+ * and its values are read by `selectChannelValues`. Without `values`, the values
+ * are left to the saver's cache (value-cache.ts) and that lookup.
  */
-function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement {
+function selectTuples({ where, args, limit }: CheckpointSelection, values = true): SqlStatement {
   return {
     sql: `WITH c AS MATERIALIZED (
             SELECT ${CHECKPOINT_COLUMNS}, channel_versions FROM checkpoints
@@ -34,11 +35,15 @@ function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement
           SELECT 0 AS part, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
                  channel_versions, NULL AS channel, NULL AS task_id, NULL AS idx, NULL AS task_path
             FROM c
-          UNION ALL
+          ${
+            values
+              ? `UNION ALL
           SELECT 1, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, b.type, b.blob, NULL, NULL, b.channel, NULL, NULL, NULL
             FROM c CROSS JOIN json_each(c.channel_versions) AS v
             CROSS JOIN checkpoint_blobs AS b
-              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value
+              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value`
+              : ''
+          }
           UNION ALL
           SELECT 2, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, w.type, w.value, NULL, NULL, w.channel, w.task_id, w.idx, w.task_path
             FROM c CROSS JOIN checkpoint_writes AS w
@@ -47,14 +52,22 @@ function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement
   };
 }
 
-// getTuple's two statements, built once: the runner looks prepared statements up by their text.
-const NEWEST_TUPLE = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 }).sql;
-const TUPLE_BY_ID = selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 }).sql;
+// getTuple's statements, built once: the runner looks prepared statements up by their text.
+const NEWEST = { where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 };
+const BY_ID = { where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 };
+const TUPLE_SQL = {
+  newest: { values: selectTuples(NEWEST).sql, lean: selectTuples(NEWEST, false).sql },
+  byId: { values: selectTuples(BY_ID).sql, lean: selectTuples(BY_ID, false).sql },
+};
 
-/** One checkpoint (the newest of its namespace without an id) with its values and writes; see selectTuples. */
-export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
-  if (checkpointId === undefined) return { sql: NEWEST_TUPLE, args: [threadId, checkpointNs, 1] };
-  return { sql: TUPLE_BY_ID, args: [threadId, checkpointNs, checkpointId, 1] };
+/**
+ * One checkpoint (the newest of its namespace without an id) with its writes, and
+ * its values unless `values` is false; see selectTuples.
+ */
+export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string, values = true): SqlStatement {
+  const kind = values ? 'values' : 'lean';
+  if (checkpointId === undefined) return { sql: TUPLE_SQL.newest[kind], args: [threadId, checkpointNs, 1] };
+  return { sql: TUPLE_SQL.byId[kind], args: [threadId, checkpointNs, checkpointId, 1] };
 }
 
 export interface ListScope {

@@ -15,6 +15,7 @@ import { configFor, type CheckpointAddress } from './config.js';
 import { loadStored, loadTyped } from './packed.js';
 import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } from './rows.js';
 import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
+import type { ValueCache } from './value-cache.js';
 
 /** What a checkpoint row holds: everything but the channel values, which live in checkpoint_blobs. */
 export type StoredCheckpoint = Omit<Checkpoint, 'channel_values'>;
@@ -28,6 +29,7 @@ export interface DecodedRow {
 export interface TupleContext {
   sql: SqlRunner;
   serde: SerializerProtocol;
+  values: ValueCache;
   /** The saver's first channel version, for the pending-sends channel of a pre-v4 checkpoint with no versions. */
   firstVersion(): number;
 }
@@ -43,20 +45,20 @@ export async function decodeRow(serde: SerializerProtocol, row: CheckpointRow): 
 
 /** What the one-statement read (`selectTuples`) brought along with a checkpoint row. */
 export interface Fetched {
-  /** Absent when the row predates `channel_versions`: its values are looked up by version. */
+  /** Absent when the read left them out or the row predates `channel_versions`: they come from the cache or a lookup by version. */
   values: ChannelValue[] | undefined;
   writes: WriteRow[];
 }
 
 type ChannelValue = { channel: string; value: StoredBytes };
 
-/** Splits `selectTuples` rows into checkpoints (in the order returned) with their values and writes. */
-export function groupTupleParts(rows: SqlRow[]): { row: CheckpointRow; fetched: Fetched }[] {
+/** Splits `selectTuples` rows into checkpoints (in the order returned) with their values (if it read them) and writes. */
+export function groupTupleParts(rows: SqlRow[], withValues = true): { row: CheckpointRow; fetched: Fetched }[] {
   const parts = rows.map(readTuplePart);
   const byAddress = new Map<string, { row: CheckpointRow; fetched: Fetched }>();
   for (const part of parts) {
     if (part.part !== 'checkpoint') continue;
-    const values = part.row.channelVersions === undefined ? undefined : [];
+    const values = withValues && part.row.channelVersions !== undefined ? [] : undefined;
     byAddress.set(addressKey(part.row.address), { row: part.row, fetched: { values, writes: [] } });
   }
   for (const part of parts) {
@@ -72,8 +74,9 @@ const addressKey = ({ threadId, checkpointNs, checkpointId }: CheckpointAddress)
 
 /**
  * Completes decoded rows into tuples: channel values at the recorded versions and
- * pending writes, plus the parent's queued sends for pre-v4 checkpoints. What the
- * read did not bring along goes out as one batch, one round trip to a remote database.
+ * pending writes, plus the parent's queued sends for pre-v4 checkpoints. Values
+ * the read did not bring along come from the cache; what is still missing goes
+ * out as one batch, one round trip to a remote database. Every value read is cached.
  */
 export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[]): Promise<CheckpointTuple[]> {
   if (decoded.length === 0) return [];
@@ -82,10 +85,23 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
     const { threadId, checkpointNs } = entry.row.address;
     const lookup = (statement: SqlStatement) => statements.push(statement) - 1;
     const sendsFrom = pendingSendsParent(entry);
+    const versions = versionKeys(entry.checkpoint.channel_versions);
+    const read = entry.fetched?.values;
+    const cached: ChannelValue[] = [];
+    const missing: Record<string, string> = {};
+    if (read === undefined) {
+      for (const [channel, version] of Object.entries(versions)) {
+        const value = context.values.get(threadId, checkpointNs, channel, version);
+        if (value === undefined) missing[channel] = version;
+        else if (value !== null) cached.push({ channel, value });
+      }
+    }
     return {
       entry,
+      versions,
       writes: entry.fetched?.writes ?? lookup(selectWrites(entry.row.address)),
-      values: entry.fetched?.values ?? lookup(selectChannelValues(threadId, checkpointNs, versionKeys(entry.checkpoint.channel_versions))),
+      values: read ?? cached,
+      missing: Object.keys(missing).length === 0 ? undefined : lookup(selectChannelValues(threadId, checkpointNs, missing)),
       sends: sendsFrom === undefined ? undefined : lookup(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom })),
     };
   });
@@ -96,15 +112,21 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
     return rows;
   };
   return Promise.all(
-    plans.map(({ entry, writes, values, sends }) =>
-      buildTuple(
+    plans.map(({ entry, versions, writes, values, missing, sends }) => {
+      const fetched = missing === undefined ? [] : looked(missing).map(readChannelValueRow);
+      const { threadId, checkpointNs } = entry.row.address;
+      for (const { channel, value } of entry.fetched?.values ?? fetched) {
+        const version = versions[channel];
+        if (version !== undefined) context.values.add(threadId, checkpointNs, channel, version, value);
+      }
+      return buildTuple(
         context,
         entry,
         typeof writes === 'number' ? looked(writes).map(readWriteRow) : writes,
-        typeof values === 'number' ? looked(values).map(readChannelValueRow) : values,
+        [...values, ...fetched],
         sends === undefined ? undefined : looked(sends).map(readWriteRow),
-      ),
-    ),
+      );
+    }),
   );
 }
 

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ValueCache } from '../../src/graph/checkpointer/value-cache.js';
+
+const bytes = (size: number, fill = 1) => ({ type: 'json', bytes: new Uint8Array(size).fill(fill) });
+
+describe('the checkpointer’s value cache', () => {
+  it('keeps the first value of a key, as the table does', () => {
+    const cache = new ValueCache(1000);
+    cache.add('t', '', 'messages', '2.5', bytes(10, 1));
+    cache.add('t', '', 'messages', '2.5', bytes(10, 2));
+    expect(cache.get('t', '', 'messages', '2.5')?.bytes[0]).toBe(1);
+    expect(cache.get('t', '', 'messages', '3.1')).toBeUndefined();
+  });
+
+  it('remembers a version stored with no value until a value is stored for it', () => {
+    const cache = new ValueCache(1000);
+    cache.add('t', '', 'route', '4.2', null);
+    expect(cache.get('t', '', 'route', '4.2')).toBeNull();
+    cache.add('t', '', 'route', '4.2', bytes(5, 7));
+    expect(cache.get('t', '', 'route', '4.2')?.bytes[0]).toBe(7);
+  });
+
+  it('drops the least recently used values past its byte budget, and forgets a thread it no longer holds', () => {
+    const cache = new ValueCache(100);
+    cache.add('a', '', 'x', '1', bytes(40));
+    cache.add('b', '', 'x', '1', bytes(40));
+    expect(cache.get('a', '', 'x', '1')).toBeDefined();
+    cache.add('c', '', 'x', '1', bytes(40));
+    expect(cache.get('b', '', 'x', '1')).toBeUndefined();
+    expect(cache.knows('b', '')).toBe(false);
+    expect(cache.knows('a', '')).toBe(true);
+    expect(cache.knows('a', 'sub')).toBe(false);
+    cache.add('huge', '', 'x', '1', bytes(101));
+    expect(cache.knows('huge', '')).toBe(false);
+  });
+
+  it('forgets a deleted thread’s values only', () => {
+    const cache = new ValueCache(1000);
+    cache.add('a', '', 'x', '1', bytes(10));
+    cache.add('ab', '', 'x', '1', bytes(10));
+    cache.forgetThread('a');
+    expect(cache.knows('a', '')).toBe(false);
+    expect(cache.get('ab', '', 'x', '1')).toBeDefined();
+  });
+});
