@@ -1,9 +1,12 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
+import { deflateSync, inflateSync } from 'fflate';
 
 /**
  * Checkpoints of older turns are kept only for /history and /rewind, and are
- * read rarely, so pruning deflates them in place; the row's serializer type
- * gains this suffix. CompressionStream is a web standard, on Node and Workers alike.
+ * read rarely, so pruning deflates them in place (raw DEFLATE); the row's
+ * serializer type gains this suffix. fflate runs on Node and Workers alike and,
+ * synchronous, costs a fraction of a CompressionStream's per-call overhead on
+ * values this small.
  */
 const PACKED = '+deflate';
 /** Below this a deflated copy saves too little to be worth a rewrite. */
@@ -12,14 +15,14 @@ export const PACK_MIN_BYTES = 256;
 export const isPacked = (type: string): boolean => type.endsWith(PACKED);
 export const packedType = (type: string): string => `${type}${PACKED}`;
 
-export async function pack(bytes: Uint8Array): Promise<Uint8Array> {
-  return through(bytes, new CompressionStream('deflate-raw'));
+export function pack(bytes: Uint8Array): Uint8Array {
+  return deflateSync(bytes);
 }
 
 /** Reads a stored value, packed or not. */
 export async function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): Promise<unknown> {
   if (!isPacked(type)) return loadTyped(serde, type, bytes);
-  return loadTyped(serde, type.slice(0, -PACKED.length), await through(bytes, new DecompressionStream('deflate-raw')));
+  return loadTyped(serde, type.slice(0, -PACKED.length), inflateSync(bytes));
 }
 
 const utf8 = new TextDecoder();
@@ -41,9 +44,4 @@ export function loadTyped(serde: SerializerProtocol, type: string, bytes: Uint8A
     return serde.loadsTyped(type, text);
   }
   return serde.loadsTyped(type, bytes);
-}
-
-async function through(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const stream = new Blob([new Uint8Array(bytes)]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

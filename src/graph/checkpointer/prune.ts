@@ -174,14 +174,14 @@ async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept
     const { channel, value } = readChannelValueRow(raw);
     updates.push({
       sql: `UPDATE checkpoint_blobs SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = ? AND version = ? AND type = ?`,
-      args: [packedType(value.type), await pack(value.bytes), threadId, channel, String(raw.version), value.type],
+      args: [packedType(value.type), pack(value.bytes), threadId, channel, String(raw.version), value.type],
     });
   }
   for (const { row } of cold) {
     if (isPacked(row.type)) continue;
     updates.push({
       sql: `UPDATE checkpoints SET type = ?, checkpoint = ?, metadata = ? WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ? AND type = ?`,
-      args: [packedType(row.type), await pack(row.checkpoint), await pack(row.metadata), threadId, row.address.checkpointId, row.type],
+      args: [packedType(row.type), pack(row.checkpoint), pack(row.metadata), threadId, row.address.checkpointId, row.type],
     });
   }
   if (updates.length > 0) await sql.write(updates);
