@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { s3Settings } from '../core/s3-settings.js';
 import type { BackupConfig, BackupMade } from './index.js';
 import { holdLease } from './lease.node.js';
-import { databaseFile } from './node-database.js';
+import { databaseFile } from './node-sql.js';
 
 /** Where the database and the files it points at live, and where backups go. */
 export interface BackupSettings {

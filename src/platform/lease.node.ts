@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { databaseFile } from './node-database.js';
+import { databaseFile } from './node-sql.js';
 
 /**
  * Who is using a local database file: a marker per process in `<file>.lease/`,

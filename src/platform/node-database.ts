@@ -1,15 +1,15 @@
 import { createClient, type Client, type InArgs, type InStatement, type Transaction, type TransactionMode } from '@libsql/client';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { storageFault, type DatabaseSettings } from '../storage/index.js';
-
-export const BUSY_TIMEOUT_MS = 5000;
+import { withNativeStatements } from './node-client.js';
+import { BUSY_TIMEOUT_MS, databaseFile, openNativeConnection } from './node-sql.js';
 
 /**
  * Opens the libSQL client for Node. A local file gets its folder created, WAL
- * journaling (readers never block the writer) and a busy timeout so two
- * processes on one file wait for each other instead of failing.
+ * journaling (readers never block the writer), a busy timeout so two processes
+ * on one file wait for each other instead of failing, and its one-shot
+ * statements run on a native connection that prepares each statement once (node-client.ts).
  */
 export async function openClient(settings: DatabaseSettings): Promise<Client> {
   const local = settings.url.startsWith('file:');
@@ -23,7 +23,7 @@ export async function openClient(settings: DatabaseSettings): Promise<Client> {
   if (!local) return client;
   await client.execute('PRAGMA journal_mode = WAL');
   await client.execute('PRAGMA synchronous = NORMAL');
-  return reopenedAfterFaults(client);
+  return reopenedAfterFaults(path ? withNativeStatements(client, openNativeConnection(path)) : client);
 }
 
 /**
@@ -98,12 +98,4 @@ function reopenedAfterFaults(client: Client): Client {
       return client.protocol;
     },
   };
-}
-
-/** The path of a local database file, or undefined for a remote or in-memory database. */
-export function databaseFile(url: string): string | undefined {
-  if (!url.startsWith('file:')) return undefined;
-  const bare = url.replace(/^file:/, '').split('?')[0] ?? '';
-  if (bare === ':memory:' || bare === '') return undefined;
-  return bare.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : bare;
 }

@@ -1,61 +1,101 @@
 import Database from 'libsql';
 import type { InValue } from '@libsql/client';
 import type { DatabaseSettings, SqlRunner, SqlRow, SqlStatement } from '../storage/index.js';
-import { BUSY_TIMEOUT_MS, databaseFile } from './node-database.js';
+import { fileURLToPath } from 'node:url';
 
 type Prepared = Database.Statement<unknown[]>;
 
+/** How long a connection waits for another process's write lock before it reports the database as locked. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** The path of a local database file, or undefined for a remote or in-memory database. */
+export function databaseFile(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const bare = url.replace(/^file:/, '').split('?')[0] ?? '';
+  if (bare === ':memory:' || bare === '') return undefined;
+  return bare.startsWith('//') ? fileURLToPath(url.split('?')[0]!) : bare;
+}
+
 /**
- * A second, native connection to a local database file (the same libSQL engine
+ * A native connection to a local database file (the same libSQL engine
  * @libsql/client runs for `file:` URLs) whose statements are prepared once and
- * reused: the client prepares every statement afresh, which cost the checkpointer
- * most of its time. Calls are synchronous underneath, like the client's, so a
- * transaction never stays open across an await. Not for `:memory:`, where a
- * second connection would open a different, empty database.
+ * reused: the client prepares every statement afresh, which cost the hot paths
+ * most of their time. Calls are synchronous, so a transaction never stays open
+ * across an await. Not for `:memory:`, where another connection would open a
+ * different, empty database.
  */
-export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close(): void }) | undefined {
-  const path = databaseFile(settings.url);
-  if (!path) return undefined;
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  db.exec('PRAGMA synchronous = NORMAL');
+export interface NativeConnection {
+  /** The statement for `sql`, prepared on first use; `setup` runs once on a new one. */
+  prepared(sql: string, setup?: (statement: Prepared) => void): Prepared;
+  /** Runs `work` between `begin` and COMMIT, rolling back if it throws. */
+  transaction<T>(begin: string, work: () => T): T;
+  /** Drops every prepared statement and the connection; the next call opens a fresh one. */
+  reset(): void;
+  close(): void;
+}
+
+export function openNativeConnection(path: string): NativeConnection {
+  let db: Database.Database | undefined;
   const cache = new Map<string, Prepared>();
-  const prepared = (sql: string): Prepared => {
+  const open = (): Database.Database => {
+    if (db === undefined) {
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db.exec('PRAGMA synchronous = NORMAL');
+    }
+    return db;
+  };
+  const prepared = (sql: string, setup?: (statement: Prepared) => void): Prepared => {
     let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = db.prepare(sql);
+      statement = open().prepare(sql);
+      setup?.(statement);
       cache.set(sql, statement);
     }
     return statement;
   };
-  // Arguments go over as one array: given a lone object (a Buffer, or null), the driver would read it as named parameters.
-  const rows = ({ sql, args }: SqlStatement) => prepared(sql).all(args.map(nativeValue)) as SqlRow[];
-  const inTransaction = <T>(begin: string, work: () => T): T => {
-    prepared(begin).run();
-    try {
-      const result = work();
-      prepared('COMMIT').run();
-      return result;
-    } catch (error) {
-      if (db.inTransaction) prepared('ROLLBACK').run();
-      throw error;
-    }
+  const close = () => {
+    cache.clear();
+    if (db?.open) db.close();
+    db = undefined;
   };
+  return {
+    prepared,
+    transaction(begin, work) {
+      prepared(begin).run();
+      try {
+        const result = work();
+        prepared('COMMIT').run();
+        return result;
+      } catch (error) {
+        if (db?.inTransaction) prepared('ROLLBACK').run();
+        throw error;
+      }
+    },
+    reset: close,
+    close,
+  };
+}
+
+/** The checkpointer's runner on a native connection of its own. */
+export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close(): void }) | undefined {
+  const path = databaseFile(settings.url);
+  if (!path) return undefined;
+  const connection = openNativeConnection(path);
+  // Arguments go over as one array: given a lone object (a Buffer, or null), the driver would read it as named parameters.
+  const rows = ({ sql, args }: SqlStatement) => connection.prepared(sql).all(args.map(nativeValue)) as SqlRow[];
   return {
     async query(statement) {
       return rows(statement);
     },
     async queryBatch(statements) {
-      return inTransaction('BEGIN DEFERRED', () => statements.map(rows));
+      return connection.transaction('BEGIN DEFERRED', () => statements.map(rows));
     },
     async write(statements) {
-      inTransaction('BEGIN IMMEDIATE', () => {
-        for (const { sql, args } of statements) prepared(sql).run(args.map(nativeValue));
+      connection.transaction('BEGIN IMMEDIATE', () => {
+        for (const { sql, args } of statements) connection.prepared(sql).run(args.map(nativeValue));
       });
     },
-    close() {
-      cache.clear();
-      if (db.open) db.close();
-    },
+    close: connection.close,
   };
 }
 
