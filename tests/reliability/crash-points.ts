@@ -1,7 +1,5 @@
 import { writeSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import type { InStatement } from '@libsql/client';
-import { Sqlite3Client } from '@libsql/client/sqlite3';
 
 /**
  * Crash injection for a child process, from the outside of the product code:
@@ -11,15 +9,13 @@ import { Sqlite3Client } from '@libsql/client/sqlite3';
  * write; when n equals the chosen crash point the process SIGKILLs itself
  * there, so nothing after it runs, not even pending promises.
  *
- * The libSQL client's prototype, the native libsql driver's statements and node:fs/promises are patched (the latter
+ * The native libsql driver's statements and node:fs/promises are patched (the latter
  * via syncBuiltinESMExports, which updates the named imports other modules
  * already hold), so Keel is built exactly as `npm start` builds it.
  */
 
 const WRITE = /^\s*(insert|update|delete|replace)\b/i;
 const TABLE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|replace\s+into)\s+["`]?(\w+)["`]?/i;
-
-const sqlOf = (stmt: InStatement | [string, unknown[]?]) => (typeof stmt === 'string' ? stmt : Array.isArray(stmt) ? stmt[0] : stmt.sql);
 
 /** "UPDATE actions (state, decided_by, …)": the table and, for updates, the columns set. */
 function describe(sql: string): string {
@@ -50,39 +46,32 @@ export function installCrashPoints(crashAt: number): CrashPoints {
     }
   };
 
-  const proto = Sqlite3Client.prototype;
-  const execute = proto.execute;
-  proto.execute = function (this: Sqlite3Client, stmt: InStatement, args?: unknown) {
-    const sql = sqlOf(stmt);
-    if (WRITE.test(sql)) boundary(describe(sql));
-    return execute.call(this, stmt as never, args as never);
-  } as typeof proto.execute;
-  const batch = proto.batch;
-  proto.batch = function (this: Sqlite3Client, stmts: InStatement[], mode?: Parameters<typeof batch>[1]) {
-    const writes = stmts.map(sqlOf).filter((sql) => WRITE.test(sql));
-    if (writes.length) boundary(`batch [${[...new Set(writes.map(describe))].join(' + ')}]`);
-    return batch.call(this, stmts as never, mode);
-  } as typeof proto.batch;
-
-  // The checkpointer writes through a second, native connection (node-sql.ts, prepared statements in one
-  // transaction): its commit is the boundary, labelled with the writes the transaction holds.
-  type Prepared = { run(...params: unknown[]): unknown };
-  const Native = createRequire(import.meta.url)('libsql') as { prototype: { prepare(this: object, sql: string): Prepared } };
+  // Every statement on a local file runs on a native libsql connection: drizzle's one-shot statements and the
+  // checkpointer's on their own prepared-once connections (node-client.ts, node-sql.ts), interactive transactions
+  // and migrations on the client's pool. A write outside a transaction is a boundary just before it runs; writes
+  // inside one make their COMMIT the boundary, labelled with what the transaction holds.
+  type Prepared = Record<'run' | 'all' | 'get', (...params: unknown[]) => unknown>;
+  type Connection = { inTransaction: boolean };
+  const Native = createRequire(import.meta.url)('libsql') as { prototype: { prepare(this: Connection, sql: string): Prepared } };
   const prepare = Native.prototype.prepare;
-  const pending = new WeakMap<object, string[]>();
-  Native.prototype.prepare = function (this: object, sql: string) {
+  const pending = new WeakMap<Connection, string[]>();
+  Native.prototype.prepare = function (this: Connection, sql: string) {
     const statement = prepare.call(this, sql);
-    const run = statement.run;
     const db = this;
-    statement.run = (...params: unknown[]) => {
-      const writes = pending.get(db) ?? [];
-      if (WRITE.test(sql)) pending.set(db, [...writes, describe(sql)]);
-      if (/^\s*(commit|rollback)\b/i.test(sql)) {
-        pending.delete(db);
-        if (/^\s*commit\b/i.test(sql) && writes.length) boundary(`native batch [${[...new Set(writes)].join(' + ')}]`);
-      }
-      return run.apply(statement, params);
-    };
+    for (const method of ['run', 'all', 'get'] as const) {
+      const original = statement[method];
+      statement[method] = (...params: unknown[]) => {
+        if (WRITE.test(sql)) {
+          if (db.inTransaction) pending.set(db, [...(pending.get(db) ?? []), describe(sql)]);
+          else boundary(describe(sql));
+        } else if (/^\s*(commit|rollback)\b/i.test(sql)) {
+          const writes = pending.get(db) ?? [];
+          pending.delete(db);
+          if (/^\s*commit\b/i.test(sql) && writes.length) boundary(`batch [${[...new Set(writes)].join(' + ')}]`);
+        }
+        return original.apply(statement, params);
+      };
+    }
     return statement;
   };
 

@@ -9,7 +9,6 @@
  */
 import { writeSync } from 'node:fs';
 import type { InStatement } from '@libsql/client';
-import { Sqlite3Client } from '@libsql/client/sqlite3';
 import { systemClock } from '../../src/core/clock.js';
 import { leaseFor } from '../../src/core/lease.js';
 import { randomIds } from '../../src/core/ids.js';
@@ -47,22 +46,27 @@ if (mode === 'action') {
   process.stdout.write(`DONE ${JSON.stringify({ state: row.state, owner: row.owner })}\n`);
   storage.close();
 } else {
-  const proto = Sqlite3Client.prototype;
-  const execute = proto.execute;
-  proto.execute = async function (this: Sqlite3Client, stmt: InStatement, args?: unknown) {
-    const result = await execute.call(this, stmt as never, args as never);
-    // The claim: drizzle writes the set columns in table order, so it starts with last_run_at and names this owner.
-    const claim =
-      typeof stmt === 'object' &&
-      /^update "scheduled_jobs" set "last_run_at" = \?, "claimed_by" = \?/i.test(stmt.sql) &&
-      Array.isArray(stmt.args) &&
-      stmt.args.includes('daily-digest');
-    if (claim && result.rows.length) {
-      writeSync(1, 'CLAIMED\n');
-      process.kill(process.pid, 'SIGKILL');
-    }
-    return result;
-  } as typeof proto.execute;
+  // The client Keel's storage (and drizzle) speaks through, whichever connection serves it underneath.
+  const openClient = nodePlatform.openClient;
+  nodePlatform.openClient = async (settings) => {
+    const client = await openClient(settings);
+    const execute = client.execute;
+    client.execute = async (stmt: InStatement | string, args?: unknown) => {
+      const result = await execute(stmt as never, args as never);
+      // The claim: drizzle writes the set columns in table order, so it starts with last_run_at and names this owner.
+      const claim =
+        typeof stmt === 'object' &&
+        /^update "scheduled_jobs" set "last_run_at" = \?, "claimed_by" = \?/i.test(stmt.sql) &&
+        Array.isArray(stmt.args) &&
+        stmt.args.includes('daily-digest');
+      if (claim && result.rows.length) {
+        writeSync(1, 'CLAIMED\n');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      return result;
+    };
+    return client;
+  };
   const keel = await startKeel({ url, env: digestEnv });
   await keel.scheduler.sync();
   await keel.scheduler.tick();

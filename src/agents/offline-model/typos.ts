@@ -119,10 +119,19 @@ const isTransposition = (a: string, b: string) =>
       i + 1 < a.length && a[i] !== b[i] && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) && a.slice(0, i) === b.slice(0, i),
   );
 
+/** Words already looked at: an operator's vocabulary is small, and each word costs an edit distance to every keyword. */
+const corrected = new Map<string, string | null>();
+const CORRECTED_WORDS = 10_000;
+
 /** The keyword a lowercase word was meant to be, if it is a near miss: one edit for long words, a swap for short ones. */
 export function correctWord(word: string): string | undefined {
   if (word.length < 4 || genuine.has(word) || !/^[a-z]+$/.test(word)) return undefined;
-  return keywords.find((keyword) => (keyword.length >= 6 ? distance(word, keyword, 1) <= 1 : isTransposition(word, keyword)));
+  const known = corrected.get(word);
+  if (known !== undefined) return known ?? undefined;
+  const keyword = keywords.find((candidate) => (candidate.length >= 6 ? distance(word, candidate, 1) <= 1 : isTransposition(word, candidate)));
+  if (corrected.size >= CORRECTED_WORDS) corrected.clear();
+  corrected.set(word, keyword ?? null);
+  return keyword;
 }
 
 /** Expands shorthand and corrects near-miss keywords word by word, keeping punctuation and spacing; addresses and handles are left alone. */
