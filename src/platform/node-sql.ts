@@ -91,9 +91,10 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
       return connection.transaction('BEGIN DEFERRED', () => statements.map(rows));
     },
     async write(statements) {
-      connection.transaction('BEGIN IMMEDIATE', () => {
-        for (const { sql, args } of statements) connection.prepared(sql).run(args.map(nativeValue));
-      });
+      const run = ({ sql, args }: SqlStatement) => connection.prepared(sql).run(args.map(nativeValue));
+      // A lone statement is its own transaction; BEGIN and COMMIT around it would only cost two more calls.
+      if (statements.length === 1) run(statements[0]!);
+      else connection.transaction('BEGIN IMMEDIATE', () => statements.forEach(run));
     },
     close: connection.close,
   };

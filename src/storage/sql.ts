@@ -16,6 +16,7 @@ export interface SqlStatement {
 export interface SqlRunner {
   query(statement: SqlStatement): Promise<SqlRow[]>;
   queryBatch(statements: SqlStatement[]): Promise<SqlRow[][]>;
+  /** All or nothing: in one transaction (a lone statement is one by itself). */
   write(statements: SqlStatement[]): Promise<void>;
 }
 
@@ -29,7 +30,8 @@ export function clientRunner(client: Client): SqlRunner {
       return (await client.batch(statements, 'read')).map((result) => result.rows);
     },
     async write(statements) {
-      await client.batch(statements, 'write');
+      if (statements.length === 1) await client.execute(statements[0]!);
+      else await client.batch(statements, 'write');
     },
   };
 }

@@ -11,9 +11,9 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
     const statement = selectChannelValues('op:owner', '', { messages: '00000000000000000000000000000007.1', open: '3' }) as { sql: string; args: string[] };
     const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
     const steps = plan.rows.map((row) => String(row.detail));
-    // json_each drives the loop; each blob is one search on (thread_id, checkpoint_ns, channel, version).
+    // json_each drives the loop; each value is one search of checkpoint_rows (under the checkpoint_blobs view) on its full key.
     expect(steps[0]).toMatch(/^SCAN v VIRTUAL TABLE/);
-    expect(steps[1]).toMatch(/^SEARCH b USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/);
+    expect(steps[1]).toMatch(/^SEARCH checkpoint_rows USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/);
   });
 
   it('reads a checkpoint with its values and writes in one statement of primary-key searches', async () => {
@@ -21,8 +21,11 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
     const statement = selectTuple('op:owner', '') as { sql: string; args: string[] };
     const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
     const steps = plan.rows.map((row) => String(row.detail));
-    expect(steps).toContain('SEARCH checkpoints USING INDEX sqlite_autoindex_checkpoints_1 (thread_id=? AND checkpoint_ns=?)');
-    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH b USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/));
+    // The checkpoint is the newest row of channel '' (the checkpoints view), its values rows of their channels.
+    expect(steps).toContain('SEARCH checkpoint_rows USING INDEX sqlite_autoindex_checkpoint_rows_1 (thread_id=? AND checkpoint_ns=? AND channel=?)');
+    expect(steps).toContainEqual(
+      expect.stringMatching(/^SEARCH checkpoint_rows USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)$/),
+    );
     expect(steps).toContainEqual(expect.stringMatching(/^SEARCH w USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND checkpoint_id=\?\)$/));
     // The newest checkpoint comes from the primary key's order, not a sort.
     expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);

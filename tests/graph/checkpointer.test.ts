@@ -71,7 +71,10 @@ describe('LibSQLSaver with a real graph', () => {
     const before = await approvalGraph(saver).getState(thread);
     const historyBefore = [];
     for await (const snapshot of approvalGraph(saver).getStateHistory(thread)) historyBefore.push(snapshot.values);
-    await database.storage.client.execute({ sql: 'UPDATE checkpoints SET channel_versions = NULL WHERE thread_id = ?', args: ['before-versions'] });
+    await database.storage.client.execute({
+      sql: "UPDATE checkpoint_rows SET channel_versions = NULL WHERE thread_id = ? AND channel = ''",
+      args: ['before-versions'],
+    });
 
     const graph = approvalGraph(new LibSQLSaver(database.storage.sql));
     const after = await graph.getState(thread);

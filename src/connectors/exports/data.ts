@@ -8,8 +8,7 @@ import type { Db } from '../../storage/index.js';
  * workspace's sign-in secrets, which must never travel in a chat file.
  */
 const LEFT_OUT = new Set([
-  'checkpoints',
-  'checkpoint_blobs',
+  'checkpoint_rows',
   'checkpoint_writes',
   'inbox',
   'turn_leases',

@@ -76,7 +76,7 @@ export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, thr
     if (!kept.has(entry)) continue;
     if (entry.parent !== undefined && !keptIds.has(entry.parent)) {
       reparented.push({
-        sql: `UPDATE checkpoints SET parent_checkpoint_id = ? WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?`,
+        sql: `UPDATE checkpoint_rows SET parent_checkpoint_id = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = '' AND version = ?`,
         args: [previous?.id ?? null, threadId, entry.id],
       });
     }
@@ -85,7 +85,7 @@ export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, thr
   const ids = JSON.stringify(removed.map((e) => e.id));
   await sql.write([
     {
-      sql: `DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id IN (SELECT value FROM json_each(?))`,
+      sql: `DELETE FROM checkpoint_rows WHERE thread_id = ? AND checkpoint_ns = '' AND channel = '' AND version IN (SELECT value FROM json_each(?))`,
       args: [threadId, ids],
     },
     {
@@ -93,7 +93,7 @@ export async function pruneThread(sql: SqlRunner, serde: SerializerProtocol, thr
       args: [threadId, ids],
     },
     {
-      sql: `DELETE FROM checkpoint_blobs WHERE thread_id = ? AND checkpoint_ns = ''
+      sql: `DELETE FROM checkpoint_rows WHERE thread_id = ? AND checkpoint_ns = '' AND channel <> ''
             AND (channel, version) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
       args: [threadId, blobKeyList(orphans)],
     },
@@ -173,14 +173,14 @@ async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept
   for (const raw of blobs) {
     const { channel, value } = readChannelValueRow(raw);
     updates.push({
-      sql: `UPDATE checkpoint_blobs SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = ? AND version = ? AND type = ?`,
+      sql: `UPDATE checkpoint_rows SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = ? AND version = ? AND type = ?`,
       args: [packedType(value.type), pack(value.bytes), threadId, channel, String(raw.version), value.type],
     });
   }
   for (const { row } of cold) {
     if (isPacked(row.type)) continue;
     updates.push({
-      sql: `UPDATE checkpoints SET type = ?, checkpoint = ?, metadata = ? WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ? AND type = ?`,
+      sql: `UPDATE checkpoint_rows SET type = ?, blob = ?, metadata = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = '' AND version = ? AND type = ?`,
       args: [packedType(row.type), pack(row.checkpoint), pack(row.metadata), threadId, row.address.checkpointId, row.type],
     });
   }

@@ -19,12 +19,11 @@ import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import type { CheckpointRow } from './rows.js';
 import {
   deleteThreadStatements,
-  insertChannelValues,
+  insertCheckpoint,
   insertWrites,
   selectCheckpointPage,
   selectTuple,
   selectWaitsAtInterrupt,
-  upsertCheckpoint,
   type ChannelValueRow,
   type ListScope,
   type StoredBytes,
@@ -110,8 +109,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
     }
     const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
-    const row = upsertCheckpoint(address, optionalKey(config, 'checkpoint_id'), type, checkpointBytes, metadataBytes, versions, metadata.source);
-    await this.#sql.write(changed.length === 0 ? [row] : [insertChannelValues(address.threadId, address.checkpointNs, changed), row]);
+    const parent = optionalKey(config, 'checkpoint_id');
+    await this.#sql.write([insertCheckpoint(address, parent, { type, bytes: checkpointBytes }, metadataBytes, versions, metadata.source, changed)]);
     for (const [channel, version] of Object.entries(versionKeys(newVersions))) {
       const value = changed.find((row) => row.channel === channel)?.value ?? null;
       this.#values.add(address.threadId, address.checkpointNs, channel, version, value);

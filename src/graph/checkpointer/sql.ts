@@ -3,8 +3,9 @@ import type { SqlStatement } from '../../storage/index.js';
 import { INTERRUPT, TASKS } from '@langchain/langgraph-checkpoint';
 import type { CheckpointAddress } from './config.js';
 
-// Table and column names follow tables.ts; the saver speaks plain SQL so it only
-// needs the generic libSQL Client (local file, remote libsql://, Workers alike).
+// Table and column names follow tables.ts: reads go through the views `checkpoints`
+// and `checkpoint_blobs`, writes to `checkpoint_rows` under them. The saver speaks
+// plain SQL so it only needs the generic libSQL Client (local file, remote libsql://, Workers alike).
 
 const CHECKPOINT_COLUMNS = 'thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata';
 
@@ -164,34 +165,38 @@ export interface ChannelValueRow {
   value: StoredBytes;
 }
 
-/** A (channel, version) is written once; a second put of it carries the same value. All of a put's values go in one statement. */
-export function insertChannelValues(threadId: string, checkpointNs: string, rows: ChannelValueRow[]): SqlStatement {
-  return {
-    sql: `INSERT OR IGNORE INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-          VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-    args: rows.flatMap(({ channel, version, value }) => [threadId, checkpointNs, channel, version, value.type, value.bytes]),
-  };
-}
-
-export function upsertCheckpoint(
+/**
+ * A put in one statement, so one implicit transaction and one B-tree
+ * (tables.ts): the changed channel values and the checkpoint row together. A
+ * (channel, version) is written once, and a second put of it carries the same
+ * value, so a value row already there stays; a checkpoint put again replaces its row.
+ */
+export function insertCheckpoint(
   address: CheckpointAddress,
   parentCheckpointId: string | undefined,
-  type: string,
-  checkpoint: Uint8Array,
+  checkpoint: StoredBytes,
   metadata: Uint8Array,
   channelVersions: string,
   source: string | undefined,
+  values: ChannelValueRow[],
 ): SqlStatement {
+  const { threadId, checkpointNs, checkpointId } = address;
   return {
-    sql: `INSERT OR REPLACE INTO checkpoints (${CHECKPOINT_COLUMNS}, channel_versions, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO checkpoint_rows (thread_id, checkpoint_ns, channel, version, type, blob, metadata, parent_checkpoint_id, channel_versions, source)
+          VALUES ${[...values, undefined].map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+          ON CONFLICT DO UPDATE SET type = excluded.type, blob = excluded.blob, metadata = excluded.metadata,
+            parent_checkpoint_id = excluded.parent_checkpoint_id, channel_versions = excluded.channel_versions, source = excluded.source
+          WHERE excluded.channel = ''`,
     args: [
-      address.threadId,
-      address.checkpointNs,
-      address.checkpointId,
-      parentCheckpointId ?? null,
-      type,
-      checkpoint,
+      ...values.flatMap(({ channel, version, value }) => [threadId, checkpointNs, channel, version, value.type, value.bytes, null, null, null, null]),
+      threadId,
+      checkpointNs,
+      '',
+      checkpointId,
+      checkpoint.type,
+      checkpoint.bytes,
       metadata,
+      parentCheckpointId ?? null,
       channelVersions,
       source ?? null,
     ],
@@ -232,7 +237,7 @@ export function insertWrites(address: CheckpointAddress, rows: WriteRow[], repla
 }
 
 export function deleteThreadStatements(threadId: string): SqlStatement[] {
-  return ['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'].map((table) => ({
+  return ['checkpoint_rows', 'checkpoint_writes'].map((table) => ({
     sql: `DELETE FROM ${table} WHERE thread_id = ?`,
     args: [threadId],
   }));

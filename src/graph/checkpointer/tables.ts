@@ -1,42 +1,28 @@
 import { sqliteTable, text, integer, blob, primaryKey } from 'drizzle-orm/sqlite-core';
 
-/** LangGraph checkpoints, laid out like LangGraph's own SQL savers so the data reads the same. */
-export const checkpoints = sqliteTable(
-  'checkpoints',
-  {
-    threadId: text('thread_id').notNull(),
-    checkpointNs: text('checkpoint_ns').notNull().default(''),
-    checkpointId: text('checkpoint_id').notNull(),
-    parentCheckpointId: text('parent_checkpoint_id'),
-    type: text('type'),
-    checkpoint: blob('checkpoint', { mode: 'buffer' }).notNull(),
-    metadata: blob('metadata', { mode: 'buffer' }).notNull(),
-    /**
-     * The checkpoint's channel versions again, as JSON text ({"channel": "version"}),
-     * so one statement can read a checkpoint with its channel values and writes.
-     * Null on rows written before it existed; those are read in two steps.
-     */
-    channelVersions: text('channel_versions'),
-    /** `metadata.source` again (input, loop, update, fork), so pruning groups turns without reading the metadata. Null as above. */
-    source: text('source'),
-  },
-  (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.checkpointId] })],
-);
-
 /**
- * Channel values, stored once per (channel, version) as LangGraph's Postgres saver
- * does: a checkpoint row holds only versions, so a channel that did not change is
- * not copied into every later checkpoint.
+ * Checkpoints and their channel values in one table, so a put is one statement
+ * into one B-tree: the checkpoint itself is the row with `channel` '' and the
+ * checkpoint id as its `version` (its serialized checkpoint in `blob`, with
+ * `metadata`, parent id, channel versions and source beside it); a channel value
+ * is the row of its (channel, version), stored once, as LangGraph's Postgres
+ * saver does, so a channel that did not change is not copied into later
+ * checkpoints. Migration 0030 puts two views over it, `checkpoints` and
+ * `checkpoint_blobs`, which the reads use.
  */
-export const checkpointBlobs = sqliteTable(
-  'checkpoint_blobs',
+export const checkpointRows = sqliteTable(
+  'checkpoint_rows',
   {
     threadId: text('thread_id').notNull(),
     checkpointNs: text('checkpoint_ns').notNull().default(''),
     channel: text('channel').notNull(),
     version: text('version').notNull(),
-    type: text('type').notNull(),
+    type: text('type'),
     blob: blob('blob', { mode: 'buffer' }).notNull(),
+    metadata: blob('metadata', { mode: 'buffer' }),
+    parentCheckpointId: text('parent_checkpoint_id'),
+    channelVersions: text('channel_versions'),
+    source: text('source'),
   },
   (t) => [primaryKey({ columns: [t.threadId, t.checkpointNs, t.channel, t.version] })],
 );

@@ -17,7 +17,7 @@ import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } 
 import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
 import type { ValueCache } from './value-cache.js';
 
-/** What a checkpoint row holds: everything but the channel values, which live in checkpoint_blobs. */
+/** What a checkpoint row holds: everything but the channel values, which are rows of their own (tables.ts). */
 export type StoredCheckpoint = Omit<Checkpoint, 'channel_values'>;
 
 export interface DecodedRow {

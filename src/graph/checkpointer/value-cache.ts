@@ -5,7 +5,7 @@ export const VALUE_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * The stored bytes of channel values, by (thread, namespace, channel, version),
- * newest-used last, within a byte budget. A stored (channel, version) never
+ * the recently used ones within a byte budget. A stored (channel, version) never
  * changes: it is written once (INSERT OR IGNORE) and versions carry a random
  * fraction (versions.ts), so a fork or another process never mints the same one
  * for a different value, and an entry stays true for as long as it is kept,
@@ -16,57 +16,69 @@ export const VALUE_CACHE_BYTES = 8 * 1024 * 1024;
  * would otherwise be looked up on every read; a value stored later for it wins.
  */
 export class ValueCache {
-  readonly #entries = new Map<string, StoredBytes | null>();
-  readonly #perThread = new Map<string, number>();
-  #bytes = 0;
+  // Two generations instead of a strict LRU: new and recently read entries go to
+  // the young one; when it fills half the budget the old one is dropped whole and
+  // the young one ages. No entry is ever deleted one by one, which in a Map leaves
+  // holes every later iteration walks over.
+  #young = new Generation();
+  #old = new Generation();
 
   constructor(readonly maxBytes: number = VALUE_CACHE_BYTES) {}
 
   /** Whether any value of this thread's namespace is kept: if not, a read should bring the values along. */
   knows(threadId: string, checkpointNs: string): boolean {
-    return this.#perThread.has(threadKey(threadId, checkpointNs));
+    const thread = threadKey(threadId, checkpointNs);
+    return this.#young.threads.has(thread) || this.#old.threads.has(thread);
   }
 
   get(threadId: string, checkpointNs: string, channel: string, version: string): StoredBytes | null | undefined {
     const key = valueKey(threadId, checkpointNs, channel, version);
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    const young = this.#young.entries.get(key);
+    if (young !== undefined) return young;
+    const old = this.#old.entries.get(key);
+    if (old !== undefined) this.#keep(threadKey(threadId, checkpointNs), key, old);
+    return old;
   }
 
   /** Keeps the first value stored for a key, as the table does. */
   add(threadId: string, checkpointNs: string, channel: string, version: string, value: StoredBytes | null): void {
     const key = valueKey(threadId, checkpointNs, channel, version);
-    const size = sizeOf(value);
-    const kept = this.#entries.get(key);
-    if (kept !== undefined || size > this.maxBytes) {
-      if (kept === null && value !== null) this.#remove(key, kept);
-      else return;
-    }
-    this.#entries.set(key, value);
-    this.#bytes += size;
-    const thread = threadKey(threadId, checkpointNs);
-    this.#perThread.set(thread, (this.#perThread.get(thread) ?? 0) + 1);
-    for (const [oldest, kept] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#remove(oldest, kept);
-    }
+    const kept = this.#young.entries.get(key) ?? this.#old.entries.get(key);
+    if (sizeOf(value) > this.maxBytes / 2 || (kept !== undefined && (kept !== null || value === null))) return;
+    this.#keep(threadKey(threadId, checkpointNs), key, value);
   }
 
   forgetThread(threadId: string): void {
-    const prefix = `${threadId}\u0000`;
-    for (const [key, value] of this.#entries) if (key.startsWith(prefix)) this.#remove(key, value);
+    for (const generation of [this.#young, this.#old]) generation.forget(`${threadId}\u0000`);
   }
 
-  #remove(key: string, value: StoredBytes | null): void {
-    this.#entries.delete(key);
-    this.#bytes -= sizeOf(value);
-    const thread = key.slice(0, key.indexOf('\u0000', key.indexOf('\u0000') + 1));
-    const left = (this.#perThread.get(thread) ?? 1) - 1;
-    if (left === 0) this.#perThread.delete(thread);
-    else this.#perThread.set(thread, left);
+  #keep(thread: string, key: string, value: StoredBytes | null): void {
+    this.#young.set(thread, key, value);
+    if (this.#young.bytes > this.maxBytes / 2) {
+      this.#old = this.#young;
+      this.#young = new Generation();
+    }
+  }
+}
+
+class Generation {
+  readonly entries = new Map<string, StoredBytes | null>();
+  readonly threads = new Set<string>();
+  bytes = 0;
+
+  set(thread: string, key: string, value: StoredBytes | null): void {
+    this.bytes += sizeOf(value) - sizeOf(this.entries.get(key) ?? null);
+    this.entries.set(key, value);
+    this.threads.add(thread);
+  }
+
+  forget(prefix: string): void {
+    for (const [key, value] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.entries.delete(key);
+      this.bytes -= sizeOf(value);
+    }
+    for (const thread of this.threads) if (thread.startsWith(prefix)) this.threads.delete(thread);
   }
 }
 
