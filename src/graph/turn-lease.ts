@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, notInArray, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import { whileHeld, type LeaseSettings } from '../core/lease.js';
 import type { Logger } from '../core/logger.js';
@@ -41,11 +41,28 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
   let holding: Promise<unknown> = Promise.resolve();
   let release: (() => void) | undefined;
 
+  // A turn takes, renews and gives back the lease and marks its event: built once, not every turn.
+  const upsertLease = db
+    .insert(turnLeases)
+    .values({ owner, leaseUntil: sql.placeholder('until') })
+    .onConflictDoUpdate({ target: turnLeases.owner, set: { leaseUntil: sql`excluded.lease_until` } })
+    .prepare();
+  const deleteLease = db.delete(turnLeases).where(eq(turnLeases.owner, owner)).prepare();
+  const markHandled = db
+    .update(inbox)
+    // An update's set takes no placeholder, so the instant goes in as the column stores it (epoch ms).
+    .set({ handledAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(inbox.transport, sql.placeholder('transport')), eq(inbox.eventId, sql.placeholder('eventId'))))
+    .prepare();
+  const record = db
+    .insert(inbox)
+    .values({ transport: sql.placeholder('transport'), eventId: sql.placeholder('eventId'), receivedAt: sql.placeholder('receivedAt'), owner })
+    .onConflictDoNothing()
+    .returning()
+    .prepare();
+
   const renew = async () => {
-    await db
-      .insert(turnLeases)
-      .values({ owner, leaseUntil: until() })
-      .onConflictDoUpdate({ target: turnLeases.owner, set: { leaseUntil: until() } });
+    await upsertLease.run({ until: until() });
     return true;
   };
 
@@ -65,7 +82,7 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
     release?.();
     await holding;
     // Work that came in meanwhile took the lease again.
-    if (!held) await db.delete(turnLeases).where(eq(turnLeases.owner, owner));
+    if (!held) await deleteLease.run();
   }
 
   /** Runs `work` under this process's lease; the first piece of work in hand takes it, the last one out gives it back. */
@@ -87,10 +104,7 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
    */
   async function finish(event: { transport: string; eventId: string }): Promise<void> {
     if (inHand === 1 && held) await giveBack();
-    await db
-      .update(inbox)
-      .set({ handledAt: clock.now() })
-      .where(and(eq(inbox.transport, event.transport), eq(inbox.eventId, event.eventId)));
+    await markHandled.run({ at: clock.now().getTime(), transport: event.transport, eventId: event.eventId });
   }
 
   const liveOthers = async () =>
@@ -106,7 +120,7 @@ export function createTurnLease(deps: { db: Db; clock: Clock; logger: Logger; ow
    */
   async function admit(event: { transport: string; eventId: string }): Promise<boolean> {
     const receivedAt = clock.now();
-    const inserted = await db.insert(inbox).values({ transport: event.transport, eventId: event.eventId, receivedAt, owner }).onConflictDoNothing().returning();
+    const inserted = await record.all({ transport: event.transport, eventId: event.eventId, receivedAt });
     if (inserted.length) return true;
     const live = [owner, ...(await liveOthers()).map((row) => row.owner)];
     const taken = await db

@@ -65,7 +65,18 @@ export function createLedger(db: Db, clock: Clock): Ledger {
         .returning(),
     );
 
-  const get = async (id: string) => first(await db.select().from(actions).where(eq(actions.id, id)).limit(1));
+  // Built once: a turn reads the ledger by id, key and card several times, and drizzle builds a select of every column afresh each call.
+  const one = (column: typeof actions.id | typeof actions.idempotencyKey | typeof actions.cardRef) =>
+    db
+      .select()
+      .from(actions)
+      .where(eq(column, sql.placeholder('value')))
+      .limit(1)
+      .prepare();
+  const byId = one(actions.id);
+  const byKey = one(actions.idempotencyKey);
+  const byRef = one(actions.cardRef);
+  const get = async (id: string) => first(await byId.all({ value: id }));
 
   return {
     get,
@@ -74,8 +85,8 @@ export function createLedger(db: Db, clock: Clock): Ledger {
       if (!found) throw new ActionNotFound(id);
       return found;
     },
-    byKey: async (key: string) => first(await db.select().from(actions).where(eq(actions.idempotencyKey, key)).limit(1)),
-    byRef: async (ref: string) => first(await db.select().from(actions).where(eq(actions.cardRef, ref)).limit(1)),
+    byKey: async (key: string) => first(await byKey.all({ value: key })),
+    byRef: async (ref: string) => first(await byRef.all({ value: ref })),
 
     list(filter: ActionFilter = {}): Promise<Action[]> {
       const conditions = [

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../storage/index.js';
 import type { Audit } from '../audit.js';
@@ -39,7 +39,14 @@ export interface Pauses {
 export function createPauses(deps: { db: Db; clock: Clock; audit: Audit }): Pauses {
   const { db, clock, audit } = deps;
 
-  const get = async (agent: string): Promise<Pause | undefined> => (await db.select().from(agentPauses).where(eq(agentPauses.agent, agent)).limit(1))[0];
+  // Asked before every proposal, so built once.
+  const byAgent = db
+    .select()
+    .from(agentPauses)
+    .where(eq(agentPauses.agent, sql.placeholder('agent')))
+    .limit(1)
+    .prepare();
+  const get = async (agent: string): Promise<Pause | undefined> => (await byAgent.all({ agent }))[0];
 
   return {
     get,
