@@ -101,8 +101,9 @@ export function buildConversationGraph(deps: GraphDeps) {
     <A extends unknown[], R>(name: string, node: (...args: A) => R) =>
     (...args: A) =>
       tracer.span(`graph ${name}`, { 'keel.graph.node': name }, async () => node(...args));
-  const today = () =>
-    clock.now().toLocaleDateString('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
+  // One formatter for the graph's life: toLocaleDateString with options builds a new one on every call, a model call's largest cost offline.
+  const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timeZone, weekday: 'long', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const today = () => dayFormat.format(clock.now());
   const bind = (tools: Parameters<typeof toolDefinitions>[0]) => {
     if (!deps.model.bindTools) throw new Error('The configured chat model cannot call tools; choose a model with tool calling.');
     return deps.model.bindTools(toolDefinitions(tools));

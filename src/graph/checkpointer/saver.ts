@@ -114,6 +114,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     for (const [channel, version] of Object.entries(versionKeys(newVersions))) {
       const value = changed.find((row) => row.channel === channel)?.value ?? null;
       this.#values.add(address.threadId, address.checkpointNs, channel, version, value);
+      if (value !== null) this.#values.revivedAs(value, values[channel]);
     }
     return configFor(address);
   }

@@ -141,7 +141,7 @@ async function buildTuple(
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
       values.map(async ({ channel, value }) => {
-        return [channel, await loadStored(serde, value.type, value.bytes)] as const;
+        return [channel, await context.values.revive(value, () => loadStored(serde, value.type, value.bytes))] as const;
       }),
     ),
   );

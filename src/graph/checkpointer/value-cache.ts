@@ -11,7 +11,11 @@ export const VALUE_CACHE_BYTES = 8 * 1024 * 1024;
  * for a different value, and an entry stays true for as long as it is kept,
  * whatever other processes write. So `getTuple` reads only the checkpoint row and
  * its writes, and the database only for the values this process has not seen.
- * Bytes, not revived objects, are kept: LangGraph may mutate what it is given.
+ * Beside the bytes it keeps what they revived to (or the value a put stored
+ * them from), since reviving LangChain messages costs far more than reading them:
+ * each read hands out a fresh top-level copy, so LangGraph replacing or appending
+ * to a channel never reaches the kept one, and the messages inside are shared,
+ * as LangGraph itself never changes a message once it has an id.
  * `null` records a version a put stored no value for (an emptied channel), which
  * would otherwise be looked up on every read; a value stored later for it wins.
  */
@@ -22,6 +26,7 @@ export class ValueCache {
   // holes every later iteration walks over.
   #young = new Generation();
   #old = new Generation();
+  readonly #revived = new WeakMap<StoredBytes, { value: unknown }>();
 
   constructor(readonly maxBytes: number = VALUE_CACHE_BYTES) {}
 
@@ -46,6 +51,20 @@ export class ValueCache {
     const kept = this.#young.entries.get(key) ?? this.#old.entries.get(key);
     if (sizeOf(value) > this.maxBytes / 2 || (kept !== undefined && (kept !== null || value === null))) return;
     this.#keep(threadKey(threadId, checkpointNs), key, value);
+  }
+
+  /** What `stored` revives to: a copy of what it revived to before, or what `load` returns, kept for next time. */
+  async revive(stored: StoredBytes, load: () => Promise<unknown>): Promise<unknown> {
+    const known = this.#revived.get(stored);
+    if (known !== undefined) return topLevelCopy(known.value);
+    const value = await load();
+    this.#revived.set(stored, { value: topLevelCopy(value) });
+    return value;
+  }
+
+  /** Records that `stored` is the serialized form of `value` (a put's own value), so reading it back revives nothing. */
+  revivedAs(stored: StoredBytes, value: unknown): void {
+    this.#revived.set(stored, { value: topLevelCopy(value) });
   }
 
   forgetThread(threadId: string): void {
@@ -80,6 +99,12 @@ class Generation {
     }
     for (const thread of this.threads) if (thread.startsWith(prefix)) this.threads.delete(thread);
   }
+}
+
+function topLevelCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.slice();
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return { ...value };
+  return value;
 }
 
 const sizeOf = (value: StoredBytes | null) => value?.bytes.byteLength ?? 0;
