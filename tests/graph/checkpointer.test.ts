@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { Client } from '@libsql/client';
 import { JsonPlusSerializer, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { dumpMessages } from '../../src/graph/checkpointer/message-bytes.js';
 import { loadTyped } from '../../src/graph/checkpointer/packed.js';
 import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
@@ -225,5 +226,24 @@ describe('LibSQLSaver decoding', () => {
       const [type, bytes] = await serde.dumpsTyped(value);
       expect(await loadTyped(serde, type, bytes)).toEqual(await serde.loadsTyped(type, bytes));
     }
+  });
+
+  it('writes a list of messages message by message as LangGraph’s serializer writes it whole, and nothing else', async () => {
+    const serde = new JsonPlusSerializer();
+    const messages = [
+      new HumanMessage({ content: 'invoice Acme 40h', id: 'm1' }),
+      new AIMessage({ content: '', id: 'm2', tool_calls: [{ id: 'c', name: 'create_invoice', args: { hours: 40 } }] }),
+      new ToolMessage({ content: 'Done', tool_call_id: 'c', id: 'm3' }),
+      new AIMessage({ content: 'Invoice 2026-0002 is ready “as agreed” é ✓', id: 'm4', additional_kwargs: { note: { nested: [1] } } }),
+    ];
+    const [, whole] = await serde.dumpsTyped(messages);
+    // Twice: the second time from the remembered messages, with one new message appended.
+    expect(await serde.loadsTyped('json', (await dumpMessages(serde, messages))!)).toEqual(await serde.loadsTyped('json', whole));
+    const longer = [...messages, new HumanMessage({ content: 'and Beta', id: 'm5' })];
+    const [, longerWhole] = await serde.dumpsTyped(longer);
+    expect(await serde.loadsTyped('json', (await dumpMessages(serde, longer))!)).toEqual(await serde.loadsTyped('json', longerWhole));
+    expect(await dumpMessages(serde, [new HumanMessage('no id yet')])).toBeUndefined();
+    expect(await dumpMessages(serde, [...messages, 'not a message'])).toBeUndefined();
+    expect(await dumpMessages(serde, [])).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
+import { dumpMessages } from './message-bytes.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import type { CheckpointRow } from './rows.js';
 import {
@@ -178,6 +179,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   }
 
   async #dump(value: unknown): Promise<StoredBytes> {
+    const messages = await dumpMessages(this.serde, value);
+    if (messages !== undefined) return { type: 'json', bytes: messages };
     const [type, bytes] = await this.serde.dumpsTyped(value);
     return { type, bytes };
   }
