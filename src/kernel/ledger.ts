@@ -77,6 +77,19 @@ export function createLedger(db: Db, clock: Clock): Ledger {
   const byKey = one(actions.idempotencyKey);
   const byRef = one(actions.cardRef);
   const get = async (id: string) => first(await byId.all({ value: id }));
+  // A turn asks for its own actions (did this request already act? what did it do?) on every run.
+  const ofTurn = db
+    .select()
+    .from(actions)
+    .where(eq(actions.turn, sql.placeholder('turn')))
+    .orderBy(asc(actions.createdAt), asc(actions.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  const onlyTurn = (filter: ActionFilter): string | undefined => {
+    const { turns, limit, order, ...rest } = filter;
+    const narrowed = Object.values(rest).every((value) => value === undefined) && order !== 'newest';
+    return narrowed && turns?.length === 1 ? turns[0] : undefined;
+  };
 
   return {
     get,
@@ -89,6 +102,9 @@ export function createLedger(db: Db, clock: Clock): Ledger {
     byRef: async (ref: string) => first(await byRef.all({ value: ref })),
 
     list(filter: ActionFilter = {}): Promise<Action[]> {
+      const turn = onlyTurn(filter);
+      // SQLite reads a negative LIMIT as none.
+      if (turn !== undefined) return ofTurn.all({ turn, limit: filter.limit ?? -1 });
       const conditions = [
         filter.threadId === undefined ? undefined : eq(actions.threadId, filter.threadId),
         filter.turns === undefined ? undefined : inArray(actions.turn, filter.turns),
