@@ -65,7 +65,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     const withValues = !this.#values.knows(threadId, checkpointNs);
     const rows = await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId, withValues));
     const decoded = await Promise.all(groupTupleParts(rows, withValues).map(({ row, fetched }) => this.#decode(row, fetched)));
-    const [tuple] = await assembleTuples(this.#tuples, decoded);
+    const [tuple] = await assembleTuples(this.#tuples, decoded, true);
     return tuple;
   }
 
@@ -85,7 +85,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       const page = groupTupleParts(await this.#sql.query(selectCheckpointPage(scope, after, size)));
       const decoded = await Promise.all(page.map(({ row, fetched }) => this.#decode(row, fetched)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
-      for (const tuple of await assembleTuples(this.#tuples, wanted)) yield tuple;
+      for (const tuple of await assembleTuples(this.#tuples, wanted, false)) yield tuple;
       remaining -= wanted.length;
       const last = page.at(-1);
       if (last === undefined || page.length < size) return;

@@ -76,9 +76,11 @@ const addressKey = ({ threadId, checkpointNs, checkpointId }: CheckpointAddress)
  * Completes decoded rows into tuples: channel values at the recorded versions and
  * pending writes, plus the parent's queued sends for pre-v4 checkpoints. Values
  * the read did not bring along come from the cache; what is still missing goes
- * out as one batch, one round trip to a remote database. Every value read is cached.
+ * out as one batch, one round trip to a remote database. With `remember` (a
+ * thread's head, read again and again) every value read is cached with what it
+ * revives to; history pages (`list`) read through without filling the cache.
  */
-export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[]): Promise<CheckpointTuple[]> {
+export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[], remember: boolean): Promise<CheckpointTuple[]> {
   if (decoded.length === 0) return [];
   const statements: SqlStatement[] = [];
   const plans = decoded.map((entry) => {
@@ -117,7 +119,7 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
       const { threadId, checkpointNs } = entry.row.address;
       for (const { channel, value } of entry.fetched?.values ?? fetched) {
         const version = versions[channel];
-        if (version !== undefined) context.values.add(threadId, checkpointNs, channel, version, value);
+        if (remember && version !== undefined) context.values.add(threadId, checkpointNs, channel, version, value);
       }
       return buildTuple(
         context,
@@ -125,6 +127,7 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
         typeof writes === 'number' ? looked(writes).map(readWriteRow) : writes,
         [...values, ...fetched],
         sends === undefined ? undefined : looked(sends).map(readWriteRow),
+        remember,
       );
     }),
   );
@@ -136,12 +139,14 @@ async function buildTuple(
   writes: WriteRow[],
   values: ChannelValue[],
   sends: WriteRow[] | undefined,
+  remember: boolean,
 ): Promise<CheckpointTuple> {
   const { serde } = context;
   const channelValues: Record<string, unknown> = Object.fromEntries(
     await Promise.all(
       values.map(async ({ channel, value }) => {
-        return [channel, await context.values.revive(value, () => loadStored(serde, value.type, value.bytes))] as const;
+        const load = () => loadStored(serde, value.type, value.bytes);
+        return [channel, await (remember ? context.values.revive(value, load) : load())] as const;
       }),
     ),
   );
