@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { createKeel } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { nodePlatform } from '../src/platform/node.js';
 import { startRealisticModel } from '../tests/support/realistic-model.js';
-import { check, databaseUrl, textEvent, withTempDir, type BenchGroup, type Row } from './support.js';
+import { benchSettings, check, textEvent, withBillingAddress, withTempDir, type BenchGroup, type Row } from './support.js';
 
 /**
  * What a request costs at a model endpoint: model calls and prompt size per
@@ -28,15 +27,21 @@ export const modelCalls: BenchGroup = {
   run: () =>
     withTempDir('model-calls', async (dir) => {
       const model = await startRealisticModel();
-      const config = loadConfig({ DATABASE_URL: databaseUrl(dir), FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox'), OPENAI_BASE_URL: model.url });
+      const config = loadConfig({ ...benchSettings(dir), OPENAI_BASE_URL: model.url });
       const keel = await createKeel({ platform: nodePlatform, config, logger: silentLogger });
       try {
         await keel.conversation.handle(textEvent('Add Acme Corp as a client, contact dana@acme.test'));
+        await withBillingAddress(keel, 'Acme Corp');
         const rows: Row[] = [];
         for (const [kind, text] of requests) {
           const before = model.calls().length;
           const result = await keel.conversation.handle(textEvent(text));
           check(result.status === 'handled', `"${text}" was ${result.status}`);
+          if (kind.endsWith('(card)'))
+            check(
+              result.replies.some((reply) => reply.kind === 'card'),
+              `"${text}" stopped at a card`,
+            );
           const calls = model.calls().slice(before);
           const tokens = calls.reduce((sum, call) => sum + Math.ceil(JSON.stringify({ messages: call.messages, tools: call.tools }).length / 4), 0);
           rows.push({

@@ -7,7 +7,7 @@ import type { Keel } from '../src/app.js';
 import { WEB_SENDER } from '../src/bots/web/index.js';
 import type { ConversationGraph, Outbound } from '../src/graph/index.js';
 import { formatMs, perSecond, summarize } from './stats.js';
-import { check, countRows, operatorEvent, textEvent, threadConfig, timed, turnInput, withKeel, type BenchGroup } from './support.js';
+import { check, countRows, operatorEvent, textEvent, threadConfig, timed, turnInput, withBillingAddress, withKeel, type BenchGroup } from './support.js';
 
 const THREADS = 1000;
 const EXPIRY_SWEEPS = 20;
@@ -101,6 +101,7 @@ export const scale: BenchGroup = {
     return withKeel('scale', async (keel, dir) => {
       const added = await keel.conversation.handle(textEvent('Add Acme Corp as a client, contact dana@acme.test'));
       check(added.status === 'handled' && (await countRows(keel, 'SELECT count(*) FROM clients')) === 1, 'Acme Corp was added');
+      await withBillingAddress(keel, 'Acme Corp');
       const graph = keel.graph;
       // Untimed: the first turn through the graph pays for JIT and schema setup, not for waiting threads.
       await graph.invoke(turnInput(textEvent("what's overdue?")), threadConfig('scale:warm-up'));

@@ -47,6 +47,25 @@ export async function withTempDir<T>(prefix: string, work: (dir: string) => Prom
 
 export const databaseUrl = (dir: string): string => pathToFileURL(join(dir, 'keel.db')).href;
 
+/** The seller a benchmark Keel invoices as: without a business profile an invoice request gets the setup question, not a card. */
+export const BENCH_SELLER = 'Bench Consulting, Teststr. 1, 10115 Berlin, Germany, small business';
+
+/** The settings of a benchmark Keel: its database and folders in `dir`, and the seller above. */
+export const benchSettings = (dir: string): Record<string, string> => ({
+  DATABASE_URL: databaseUrl(dir),
+  FILES_DIR: join(dir, 'files'),
+  OUTBOX_DIR: join(dir, 'outbox'),
+  BUSINESS_PROFILE: BENCH_SELLER,
+});
+
+/** Gives a client the billing address an invoice needs (setup, not measured). */
+export async function withBillingAddress(keel: Keel, clientName: string): Promise<void> {
+  await keel.storage.client.execute({
+    sql: `UPDATE clients SET billing_address = '["Torstr. 5"]', billing_postcode = '10119', billing_city = 'Berlin', billing_country = 'DE' WHERE name = ?`,
+    args: [clientName],
+  });
+}
+
 /**
  * Runs `work` on Keel as createKeel wires it for `npm start`, with its database
  * and files in their own temp directory. The environment is not read, so an
@@ -55,7 +74,7 @@ export const databaseUrl = (dir: string): string => pathToFileURL(join(dir, 'kee
  */
 export function withKeel<T>(prefix: string, work: (keel: Keel, dir: string) => Promise<T>): Promise<T> {
   return withTempDir(prefix, async (dir) => {
-    const config = loadConfig({ DATABASE_URL: databaseUrl(dir), FILES_DIR: join(dir, 'files'), OUTBOX_DIR: join(dir, 'outbox') });
+    const config = loadConfig(benchSettings(dir));
     const keel = await createKeel({ platform: nodePlatform, config, logger: silentLogger });
     try {
       return await work(keel, dir);
