@@ -1,7 +1,7 @@
 import type { StoredBytes } from './sql.js';
 
-/** What the cache keeps by default: a few months of one operator's turns, or the bench's fifty threads. */
-export const VALUE_CACHE_BYTES = 8 * 1024 * 1024;
+/** What the cache keeps by default, in stored bytes (revived, the objects take a few times that): the operator thread's head many times over, and the heads of a few dozen threads. */
+export const VALUE_CACHE_BYTES = 4 * 1024 * 1024;
 
 /**
  * The stored bytes of channel values, by (thread, namespace, channel, version),
