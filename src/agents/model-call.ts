@@ -64,6 +64,21 @@ function describe(error: unknown, timeoutMs: number): { cause: Cause; retryAfter
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `work` with a signal that aborts after `ms`, and clears the timer once it settles. AbortSignal.timeout's
+ * timer would run out its whole time after the call, keeping the call's async context — the graph run, with its
+ * state — alive for a minute after every model call.
+ */
+async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`The operation timed out after ${ms} ms`, 'TimeoutError')), ms);
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One model call within the request's budget; throws ModelUnavailable with a message the operator can act on when it cannot be made. */
 export type ModelCall = (model: Invocable, messages: BaseMessage[]) => Promise<AIMessageChunk>;
 
@@ -94,7 +109,7 @@ export function modelBudget(limits: ModelLimits, tracer: Tracer = noTracer): Mod
           'model.call',
           { 'keel.model.attempt': attempt + 1, 'keel.model.messages': messages.length, 'keel.model.timeout_ms': timeoutMs },
           async (span) => {
-            const answer = await model.invoke(messages, { signal: AbortSignal.timeout(timeoutMs) });
+            const answer = await withDeadline(timeoutMs, (signal) => model.invoke(messages, { signal }));
             const usage = answer.usage_metadata;
             span.set({
               'gen_ai.usage.input_tokens': usage?.input_tokens,
