@@ -3,12 +3,12 @@ import { AIMessage, HumanMessage, RemoveMessage, ToolMessage } from '@langchain/
 import type { Keel } from '../src/app.js';
 import { agentNames } from '../src/agents/index.js';
 import { ConversationState, type State } from '../src/graph/state.js';
-import type { Summary } from './stats.js';
 import { formatMs, perSecond, summarize } from './stats.js';
 import { check, countRows, textEvent, threadConfig, timed, times, turnInput, withKeel, type BenchGroup, type Row } from './support.js';
 
 const WARMUP_TURNS = 10;
-const SEQUENTIAL_TURNS = 60;
+const ROUNDS = 6;
+const ROUND_TURNS = 20;
 const THREADS = 50;
 const TURNS_PER_THREAD = 4;
 
@@ -54,45 +54,56 @@ function bareGraph() {
     .compile({ checkpointer: new MemorySaver() });
 }
 
-/**
- * CPU milliseconds per turn, user and system, of this process: on a machine other
- * work shares, wall-clock latencies stretch with the load while CPU time mostly does
- * not, so the CPU ratio is the steadier reading of the overhead.
- */
-async function cpuPerTurn(turns: number, work: () => Promise<void>): Promise<number> {
+/** CPU milliseconds, user and system, this process spent on `work`. */
+async function cpuOf(work: () => Promise<void>): Promise<number> {
   const start = process.cpuUsage();
   await work();
   const { user, system } = process.cpuUsage(start);
-  return (user + system) / 1000 / turns;
+  return (user + system) / 1000;
 }
 
-async function bareThread(): Promise<Summary & { cpu: number }> {
+interface Side {
+  latencies: number[];
+  /** CPU milliseconds per turn: on a machine other work shares, wall-clock latencies stretch with the load while CPU time mostly does not. */
+  cpu: number;
+}
+
+/**
+ * Keel's turns and the bare graph's, in alternating rounds of ROUND_TURNS each:
+ * a machine whose speed drifts during the run (a shared VM does) slows both
+ * sides alike, so their ratio holds still where back-to-back runs would not.
+ */
+async function sideBySide(keel: Keel): Promise<{ keel: Side; bare: Side }> {
   const graph = bareGraph();
-  const say = (turn: number) => graph.invoke(turnInput(textEvent(message(turn))), threadConfig('bare'));
-  for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
-  const latencies: number[] = [];
-  const cpu = await cpuPerTurn(SEQUENTIAL_TURNS, async () => {
-    for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) latencies.push(await timed(() => say(turn)));
-  });
-  return { ...summarize(latencies), cpu };
+  const bareTurn = (turn: number) => graph.invoke(turnInput(textEvent(message(turn))), threadConfig('bare'));
+  const keelTurn = async (turn: number) => {
+    const result = await keel.conversation.handle(textEvent(message(turn)));
+    check(result.status === 'handled', `turn ${turn} was ${result.status}`);
+  };
+  for (let turn = 0; turn < WARMUP_TURNS; turn++) {
+    await keelTurn(turn);
+    await bareTurn(turn);
+  }
+  const sides = { keel: { latencies: [] as number[], cpu: 0 }, bare: { latencies: [] as number[], cpu: 0 } };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [side, say] of [
+      [sides.keel, keelTurn],
+      [sides.bare, bareTurn],
+    ] as const) {
+      side.cpu += await cpuOf(async () => {
+        for (let i = 0; i < ROUND_TURNS; i++) {
+          const turn = round * ROUND_TURNS + i;
+          side.latencies.push(await timed(() => say(turn)));
+        }
+      });
+    }
+  }
+  const turns = ROUNDS * ROUND_TURNS;
+  return { keel: { ...sides.keel, cpu: sides.keel.cpu / turns }, bare: { ...sides.bare, cpu: sides.bare.cpu / turns } };
 }
 
-async function oneThread(keel: Keel): Promise<Row & { cpu: number }> {
-  const say = (turn: number) => keel.conversation.handle(textEvent(message(turn)));
-  for (let turn = 0; turn < WARMUP_TURNS; turn++) await say(turn);
-  const notesBefore = await countRows(keel, 'SELECT count(*) FROM notes');
-  const latencies: number[] = [];
-  const cpu = await cpuPerTurn(SEQUENTIAL_TURNS, async () => {
-    for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
-      latencies.push(
-        await timed(async () => {
-          const result = await say(turn);
-          check(result.status === 'handled', `turn ${turn} was ${result.status}`);
-        }),
-      );
-    }
-  });
-  check((await countRows(keel, 'SELECT count(*) FROM notes')) - notesBefore === writes(SEQUENTIAL_TURNS), 'every note turn stored one note');
+/** Keel's row: the latencies, and how note turns, read-only turns and the thread's growing history compare. */
+function keelRow(latencies: number[]): Row {
   const total = latencies.reduce((a, b) => a + b, 0);
   const quarter = Math.floor(latencies.length / 4);
   // The operator has one thread for life: its checkpointed messages grow until memory compaction trims them.
@@ -101,7 +112,6 @@ async function oneThread(keel: Keel): Promise<Row & { cpu: number }> {
   const kernelTurns = summarize(latencies.filter((_, turn) => turn % 2 === 0)).median;
   const readTurns = summarize(latencies.filter((_, turn) => turn % 2 === 1)).median;
   return {
-    cpu,
     group: 'Turn',
     benchmark: '1 thread, conversation.handle, sequential',
     latency: summarize(latencies),
@@ -134,26 +144,32 @@ async function concurrentThreads(keel: Keel): Promise<Row> {
 export const turns: BenchGroup = {
   name: 'per-turn overhead',
   async run(progress) {
-    progress(`1 thread: ${WARMUP_TURNS} warm-up + ${SEQUENTIAL_TURNS} turns through conversation.handle`);
-    const sequential = await withKeel('turns-1', oneThread);
-    progress(`1 thread: the same turns through a bare LangGraph graph with Keel's nodes and edges`);
-    const bare = await bareThread();
+    progress(`1 thread: ${WARMUP_TURNS} warm-up + ${ROUNDS} rounds of ${ROUND_TURNS} turns, conversation.handle and a bare LangGraph graph alternating`);
+    const measured = await withKeel('turns-1', async (keel) => {
+      const notesBefore = await countRows(keel, 'SELECT count(*) FROM notes');
+      const sides = await sideBySide(keel);
+      const notes = (await countRows(keel, 'SELECT count(*) FROM notes')) - notesBefore;
+      check(notes === writes(WARMUP_TURNS) + writes(ROUNDS * ROUND_TURNS), 'every note turn stored one note');
+      return sides;
+    });
     progress(`${THREADS} threads × ${TURNS_PER_THREAD} turns, concurrently through the graph`);
     const concurrent = await withKeel('turns-50', concurrentThreads);
-    const { cpu, ...keelRow } = sequential;
-    const { cpu: bareCpu, ...bareLatency } = bare;
-    const keelTurn = keelRow.latency!;
+    const bare = summarize(measured.bare.latencies);
+    const keelLatency = keelRow(measured.keel.latencies);
+    const keelTurn = keelLatency.latency!;
+    const cpu = measured.keel.cpu;
+    const bareCpu = measured.bare.cpu;
     return [
       {
-        ...keelRow,
+        ...keelLatency,
         baseline: `bare LangGraph ${formatMs(bare.median)}, p99 ${formatMs(bare.p99)}; CPU ${formatMs(bareCpu)}/turn`,
         ratio: `${times(keelTurn.median, bare.median)}, p99 ${times(keelTurn.p99, bare.p99)} (target ≤ 1.5×); CPU ${times(cpu, bareCpu)}`,
-        notes: `${keelRow.notes}; CPU ${formatMs(cpu)} a turn`,
+        notes: `${keelLatency.notes}; CPU ${formatMs(cpu)} a turn`,
       },
       {
         group: 'Turn',
         benchmark: '1 thread, bare LangGraph graph.invoke',
-        latency: bareLatency,
+        latency: bare,
         notes: "Keel's state, nodes and edges, the path of an offline turn, one-line nodes, MemorySaver: the baseline above",
       },
       concurrent,
