@@ -10,6 +10,9 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Inbound } from '../src/graph/index.js';
 import type { Summary } from './stats.js';
+import { TEST_BUSINESS } from '../tests/support/db.js';
+
+export { withBillingAddress } from '../tests/support/db.js';
 
 /** One line of the results table. Fields a measurement has no meaning for stay empty. */
 export interface Row {
@@ -47,24 +50,13 @@ export async function withTempDir<T>(prefix: string, work: (dir: string) => Prom
 
 export const databaseUrl = (dir: string): string => pathToFileURL(join(dir, 'keel.db')).href;
 
-/** The seller a benchmark Keel invoices as: without a business profile an invoice request gets the setup question, not a card. */
-export const BENCH_SELLER = 'Bench Consulting, Teststr. 1, 10115 Berlin, Germany, small business';
-
-/** The settings of a benchmark Keel: its database and folders in `dir`, and the seller above. */
+/** The settings of a benchmark Keel: its database and folders in `dir`, and the tests' seller (without one an invoice request gets the setup question, not a card). */
 export const benchSettings = (dir: string): Record<string, string> => ({
   DATABASE_URL: databaseUrl(dir),
   FILES_DIR: join(dir, 'files'),
   OUTBOX_DIR: join(dir, 'outbox'),
-  BUSINESS_PROFILE: BENCH_SELLER,
+  BUSINESS_PROFILE: TEST_BUSINESS,
 });
-
-/** Gives a client the billing address an invoice needs (setup, not measured). */
-export async function withBillingAddress(keel: Keel, clientName: string): Promise<void> {
-  await keel.storage.client.execute({
-    sql: `UPDATE clients SET billing_address = '["Torstr. 5"]', billing_postcode = '10119', billing_city = 'Berlin', billing_country = 'DE' WHERE name = ?`,
-    args: [clientName],
-  });
-}
 
 /**
  * Runs `work` on Keel as createKeel wires it for `npm start`, with its database

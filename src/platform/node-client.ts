@@ -18,15 +18,18 @@ export function withNativeStatements(client: Client, connection: NativeConnectio
       return guarded(() => execute(typeof statement === 'string' ? ({ sql: statement, args: args ?? [] } as InStatement) : statement));
     },
     async batch(statements, mode: TransactionMode = 'deferred') {
-      return connection.transaction(beginFor(mode), () =>
-        statements.map((statement, index) => {
-          const normalized: InStatement = Array.isArray(statement) ? { sql: statement[0], args: statement[1] ?? [] } : statement;
-          try {
-            return execute(normalized);
-          } catch (error) {
-            throw batchError(libsqlError(error), index);
-          }
-        }),
+      // BEGIN and COMMIT can fail too (a locked file): guarded, they report as the client would.
+      return guarded(() =>
+        connection.transaction(beginFor(mode), () =>
+          statements.map((statement, index) => {
+            const normalized: InStatement = Array.isArray(statement) ? { sql: statement[0], args: statement[1] ?? [] } : statement;
+            try {
+              return execute(normalized);
+            } catch (error) {
+              throw batchError(libsqlError(error), index);
+            }
+          }),
+        ),
       );
     },
     migrate: (statements) => client.migrate(statements),

@@ -11,7 +11,9 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { HandleResult, Outbound } from '../../src/graph/index.js';
 import { WEB_SENDER } from '../../src/bots/web/index.js';
 import type { Mailbox } from '../../src/connectors/index.js';
-import { TEST_BUSINESS, tempDatabase } from './db.js';
+import { TEST_BUSINESS, tempDatabase, withBillingAddress } from './db.js';
+
+export { withBillingAddress };
 
 export interface TestKeel extends Keel {
   /** Sends a message as the operator from the web chat. */
@@ -19,14 +21,6 @@ export interface TestKeel extends Keel {
   /** Taps a card button as the operator from the web chat. */
   tap(ref: string, decision?: 'approve' | 'reject'): Promise<HandleResult>;
   count(table: string): Promise<number>;
-}
-
-/** Gives a client the billing address an invoice needs, as data (no action in the ledger, so tests counting actions are unchanged). */
-export async function withBillingAddress(keel: Keel, clientName: string): Promise<void> {
-  await keel.storage.client.execute({
-    sql: `UPDATE clients SET billing_address = '["Torstr. 5"]', billing_postcode = '10119', billing_city = 'Berlin', billing_country = 'DE' WHERE name = ?`,
-    args: [clientName],
-  });
 }
 
 /** Keel as `npm start` builds it, on the given database, driven through the same entrance the transports use. */
