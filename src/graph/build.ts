@@ -352,8 +352,10 @@ export function buildConversationGraph(deps: GraphDeps) {
     const notes = unique([...state.notes, ...unreadable, ...dropped]);
     const text = grounded(textOf(ai).trim(), await effectsOf(state.turn));
     const fallback = notes.length ? '' : 'The model gave no answer, and nothing was done. Please say it again, perhaps in other words.';
+    // A model often restates the problem a tool reported (the offline one always does): the operator reads it once.
+    const unsaid = notes.filter((note) => !text.includes(note));
     return new Command({
-      update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...notes].filter(Boolean).join('\n')) },
+      update: { scratch: [ai], notes: [...unreadable, ...dropped], ...say([text || fallback, ...unsaid].filter(Boolean).join('\n')) },
       goto: 'handoff',
     });
   };

@@ -48,9 +48,9 @@ describe('playbooks on Telegram', () => {
     });
     await keel.recover();
     await keel.startBots();
-    await say('Add Beta GmbH as a client, contact Tom tom@beta.test', (after) => after.length > 0);
+    await say('Add Beta GmbH as a client, contact Tom tom@beta.test', (after) => after.some((m) => /Added client Beta GmbH/.test(m.message.text)));
     await withBillingAddress(keel, 'Beta GmbH');
-    await say('draft a proposal for Beta: workshop, 40 hours at 100 EUR', (after) => after.length > 0);
+    await say('draft a proposal for Beta: workshop, 40 hours at 100 EUR', (after) => after.some((m) => /Drafted proposal "Workshop"/.test(m.message.text)));
   });
 
   afterAll(async () => {

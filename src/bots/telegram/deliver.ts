@@ -37,7 +37,7 @@ async function sendFile(api: Api, chat: string, reply: Extract<Outbound, { kind:
   } catch (error) {
     if (!(error instanceof GrammyError)) throw error;
     logger.warn('Telegram refused a document; said it in words instead', { file: reply.file.id, error: error.description });
-    await fallback(`Telegram answered "${error.description}"`);
+    await fallback(error.description ? `Telegram answered "${error.description}"` : `Telegram answered with error ${error.error_code}`);
   }
 }
 
