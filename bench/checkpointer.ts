@@ -11,9 +11,7 @@ import { check, databaseUrl, threadConfig, timed, times, withTempDir, type Bench
 
 const RECORDED_INVOKES = 10;
 const REPLAYED_THREADS = 50;
-const GET_ROUNDS = 10;
 const LIST_LIMIT = 10;
-const GRAPH_THREADS = 10;
 const GRAPH_INVOKES = 10;
 
 /** A small graph shaped like a chat turn: an append-only message list and a counter, two nodes per invoke. */
@@ -104,6 +102,9 @@ interface Measured {
   wall: number;
 }
 
+/** Each operation's work, cut into rounds: contenders take turns round by round (see `measureSideBySide`); getTuple reads every thread each round, and each round of graph invokes is a thread of its own. */
+const ROUNDS = 10;
+
 async function replay(saver: BaseCheckpointSaver, workload: RecordedPut[], threadId: string, latencies: number[]) {
   for (const put of workload) {
     const config = { configurable: { thread_id: threadId, checkpoint_ns: put.checkpointNs, checkpoint_id: put.parentId } };
@@ -111,24 +112,17 @@ async function replay(saver: BaseCheckpointSaver, workload: RecordedPut[], threa
   }
 }
 
-async function measure(saver: BaseCheckpointSaver, workload: RecordedPut[]): Promise<Record<Operation, Measured>> {
+/** One round of each operation on one saver; round `round` of every operation covers the same threads for every contender. */
+function operations(saver: BaseCheckpointSaver, workload: RecordedPut[]): Record<Operation, (round: number, latencies: number[]) => Promise<void>> {
   const threads = Array.from({ length: REPLAYED_THREADS }, (_, i) => `replayed:${i}`);
+  const slice = (round: number) => threads.slice((round * threads.length) / ROUNDS, ((round + 1) * threads.length) / ROUNDS);
   const latestId = workload.at(-1)!.checkpoint.id;
-  const run = async (work: (latencies: number[]) => Promise<void>): Promise<Measured> => {
-    const latencies: number[] = [];
-    const wall = await timed(() => work(latencies));
-    return { latencies, wall };
-  };
-
-  // Untimed: JIT, prepared statements and table creation (SqliteSaver sets up lazily) are paid here.
-  await replay(saver, workload, 'warm-up', []);
-  await saver.getTuple(threadConfig('warm-up'));
-
-  const put = await run(async (latencies) => {
-    for (const threadId of threads) await replay(saver, workload, threadId, latencies);
-  });
-  const getTuple = await run(async (latencies) => {
-    for (let round = 0; round < GET_ROUNDS; round++) {
+  const graph = smallGraph(saver);
+  return {
+    async put(round, latencies) {
+      for (const threadId of slice(round)) await replay(saver, workload, threadId, latencies);
+    },
+    async getTuple(_round, latencies) {
       for (const threadId of threads) {
         latencies.push(
           await timed(async () => {
@@ -137,28 +131,50 @@ async function measure(saver: BaseCheckpointSaver, workload: RecordedPut[]): Pro
           }),
         );
       }
-    }
-  });
-  const list = await run(async (latencies) => {
-    for (const threadId of threads) {
-      latencies.push(
-        await timed(async () => {
-          let seen = 0;
-          for await (const _tuple of saver.list(threadConfig(threadId), { limit: LIST_LIMIT })) seen++;
-          check(seen === LIST_LIMIT, `list returned ${LIST_LIMIT} checkpoints`);
-        }),
-      );
-    }
-  });
-  const graph = smallGraph(saver);
-  const invoke = await run(async (latencies) => {
-    for (let thread = 0; thread < GRAPH_THREADS; thread++) {
+    },
+    async list(round, latencies) {
+      for (const threadId of slice(round)) {
+        latencies.push(
+          await timed(async () => {
+            let seen = 0;
+            for await (const _tuple of saver.list(threadConfig(threadId), { limit: LIST_LIMIT })) seen++;
+            check(seen === LIST_LIMIT, `list returned ${LIST_LIMIT} checkpoints`);
+          }),
+        );
+      }
+    },
+    async 'graph invoke'(round, latencies) {
       for (let turn = 0; turn < GRAPH_INVOKES; turn++) {
-        latencies.push(await timed(() => graph.invoke(smallInput(turn), threadConfig(`graph:${thread}`))));
+        latencies.push(await timed(() => graph.invoke(smallInput(turn), threadConfig(`graph:${round}`))));
+      }
+    },
+  };
+}
+
+/**
+ * Every contender does the same work, in rounds taken in turn (round 1 of
+ * LibSQLSaver, of SqliteSaver, of MemorySaver, then round 2…), so a machine
+ * that slows down during the run slows every contender alike and the ratios
+ * hold still; run one after another, they moved by a fifth between runs.
+ */
+async function measureSideBySide(savers: Map<string, BaseCheckpointSaver>, workload: RecordedPut[]): Promise<Map<string, Record<Operation, Measured>>> {
+  const work = new Map([...savers].map(([name, saver]) => [name, operations(saver, workload)]));
+  const results = new Map([...savers.keys()].map((name) => [name, {} as Record<Operation, Measured>]));
+  // Untimed: JIT, prepared statements and table creation (SqliteSaver sets up lazily) are paid here.
+  for (const saver of savers.values()) {
+    await replay(saver, workload, 'warm-up', []);
+    await saver.getTuple(threadConfig('warm-up'));
+  }
+  for (const operation of Object.keys(operationNotes) as Operation[]) {
+    for (const name of savers.keys()) results.get(name)![operation] = { latencies: [], wall: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, ops] of work) {
+        const measured = results.get(name)![operation];
+        measured.wall += await timed(() => ops[operation](round, measured.latencies));
       }
     }
-  });
-  return { put, getTuple, list, 'graph invoke': invoke };
+  }
+  return results;
 }
 
 const operationNotes: Record<Operation, string> = {
@@ -176,19 +192,17 @@ export const checkpointer: BenchGroup = {
   name: 'checkpointer',
   async run(progress) {
     const workload = await recordWorkload();
-    const results = new Map<string, Record<Operation, Measured>>();
-    for (const contender of contenders) {
-      progress(`${contender.name}: ${REPLAYED_THREADS} threads × ${workload.length} puts, getTuple, list, ${GRAPH_THREADS * GRAPH_INVOKES} graph invokes`);
-      const measured = await withTempDir(`checkpointer-${contender.name}`, async (dir) => {
-        const { saver, close } = await contender.open(dir);
-        try {
-          return await measure(saver, workload);
-        } finally {
-          close();
-        }
-      });
-      results.set(contender.name, measured);
-    }
+    progress(
+      `${contenders.map((c) => c.name).join(', ')} in turns: ${REPLAYED_THREADS} threads × ${workload.length} puts, getTuple, list, ${ROUNDS * GRAPH_INVOKES} graph invokes`,
+    );
+    const results = await withTempDir('checkpointer', async (dir) => {
+      const opened = await Promise.all(contenders.map(async (contender) => ({ name: contender.name, ...(await contender.open(dir)) })));
+      try {
+        return await measureSideBySide(new Map(opened.map(({ name, saver }) => [name, saver])), workload);
+      } finally {
+        for (const { close } of opened) close();
+      }
+    });
 
     // SqliteSaver is the baseline LibSQLSaver is held to (target ≤ 1.0×, median and p99); MemorySaver shows the floor.
     const operations = Object.keys(operationNotes) as Operation[];

@@ -15,6 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
+import { dumpTyped } from './json-bytes.js';
 import { dumpMessages } from './message-bytes.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import type { CheckpointRow } from './rows.js';
@@ -102,8 +103,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     // No defensive copy: LangGraph puts a copy of its checkpoint already, and the serializer has read it before put returns.
     const { channel_values: values, ...stored } = checkpoint;
     const [[type, checkpointBytes], [metadataType, metadataBytes], changed] = await Promise.all([
-      this.serde.dumpsTyped(stored satisfies StoredCheckpoint),
-      this.serde.dumpsTyped(metadata),
+      dumpTyped(this.serde, stored satisfies StoredCheckpoint),
+      dumpTyped(this.serde, metadata),
       this.#changedValues(values, newVersions),
     ]);
     if (type !== metadataType) {
@@ -181,7 +182,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   async #dump(value: unknown): Promise<StoredBytes> {
     const messages = await dumpMessages(this.serde, value);
     if (messages !== undefined) return { type: 'json', bytes: messages };
-    const [type, bytes] = await this.serde.dumpsTyped(value);
+    const [type, bytes] = await dumpTyped(this.serde, value);
     return { type, bytes };
   }
 }
