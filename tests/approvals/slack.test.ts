@@ -113,6 +113,8 @@ describe('approvals on Slack', () => {
     const from = posts().length;
     await dm('Invoice Acme 1 hour at 150 EUR for a web decision');
     const card = await cardAfter(from);
+    // Keel records where a card was posted once Slack answers, then posts the line after it: decided before that, no copy is known to redraw.
+    await textAfter(posts().indexOf(card) + 1, /Prepared for your approval/);
     const ref = buttonsOf(card)[0]!.value!;
     await keel.conversation.handle({
       transport: 'web',

@@ -180,6 +180,12 @@ describe('files in Telegram: the real grammY client sends a document', () => {
         .slice(before)
         .find((m) => buttons(m).length > 0),
     );
+    // Keel records where the card went once Telegram answers, then sends the line after it: a rewind before that knows no copy to redraw.
+    await waitFor('the line after the card', () =>
+      sentTo(OPERATOR)
+        .slice(sentTo(OPERATOR).indexOf(card) + 1)
+        .some((m) => m.message.text.includes('Prepared for your approval')),
+    );
     // The emulator applies edits in place, so the button is read before the card is redrawn.
     const approve = buttons(card)[0]!.callback_data;
     const step = (await web('/history 50')).split('\n').find((line) => line.includes('end of turn') && line.includes('Add Acme Corp'));
