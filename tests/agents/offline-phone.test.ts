@@ -2,13 +2,13 @@ import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { agentTools, type AgentToolName } from '../../src/agents/intents.js';
+import { agentTools, coordinatorTools, type AgentToolName } from '../../src/agents/intents.js';
 import { scopes } from '../../src/agents/scopes.js';
 import { OfflineChatModel, parseIntent } from '../../src/agents/offline-model/index.js';
 import { normalizeTyping } from '../../src/agents/offline-model/typos.js';
 
 // Wednesday 2 December 2026, 09:00 UTC.
-const now = new Date('2026-12-02T09:00:00Z');
+const now = new Date('2026-12-02T09:00:00+00:00');
 const parse = (text: string) => parseIntent(text, { now, timeZone: 'UTC', defaultCurrency: 'EUR' });
 const finance = () =>
   new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
@@ -121,6 +121,20 @@ describe('reminders', () => {
   });
 });
 
+describe('meeting times', () => {
+  it('reads an hour without am or pm in working hours, and keeps one that says which', () => {
+    const startsAt = (text: string) => {
+      const intent = parse(text);
+      return intent.kind === 'tool' && intent.tool === 'schedule_meeting' ? intent.args.startsAt : intent;
+    };
+    expect(startsAt('book a call with lee on friday at 2')).toBe('2026-12-04T14:00:00+00:00');
+    expect(startsAt('book a call with lee on friday at 5:30')).toBe('2026-12-04T17:30:00+00:00');
+    expect(startsAt('book a call with lee on friday at 9')).toBe('2026-12-04T09:00:00+00:00');
+    expect(startsAt('book a call with lee on friday at 2am')).toBe('2026-12-04T02:00:00+00:00');
+    expect(startsAt('book a call with lee on friday at 02:30')).toBe('2026-12-04T02:30:00+00:00');
+  });
+});
+
 describe('two requests in one message', () => {
   const agent = (name: keyof typeof scopes) =>
     new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
@@ -148,6 +162,32 @@ describe('two requests in one message', () => {
     expect(answer.text).toBe(
       'Prepared for your approval: issue an invoice.\nNot done: "book a call with dana tomorrow at 10" is for another agent; send it as a message of its own.',
     );
+  });
+
+  it('reads "another" as a second request of the same kind', async () => {
+    const answer = await agent('operations').invoke([new HumanMessage('add a task to renew the domain and another to file the VAT return by friday')]);
+    expect(answer.tool_calls).toMatchObject([
+      { name: 'add_task', args: { title: 'Renew the domain' } },
+      { name: 'add_task', args: { title: 'File the VAT return', due: '2026-12-04' } },
+    ]);
+    expect(answer.tool_calls![0]!.args).not.toHaveProperty('due');
+  });
+
+  it('routes a payment named by its payer apart from a request for another agent', async () => {
+    const coordinator = new OfflineChatModel({ clock: new ManualClock(now), timeZone: 'UTC', defaultCurrency: 'EUR' }).bindTools(
+      Object.entries(coordinatorTools).map(([name, schema]) => tool(async () => 'done', { name, description: name, schema })),
+    );
+    const answer = await coordinator.invoke([new HumanMessage('beta paid, and remind me to chase acme in a week')]);
+    expect(answer.tool_calls).toMatchObject([
+      { name: 'route', args: { agent: 'finance', request: 'beta paid' } },
+      { name: 'route', args: { request: 'remind me to chase acme in a week' } },
+    ]);
+    // Both for one agent: the payment is routed on its own, so its agent looks the invoice up before anything else.
+    const both = await coordinator.invoke([new HumanMessage('beta paid and invoice acme 10h at 150')]);
+    expect(both.tool_calls).toMatchObject([
+      { name: 'route', args: { agent: 'finance', request: 'beta paid' } },
+      { name: 'route', args: { agent: 'finance', request: 'invoice acme 10h at 150' } },
+    ]);
   });
 
   it('keeps one request whole when the rest does not read as a request', () => {

@@ -135,7 +135,10 @@ function monthDate(day: number, month: string, year: string | undefined, base: C
   return calendarDate(base.year + 1, monthIndex, day);
 }
 
-/** "at 10:00", "14:30", "at 2pm", "at 9.30 am", "at noon"; undefined when no time is given. */
+/** Below this, an hour said without am or pm is read in the afternoon: "a call on Friday at 2" is not at 2 in the night. */
+const FIRST_MORNING_HOUR = 7;
+
+/** "at 10:00", "14:30", "at 2pm", "at 9.30 am", "at noon", "at 2" (14:00); undefined when no time is given. */
 export function parseTime(text: string): TimeOfDay | undefined {
   if (/\b(?:noon|midday)\b/i.test(text)) return { hour: 12, minute: 0 };
   const match =
@@ -149,6 +152,8 @@ export function parseTime(text: string): TimeOfDay | undefined {
   if (half !== undefined) {
     if (hour < 1 || hour > 12) return undefined;
     hour = (hour % 12) + (half === 'p' ? 12 : 0);
+  } else if (hour >= 1 && hour < FIRST_MORNING_HOUR && !/^0/.test(match[1]!)) {
+    hour += 12;
   }
   return hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
 }

@@ -13,7 +13,7 @@ import {
   sendFile,
 } from './sales.js';
 import { billTime, createInvoice, listInvoices, logTime, recordPayment, setBusinessProfile, setClientBilling, voidInvoice } from './finance.js';
-import type { Grammar, ParsedIntent, ToolIntent } from './intent.js';
+import type { ClarifyIntent, Grammar, ParsedIntent, ToolIntent } from './intent.js';
 import { draftPost } from './marketing.js';
 import { setReminder } from './reminders.js';
 import { addTask, completeTask, listTasks, scheduleMeeting, status } from './operations.js';
@@ -106,10 +106,18 @@ export function parseIntent(message: string, options: ParseOptions): ParsedInten
   return { kind: 'help', unknown: quote(collapsed) };
 }
 
-/** A request inside a message, with what it was read as. */
+/** A request inside a message, with what it was read as: a tool call, or (when asked for) a payment whose invoice is to be looked up. */
 export interface RequestPart {
   text: string;
-  intent: ToolIntent;
+  intent: ToolIntent | ClarifyIntent;
+}
+
+export interface SplitOptions {
+  /**
+   * Whether a payment named by its payer ("beta paid") may be a part: the coordinator can route it to
+   * the agent that looks its invoice up, but an agent answers one such lookup only as a message of its own.
+   */
+  lookups?: boolean;
 }
 
 /** How a second request in the same message starts: "…, and book a call…", "…; remind me…". */
@@ -117,6 +125,9 @@ const secondLead =
   /^(?:invoice|bill|charge|book|schedule|set up|remind|nudge|chase|ping|follow|add|draft|write|send|mark|record|note|remember|todo|task|create|new|start|email)\b/i;
 const joint = /\s*[,;]?\s+(?:and|then|also|plus)\s+(?:then\s+|also\s+)?|\s*;\s*|\.\s+(?=\p{L})/giu;
 const maxParts = 3;
+/** "…and another to file the VAT return": the second request says only what differs from the first. */
+const ellipsis = /^(?:another|one more)\b\s*/i;
+const leadOf = /^(?:add|create|set up|book|schedule|draft|write|send)\s+(?:a|an|one)\s+\p{L}+/iu;
 
 /**
  * Two or three requests in one message ("invoice acme 10h and book a call
@@ -124,15 +135,17 @@ const maxParts = 3;
  * where the next part starts like a request and every part reads as a tool
  * call on its own, so "design and development" or "Johnson and Johnson" stay whole.
  */
-export function splitRequests(message: string, options: ParseOptions): RequestPart[] | undefined {
+export function splitRequests(message: string, options: ParseOptions, { lookups = false }: SplitOptions = {}): RequestPart[] | undefined {
   const text = message.replace(/\s+/g, ' ').trim();
   if (text.length > maxParsedLength) return undefined;
-  const parts = split(text, options, maxParts);
+  const parts = split(text, options, maxParts, lookups);
   return parts !== undefined && parts.length > 1 ? parts : undefined;
 }
 
-function split(text: string, options: ParseOptions, budget: number): RequestPart[] | undefined {
+function split(text: string, options: ParseOptions, budget: number, lookups: boolean): RequestPart[] | undefined {
   const whole = parseIntent(text, options);
+  const actionable = (intent: ParsedIntent): intent is RequestPart['intent'] =>
+    intent.kind === 'tool' || (lookups && intent.kind === 'clarify' && intent.lookup !== undefined);
   // A routine's steps read like requests of their own ("…: send the welcome email and add a task"), yet are one playbook.
   if (whole.kind === 'tool' && whole.tool === 'propose_playbook') return [{ text, intent: whole }];
   if (budget > 1) {
@@ -140,16 +153,23 @@ function split(text: string, options: ParseOptions, budget: number): RequestPart
     let tries = 0;
     for (const match of text.matchAll(joint)) {
       const left = text.slice(0, match.index);
-      const right = text.slice(match.index + match[0].length);
+      const right = withLead(left, text.slice(match.index + match[0].length));
       if (!secondLead.test(right)) continue;
       tries += 1;
       if (tries > 4) break;
       const first = parseIntent(left, options);
-      const rest = split(right, options, budget - 1);
-      if (first.kind === 'tool' && rest !== undefined) return [{ text: left, intent: first }, ...rest];
+      const rest = split(right, options, budget - 1, lookups);
+      if (actionable(first) && rest !== undefined) return [{ text: left, intent: first }, ...rest];
     }
   }
-  return whole.kind === 'tool' ? [{ text, intent: whole }] : undefined;
+  return actionable(whole) ? [{ text, intent: whole }] : undefined;
+}
+
+/** "another to file the VAT return" after "add a task to renew the domain" reads "add a task to file the VAT return". */
+function withLead(left: string, right: string): string {
+  const elided = ellipsis.exec(right);
+  const lead = elided === null ? null : leadOf.exec(left);
+  return lead === null || elided === null ? right : `${lead[0]} ${right.slice(elided[0].length)}`;
 }
 
 function quote(text: string): string {
