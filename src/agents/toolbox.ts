@@ -131,7 +131,9 @@ async function act(ctx: ToolContext, req: ActRequest, done: (result: unknown) =>
     });
     if (proposed.state === 'awaiting_approval') {
       const replayed = ctx.replay ? ' This request ran before and did not propose this then, so it waits for you even if a standing rule covers it.' : '';
-      const check = proposed.warnings.length ? ` Check before approving: ${proposed.warnings.map((w) => `⚠ ${w.about}: ${w.text}`).join('; ')}.` : '';
+      // A warning may end its own sentence ("… (invoice 2026-0001)."): the line gets one full stop, not two.
+      const warned = proposed.warnings.map((w) => `⚠ ${w.about}: ${w.text}`).join('; ');
+      const check = proposed.warnings.length ? ` Check before approving: ${warned.replace(/\.$/, '')}.` : '';
       return {
         content: `Prepared for your approval: ${summary}. Tap Approve or Reject on the card.${check}${replayed}`,
         opened: [proposed.id],

@@ -121,6 +121,35 @@ describe('reminders', () => {
   });
 });
 
+describe('phrasings as people type them', () => {
+  it('reads each as the request it is, not another one or none', () => {
+    expect(parse('send acme an invoice for 10 hours at 120')).toMatchObject({ tool: 'create_invoice', args: { client: 'acme', hours: 10, rate: 120 } });
+    expect(parse('got paid by beta')).toMatchObject({ kind: 'clarify', tool: 'record_payment', lookup: { client: 'beta' } });
+    expect(parse('remind me tomorrow to send the contract to beta')).toMatchObject({
+      tool: 'set_reminder',
+      args: { client: 'beta', afterDays: 1, note: 'Send the contract to beta' },
+    });
+    expect(parse('schedule call w/ tom fri 10am')).toMatchObject({ tool: 'schedule_meeting', args: { client: 'tom', startsAt: '2026-12-04T10:00:00+00:00' } });
+    expect(parse('email dana to say thanks for the meeting')).toMatchObject({
+      tool: 'draft_followup',
+      args: { client: 'dana', topic: 'thanks for the meeting' },
+    });
+    expect(parse('write to tom that the draft is ready')).toMatchObject({ tool: 'draft_followup', args: { client: 'tom', topic: 'the draft is ready' } });
+    expect(parse('I worked 5h for beta yesterday')).toMatchObject({ tool: 'log_time', args: { client: 'beta', hours: 5, day: '2026-12-01' } });
+    expect(parse('done with the NDA task')).toMatchObject({ tool: 'complete_task', args: { task: 'NDA' } });
+    expect(parse("what's on my plate this week")).toMatchObject({ tool: 'list_tasks', args: { due: 'week' } });
+    expect(parse('what did I charge acme for the website last time?')).toMatchObject({ tool: 'recall' });
+  });
+
+  it('looks a past proposal up when asked to find one, and never drafts another', () => {
+    for (const text of ["find the proposal for beta's redesign", 'show me the last proposal for acme', 'where is the quote for gamma']) {
+      expect(parse(text), text).toMatchObject({ kind: 'tool', tool: 'recall' });
+    }
+    expect(parse('find dana')).toMatchObject({ tool: 'find_client', args: { query: 'dana' } });
+    expect(parse('draft a proposal for acme: website redesign, 60 hours at 110')).toMatchObject({ tool: 'draft_proposal' });
+  });
+});
+
 describe('meeting times', () => {
   it('reads an hour without am or pm in working hours, and keeps one that says which', () => {
     const startsAt = (text: string) => {

@@ -31,7 +31,14 @@ export const recordPayment: Grammar = ({ text, defaultCurrency }) => {
   if (invoice !== undefined) return toolIntent('record_payment', { invoice }, 'Which invoice was paid? Send its number, e.g. 2026-0003.');
   const sum = receipt?.[1] === undefined ? undefined : parseSum(receipt[1], defaultCurrency);
   const before = /^(.+?)\s+(?:paid|settled)\b/i.exec(text.replace(/^(?:mark|set)\s+/i, ''))?.[1];
-  const payer = receipt ? leadingName(receipt[2]!) : before === undefined ? undefined : leadingName(before.replace(payerTail, ''));
+  const by = /\b(?:paid|settled)\s+by\s+(.+)$/i.exec(text)?.[1];
+  const payer = receipt
+    ? leadingName(receipt[2]!)
+    : by !== undefined
+      ? leadingName(by)
+      : before === undefined
+        ? undefined
+        : leadingName(before.replace(payerTail, ''));
   const who = payer === undefined || /^(?:i|we|they|you|it|invoice)$/i.test(payer) ? undefined : payer;
   const lookup: PaymentLookup = {};
   if (who !== undefined) lookup.client = who;
@@ -59,8 +66,12 @@ const invoiceLead =
  * 12.5 hours", "invoice Acme 40h at last quarter's rate" (no number, so the
  * rate is left to the last one billed), "create an invoice for Acme: 10h at €150".
  */
+/** "send acme an invoice for 10 hours at 120": the client before the invoice, as people say it. */
+const clientFirst = /^(?:send|issue|raise|make|prepare|write|do)\s+(.+?)\s+an?\s+(?:new\s+)?invoice\b\s*(.*)$/i;
+
 export const createInvoice: Grammar = ({ text, defaultCurrency }) => {
-  const rest = invoiceLead.exec(text)?.[1];
+  const reordered = clientFirst.exec(text);
+  const rest = reordered ? `${reordered[1]} ${reordered[2]}`.trim() : invoiceLead.exec(text)?.[1];
   if (rest === undefined) return undefined;
   const named = leadingName(rest.replace(/^(?:for|to)\s+/i, ''));
   const client = named ?? nameAfter(rest, 'to|for');
@@ -220,7 +231,9 @@ function workedOn(text: string, now: Date, timeZone: string): string | undefined
  * "spent 3h on workshop prep for Beta", "2.5h call with Tom yesterday", "worked 4 hours for Acme on the audit on
  * Monday": time worked for a client, kept to be billed later. The client follows "for" or "with"; the rest is the work.
  */
-export const logTime: Grammar = ({ text, now, timeZone }) => {
+export const logTime: Grammar = ({ text: said, now, timeZone }) => {
+  // "I worked 5h for beta yesterday": the same as "worked 5h for beta yesterday".
+  const text = said.replace(/^(?:i|we)(?:\s+(?:have|just))?\s+(?=(?:spent|worked|logged|did|tracked)\b)/i, '');
   const led = logLead.test(text);
   if (!led && !new RegExp(`^${hoursToken.source}`, 'i').test(text)) return undefined;
   const hours = parseHours(text);

@@ -98,11 +98,12 @@ export const addTask: Grammar = ({ text, now, timeZone }) => {
 };
 
 const tasksNoun = /\b(?:tasks?|deadlines?|to-?dos?)\b/i;
-const dueQuestion = /^(?:what(?:'s| is| are)?\s+(?:due|overdue)\b|what do i have due|(?:is\s+)?anything\s+due|what(?:'s| is) coming due)/i;
+const dueQuestion =
+  /^(?:what(?:'s| is| are)?\s+(?:due|overdue)\b|what do i have due|(?:is\s+)?anything\s+due|what(?:'s| is) coming due|what(?:'s| is) on my (?:plate|list|agenda))/i;
 
 /** "what's due this week?", "show my tasks", "overdue tasks", "deadlines for Acme". */
 export const listTasks: Grammar = ({ text }) => {
-  const asksDue = dueQuestion.test(text) && (/\bdue\b/i.test(text) || tasksNoun.test(text));
+  const asksDue = dueQuestion.test(text) && (/\bdue\b|\bon my (?:plate|list|agenda)\b/i.test(text) || tasksNoun.test(text));
   if (!asksDue && !(tasksNoun.test(text) && /^(?:show|list|what|which|any|my|open|overdue|all|tasks|deadlines|to-?dos)\b/i.test(text))) return undefined;
   const due = /\b(?:overdue|late|past due|missed)\b/i.test(text)
     ? 'overdue'
@@ -125,6 +126,8 @@ const doneLead = [
   /^(?:mark|tick off|check off|set)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$/i,
   /^(?:i\s+)?(?:finished|completed|did)\s+(?:the\s+)?task\s+(.+)$/i,
   /^(?:the\s+)?task\s+(.+?)\s+is\s+(?:done|complete|finished)$/i,
+  // "done with the NDA task", "finished with the VAT return task": the word "task" marks it as one.
+  /^(?:i'?m\s+|i am\s+)?(?:done|finished)\s+with\s+(?:the\s+)?(.+?)\s+(?:task|to-?do)$/i,
 ];
 
 /** "done: send the draft to Dana", "mark the task VAT return as done". */

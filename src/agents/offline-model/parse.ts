@@ -72,8 +72,9 @@ const grammars: Grammar[] = [
   addProject,
   draftProposal,
   addClient,
-  findClient,
+  // "find the proposal for Beta's redesign" is a search of past work, not of the client list.
   recall,
+  findClient,
   status,
 ];
 

@@ -21,7 +21,9 @@ export const setReminder: Grammar = ({ text, now, timeZone }) => {
   const afterDays = delayDays(text, now, timeZone);
   if (afterDays === undefined) return undefined;
   // "remind me to send Beta the contract in 3 days": the errand is the note; a plain nudge keeps the default.
-  const said = /^remind me to\s+(.+?)\s+(?:in\s+\S+\s+(?:days?|weeks?|months?)|next (?:week|month)|tomorrow|on \S+)\b/i.exec(text)?.[1];
+  const said =
+    /^remind me to\s+(.+?)\s+(?:in\s+\S+\s+(?:days?|weeks?|months?)|next (?:week|month)|tomorrow|on \S+)\b/i.exec(text)?.[1] ??
+    /^remind me\s+(?:in\s+\S+\s+(?:days?|weeks?|months?)|next (?:week|month)|tomorrow|on \S+)\s+to\s+(.+)$/i.exec(text)?.[1];
   const errand = said === undefined || new RegExp(`^${nudgeVerb}\\b`, 'i').test(said) ? undefined : trimPhrase(said);
   // In an errand the client is whom it is done to: "send Beta the contract", "send the contract to Beta".
   const errandClient = errand === undefined ? undefined : (nameAfter(errand, 'to|with|for') ?? leadingName(errand.split(' ').slice(1).join(' ')));

@@ -99,7 +99,7 @@ export const rememberNote: Grammar = ({ text }) => {
 };
 
 const recallLead =
-  /^(?:what do (?:we|you|i) (?:know|have|remember)(?: about| on| for)?|recall|remind me (?:about|of)|tell me about|what about|anything on|brief me on|background on|history (?:with|of|on)|summari[sz]e|what(?:'s| is) the (?:history|background|story) (?:with|of|on)|what did we (?:do|agree|discuss|say|send|propose|quote|charge)(?: (?:for|with|about|to|on))?)\s+(.+)$/i;
+  /^(?:what do (?:we|you|i) (?:know|have|remember)(?: about| on| for)?|recall|remind me (?:about|of)|tell me about|what about|anything on|brief me on|background on|history (?:with|of|on)|summari[sz]e|what(?:'s| is) the (?:history|background|story) (?:with|of|on)|what did (?:we|i) (?:do|agree|discuss|say|send|propose|quote|charge|bill)(?: (?:for|with|about|to|on))?|(?:find|show(?: me)?|look ?up|lookup|search(?: for)?|pull up|dig up|where(?:'s| is))(?=\s+(?:(?:the|our|my|that|last|past|previous|old)\s+)*(?:proposal|quote|estimate)s?\b))\s+(.+)$/i;
 
 /** "what do we know about Acme?", "recall the Acme workshop", "what did we agree with Dana". */
 export const recall: Grammar = ({ text }) => {
@@ -121,7 +121,8 @@ const service =
  * operator's own words for the drafting step.
  */
 export const draftProposal: Grammar = ({ text, defaultCurrency }) => {
-  if (!proposalTrigger.test(text)) return undefined;
+  // "find the proposal for Beta's redesign" looks one up (recall); drafting another would be the wrong proposal.
+  if (!proposalTrigger.test(text) || recallLead.test(text)) return undefined;
   const quoted = /^(?:quote|estimate)\s+(?!for\b|to\b|a\b|an\b|the\b)(.+)$/i.exec(text)?.[1];
   const client =
     nameAfter(text, `(?:proposal|quote|estimate)\\s+(?:for|to)|${prospect}`) ??
@@ -169,8 +170,15 @@ function proposalTitle(scope: string | undefined, client: string): string {
 const followupTrigger = /\bfollow[\s-]?up\b|\bcheck in with\b|^(?:ping|nudge|chase)\b/i;
 const topicPatterns = [/\b(?:about|regarding|re:|re|concerning)\s+(.+)$/i, /\bon\s+(.+)$/i];
 
+/** "email dana to say thanks for the meeting", "write to tom that the draft is ready": an email with what it says. */
+const emailSaying =
+  /^(?:email|e-mail|mail|message|write(?:\s+an?\s+email)?\s+to|drop\s+(?:a\s+)?(?:line|note)\s+to|send\s+(?:a|an)\s+(?:email|note|message)\s+to)\s+(.+?)\s+(?:to\s+say|saying|to\s+tell\s+(?:them|him|her)|that|about|regarding|re)\s+(.+)$/i;
+
 /** "draft a follow-up to Dana", "follow up with Dana about the workshop", "nudge Acme about the proposal". */
 export const draftFollowup: Grammar = ({ text }) => {
+  const saying = emailSaying.exec(text);
+  const to = saying === null ? undefined : leadingName(saying[1]!);
+  if (to !== undefined) return toolIntent('draft_followup', { client: to, topic: trimPhrase(saying![2]!) }, 'Who should the email go to?');
   if (!followupTrigger.test(text)) return undefined;
   // "send tom a follow up", "email dana a follow-up about …": the recipient sits between the verb and the follow-up.
   const direct = /^(?:send|email|write|drop)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+)?follow[\s-]?up\b/i.exec(text)?.[1];

@@ -34,6 +34,15 @@ const shorthand: Record<string, string> = {
   ty: 'thanks',
   asap: 'asap',
   inv: 'invoice',
+  // Weekdays as typed; "sat" and "sun" are words too, so they count only after "on" or "next" (dates.ts).
+  mon: 'monday',
+  tue: 'tuesday',
+  tues: 'tuesday',
+  wed: 'wednesday',
+  thu: 'thursday',
+  thur: 'thursday',
+  thurs: 'thursday',
+  fri: 'friday',
 };
 
 /** The words grammars look for; a lowercase word one slip away from one of them is read as it. */
