@@ -141,6 +141,29 @@ describe('phrasings as people type them', () => {
     expect(parse('what did I charge acme for the website last time?')).toMatchObject({ tool: 'recall' });
   });
 
+  it('reads days at a sum as a day rate, asks when days and hours are mixed, and never drops either', () => {
+    expect(parse('invoice beta for the workshop, 2 days at 1200')).toMatchObject({
+      tool: 'create_invoice',
+      args: { client: 'beta', lines: [{ quantity: 2, unit: 'day', price: 1200 }] },
+    });
+    expect(parse('invoice acme half a day at 600')).toMatchObject({ args: { client: 'acme', lines: [{ quantity: 0.5, unit: 'day', price: 600 }] } });
+    expect(parse('invoice Half Moon Bay Ltd 10h at 100')).toMatchObject({ args: { client: 'Half Moon Bay Ltd', hours: 10 } });
+    expect(parse('invoice acme 2 days and 4 hours at 150')).toMatchObject({ kind: 'clarify', tool: 'create_invoice' });
+    expect(parse('invoice acme 10h at 150 for the last 2 days')).toMatchObject({ args: { hours: 10, rate: 150 } });
+  });
+
+  it('sets one detail of the profile or a client at a time, and never reads "address" as a name', () => {
+    expect(parse('my business address is Hauptstr. 1, 10115 Berlin, Germany')).toEqual({
+      kind: 'tool',
+      tool: 'set_business_profile',
+      args: { addressLines: ['Hauptstr. 1'], postcode: '10115', city: 'Berlin', country: 'DE' },
+    });
+    expect(parse('our company address: Hauptstr. 1, 10115 Berlin, Germany')).toMatchObject({ args: { addressLines: ['Hauptstr. 1'] } });
+    expect(parse('set my vat id to DE123456789')).toMatchObject({ tool: 'set_business_profile', args: { vatId: 'DE123456789' } });
+    expect(parse("acme's address is Torstr. 5, 10119 Berlin, Germany")).toMatchObject({ tool: 'set_client_billing', args: { client: 'acme', city: 'Berlin' } });
+    expect(parse('show pending approvals')).toMatchObject({ tool: 'status' });
+  });
+
   it('looks a past proposal up when asked to find one, and never drafts another', () => {
     for (const text of ["find the proposal for beta's redesign", 'show me the last proposal for acme', 'where is the quote for gamma']) {
       expect(parse(text), text).toMatchObject({ kind: 'tool', tool: 'recall' });

@@ -261,7 +261,8 @@ export const logTime: Grammar = ({ text: said, now, timeZone }) => {
 const profileLead =
   /^(?:(?:set|update|change)\s+)?(?:my|our)\s+(?:business|company|business details|company details|business profile|invoice details|billing details)\s*(?:is|are|=|:|-)?\s*(.+)$/i;
 /** "my vat id is DE123456789", "my IBAN is DE89 …", "my payment terms are 14 days", "I'm a small business". */
-const profileField = /^(?:my|our)\s+(vat(?:\s*id| number)?|iban|bic|swift|payment\s+terms|email|sender(?:\s+email)?|time\s*zone)\s+(?:is|are|=|:)\s*(.+)$/i;
+const profileField =
+  /^(?:(?:set|update|change)\s+)?(?:my|our)\s+(vat(?:\s*id| number)?|iban|bic|swift|payment\s+terms|email|sender(?:\s+email)?|time\s*zone|(?:business\s+|company\s+)?address)(?:\s*[:=]|\s+(?:is|are|to))\s*(.+)$/i;
 const smallBusiness =
   /^(?:i am|i'm|we are|we're)\s+(?:a\s+)?(?:small[- ]business|kleinunternehmer)\b|^(?:use|apply|set)\s+(?:the\s+)?small[- ]business exemption\b/i;
 
@@ -276,7 +277,13 @@ const profileArgs = (details: BillingDetails): ToolInput<'set_business_profile'>
 export const setBusinessProfile: Grammar = ({ text }) => {
   if (smallBusiness.test(text)) return toolIntent('set_business_profile', { smallBusiness: true }, 'Should no VAT be charged (small-business exemption)?');
   const field = profileField.exec(text);
-  const body = field ? `${field[1]!.replace(/^sender\s+email$/i, 'email').replace(/^vat number$/i, 'vat')} ${field[2]}` : profileLead.exec(text)?.[1];
+  // "my business address is Hauptstr. 1, …" is the address alone: the name stays as it is.
+  const addressOnly = field !== null && /address$/i.test(field[1]!);
+  const body = field
+    ? addressOnly
+      ? field[2]!
+      : `${field[1]!.replace(/^sender\s+email$/i, 'email').replace(/^vat number$/i, 'vat')} ${field[2]}`
+    : profileLead.exec(text)?.[1];
   if (body === undefined) return undefined;
   const { details, unread } = parseBillingDetails(body.replace(/^(?:email|sender)\s+/i, ''), { named: !field });
   if (unread.length) return clarify('set_business_profile', `I could not place "${unread.join('", "')}". Say your details like: ${PROFILE_EXAMPLE}`);
@@ -284,7 +291,7 @@ export const setBusinessProfile: Grammar = ({ text }) => {
 };
 
 const billingLead =
-  /^(?:(?:set|update|change)\s+)?(?:the\s+)?(?:(.+?)['’]s?\s+(?:billing|invoice|invoicing)\s+(?:address|details)|(?:billing|invoice|invoicing)\s+(?:address|details)\s+(?:of|for)\s+(.+?))\s*(?:is|are|=|:|-)\s*(.+)$/i;
+  /^(?:(?:set|update|change)\s+)?(?:the\s+)?(?:(.+?)['’]s?\s+(?:(?:billing|invoice|invoicing)\s+(?:address|details)|address)|(?:billing|invoice|invoicing)\s+(?:address|details)\s+(?:of|for)\s+(.+?))\s*(?:is|are|=|:|-)\s*(.+)$/i;
 const clientVat = /^(.+?)['’]s?\s+vat(?:\s*id|\s+number)?\s+is\s+(.+)$/i;
 const einvoice =
   /^(?:send\s+)?(.+?)\s+(?:wants?|needs?|gets?|uses?|takes?)\s+(x-?rechnung|factur-?x|zugferd|plain pdfs?|pdf)(?:\s+(?:invoices?|e-?invoices?))?$/i;

@@ -149,6 +149,10 @@ const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b
 const dayCount = /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)/i;
 const dayPrice =
   /(?:\bday rate(?: of)?\s*)?((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|[€$£]))?)/i;
+/** "2 days at 1200", "3 days @ €900": a count of days at a sum is a day rate without saying "per day". */
+const daysAt =
+  /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\s+(?:at|@|x)\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)/i;
+const daysAndHours = /\bdays?\s*(?:,|\+|and|plus)\s*(?:\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:h|hrs?|hours?)\b/i;
 const vatRate = /\b(?:at\s+)?(\d{1,2}(?:[.,]\d)?)\s*%\s*(?:vat|ust|mwst|tax)\b/i;
 const wordNumbers: Record<string, number> = { 'half a': 0.5, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
 
@@ -172,6 +176,13 @@ export function parsePrice(text: string, defaultCurrency: string | undefined): {
   const withVat = (line: LineInput): LineInput => (vat ? { ...line, vatRate: Number(vat[1]!.replace(',', '.')) } : line);
   const plain = vat ? text.replace(vat[0], ' ') : text;
   const hours = parseHours(plain);
+  const counted = dayPrice.test(plain) || fixedPrice.test(plain) ? null : daysAt.exec(plain);
+  if (counted) {
+    const sum = parseSum(counted[2]!, defaultCurrency);
+    if (hours !== undefined || sum === undefined) return 'conflict';
+    const days = wordNumbers[counted[1]!.toLowerCase()] ?? Number(counted[1]!.replace(',', '.'));
+    return { line: withVat({ quantity: days, unit: 'day', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };
+  }
   if (perDay.test(plain)) {
     const price = dayPrice.exec(plain);
     const sum = price ? parseSum(price[1] ?? price[2] ?? '', defaultCurrency) : undefined;
@@ -180,7 +191,8 @@ export function parsePrice(text: string, defaultCurrency: string | undefined): {
     const days = count === undefined ? 1 : (wordNumbers[count.toLowerCase()] ?? Number(count.replace(',', '.')));
     return { line: withVat({ quantity: days, unit: 'day', price: sum.amount }), ...(sum.currency ? { currency: sum.currency } : {}) };
   }
-  if (hours !== undefined) return undefined;
+  // "2 days and 4 hours at 150": which of them the sum prices is anyone's guess, and billing only the hours would lose the days.
+  if (hours !== undefined) return daysAndHours.test(plain) ? 'conflict' : undefined;
   // A sum with no hours is the whole price ("5000 EUR", "3k"), unless it reads as a rate: "at 150", "150/h".
   if (fixedPrice.test(plain) || (!perHour.test(plain) && !/(?:\bat|@)\s*[€$£]?\s*\d/i.test(plain) && markedSum.test(plain))) {
     const sum = parseSum(plain.replace(/\b\d+\s*-?\s*days?\b/gi, ' '), defaultCurrency);

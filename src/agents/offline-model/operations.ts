@@ -62,7 +62,7 @@ function hhmm(time: TimeOfDay): string {
 }
 
 const statusPattern =
-  /^(?:(?:give me (?:a |the )?|show (?:me )?(?:the )?)?(?:status|status update|overview|summary|briefing|daily brief(?:ing)?|morning brief(?:ing)?|agenda|approvals?|to-?dos?)|what(?:'s| is| are)? (?:pending|up|next|new|coming up|happening|waiting(?: for me)?|on (?:my|the) (?:plate|agenda)|on today|my to-?dos?)|(?:anything|something) pending|pending(?: items| approvals)?|what needs (?:my )?(?:attention|approval)|what do i (?:have|need to do)(?: today| this week)?|where do (?:we|things) stand|how are we doing)$/i;
+  /^(?:(?:give me (?:a |the )?|show (?:me )?(?:the |my )?)?(?:(?:pending|open) )?(?:status|status update|overview|summary|briefing|daily brief(?:ing)?|morning brief(?:ing)?|agenda|approvals?|to-?dos?)|what(?:'s| is| are)? (?:pending|up|next|new|coming up|happening|waiting(?: for me)?|on (?:my|the) (?:plate|agenda)|on today|my to-?dos?)|(?:anything|something) pending|pending(?: items| approvals)?|what needs (?:my )?(?:attention|approval)|what do i (?:have|need to do)(?: today| this week)?|where do (?:we|things) stand|how are we doing)$/i;
 
 /** "status", "what's pending?", "what's coming up?", "what needs my attention?". */
 export const status: Grammar = ({ text }) => (statusPattern.test(text) ? toolIntent('status', {}, 'Status of what?') : undefined);

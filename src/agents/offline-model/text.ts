@@ -132,7 +132,8 @@ export function leadingName(fragment: string): string | undefined {
     const possessive = /^(.+?)['’]s$/.exec(raw);
     const word = (possessive?.[1] ?? raw).replace(/^[("'“<]+/, '');
     const bare = word.replace(/[,:;.!?)"'”>]+$/, '');
-    const isName = bare !== '' && !nameStop.has(bare.toLowerCase()) && !/^[\d€$£]/.test(bare);
+    // "invoice acme half a day at 600": lowercase "half" starts a quantity, while "Half Moon Bay Ltd" is a name.
+    const isName = bare !== '' && !nameStop.has(bare.toLowerCase()) && !/^[\d€$£]/.test(bare) && bare !== 'half';
     // An email address is a name only on its own: "contact Lee Park lee@beta.test" names Lee Park.
     if (!isName || (bare.includes('@') && words.length > 0)) break;
     words.push(bare);
