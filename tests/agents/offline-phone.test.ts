@@ -164,6 +164,13 @@ describe('phrasings as people type them', () => {
     expect(parse('show pending approvals')).toMatchObject({ tool: 'status' });
   });
 
+  it('sends, drafts and chases the client named, not a word beside it', () => {
+    expect(parse('send the acme proposal')).toMatchObject({ tool: 'send_proposal', args: { client: 'acme' } });
+    expect(parse('send beta the workshop proposal')).toMatchObject({ tool: 'send_proposal', args: { client: 'beta' } });
+    expect(parse('draft a proposal for gamma like the one for acme')).toMatchObject({ tool: 'draft_proposal', args: { client: 'gamma' } });
+    expect(parse('chase acme for payment')).toMatchObject({ tool: 'draft_followup', args: { client: 'acme' } });
+  });
+
   it('looks a past proposal up when asked to find one, and never drafts another', () => {
     for (const text of ["find the proposal for beta's redesign", 'show me the last proposal for acme', 'where is the quote for gamma']) {
       expect(parse(text), text).toMatchObject({ kind: 'tool', tool: 'recall' });

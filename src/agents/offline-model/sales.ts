@@ -182,10 +182,10 @@ export const draftFollowup: Grammar = ({ text }) => {
   if (!followupTrigger.test(text)) return undefined;
   // "send tom a follow up", "email dana a follow-up about …": the recipient sits between the verb and the follow-up.
   const direct = /^(?:send|email|write|drop)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+)?follow[\s-]?up\b/i.exec(text)?.[1];
+  // "chase acme for payment": whom to chase comes right after the verb, and "for" says what about.
+  const chased = nameAfter(text, '^(?:ping|nudge|chase)');
   const client =
-    (direct === undefined ? undefined : leadingName(direct)) ??
-    nameAfter(text, 'to|with|for') ??
-    nameAfter(text, '^(?:ping|nudge|chase)|follow[\\s-]?up(?:\\s+email)?');
+    (direct === undefined ? undefined : leadingName(direct)) ?? chased ?? nameAfter(text, 'to|with|for') ?? nameAfter(text, 'follow[\\s-]?up(?:\\s+email)?');
   if (client === undefined) return clarify('draft_followup', 'Who should the follow-up go to?');
   const args: ToolInput<'draft_followup'> = { client };
   const topic = followupTopic(text, client);
@@ -269,11 +269,13 @@ export const recordProposalOutcome: Grammar = ({ text }) => {
 };
 
 const sendOffer = /^(?:please\s+)?(?:send|email|mail)\s+(?:(?:the|our|my)\s+)?(?:proposal|quote|offer)\s+to\s+(.+)$/i;
-const sendClientOffer = /^(?:please\s+)?(?:send|email|mail)\s+(.+?)\s+(?:the|our|my|their)\s+(?:proposal|quote|offer)$/i;
+const sendClientOffer = /^(?:please\s+)?(?:send|email|mail)\s+(.+?)\s+(?:the|our|my|their)\s+(?:[\w-]+\s+){0,3}?(?:proposal|quote|offer)$/i;
+/** "send the acme proposal", "send the Beta workshop quote": the client named before the word. */
+const sendNamedOffer = /^(?:please\s+)?(?:send|email|mail)\s+(?:the|our|my)\s+(.+?)(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:proposal|quote|offer)$/i;
 
 /** "Send the proposal to Beta", "email Beta the proposal": the client's newest draft goes out with its page link. */
 export const sendProposal: Grammar = ({ text }) => {
-  const match = sendOffer.exec(text) ?? sendClientOffer.exec(text);
+  const match = sendOffer.exec(text) ?? sendClientOffer.exec(text) ?? sendNamedOffer.exec(text);
   const client = match && leadingName(trimPhrase(match[1]!.replace(/^the\s+/i, '')));
   if (!client || subjectPronoun.test(client) || notClients.test(client)) return undefined;
   return toolIntent('send_proposal', { client }, 'Which client should I send the proposal to?');

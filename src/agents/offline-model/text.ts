@@ -70,6 +70,8 @@ const nameStop = new Set([
   'concerning',
   'owes',
   'owe',
+  // "a proposal for gamma like the one for acme": what follows compares, it is not the name.
+  'like',
   // Pronouns stand for a name given elsewhere, so they are not one.
   'them',
   'him',
