@@ -139,6 +139,14 @@ describe('phrasings as people type them', () => {
     expect(parse('done with the NDA task')).toMatchObject({ tool: 'complete_task', args: { task: 'NDA' } });
     expect(parse("what's on my plate this week")).toMatchObject({ tool: 'list_tasks', args: { due: 'week' } });
     expect(parse('what did I charge acme for the website last time?')).toMatchObject({ tool: 'recall' });
+    expect(parse('draft an email to dana about next steps')).toMatchObject({ tool: 'draft_followup', args: { client: 'dana', topic: 'next steps' } });
+    expect(parse('send dana a quick note about the invoice')).toMatchObject({ tool: 'draft_followup', args: { client: 'dana', topic: 'the invoice' } });
+    expect(parse('add a client called Omega Labs with email ops@omega.dev')).toEqual({
+      kind: 'tool',
+      tool: 'add_client',
+      args: { name: 'Omega Labs', email: 'ops@omega.dev' },
+    });
+    expect(parse('new lead: Sigma GmbH, max@sigma.de')).toMatchObject({ tool: 'add_client', args: { name: 'Sigma GmbH', contactName: 'Max' } });
   });
 
   it('reads days at a sum as a day rate, asks when days and hours are mixed, and never drops either', () => {

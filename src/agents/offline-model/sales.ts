@@ -5,7 +5,8 @@ import { capitalize, findEmail, leadingName, leadingProperName, nameAfter, nameF
 /** Grammars of the sales agent's tools: clients, notes, recall, proposals and follow-ups. */
 
 const asClient = /^(?:add|create|register|onboard|save|set up)\s+(.+?)\s+as\s+(?:an?\s+|our\s+)?(new\s+)?(?:client|customer)\b(.*)$/i;
-const clientFirst = /^(?:(?:add|create|register|onboard|save)\s+(?:an?\s+)?(?:new\s+)?|new\s+)(?:client|customer)\b[\s:,-]*(.*)$/i;
+const clientFirst =
+  /^(?:(?:add|create|register|onboard|save)\s+(?:an?\s+)?(?:new\s+)?|new\s+)(?:client|customer|lead|prospect)\b[\s:,-]*(?:(?:called|named)\s+)?(.*)$/i;
 const isNewClient = /^(.+?)\s+is\s+(?:an?\s+|our\s+)?(new\s+)(?:client|customer)\b(.*)$/i;
 
 /**
@@ -172,11 +173,14 @@ const topicPatterns = [/\b(?:about|regarding|re:|re|concerning)\s+(.+)$/i, /\bon
 
 /** "email dana to say thanks for the meeting", "write to tom that the draft is ready": an email with what it says. */
 const emailSaying =
-  /^(?:email|e-mail|mail|message|write(?:\s+an?\s+email)?\s+to|drop\s+(?:a\s+)?(?:line|note)\s+to|send\s+(?:a|an)\s+(?:email|note|message)\s+to)\s+(.+?)\s+(?:to\s+say|saying|to\s+tell\s+(?:them|him|her)|that|about|regarding|re)\s+(.+)$/i;
+  /^(?:email|e-mail|mail|message|(?:write|draft|compose)(?:\s+an?\s+(?:email|e-mail|note|message))?\s+to|drop\s+(?:a\s+)?(?:line|note)\s+to|send\s+(?:a|an)\s+(?:quick\s+|short\s+)?(?:email|e-mail|note|message)\s+to)\s+(.+?)\s+(?:to\s+say|saying|to\s+tell\s+(?:them|him|her)|that|about|regarding|re)\s+(.+)$/i;
+/** "send dana a quick note about the invoice": the recipient before the email. */
+const emailTo =
+  /^(?:send|drop|shoot)\s+(.+?)\s+(?:an?\s+)?(?:quick\s+|short\s+)?(?:email|e-mail|note|message|line)\s+(?:about|regarding|re|to\s+say|saying)\s+(.+)$/i;
 
 /** "draft a follow-up to Dana", "follow up with Dana about the workshop", "nudge Acme about the proposal". */
 export const draftFollowup: Grammar = ({ text }) => {
-  const saying = emailSaying.exec(text);
+  const saying = emailSaying.exec(text) ?? emailTo.exec(text);
   const to = saying === null ? undefined : leadingName(saying[1]!);
   if (to !== undefined) return toolIntent('draft_followup', { client: to, topic: trimPhrase(saying![2]!) }, 'Who should the email go to?');
   if (!followupTrigger.test(text)) return undefined;

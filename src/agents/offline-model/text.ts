@@ -246,6 +246,16 @@ const roleMailboxes = new Set([
   'team',
   'noreply',
   'no-reply',
+  'ops',
+  'operations',
+  'enquiries',
+  'inquiries',
+  'post',
+  'kontakt',
+  'service',
+  'accounting',
+  'payments',
+  'ap',
 ]);
 
 /** "dana@acme.test" → "Dana", "lee.park@…" → "Lee Park"; role mailboxes such as info@ give nothing. */
