@@ -146,6 +146,9 @@ describe('phrasings as people type them', () => {
       tool: 'add_client',
       args: { name: 'Omega Labs', email: 'ops@omega.dev' },
     });
+    expect(parse('bill acme 3 hrs 120 each')).toMatchObject({ tool: 'create_invoice', args: { client: 'acme', hours: 3, rate: 120 } });
+    expect(parse("who's late paying")).toEqual({ kind: 'tool', tool: 'list_invoices', args: { status: 'overdue' } });
+    expect(parse('who is behind with payments')).toEqual({ kind: 'tool', tool: 'list_invoices', args: { status: 'overdue' } });
     expect(parse('new lead: Sigma GmbH, max@sigma.de')).toMatchObject({ tool: 'add_client', args: { name: 'Sigma GmbH', contactName: 'Max' } });
   });
 

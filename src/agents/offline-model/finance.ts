@@ -129,9 +129,10 @@ function describeWork(tail: string): string | undefined {
   return description;
 }
 
-const listTrigger = /\binvoices\b|\b(?:overdue|unpaid|outstanding|past due|late payments?|owes?|owed)\b|^(?:show|list|find|get)\b.*\binvoice\b/i;
+const listTrigger =
+  /\binvoices\b|\b(?:overdue|unpaid|outstanding|past due|late payments?|owes?|owed)\b|^(?:show|list|find|get)\b.*\binvoice\b|^who(?:'s| is| are)\s+(?:late|behind)\b/i;
 const statusWords: [RegExp, NonNullable<AgentToolArgs<'list_invoices'>['status']>][] = [
-  [/\b(?:overdue|late|past due)\b/i, 'overdue'],
+  [/\b(?:overdue|late|past due|behind)\b/i, 'overdue'],
   [/\b(?:unpaid|outstanding|open|owes?|owed)\b/i, 'sent'],
   [/\bpaid\b/i, 'paid'],
   [/\bdrafts?\b/i, 'draft'],

@@ -66,7 +66,7 @@ const amountPattern = new RegExp(
   String.raw`(?:(?<pre>[€$£])\s?)?(?<num>${number})(?<thousands>[kK]\b)?(?<hours>\s*[Hh](?:rs?|ours?)?\b(?!\s*\/))?` +
     // No "i" flag: unknown codes must be capitals, so "150 for" is not read as a currency.
     String.raw`(?:\s?(?<code>[A-Z]{3}\b|(?:${codeWords})\b|[Ee]uros?\b|[Dd]ollars?\b|[Pp]ounds?\b|[Ff]rancs?\b|[€$£]))?` +
-    String.raw`(?<per>\s?(?:\/\s?(?:h|hr|hour)\b|per hour\b|an hour\b|hourly\b|p\/h\b))?`,
+    String.raw`(?<per>\s?(?:\/\s?(?:h|hr|hour)\b|per hour\b|an hour\b|hourly\b|p\/h\b|each\b))?`,
   'g',
 );
 const rateLead = /(?:\bat|@|\bx|×|\brate(?: of)?)\s*$/i;

@@ -72,6 +72,9 @@ const nameStop = new Set([
   'owe',
   // "a proposal for gamma like the one for acme": what follows compares, it is not the name.
   'like',
+  // "who is behind with payments": the subject, not a client.
+  'payment',
+  'payments',
   // Pronouns stand for a name given elsewhere, so they are not one.
   'them',
   'him',
