@@ -7,7 +7,7 @@ import { LibSQLSaver } from '../src/graph/index.js';
 import { openStorage } from '../src/storage/index.js';
 import { nodePlatform } from '../src/platform/node.js';
 import { formatMs, perSecond, summarize } from './stats.js';
-import { check, databaseUrl, threadConfig, timed, times, withTempDir, type BenchGroup, type Row } from './support.js';
+import { check, databaseUrl, inTurns, threadConfig, timed, times, withTempDir, type BenchGroup, type Row } from './support.js';
 
 const RECORDED_INVOKES = 10;
 const REPLAYED_THREADS = 50;
@@ -151,12 +151,7 @@ function operations(saver: BaseCheckpointSaver, workload: RecordedPut[]): Record
   };
 }
 
-/**
- * Every contender does the same work, in rounds taken in turn (round 1 of
- * LibSQLSaver, of SqliteSaver, of MemorySaver, then round 2…), so a machine
- * that slows down during the run slows every contender alike and the ratios
- * hold still; run one after another, they moved by a fifth between runs.
- */
+/** Every contender does the same work in rounds taken in turn (`inTurns`); run one after another, the ratios moved by a fifth between runs. */
 async function measureSideBySide(savers: Map<string, BaseCheckpointSaver>, workload: RecordedPut[]): Promise<Map<string, Record<Operation, Measured>>> {
   const work = new Map([...savers].map(([name, saver]) => [name, operations(saver, workload)]));
   const results = new Map([...savers.keys()].map((name) => [name, {} as Record<Operation, Measured>]));
@@ -167,12 +162,10 @@ async function measureSideBySide(savers: Map<string, BaseCheckpointSaver>, workl
   }
   for (const operation of Object.keys(operationNotes) as Operation[]) {
     for (const name of savers.keys()) results.get(name)![operation] = { latencies: [], wall: 0 };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, ops] of work) {
-        const measured = results.get(name)![operation];
-        measured.wall += await timed(() => ops[operation](round, measured.latencies));
-      }
-    }
+    await inTurns(ROUNDS, [...work], async ([name, ops], round) => {
+      const measured = results.get(name)![operation];
+      measured.wall += await timed(() => ops[operation](round, measured.latencies));
+    });
   }
   return results;
 }

@@ -104,3 +104,11 @@ export async function countRows(keel: Keel, sql: string): Promise<number> {
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`benchmark check failed: ${message}`);
 }
+
+/**
+ * Runs each side's round in turn, round after round (round 1 of every side, then round 2…), so a machine whose
+ * speed drifts during the run — a shared VM does — slows every side alike and their ratios hold still.
+ */
+export async function inTurns<S>(rounds: number, sides: readonly S[], run: (side: S, round: number) => Promise<void>): Promise<void> {
+  for (let round = 0; round < rounds; round++) for (const side of sides) await run(side, round);
+}

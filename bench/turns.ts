@@ -4,7 +4,7 @@ import type { Keel } from '../src/app.js';
 import { agentNames } from '../src/agents/index.js';
 import { ConversationState, type State } from '../src/graph/state.js';
 import { formatMs, perSecond, summarize } from './stats.js';
-import { check, countRows, textEvent, threadConfig, timed, times, turnInput, withKeel, type BenchGroup, type Row } from './support.js';
+import { check, countRows, inTurns, textEvent, threadConfig, timed, times, turnInput, withKeel, type BenchGroup, type Row } from './support.js';
 
 const WARMUP_TURNS = 10;
 const ROUNDS = 6;
@@ -85,19 +85,18 @@ async function sideBySide(keel: Keel): Promise<{ keel: Side; bare: Side }> {
     await bareTurn(turn);
   }
   const sides = { keel: { latencies: [] as number[], cpu: 0 }, bare: { latencies: [] as number[], cpu: 0 } };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [side, say] of [
-      [sides.keel, keelTurn],
-      [sides.bare, bareTurn],
-    ] as const) {
-      side.cpu += await cpuOf(async () => {
-        for (let i = 0; i < ROUND_TURNS; i++) {
-          const turn = round * ROUND_TURNS + i;
-          side.latencies.push(await timed(() => say(turn)));
-        }
-      });
-    }
-  }
+  const runs = [
+    [sides.keel, keelTurn],
+    [sides.bare, bareTurn],
+  ] as const;
+  await inTurns(ROUNDS, runs, async ([side, say], round) => {
+    side.cpu += await cpuOf(async () => {
+      for (let i = 0; i < ROUND_TURNS; i++) {
+        const turn = round * ROUND_TURNS + i;
+        side.latencies.push(await timed(() => say(turn)));
+      }
+    });
+  });
   const turns = ROUNDS * ROUND_TURNS;
   return { keel: { ...sides.keel, cpu: sides.keel.cpu / turns }, bare: { ...sides.bare, cpu: sides.bare.cpu / turns } };
 }

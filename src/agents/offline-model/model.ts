@@ -114,9 +114,8 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
     const request = lastHumanText(messages);
     const parsing = { now: this.clock.now(), timeZone: this.timeZone, defaultCurrency: this.defaultCurrency };
     const intent = parseIntent(request, parsing);
-    const parts = splitRequests(request, parsing);
-    // The coordinator may also split off a payment named by its payer, when another agent has the rest of the message.
-    const routed = bound.has('route') ? splitRequests(request, parsing, { lookups: true }) : undefined;
+    // The coordinator may also split off a payment named by its payer, whose agent looks its invoice up first.
+    const parts = splitRequests(request, parsing, { lookups: bound.has('route') });
     // Requests of this message that belong to another agent: this one cannot do them, and says so.
     const elsewhere = parts === undefined || bound.has('route') ? [] : parts.filter((part) => !bound.has(part.intent.tool));
     const results = trailingToolResults(messages);
@@ -127,11 +126,11 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
       const listed = lookup !== undefined && lastCallName(messages) === 'list_invoices' ? pickInvoice(results.join('\n'), lookup) : undefined;
       if (listed === undefined || typeof listed === 'string') return new AIMessage([listed ?? results.join('\n'), ...notDone(elsewhere)].join('\n'));
       calls = [listed];
-    } else if (routed !== undefined) {
+    } else if (parts !== undefined && bound.has('route')) {
       // Requests for different agents in one message: one route per agent, with its own parts, in the order said;
       // a payment named by its payer goes alone, since its agent looks the invoice up before anything else.
       const routes: { agent: string; texts: string[]; lookup: boolean }[] = [];
-      for (const part of routed) {
+      for (const part of parts) {
         const agent = String(coordinatorCall(part.intent, part.text).args.agent);
         const lookup = part.intent.kind === 'clarify';
         const shared = lookup ? undefined : routes.find((route) => route.agent === agent && !route.lookup);
@@ -141,7 +140,7 @@ export class OfflineChatModel extends BaseChatModel<OfflineChatModelCallOptions>
       calls =
         routes.length > 1
           ? routes.map(({ agent, texts }) => ({ name: 'route', args: { agent, request: texts.join(', and ') } }))
-          : [coordinatorCall(parts?.[0]?.intent ?? intent, request)];
+          : [coordinatorCall(parts[0]!.intent, request)];
     } else if (parts !== undefined && elsewhere.length < parts.length) {
       calls = parts.flatMap((part) => agentCall(part.intent, bound) ?? []);
     } else {

@@ -146,13 +146,18 @@ const workNoun =
   /\b(?:workshop|training|audit|retainer|project|coaching|review|strategy|assessment|migration|implementation|design|website|sprint|keynote|talk|session)s?\b|\bfor\s+(?:the|a|an|our|their)\s+\w/i;
 const perHour = /\/\s?(?:h|hr|hour)\b|\bper hour\b|\ban hour\b|\bhourly\b|\bp\/h\b/i;
 const markedSum = /[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|[€$£]|euros?\b|dollars?\b|[A-Z]{3}\b)/;
-const dayCount = /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)/i;
-const dayPrice =
-  /(?:\bday rate(?: of)?\s*)?((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|[€$£]))?)/i;
+/** How many: "2", "1.5", "half a", "three". */
+const count = String.raw`(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)`;
+/** A sum as written beside a day: "1200", "€1,200", "1.5k", "900 EUR". */
+const daySum = String.raw`((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)`;
+const dayCount = new RegExp(String.raw`(?:^|[^\w.,/])${count}\s*-?\s*(?:full\s+)?days?\b(?!\s*rate)`, 'i');
+const dayPrice = new RegExp(
+  String.raw`(?:\bday rate(?: of)?\s*)?${daySum}\s*(?:\/\s?d(?:ay)?\b|per day\b|a day\b|daily\b)|\bday rate(?: of)?\s*${daySum}`,
+  'i',
+);
 /** "2 days at 1200", "3 days @ €900": a count of days at a sum is a day rate without saying "per day". */
-const daysAt =
-  /(?:^|[^\w.,/])(\d+(?:[.,]\d+)?|half a|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*(?:full\s+)?days?\s+(?:at|@|x)\s*((?:[€$£]\s?)?\d[\d.,]*k?(?:\s?(?:[A-Z]{3}\b|euros?\b|dollars?\b|[€$£]))?)/i;
-const daysAndHours = /\bdays?\s*(?:,|\+|and|plus)\s*(?:\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:h|hrs?|hours?)\b/i;
+const daysAt = new RegExp(String.raw`(?:^|[^\w.,/])${count}\s*-?\s*(?:full\s+)?days?\s+(?:at|@|x)\s*${daySum}`, 'i');
+const daysAndHours = new RegExp(String.raw`\bdays?\s*(?:,|\+|and|plus)\s*(?:${count}|an?)\s*(?:h|hrs?|hours?)\b`, 'i');
 const vatRate = /\b(?:at\s+)?(\d{1,2}(?:[.,]\d)?)\s*%\s*(?:vat|ust|mwst|tax)\b/i;
 const wordNumbers: Record<string, number> = { 'half a': 0.5, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
 

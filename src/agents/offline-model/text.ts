@@ -27,6 +27,12 @@ export function clean(text: string): string {
 }
 
 /** Words that end a name: what follows them is a date, an amount, a topic or another field. */
+/**
+ * Words that end a name only as typed in lowercase: "invoice acme half a day", "a proposal for gamma like the one
+ * for acme", "who is behind with payments" — while "Half Moon Bay Ltd", "Like Minds" or "Payments Co" are names.
+ */
+const lowercaseStop = new Set(['half', 'like', 'payment', 'payments']);
+
 const nameStop = new Set([
   'a',
   'about',
@@ -70,11 +76,6 @@ const nameStop = new Set([
   'concerning',
   'owes',
   'owe',
-  // "a proposal for gamma like the one for acme": what follows compares, it is not the name.
-  'like',
-  // "who is behind with payments": the subject, not a client.
-  'payment',
-  'payments',
   // Pronouns stand for a name given elsewhere, so they are not one.
   'them',
   'him',
@@ -137,8 +138,7 @@ export function leadingName(fragment: string): string | undefined {
     const possessive = /^(.+?)['’]s$/.exec(raw);
     const word = (possessive?.[1] ?? raw).replace(/^[("'“<]+/, '');
     const bare = word.replace(/[,:;.!?)"'”>]+$/, '');
-    // "invoice acme half a day at 600": lowercase "half" starts a quantity, while "Half Moon Bay Ltd" is a name.
-    const isName = bare !== '' && !nameStop.has(bare.toLowerCase()) && !/^[\d€$£]/.test(bare) && bare !== 'half';
+    const isName = bare !== '' && !nameStop.has(bare.toLowerCase()) && !lowercaseStop.has(bare) && !/^[\d€$£]/.test(bare);
     // An email address is a name only on its own: "contact Lee Park lee@beta.test" names Lee Park.
     if (!isName || (bare.includes('@') && words.length > 0)) break;
     words.push(bare);
