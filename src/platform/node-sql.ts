@@ -87,6 +87,9 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
     async query(statement) {
       return rows(statement);
     },
+    async queryFirst({ sql, args }) {
+      return connection.prepared(sql).get(args.map(nativeValue)) as SqlRow | undefined;
+    },
     async queryBatch(statements) {
       return connection.transaction('BEGIN DEFERRED', () => statements.map(rows));
     },

@@ -15,6 +15,8 @@ export interface SqlStatement {
  */
 export interface SqlRunner {
   query(statement: SqlStatement): Promise<SqlRow[]>;
+  /** The first row only: on a native connection one step of the statement, without a row iterator around it. */
+  queryFirst(statement: SqlStatement): Promise<SqlRow | undefined>;
   queryBatch(statements: SqlStatement[]): Promise<SqlRow[][]>;
   /** All or nothing: in one transaction (a lone statement is one by itself). */
   write(statements: SqlStatement[]): Promise<void>;
@@ -25,6 +27,9 @@ export function clientRunner(client: Client): SqlRunner {
   return {
     async query(statement) {
       return (await client.execute(statement)).rows;
+    },
+    async queryFirst(statement) {
+      return (await client.execute(statement)).rows[0];
     },
     async queryBatch(statements) {
       return (await client.batch(statements, 'read')).map((result) => result.rows);

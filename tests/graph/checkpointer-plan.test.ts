@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { selectChannelValues, selectTuple } from '../../src/graph/checkpointer/sql.js';
+import { selectChannelValues, selectHead, selectTuple } from '../../src/graph/checkpointer/sql.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
 
 describe('LibSQLSaver reads a checkpoint in time independent of the thread’s age', () => {
@@ -29,5 +29,15 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
     expect(steps).toContainEqual(expect.stringMatching(/^SEARCH w USING INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND checkpoint_id=\?\)$/));
     // The newest checkpoint comes from the primary key's order, not a sort.
     expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);
+  });
+
+  it('reads a thread’s head row, and whether it has writes, by primary-key searches alone', async () => {
+    db = await openTempDatabase();
+    const statement = selectHead('op:owner', '') as { sql: string; args: string[] };
+    const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+    const steps = plan.rows.map((row) => String(row.detail));
+    expect(steps).toContain('SEARCH checkpoint_rows USING INDEX sqlite_autoindex_checkpoint_rows_1 (thread_id=? AND checkpoint_ns=? AND channel=?)');
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH w USING (COVERING )?INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND checkpoint_id=\?\)$/));
+    expect(steps.filter((step) => step.includes('TEMP B-TREE') || step.startsWith('SCAN'))).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { dumpMessages } from '../../src/graph/checkpointer/message-bytes.js';
 import { loadTyped } from '../../src/graph/checkpointer/packed.js';
 import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
+import type { SqlRunner } from '../../src/storage/index.js';
 
 const State = Annotation.Root({
   request: Annotation<string>(),
@@ -37,6 +38,25 @@ async function rowsForThread(client: Client, threadId: string): Promise<Record<s
     counts[table] = Number(rows[0]?.['n']);
   }
   return counts;
+}
+
+/** `sql`, logging the text of each read: one entry per round trip, a batch as one. */
+function countingReads(sql: SqlRunner, log: string[][]): SqlRunner {
+  return {
+    query(statement) {
+      log.push([statement.sql]);
+      return sql.query(statement);
+    },
+    queryFirst(statement) {
+      log.push([statement.sql]);
+      return sql.queryFirst(statement);
+    },
+    queryBatch(batch) {
+      log.push(batch.map(({ sql: text }) => text));
+      return sql.queryBatch(batch);
+    },
+    write: (batch) => sql.write(batch),
+  };
 }
 
 describe('LibSQLSaver with a real graph', () => {
@@ -155,6 +175,39 @@ describe('LibSQLSaver with a real graph', () => {
     await first.invoke({ request: 'invoice Beta' }, thread);
     expect((await second.getState(thread)).values).toMatchObject({ request: 'invoice Beta', decision: 'yes' });
     expect((await second.getState(thread)).values.log.at(-1)).toBe('drafted invoice Beta');
+  });
+
+  it('a restarted process reads a thread’s head as one row once it has read its values, channels without a value included', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'restarted-head' } };
+    await approvalGraph(new LibSQLSaver(database.storage.sql)).invoke({ request: 'invoice' }, thread);
+    await approvalGraph(new LibSQLSaver(database.storage.sql)).invoke(new Command({ resume: 'yes' }), thread);
+
+    const restarted = await database.reopen();
+    const statements: string[][] = [];
+    const saver = new LibSQLSaver(countingReads(restarted.sql, statements));
+    const first = await saver.getTuple(thread);
+    // The finished run's head records versions of channels it holds no value for (the consumed input, the branch markers).
+    const stored = Object.keys(first?.checkpoint.channel_values ?? {});
+    expect(Object.keys(first?.checkpoint.channel_versions ?? {}).some((channel) => !stored.includes(channel))).toBe(true);
+    statements.length = 0;
+    const again = await saver.getTuple(thread);
+    expect(statements).toEqual([[expect.stringContaining('has_writes')]]);
+    expect(again?.checkpoint).toEqual(first?.checkpoint);
+    expect(again?.checkpoint.channel_values).toMatchObject({ request: 'invoice', decision: 'yes', log: ['drafted invoice', 'decided yes', 'sent'] });
+  });
+
+  it('reads a head with pending writes and the values its cache lacks in one more round trip', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'waiting-head' } };
+    const statements: string[][] = [];
+    const saver = new LibSQLSaver(countingReads(database.storage.sql, statements));
+    await approvalGraph(saver).invoke({ request: 'invoice' }, thread);
+    statements.length = 0;
+    const waiting = await saver.getTuple(thread);
+    expect(statements.map((batch) => batch.length)).toEqual([1, 1]);
+    expect(waiting?.pendingWrites?.map(([, channel]) => channel)).toContain('__interrupt__');
+    expect(waiting?.checkpoint.channel_values).toMatchObject({ request: 'invoice', log: ['drafted invoice'] });
   });
 
   it('deleteThread removes every checkpoint, value and write of that thread only', async () => {

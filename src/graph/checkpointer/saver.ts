@@ -18,12 +18,13 @@ import { matchesFilter } from './filter.js';
 import { dumpTyped } from './json-bytes.js';
 import { dumpMessages } from './message-bytes.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
-import type { CheckpointRow } from './rows.js';
+import { readCheckpointRow, type CheckpointRow } from './rows.js';
 import {
   deleteThreadStatements,
   insertCheckpoint,
   insertWrites,
   selectCheckpointPage,
+  selectHead,
   selectTuple,
   selectWaitsAtInterrupt,
   type ChannelValueRow,
@@ -62,12 +63,23 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    // A thread this process has values of needs only its row and writes read; a new one reads its values along.
-    const withValues = !this.#values.knows(threadId, checkpointNs);
-    const rows = await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId, withValues));
-    const decoded = await Promise.all(groupTupleParts(rows, withValues).map(({ row, fetched }) => this.#decode(row, fetched)));
-    const [tuple] = await assembleTuples(this.#tuples, decoded, true);
+    const [found] = this.#values.knows(threadId, checkpointNs)
+      ? await this.#head(threadId, checkpointNs, checkpointId)
+      : groupTupleParts(await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId)));
+    if (found === undefined) return undefined;
+    const [tuple] = await assembleTuples(this.#tuples, [await this.#decode(found.row, found.fetched)], true);
     return tuple;
+  }
+
+  /**
+   * A thread this process has values of needs only its checkpoint row read (its
+   * values come from the cache), and its writes only when it has any: those
+   * are then read with whatever values the cache lacks, in one batch.
+   */
+  async #head(threadId: string, checkpointNs: string, checkpointId: string | undefined): Promise<{ row: CheckpointRow; fetched: Fetched | undefined }[]> {
+    const head = await this.#sql.queryFirst(selectHead(threadId, checkpointNs, checkpointId));
+    if (head === undefined) return [];
+    return [{ row: readCheckpointRow(head), fetched: Number(head.has_writes) === 1 ? undefined : { values: undefined, writes: [] } }];
   }
 
   async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
@@ -175,7 +187,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     return Promise.all(changed.map(async ([channel, version]) => ({ channel, version, value: await this.#dump(values[channel]) })));
   }
 
-  async #decode(row: CheckpointRow, fetched: Fetched) {
+  async #decode(row: CheckpointRow, fetched: Fetched | undefined) {
     return { ...(await decodeRow(this.serde, row)), fetched };
   }
 

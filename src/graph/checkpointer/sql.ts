@@ -23,10 +23,9 @@ interface CheckpointSelection {
  * snapshot, one round trip): a row per checkpoint (`part` 0), per channel value
  * (1) and per pending write (2), each naming its checkpoint. Values come from the
  * `channel_versions` column, so a row written before it existed gets none here
- * and its values are read by `selectChannelValues`. Without `values`, the values
- * are left to the saver's cache (value-cache.ts) and that lookup.
+ * and its values are read by `selectChannelValues`.
  */
-function selectTuples({ where, args, limit }: CheckpointSelection, values = true): SqlStatement {
+function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement {
   return {
     sql: `WITH c AS MATERIALIZED (
             SELECT ${CHECKPOINT_COLUMNS}, channel_versions FROM checkpoints
@@ -36,15 +35,11 @@ function selectTuples({ where, args, limit }: CheckpointSelection, values = true
           SELECT 0 AS part, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
                  channel_versions, NULL AS channel, NULL AS task_id, NULL AS idx, NULL AS task_path
             FROM c
-          ${
-            values
-              ? `UNION ALL
+          UNION ALL
           SELECT 1, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, b.type, b.blob, NULL, NULL, b.channel, NULL, NULL, NULL
             FROM c CROSS JOIN json_each(c.channel_versions) AS v
             CROSS JOIN checkpoint_blobs AS b
-              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value`
-              : ''
-          }
+              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value
           UNION ALL
           SELECT 2, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, w.type, w.value, NULL, NULL, w.channel, w.task_id, w.idx, w.task_path
             FROM c CROSS JOIN checkpoint_writes AS w
@@ -53,22 +48,37 @@ function selectTuples({ where, args, limit }: CheckpointSelection, values = true
   };
 }
 
-// getTuple's statements, built once: the runner looks prepared statements up by their text.
-const NEWEST = { where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 };
-const BY_ID = { where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 };
-const TUPLE_SQL = {
-  newest: { values: selectTuples(NEWEST).sql, lean: selectTuples(NEWEST, false).sql },
-  byId: { values: selectTuples(BY_ID).sql, lean: selectTuples(BY_ID, false).sql },
-};
-
 /**
- * One checkpoint (the newest of its namespace without an id) with its writes, and
- * its values unless `values` is false; see selectTuples.
+ * The head read of a thread whose values the saver has cached: the checkpoint row
+ * alone, and whether it has pending writes, so the common case (none) is one row
+ * and one step of the statement.
  */
-export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string, values = true): SqlStatement {
-  const kind = values ? 'values' : 'lean';
-  if (checkpointId === undefined) return { sql: TUPLE_SQL.newest[kind], args: [threadId, checkpointNs, 1] };
-  return { sql: TUPLE_SQL.byId[kind], args: [threadId, checkpointNs, checkpointId, 1] };
+function selectHeadRow(byId: boolean): string {
+  return `SELECT ${CHECKPOINT_COLUMNS}, channel_versions,
+            EXISTS (SELECT 1 FROM checkpoint_writes AS w
+                    WHERE w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns AND w.checkpoint_id = c.checkpoint_id) AS has_writes
+          FROM checkpoints AS c
+          WHERE thread_id = ? AND checkpoint_ns = ?${byId ? ' AND checkpoint_id = ?' : ''}
+          ORDER BY checkpoint_id DESC LIMIT 1`;
+}
+
+// getTuple's statements, built once: the runner looks prepared statements up by their text.
+const TUPLE_SQL = {
+  newest: selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?'], args: [], limit: 1 }).sql,
+  byId: selectTuples({ where: ['thread_id = ?', 'checkpoint_ns = ?', 'checkpoint_id = ?'], args: [], limit: 1 }).sql,
+};
+const HEAD_SQL = { newest: selectHeadRow(false), byId: selectHeadRow(true) };
+
+/** One checkpoint (the newest of its namespace without an id) with its values and writes; see selectTuples. */
+export function selectTuple(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
+  if (checkpointId === undefined) return { sql: TUPLE_SQL.newest, args: [threadId, checkpointNs, 1] };
+  return { sql: TUPLE_SQL.byId, args: [threadId, checkpointNs, checkpointId, 1] };
+}
+
+/** One checkpoint row (the newest of its namespace without an id) with `has_writes`; see selectHeadRow. */
+export function selectHead(threadId: string, checkpointNs: string, checkpointId?: string): SqlStatement {
+  if (checkpointId === undefined) return { sql: HEAD_SQL.newest, args: [threadId, checkpointNs] };
+  return { sql: HEAD_SQL.byId, args: [threadId, checkpointNs, checkpointId] };
 }
 
 export interface ListScope {
@@ -165,6 +175,10 @@ export interface ChannelValueRow {
   value: StoredBytes;
 }
 
+const CHECKPOINT_ROW_COLUMNS = 10;
+/** The put statement's text by its number of value rows: the runner finds a prepared statement by its text, so it is built once. */
+const insertCheckpointSql: string[] = [];
+
 /**
  * A put in one statement, so one implicit transaction and one B-tree
  * (tables.ts): the changed channel values and the checkpoint row together. A
@@ -181,26 +195,16 @@ export function insertCheckpoint(
   values: ChannelValueRow[],
 ): SqlStatement {
   const { threadId, checkpointNs, checkpointId } = address;
-  return {
-    sql: `INSERT INTO checkpoint_rows (thread_id, checkpoint_ns, channel, version, type, blob, metadata, parent_checkpoint_id, channel_versions, source)
-          VALUES ${[...values, undefined].map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+  const args: InValue[] = [];
+  for (const { channel, version, value } of values) args.push(threadId, checkpointNs, channel, version, value.type, value.bytes, null, null, null, null);
+  args.push(threadId, checkpointNs, '', checkpointId, checkpoint.type, checkpoint.bytes, metadata, parentCheckpointId ?? null, channelVersions, source ?? null);
+  insertCheckpointSql[values.length] ??=
+    `INSERT INTO checkpoint_rows (thread_id, checkpoint_ns, channel, version, type, blob, metadata, parent_checkpoint_id, channel_versions, source)
+          VALUES ${Array.from({ length: values.length + 1 }, () => `(${Array(CHECKPOINT_ROW_COLUMNS).fill('?').join(', ')})`).join(', ')}
           ON CONFLICT DO UPDATE SET type = excluded.type, blob = excluded.blob, metadata = excluded.metadata,
             parent_checkpoint_id = excluded.parent_checkpoint_id, channel_versions = excluded.channel_versions, source = excluded.source
-          WHERE excluded.channel = ''`,
-    args: [
-      ...values.flatMap(({ channel, version, value }) => [threadId, checkpointNs, channel, version, value.type, value.bytes, null, null, null, null]),
-      threadId,
-      checkpointNs,
-      '',
-      checkpointId,
-      checkpoint.type,
-      checkpoint.bytes,
-      metadata,
-      parentCheckpointId ?? null,
-      channelVersions,
-      source ?? null,
-    ],
-  };
+          WHERE excluded.channel = ''`;
+  return { sql: insertCheckpointSql[values.length]!, args };
 }
 
 export interface WriteRow {

@@ -53,12 +53,12 @@ export interface Fetched {
 type ChannelValue = { channel: string; value: StoredBytes };
 
 /** Splits `selectTuples` rows into checkpoints (in the order returned) with their values (if it read them) and writes. */
-export function groupTupleParts(rows: SqlRow[], withValues = true): { row: CheckpointRow; fetched: Fetched }[] {
+export function groupTupleParts(rows: SqlRow[]): { row: CheckpointRow; fetched: Fetched }[] {
   const parts = rows.map(readTuplePart);
   const byAddress = new Map<string, { row: CheckpointRow; fetched: Fetched }>();
   for (const part of parts) {
     if (part.part !== 'checkpoint') continue;
-    const values = withValues && part.row.channelVersions !== undefined ? [] : undefined;
+    const values = part.row.channelVersions !== undefined ? [] : undefined;
     byAddress.set(addressKey(part.row.address), { row: part.row, fetched: { values, writes: [] } });
   }
   for (const part of parts) {
@@ -103,6 +103,8 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
       versions,
       writes: entry.fetched?.writes ?? lookup(selectWrites(entry.row.address)),
       values: read ?? cached,
+      // What this read asks the database for: every recorded version when the statement brought values along, else what the cache lacked.
+      asked: read === undefined ? missing : versions,
       missing: Object.keys(missing).length === 0 ? undefined : lookup(selectChannelValues(threadId, checkpointNs, missing)),
       sends: sendsFrom === undefined ? undefined : lookup(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom })),
     };
@@ -114,13 +116,9 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
     return rows;
   };
   return Promise.all(
-    plans.map(({ entry, versions, writes, values, missing, sends }) => {
+    plans.map(({ entry, asked, writes, values, missing, sends }) => {
       const fetched = missing === undefined ? [] : looked(missing).map(readChannelValueRow);
-      const { threadId, checkpointNs } = entry.row.address;
-      for (const { channel, value } of entry.fetched?.values ?? fetched) {
-        const version = versions[channel];
-        if (remember && version !== undefined) context.values.add(threadId, checkpointNs, channel, version, value);
-      }
+      if (remember) rememberRead(context.values, entry.row.address, asked, entry.fetched?.values ?? fetched);
       return buildTuple(
         context,
         entry,
@@ -131,6 +129,18 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
       );
     }),
   );
+}
+
+/**
+ * Caches what a read found, and `null` for each version it asked for and found
+ * no row of (a channel a put stored nothing for), so the next read of the
+ * thread's head does not ask again. A put writes its values and its checkpoint
+ * row in one statement, so a version a visible checkpoint records has no value
+ * still to come.
+ */
+function rememberRead(cache: ValueCache, { threadId, checkpointNs }: CheckpointAddress, asked: Record<string, string>, found: ChannelValue[]): void {
+  const byChannel = new Map(found.map(({ channel, value }) => [channel, value]));
+  for (const [channel, version] of Object.entries(asked)) cache.add(threadId, checkpointNs, channel, version, byChannel.get(channel) ?? null);
 }
 
 async function buildTuple(
@@ -196,5 +206,7 @@ function ordered(rows: WriteRow[]): WriteRow[] {
 
 /** Blob keys are text; numeric and string versions both key by their string form. */
 export function versionKeys(versions: ChannelVersions): Record<string, string> {
-  return Object.fromEntries(Object.entries(versions).map(([channel, version]) => [channel, String(version)]));
+  const keys: Record<string, string> = {};
+  for (const channel in versions) keys[channel] = String(versions[channel]);
+  return keys;
 }
