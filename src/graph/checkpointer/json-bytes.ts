@@ -15,9 +15,18 @@ const MAX_DEPTH = 64;
  * class, a `toJSON`, an `undefined` or a cycle — takes the serializer's path.
  */
 export async function dumpTyped(serde: SerializerProtocol, value: unknown): Promise<[string, Uint8Array]> {
+  const bytes = plainJsonBytes(serde, value);
+  return bytes === undefined ? serde.dumpsTyped(value) : ['json', bytes];
+}
+
+/**
+ * `dumpTyped`'s shortcut alone, synchronous: the JSON bytes when they are
+ * `JSON.stringify`'s, else undefined. A put tries it first and awaits only what
+ * it leaves, since every await there is a promise LangChain's async hooks track.
+ */
+export function plainJsonBytes(serde: SerializerProtocol, value: unknown): Uint8Array | undefined {
   const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
-  if (langGraphJson && plain(value, 0)) return ['json', utf8.encode(JSON.stringify(value))];
-  return serde.dumpsTyped(value);
+  return langGraphJson && plain(value, 0) ? utf8.encode(JSON.stringify(value)) : undefined;
 }
 
 function plain(value: unknown, depth: number): boolean {

@@ -15,7 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
-import { dumpTyped } from './json-bytes.js';
+import { dumpTyped, plainJsonBytes } from './json-bytes.js';
 import { dumpMessages } from './message-bytes.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import { readCheckpointRow, type CheckpointRow } from './rows.js';
@@ -30,6 +30,7 @@ import {
   type ChannelValueRow,
   type ListScope,
   type StoredBytes,
+  type WriteRow,
 } from './sql.js';
 import { assembleTuples, decodeRow, groupTupleParts, versionKeys, type Fetched, type StoredCheckpoint, type TupleContext } from './tuples.js';
 import { ValueCache } from './value-cache.js';
@@ -114,18 +115,22 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     };
     // No defensive copy: LangGraph puts a copy of its checkpoint already, and the serializer has read it before put returns.
     const { channel_values: values, ...stored } = checkpoint;
-    const [[type, checkpointBytes], [metadataType, metadataBytes], changed] = await Promise.all([
-      dumpTyped(this.serde, stored satisfies StoredCheckpoint),
-      dumpTyped(this.serde, metadata),
-      this.#changedValues(values, newVersions),
-    ]);
-    if (type !== metadataType) {
-      throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${type} but its metadata as ${metadataType}.`);
+    const dumped = this.#dumpNow(stored satisfies StoredCheckpoint) ?? (await this.#dump(stored));
+    const { type: metadataType, bytes: metadataBytes } = this.#dumpNow(metadata) ?? (await this.#dump(metadata));
+    if (dumped.type !== metadataType) {
+      throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${dumped.type} but its metadata as ${metadataType}.`);
+    }
+    // Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row.
+    const updated = versionKeys(newVersions);
+    const changed: ChannelValueRow[] = [];
+    for (const [channel, version] of Object.entries(updated)) {
+      const value = values[channel];
+      if (value !== undefined) changed.push({ channel, version, value: this.#dumpNow(value) ?? (await this.#dump(value)) });
     }
     const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
     const parent = optionalKey(config, 'checkpoint_id');
-    await this.#sql.write([insertCheckpoint(address, parent, { type, bytes: checkpointBytes }, metadataBytes, versions, metadata.source, changed)]);
-    for (const [channel, version] of Object.entries(versionKeys(newVersions))) {
+    await this.#sql.write([insertCheckpoint(address, parent, dumped, metadataBytes, versions, metadata.source, changed)]);
+    for (const [channel, version] of Object.entries(updated)) {
       const value = changed.find((row) => row.channel === channel)?.value ?? null;
       this.#values.add(address.threadId, address.checkpointNs, channel, version, value);
       if (value !== null) this.#values.revivedAs(value, values[channel]);
@@ -140,12 +145,12 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       checkpointId: requiredKey(config, 'checkpoint_id', 'putWrites'),
     };
     if (writes.length === 0) return;
-    const rows = await Promise.all(
-      writes.map(async ([channel, value], index) => {
-        const special = WRITES_IDX_MAP[channel];
-        return { special: special !== undefined, row: { taskId, idx: special ?? index, channel, value: await this.#dump(value), taskPath } };
-      }),
-    );
+    const rows: { special: boolean; row: WriteRow }[] = [];
+    for (const [index, [channel, value]] of writes.entries()) {
+      const special = WRITES_IDX_MAP[channel];
+      const dumped = this.#dumpNow(value) ?? (await this.#dump(value));
+      rows.push({ special: special !== undefined, row: { taskId, idx: special ?? index, channel, value: dumped, taskPath } });
+    }
     const statements: SqlStatement[] = [];
     for (const special of [false, true]) {
       const kind = rows.filter((entry) => entry.special === special).map((entry) => entry.row);
@@ -181,14 +186,14 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     return nextChannelVersion(current);
   }
 
-  /** Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row. */
-  async #changedValues(values: Record<string, unknown>, newVersions: ChannelVersions): Promise<ChannelValueRow[]> {
-    const changed = Object.entries(versionKeys(newVersions)).filter(([channel]) => values[channel] !== undefined);
-    return Promise.all(changed.map(async ([channel, version]) => ({ channel, version, value: await this.#dump(values[channel]) })));
-  }
-
   async #decode(row: CheckpointRow, fetched: Fetched | undefined) {
     return { ...(await decodeRow(this.serde, row)), fetched };
+  }
+
+  /** What `#dump` returns, when it can without awaiting (plain JSON). */
+  #dumpNow(value: unknown): StoredBytes | undefined {
+    const bytes = plainJsonBytes(this.serde, value);
+    return bytes === undefined ? undefined : { type: 'json', bytes };
   }
 
   async #dump(value: unknown): Promise<StoredBytes> {
