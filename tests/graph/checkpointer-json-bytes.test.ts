@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
+import { deflateSync } from 'fflate';
 import { dumpTyped } from '../../src/graph/checkpointer/json-bytes.js';
+import { loadStored, pack, packedType } from '../../src/graph/checkpointer/packed.js';
 
 const serde = new JsonPlusSerializer();
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -48,5 +50,16 @@ describe('dumpTyped', () => {
       }
     }
     expect(await dumpTyped(new Upper(), { a: 'b' })).toEqual(['upper', new TextEncoder().encode('{"A":"B"}')]);
+  });
+});
+
+/** History packed before pruning moved to node:zlib was deflated by fflate: both are raw DEFLATE, and old rows must still read. */
+describe('packed history', () => {
+  it('reads back what it packs, and what the earlier JavaScript deflate packed', async () => {
+    const value = { messages: Array.from({ length: 20 }, (_, i) => `message ${i}: invoice Acme 40h at 120`), turns: 20 };
+    const [type, bytes] = await dumpTyped(serde, value);
+    expect(await loadStored(serde, packedType(type), pack(bytes))).toEqual(value);
+    expect(await loadStored(serde, packedType(type), deflateSync(bytes))).toEqual(value);
+    expect(pack(bytes).byteLength).toBeLessThan(bytes.byteLength / 4);
   });
 });
