@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { selectChannelValues, selectHead, selectTuple } from '../../src/graph/checkpointer/sql.js';
+import { selectChannelValues, selectCheckpointPage, selectHead, selectTuple } from '../../src/graph/checkpointer/sql.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';
 
 describe('LibSQLSaver reads a checkpoint in time independent of the thread’s age', () => {
@@ -8,7 +8,10 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
 
   it('looks each channel value up by its full primary key instead of walking the thread’s blobs', async () => {
     db = await openTempDatabase();
-    const statement = selectChannelValues('op:owner', '', { messages: '00000000000000000000000000000007.1', open: '3' }) as { sql: string; args: string[] };
+    const statement = selectChannelValues('op:owner', '', [
+      ['messages', '00000000000000000000000000000007.1'],
+      ['open', '3'],
+    ]) as { sql: string; args: string[] };
     const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
     const steps = plan.rows.map((row) => String(row.detail));
     // json_each drives the loop; each value is one search of checkpoint_rows (under the checkpoint_blobs view) on its full key.
@@ -39,5 +42,14 @@ describe('LibSQLSaver reads a checkpoint in time independent of the thread’s a
     expect(steps).toContain('SEARCH checkpoint_rows USING INDEX sqlite_autoindex_checkpoint_rows_1 (thread_id=? AND checkpoint_ns=? AND channel=?)');
     expect(steps).toContainEqual(expect.stringMatching(/^SEARCH w USING (COVERING )?INDEX \S+ \(thread_id=\? AND checkpoint_ns=\? AND checkpoint_id=\?\)$/));
     expect(steps.filter((step) => step.includes('TEMP B-TREE') || step.startsWith('SCAN'))).toEqual([]);
+  });
+
+  it('finds a thread’s newest checkpoints across namespaces by sorting keys from the index, not rows with their bytes', async () => {
+    db = await openTempDatabase();
+    const statement = selectCheckpointPage({ threadId: 'op:owner' }, undefined, 10) as { sql: string; args: string[] };
+    const plan = await db.storage.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+    const steps = plan.rows.map((row) => String(row.detail));
+    expect(steps).toContain('SEARCH checkpoint_rows USING COVERING INDEX sqlite_autoindex_checkpoint_rows_1 (thread_id=?)');
+    expect(steps.filter((step) => step.includes('TEMP B-TREE'))).toHaveLength(1);
   });
 });

@@ -61,8 +61,8 @@ export function readWriteRow(row: Row): WriteRow {
   };
 }
 
-export function readChannelValueRow(row: Row): { channel: string; value: StoredBytes } {
-  return { channel: text(row, 'channel'), value: { type: text(row, 'type'), bytes: bytes(row, 'blob') } };
+export function readChannelValueRow(row: Row): { channel: string; version: string; value: StoredBytes } {
+  return { channel: text(row, 'channel'), version: text(row, 'version'), value: { type: text(row, 'type'), bytes: bytes(row, 'blob') } };
 }
 
 function text(row: Row, column: string): string {

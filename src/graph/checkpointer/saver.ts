@@ -96,7 +96,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     while (remaining > 0) {
       // Without a filter every row counts, so never fetch more than the caller wants.
       const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
-      const page = groupTupleParts(await this.#sql.query(selectCheckpointPage(scope, after, size)));
+      const page = groupTupleParts(await this.#sql.query(selectCheckpointPage(scope, after, size)), false);
       const decoded = await Promise.all(page.map(({ row, fetched }) => this.#decode(row, fetched)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
       for (const tuple of await assembleTuples(this.#tuples, wanted, false)) yield tuple;

@@ -19,27 +19,45 @@ interface CheckpointSelection {
 }
 
 /**
- * Checkpoints with their channel values and pending writes in one statement (one
- * snapshot, one round trip): a row per checkpoint (`part` 0), per channel value
- * (1) and per pending write (2), each naming its checkpoint. Values come from the
- * `channel_versions` column, so a row written before it existed gets none here
- * and its values are read by `selectChannelValues`.
+ * Checkpoints with their pending writes, and unless `values` is false their
+ * channel values, in one statement (one snapshot, one round trip): a row per
+ * checkpoint (`part` 0), per channel value (1) and per pending write (2), each
+ * naming its checkpoint. Values come from the `channel_versions` column, so a
+ * row written before it existed gets none here and its values are read by
+ * `selectChannelValues`, as are all of them without `values`.
+ *
+ * The primary key orders a thread namespace's checkpoints; across namespaces
+ * (a selection without both) the newest are found by sorting keys alone, from
+ * the index, and only those rows are read, instead of sorting every checkpoint
+ * of the thread with its bytes.
  */
-function selectTuples({ where, args, limit }: CheckpointSelection): SqlStatement {
+function selectTuples({ where, args, limit }: CheckpointSelection, values = true): SqlStatement {
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const order = 'ORDER BY checkpoint_id DESC, thread_id DESC, checkpoint_ns DESC LIMIT ?';
+  const inKeyOrder = where.includes('thread_id = ?') && where.includes('checkpoint_ns = ?');
+  const checkpoints = inKeyOrder
+    ? `c AS MATERIALIZED (SELECT ${CHECKPOINT_COLUMNS}, channel_versions FROM checkpoints ${filter} ${order})`
+    : `k AS MATERIALIZED (SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints ${filter} ${order}),
+          c AS MATERIALIZED (
+            SELECT ${CHECKPOINT_COLUMNS.split(', ')
+              .map((column) => `r.${column}`)
+              .join(', ')}, r.channel_versions
+            FROM k CROSS JOIN checkpoints AS r
+              ON r.thread_id = k.thread_id AND r.checkpoint_ns = k.checkpoint_ns AND r.checkpoint_id = k.checkpoint_id)`;
   return {
-    sql: `WITH c AS MATERIALIZED (
-            SELECT ${CHECKPOINT_COLUMNS}, channel_versions FROM checkpoints
-            ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-            ORDER BY checkpoint_id DESC, thread_id DESC, checkpoint_ns DESC
-            LIMIT ?)
+    sql: `WITH ${checkpoints}
           SELECT 0 AS part, thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
                  channel_versions, NULL AS channel, NULL AS task_id, NULL AS idx, NULL AS task_path
             FROM c
-          UNION ALL
+          ${
+            values
+              ? `UNION ALL
           SELECT 1, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, b.type, b.blob, NULL, NULL, b.channel, NULL, NULL, NULL
             FROM c CROSS JOIN json_each(c.channel_versions) AS v
             CROSS JOIN checkpoint_blobs AS b
-              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value
+              ON b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key AND b.version = v.value`
+              : ''
+          }
           UNION ALL
           SELECT 2, c.thread_id, c.checkpoint_ns, c.checkpoint_id, NULL, w.type, w.value, NULL, NULL, w.channel, w.task_id, w.idx, w.task_path
             FROM c CROSS JOIN checkpoint_writes AS w
@@ -89,9 +107,11 @@ export interface ListScope {
 }
 
 /**
- * One page of `list`, newest first, with values and writes (see selectTuples).
- * The page cursor is the full primary key of the last row seen, so pages neither
- * skip nor repeat rows when two threads happen to share a checkpoint id.
+ * One page of `list`, newest first, with pending writes (see selectTuples). The
+ * values are left to the saver's cache and one lookup for the page, since
+ * neighbouring checkpoints share most of theirs. The page cursor is the full
+ * primary key of the last row seen, so pages neither skip nor repeat rows when
+ * two threads happen to share a checkpoint id.
  */
 export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress | undefined, size: number): SqlStatement {
   const where: string[] = [];
@@ -116,7 +136,7 @@ export function selectCheckpointPage(scope: ListScope, after: CheckpointAddress 
     where.push('(checkpoint_id, thread_id, checkpoint_ns) < (?, ?, ?)');
     args.push(after.checkpointId, after.threadId, after.checkpointNs);
   }
-  return selectTuples({ where, args, limit: size });
+  return selectTuples({ where, args, limit: size }, false);
 }
 
 export function selectWaitsAtInterrupt(threadId: string): SqlStatement {
@@ -148,19 +168,19 @@ export function selectPendingSends(address: CheckpointAddress): SqlStatement {
 }
 
 /**
- * The stored value of each channel at exactly the version the checkpoint records for it.
+ * The stored values of the given (channel, version) pairs of one thread namespace.
  * CROSS JOIN pins the loop order: SQLite otherwise walks every blob of the thread
  * (the primary key's thread/namespace prefix) and probes json_each per row, so a
- * read grew with the thread's whole history; driven from json_each, each channel
+ * read grew with the thread's whole history; driven from json_each, each pair
  * is one primary-key lookup, whatever the thread's age.
  */
-export function selectChannelValues(threadId: string, checkpointNs: string, versions: Record<string, string>): SqlStatement {
+export function selectChannelValues(threadId: string, checkpointNs: string, pairs: [channel: string, version: string][]): SqlStatement {
   return {
-    sql: `SELECT b.channel, b.type, b.blob
+    sql: `SELECT b.channel, b.version, b.type, b.blob
           FROM json_each(?) AS v
           CROSS JOIN checkpoint_blobs AS b
-            ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = v.key AND b.version = v.value`,
-    args: [JSON.stringify(versions), threadId, checkpointNs],
+            ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = v.value ->> 0 AND b.version = v.value ->> 1`,
+    args: [JSON.stringify(pairs), threadId, checkpointNs],
   };
 }
 

@@ -53,12 +53,12 @@ export interface Fetched {
 type ChannelValue = { channel: string; value: StoredBytes };
 
 /** Splits `selectTuples` rows into checkpoints (in the order returned) with their values (if it read them) and writes. */
-export function groupTupleParts(rows: SqlRow[]): { row: CheckpointRow; fetched: Fetched }[] {
+export function groupTupleParts(rows: SqlRow[], withValues = true): { row: CheckpointRow; fetched: Fetched }[] {
   const parts = rows.map(readTuplePart);
   const byAddress = new Map<string, { row: CheckpointRow; fetched: Fetched }>();
   for (const part of parts) {
     if (part.part !== 'checkpoint') continue;
-    const values = part.row.channelVersions !== undefined ? [] : undefined;
+    const values = withValues && part.row.channelVersions !== undefined ? [] : undefined;
     byAddress.set(addressKey(part.row.address), { row: part.row, fetched: { values, writes: [] } });
   }
   for (const part of parts) {
@@ -76,16 +76,18 @@ const addressKey = ({ threadId, checkpointNs, checkpointId }: CheckpointAddress)
  * Completes decoded rows into tuples: channel values at the recorded versions and
  * pending writes, plus the parent's queued sends for pre-v4 checkpoints. Values
  * the read did not bring along come from the cache; what is still missing goes
- * out as one batch, one round trip to a remote database. With `remember` (a
+ * out as one batch, one round trip to a remote database, each (channel, version)
+ * asked once however many of the checkpoints share it. With `remember` (a
  * thread's head, read again and again) every value read is cached with what it
  * revives to; history pages (`list`) read through without filling the cache.
  */
 export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[], remember: boolean): Promise<CheckpointTuple[]> {
   if (decoded.length === 0) return [];
   const statements: SqlStatement[] = [];
+  const lookup = (statement: SqlStatement) => statements.push(statement) - 1;
+  const lacking = new Map<string, { address: CheckpointAddress; pairs: Map<string, [string, string]> }>();
   const plans = decoded.map((entry) => {
     const { threadId, checkpointNs } = entry.row.address;
-    const lookup = (statement: SqlStatement) => statements.push(statement) - 1;
     const sendsFrom = pendingSendsParent(entry);
     const versions = versionKeys(entry.checkpoint.channel_versions);
     const read = entry.fetched?.values;
@@ -97,27 +99,45 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
         if (value === undefined) missing[channel] = version;
         else if (value !== null) cached.push({ channel, value });
       }
+      for (const [channel, version] of Object.entries(missing)) {
+        const namespace = threadKey(entry.row.address);
+        const group = lacking.get(namespace) ?? { address: entry.row.address, pairs: new Map() };
+        group.pairs.set(valueKey(channel, version), [channel, version]);
+        lacking.set(namespace, group);
+      }
     }
     return {
       entry,
-      versions,
       writes: entry.fetched?.writes ?? lookup(selectWrites(entry.row.address)),
       values: read ?? cached,
       // What this read asks the database for: every recorded version when the statement brought values along, else what the cache lacked.
       asked: read === undefined ? missing : versions,
-      missing: Object.keys(missing).length === 0 ? undefined : lookup(selectChannelValues(threadId, checkpointNs, missing)),
       sends: sendsFrom === undefined ? undefined : lookup(selectPendingSends({ threadId, checkpointNs, checkpointId: sendsFrom })),
     };
   });
+  const valueLookups = [...lacking.entries()].map(([namespace, { address, pairs }]) => ({
+    namespace,
+    index: lookup(selectChannelValues(address.threadId, address.checkpointNs, [...pairs.values()])),
+  }));
   const results = statements.length === 0 ? [] : await context.sql.queryBatch(statements);
   const looked = (index: number): SqlRow[] => {
     const rows = results[index];
     if (rows === undefined) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
     return rows;
   };
+  const found = new Map<string, StoredBytes>();
+  for (const { namespace, index } of valueLookups) {
+    for (const { channel, version, value } of looked(index).map(readChannelValueRow)) found.set(`${namespace}\u0000${valueKey(channel, version)}`, value);
+  }
   return Promise.all(
-    plans.map(({ entry, asked, writes, values, missing, sends }) => {
-      const fetched = missing === undefined ? [] : looked(missing).map(readChannelValueRow);
+    plans.map(({ entry, asked, writes, values, sends }) => {
+      const fetched: ChannelValue[] = [];
+      if (entry.fetched?.values === undefined) {
+        for (const [channel, version] of Object.entries(asked)) {
+          const value = found.get(`${threadKey(entry.row.address)}\u0000${valueKey(channel, version)}`);
+          if (value !== undefined) fetched.push({ channel, value });
+        }
+      }
       if (remember) rememberRead(context.values, entry.row.address, asked, entry.fetched?.values ?? fetched);
       return buildTuple(
         context,
@@ -130,6 +150,9 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
     }),
   );
 }
+
+const threadKey = ({ threadId, checkpointNs }: CheckpointAddress) => JSON.stringify([threadId, checkpointNs]);
+const valueKey = (channel: string, version: string) => JSON.stringify([channel, version]);
 
 /**
  * Caches what a read found, and `null` for each version it asked for and found
