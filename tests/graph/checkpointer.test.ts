@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Annotation, Command, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { Client } from '@libsql/client';
@@ -208,6 +209,28 @@ describe('LibSQLSaver with a real graph', () => {
     expect(statements.map((batch) => batch.length)).toEqual([1, 1]);
     expect(waiting?.pendingWrites?.map(([, channel]) => channel)).toContain('__interrupt__');
     expect(waiting?.checkpoint.channel_values).toMatchObject({ request: 'invoice', log: ['drafted invoice'] });
+  });
+
+  it('reads a cached thread’s head without a promise per value: only the database call is awaited', async () => {
+    database = await openTempDatabase();
+    const saver = new LibSQLSaver(database.storage.sql);
+    const graph = approvalGraph(saver);
+    const thread = { configurable: { thread_id: 'few-promises' } };
+    await graph.invoke({ request: 'invoice' }, thread);
+    await graph.invoke(new Command({ resume: 'yes' }), thread);
+    const expected = await saver.getTuple(thread);
+
+    let promises = 0;
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'PROMISE') promises++;
+      },
+    }).enable();
+    const tuple = await saver.getTuple(thread);
+    hook.disable();
+    expect(tuple).toEqual(expected);
+    // getTuple's own, the runner's and the await between them; with an async function per load it was 38.
+    expect(promises).toBeLessThanOrEqual(6);
   });
 
   it('deleteThread removes every checkpoint, value and write of that thread only', async () => {

@@ -1,5 +1,6 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { MaybePromise } from './maybe.js';
 
 /**
  * Checkpoints of older turns are kept only for /history and /rewind, and are
@@ -23,7 +24,7 @@ export function pack(bytes: Uint8Array): Uint8Array {
 }
 
 /** Reads a stored value, packed or not. */
-export async function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): Promise<unknown> {
+export function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): MaybePromise<unknown> {
   if (!isPacked(type)) return loadTyped(serde, type, bytes);
   return loadTyped(serde, type.slice(0, -PACKED.length), inflateRawSync(bytes));
 }
@@ -35,15 +36,15 @@ const utf8 = new TextDecoder();
  * JSON serializer marks every value it revives (LangChain objects, Sets, Maps,
  * undefined…) with an `"lc"` key and then walks the whole parsed tree, awaiting
  * each node; checkpoints, metadata and most channels carry no such key, so for
- * them the walk only copies what `JSON.parse` returned. Text with an escape
- * sequence could spell the key otherwise, so it takes the full path too, as does
- * any other serializer.
+ * them the walk only copies what `JSON.parse` returned, which is handed back
+ * without a promise (maybe.ts). Text with an escape sequence could spell the key
+ * otherwise, so it takes the full path too, as does any other serializer.
  */
-export function loadTyped(serde: SerializerProtocol, type: string, bytes: Uint8Array): Promise<unknown> {
+export function loadTyped(serde: SerializerProtocol, type: string, bytes: Uint8Array): MaybePromise<unknown> {
   const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
   if (type === 'json' && langGraphJson) {
     const text = utf8.decode(bytes);
-    if (!text.includes('"lc"') && !text.includes('\\u')) return Promise.resolve(JSON.parse(text));
+    if (!text.includes('"lc"') && !text.includes('\\u')) return JSON.parse(text);
     return serde.loadsTyped(type, text);
   }
   return serde.loadsTyped(type, bytes);

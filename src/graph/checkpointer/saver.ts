@@ -1,5 +1,5 @@
 import type { Client } from '@libsql/client';
-import { clientRunner, type SqlRunner, type SqlStatement } from '../../storage/index.js';
+import { clientRunner, type SqlRow, type SqlRunner, type SqlStatement } from '../../storage/index.js';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
@@ -15,6 +15,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
+import { all, andThen } from './maybe.js';
 import { dumpTyped, plainJsonBytes } from './json-bytes.js';
 import { dumpMessages } from './message-bytes.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
@@ -64,23 +65,13 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     if (threadId === undefined) return undefined;
     const checkpointNs = optionalKey(config, 'checkpoint_ns') ?? '';
     const checkpointId = getCheckpointId(config) || undefined;
-    const [found] = this.#values.knows(threadId, checkpointNs)
-      ? await this.#head(threadId, checkpointNs, checkpointId)
-      : groupTupleParts(await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId)));
+    const found = this.#values.knows(threadId, checkpointNs)
+      ? headTuplePart(await this.#sql.queryFirst(selectHead(threadId, checkpointNs, checkpointId)))
+      : groupTupleParts(await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId)))[0];
     if (found === undefined) return undefined;
-    const [tuple] = await assembleTuples(this.#tuples, [await this.#decode(found.row, found.fetched)], true);
-    return tuple;
-  }
-
-  /**
-   * A thread this process has values of needs only its checkpoint row read (its
-   * values come from the cache), and its writes only when it has any: those
-   * are then read with whatever values the cache lacks, in one batch.
-   */
-  async #head(threadId: string, checkpointNs: string, checkpointId: string | undefined): Promise<{ row: CheckpointRow; fetched: Fetched | undefined }[]> {
-    const head = await this.#sql.queryFirst(selectHead(threadId, checkpointNs, checkpointId));
-    if (head === undefined) return [];
-    return [{ row: readCheckpointRow(head), fetched: Number(head.has_writes) === 1 ? undefined : { values: undefined, writes: [] } }];
+    // Without an await where nothing is pending (maybe.ts): a cached thread's head is parsed and assembled on the spot.
+    const tuples = andThen(this.#decode(found.row, found.fetched), (decoded) => assembleTuples(this.#tuples, [decoded], true));
+    return (tuples instanceof Promise ? await tuples : tuples)[0];
   }
 
   async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
@@ -97,7 +88,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       // Without a filter every row counts, so never fetch more than the caller wants.
       const size = filter === undefined ? Math.min(remaining, LIST_PAGE_SIZE) : LIST_PAGE_SIZE;
       const page = groupTupleParts(await this.#sql.query(selectCheckpointPage(scope, after, size)), false);
-      const decoded = await Promise.all(page.map(({ row, fetched }) => this.#decode(row, fetched)));
+      const decoded = await all(page.map(({ row, fetched }) => this.#decode(row, fetched)));
       const wanted = decoded.filter(({ metadata }) => matchesFilter(metadata, filter)).slice(0, remaining);
       for (const tuple of await assembleTuples(this.#tuples, wanted, false)) yield tuple;
       remaining -= wanted.length;
@@ -186,8 +177,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     return nextChannelVersion(current);
   }
 
-  async #decode(row: CheckpointRow, fetched: Fetched | undefined) {
-    return { ...(await decodeRow(this.serde, row)), fetched };
+  #decode(row: CheckpointRow, fetched: Fetched | undefined) {
+    return andThen(decodeRow(this.serde, row), (decoded) => ({ ...decoded, fetched }));
   }
 
   /** What `#dump` returns, when it can without awaiting (plain JSON). */
@@ -202,4 +193,14 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     const [type, bytes] = await dumpTyped(this.serde, value);
     return { type, bytes };
   }
+}
+
+/**
+ * The head row of a thread whose values the saver has cached (sql.ts
+ * `selectHead`): its values come from the cache, and its writes are read, with
+ * whatever values the cache lacks, in one batch only when it has any.
+ */
+function headTuplePart(head: SqlRow | undefined): { row: CheckpointRow; fetched: Fetched | undefined } | undefined {
+  if (head === undefined) return undefined;
+  return { row: readCheckpointRow(head), fetched: Number(head.has_writes) === 1 ? undefined : { values: undefined, writes: [] } };
 }

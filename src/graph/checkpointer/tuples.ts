@@ -12,6 +12,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { configFor, type CheckpointAddress } from './config.js';
+import { all, andThen, type MaybePromise } from './maybe.js';
 import { loadStored, loadTyped } from './packed.js';
 import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } from './rows.js';
 import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
@@ -35,12 +36,12 @@ export interface TupleContext {
 }
 
 /** Deserializes the row itself; `list` filters on the metadata before paying for values and writes. */
-export async function decodeRow(serde: SerializerProtocol, row: CheckpointRow): Promise<DecodedRow> {
-  const [checkpoint, metadata] = await Promise.all([
-    loadStored(serde, row.type, row.checkpoint) as Promise<StoredCheckpoint>,
-    loadStored(serde, row.type, row.metadata) as Promise<CheckpointMetadata>,
-  ]);
-  return { row, checkpoint, metadata };
+export function decodeRow(serde: SerializerProtocol, row: CheckpointRow): MaybePromise<DecodedRow> {
+  return andThen(all([loadStored(serde, row.type, row.checkpoint), loadStored(serde, row.type, row.metadata)]), ([checkpoint, metadata]) => ({
+    row,
+    checkpoint: checkpoint as StoredCheckpoint,
+    metadata: metadata as CheckpointMetadata,
+  }));
 }
 
 /** What the one-statement read (`selectTuples`) brought along with a checkpoint row. */
@@ -81,7 +82,7 @@ const addressKey = ({ threadId, checkpointNs, checkpointId }: CheckpointAddress)
  * thread's head, read again and again) every value read is cached with what it
  * revives to; history pages (`list`) read through without filling the cache.
  */
-export async function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[], remember: boolean): Promise<CheckpointTuple[]> {
+export function assembleTuples(context: TupleContext, decoded: (DecodedRow & { fetched?: Fetched })[], remember: boolean): MaybePromise<CheckpointTuple[]> {
   if (decoded.length === 0) return [];
   const statements: SqlStatement[] = [];
   const lookup = (statement: SqlStatement) => statements.push(statement) - 1;
@@ -119,7 +120,27 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
     namespace,
     index: lookup(selectChannelValues(address.threadId, address.checkpointNs, [...pairs.values()])),
   }));
-  const results = statements.length === 0 ? [] : await context.sql.queryBatch(statements);
+  const finish = (results: SqlRow[][]) => completeTuples(context, plans, valueLookups, results, remember);
+  return statements.length === 0 ? finish([]) : context.sql.queryBatch(statements).then(finish);
+}
+
+interface TuplePlan {
+  entry: DecodedRow & { fetched?: Fetched | undefined };
+  /** The writes the read brought, or the index of their lookup in the batch. */
+  writes: WriteRow[] | number;
+  values: ChannelValue[];
+  asked: Record<string, string>;
+  sends: number | undefined;
+}
+
+/** The second half of `assembleTuples`, once the batch (if any) has answered. */
+function completeTuples(
+  context: TupleContext,
+  plans: TuplePlan[],
+  valueLookups: { namespace: string; index: number }[],
+  results: SqlRow[][],
+  remember: boolean,
+): MaybePromise<CheckpointTuple[]> {
   const looked = (index: number): SqlRow[] => {
     const rows = results[index];
     if (rows === undefined) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
@@ -129,7 +150,7 @@ export async function assembleTuples(context: TupleContext, decoded: (DecodedRow
   for (const { namespace, index } of valueLookups) {
     for (const { channel, version, value } of looked(index).map(readChannelValueRow)) found.set(`${namespace}\u0000${valueKey(channel, version)}`, value);
   }
-  return Promise.all(
+  return all(
     plans.map(({ entry, asked, writes, values, sends }) => {
       const fetched: ChannelValue[] = [];
       if (entry.fetched?.values === undefined) {
@@ -166,42 +187,43 @@ function rememberRead(cache: ValueCache, { threadId, checkpointNs }: CheckpointA
   for (const [channel, version] of Object.entries(asked)) cache.add(threadId, checkpointNs, channel, version, byChannel.get(channel) ?? null);
 }
 
-async function buildTuple(
+function buildTuple(
   context: TupleContext,
   { row, checkpoint, metadata }: DecodedRow,
   writes: WriteRow[],
   values: ChannelValue[],
   sends: WriteRow[] | undefined,
   remember: boolean,
-): Promise<CheckpointTuple> {
+): MaybePromise<CheckpointTuple> {
   const { serde } = context;
-  const channelValues: Record<string, unknown> = Object.fromEntries(
-    await Promise.all(
-      values.map(async ({ channel, value }) => {
-        const load = () => loadStored(serde, value.type, value.bytes);
-        return [channel, await (remember ? context.values.revive(value, load) : load())] as const;
+  const loaded = all(
+    values.map(({ value }) => {
+      const load = () => loadStored(serde, value.type, value.bytes);
+      return remember ? context.values.revive(value, load) : load();
+    }),
+  );
+  const pending = ordered(writes);
+  const written = all(pending.map((write) => loadTyped(serde, write.value.type, write.value.bytes)));
+  const queued = sends === undefined ? undefined : all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.bytes)));
+  return andThen(loaded, (channelValues) =>
+    andThen(written, (writeValues) =>
+      andThen(queued, (queuedSends) => {
+        const restored: Checkpoint = {
+          ...checkpoint,
+          channel_values: Object.fromEntries(values.map(({ channel }, index) => [channel, channelValues[index]])),
+        };
+        if (queuedSends !== undefined) migratePendingSends(restored, queuedSends, context.firstVersion());
+        const { parentCheckpointId } = row;
+        return {
+          config: configFor(row.address),
+          checkpoint: restored,
+          metadata,
+          parentConfig: parentCheckpointId === undefined ? undefined : configFor({ ...row.address, checkpointId: parentCheckpointId }),
+          pendingWrites: pending.map((write, index): CheckpointPendingWrite => [write.taskId, write.channel, writeValues[index]]),
+        };
       }),
     ),
   );
-  const restored: Checkpoint = { ...checkpoint, channel_values: channelValues };
-  if (sends !== undefined) {
-    const queued = await Promise.all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.bytes)));
-    migratePendingSends(restored, queued, context.firstVersion());
-  }
-
-  const pendingWrites: CheckpointPendingWrite[] = await Promise.all(
-    ordered(writes).map(async (write): Promise<CheckpointPendingWrite> => {
-      return [write.taskId, write.channel, await loadTyped(serde, write.value.type, write.value.bytes)];
-    }),
-  );
-  const { parentCheckpointId } = row;
-  return {
-    config: configFor(row.address),
-    checkpoint: restored,
-    metadata,
-    parentConfig: parentCheckpointId === undefined ? undefined : configFor({ ...row.address, checkpointId: parentCheckpointId }),
-    pendingWrites,
-  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { andThen, type MaybePromise } from './maybe.js';
 import type { StoredBytes } from './sql.js';
 
 /** What the cache keeps by default, in stored bytes (revived, the objects take a few times that): the operator thread's head many times over, and the heads of a few dozen threads. */
@@ -54,12 +55,13 @@ export class ValueCache {
   }
 
   /** What `stored` revives to: a copy of what it revived to before, or what `load` returns, kept for next time. */
-  async revive(stored: StoredBytes, load: () => Promise<unknown>): Promise<unknown> {
+  revive(stored: StoredBytes, load: () => MaybePromise<unknown>): MaybePromise<unknown> {
     const known = this.#revived.get(stored);
     if (known !== undefined) return topLevelCopy(known.value);
-    const value = await load();
-    this.#revived.set(stored, { value: topLevelCopy(value) });
-    return value;
+    return andThen(load(), (value) => {
+      this.#revived.set(stored, { value: topLevelCopy(value) });
+      return value;
+    });
   }
 
   /** Records that `stored` is the serialized form of `value` (a put's own value), so reading it back revives nothing. */
