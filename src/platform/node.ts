@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { folderStore } from '../connectors/files/folder.node.js';
@@ -8,8 +9,10 @@ import { openClient } from './node-database.js';
 import { backupSettings, createBackup } from './backup.node.js';
 import { openLocalSql } from './node-sql.js';
 import { installSha256 } from '../core/ids.js';
+import { installRawDeflate } from '../core/deflate.js';
 
 installSha256((text) => createHash('sha256').update(text).digest('hex'));
+installRawDeflate({ deflate: (bytes) => deflateRawSync(bytes, { level: 1 }), inflate: (bytes) => inflateRawSync(bytes) });
 
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
-import { deflateSync } from 'fflate';
+import { deflateRawSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'fflate';
+import '../../src/platform/node.js';
 import { dumpTyped } from '../../src/graph/checkpointer/json-bytes.js';
 import { loadStored, pack, packedType } from '../../src/graph/checkpointer/packed.js';
 
@@ -53,13 +55,15 @@ describe('dumpTyped', () => {
   });
 });
 
-/** History packed before pruning moved to node:zlib was deflated by fflate: both are raw DEFLATE, and old rows must still read. */
+/** Node packs history with zlib, Workers with fflate, and rows packed before with fflate's default level: all raw DEFLATE, each readable by the others. */
 describe('packed history', () => {
-  it('reads back what it packs, and what the earlier JavaScript deflate packed', async () => {
+  it('reads back what it packs, natively or not, and what fflate packed at its default level', async () => {
     const value = { messages: Array.from({ length: 20 }, (_, i) => `message ${i}: invoice Acme 40h at 120`), turns: 20 };
     const [type, bytes] = await dumpTyped(serde, value);
     expect(await loadStored(serde, packedType(type), pack(bytes))).toEqual(value);
     expect(await loadStored(serde, packedType(type), deflateSync(bytes))).toEqual(value);
+    expect(await loadStored(serde, packedType(type), deflateRawSync(bytes))).toEqual(value);
+    expect(inflateSync(pack(bytes))).toEqual(new Uint8Array(bytes));
     expect(pack(bytes).byteLength).toBeLessThan(bytes.byteLength / 4);
   });
 });

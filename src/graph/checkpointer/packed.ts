@@ -1,16 +1,14 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { rawDeflate } from '../../core/deflate.js';
 import type { MaybePromise } from './maybe.js';
 
 /**
  * Checkpoints of older turns are kept only for /history and /rewind, and are
- * read rarely, so pruning deflates them in place (raw DEFLATE); the row's
- * serializer type gains this suffix. node:zlib is native on Node and in
- * Workers (nodejs_compat) alike, synchronous, and several times faster than a
- * JavaScript deflate on values this small, whose cost is mostly setting up
- * (fflate: 30–60 µs a value, which pruning paid for every packed row inside a
- * turn). Level 1: on checkpoint JSON it packs within a few bytes of the
- * default level, in half the time.
+ * read rarely, so pruning deflates them in place (raw DEFLATE, level 1: on
+ * checkpoint JSON within a few bytes of the default level, in half the time);
+ * the row's serializer type gains this suffix. The codec is the platform's
+ * native one where it installed one (core/deflate.ts), since a prune packs
+ * every turn that left the detailed window, inside a turn.
  */
 const PACKED = '+deflate';
 /** Below this a deflated copy saves too little to be worth a rewrite. */
@@ -20,13 +18,13 @@ export const isPacked = (type: string): boolean => type.endsWith(PACKED);
 export const packedType = (type: string): string => `${type}${PACKED}`;
 
 export function pack(bytes: Uint8Array): Uint8Array {
-  return deflateRawSync(bytes, { level: 1 });
+  return rawDeflate().deflate(bytes);
 }
 
 /** Reads a stored value, packed or not. */
 export function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): MaybePromise<unknown> {
   if (!isPacked(type)) return loadTyped(serde, type, bytes);
-  return loadTyped(serde, type.slice(0, -PACKED.length), inflateRawSync(bytes));
+  return loadTyped(serde, type.slice(0, -PACKED.length), rawDeflate().inflate(bytes));
 }
 
 const utf8 = new TextDecoder();
