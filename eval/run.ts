@@ -237,7 +237,7 @@ async function same(key: string, want: string | number | boolean, got: unknown, 
   if (typeof want === 'boolean') return got === want;
   if (typeof got !== 'string') return false;
   if (key === 'client') return (await clientName(db, got)) === (await clientName(db, want));
-  if (key === 'startsAt') return Date.parse(got) === Date.parse(`${want}:00Z`);
+  if (key === 'startsAt' || key === 'at') return Date.parse(got) === Date.parse(`${want}:00Z`);
   if (textKeys.has(key)) return normal(got).includes(normal(want));
   return normal(got) === normal(want);
 }

@@ -153,11 +153,28 @@ export const agentTools = {
     .describe('Book a meeting with a client and send the invitation; waits for the operator approval.'),
   set_reminder: z
     .object({
-      client: clientRef,
-      afterDays: z.number().positive().max(365).describe('Days from now, e.g. 3.'),
-      note: z.string().optional().describe('What to be reminded of; by default, to follow up if the client has not replied.'),
+      client: clientRef
+        .optional()
+        .describe(
+          'The client it is about, as the operator named them; omit for an errand of the operator\'s own ("renew the domain"), which then needs a note.',
+        ),
+      afterDays: z.number().positive().max(365).optional().describe('How long from now, in days: 3, or 0.0833 for 2 hours. Give this or `at`.'),
+      at: z
+        .string()
+        .datetime({ offset: true })
+        .optional()
+        .describe(
+          'When the operator named a time of day ("tomorrow at 9", "at 4pm"): that moment with its offset, e.g. 2026-12-04T09:00:00+01:00. Give this or afterDays.',
+        ),
+      note: z.string().trim().min(1).optional().describe('What to be reminded of; by default, to follow up if the client has not replied.'),
     })
-    .describe('Remind the operator about a client after some days, e.g. to nudge them if they have not replied.'),
+    .refine((reminder) => (reminder.afterDays === undefined) !== (reminder.at === undefined), {
+      message: 'Give either afterDays (a delay) or at (a time of day), not both.',
+    })
+    .refine((reminder) => reminder.client !== undefined || reminder.note !== undefined, {
+      message: 'Say what the reminder is about: a client, or a note.',
+    })
+    .describe('Remind the operator later: about a client (by default, to nudge them if they have not replied), or of an errand of their own.'),
   status: z.object({}).describe('What is overdue, what waits for approval and what is coming up.'),
   draft_post: z
     .object({ topic: z.string().min(1), channel: z.enum(['linkedin', 'newsletter', 'blog']).default('linkedin') })

@@ -37,8 +37,9 @@ export function createChatModel(settings: ModelSettings, clock: Clock): BaseChat
 /**
  * Zod tool schemas in the OpenAI function format every chat model here accepts,
  * kept lean because they ride along on every call: no `$schema`, the tool's
- * description once (not again inside its parameters), and
- * `additionalProperties: false` on every object so strict mode accepts them.
+ * description once (not again inside its parameters), no regular expression
+ * where a `format` says the same, and `additionalProperties: false` on every
+ * object so strict mode accepts them.
  */
 export const toolDefinitions = (tools: Record<string, z.ZodType>) =>
   Object.entries(tools).map(([name, schema]) => {
@@ -51,5 +52,8 @@ function closed(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   const entries = Object.entries(node as Record<string, unknown>).map(([key, value]) => [key, closed(value)] as const);
   const object = Object.fromEntries(entries);
+  // A string with a `format` (date, date-time) needs no `pattern` spelling it out: zod's date-time one is ~500
+  // characters on every call; the tool's zod schema still checks what comes back.
+  if (typeof object.format === 'string') delete object.pattern;
   return object.type === 'object' ? { ...object, additionalProperties: false } : object;
 }

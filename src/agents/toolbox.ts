@@ -404,12 +404,15 @@ const toolbox: Toolbox = {
     );
   },
 
-  async set_reminder({ client: who, afterDays, note }, ctx) {
-    const found = await client(ctx, who);
-    if ('outcome' in found) return found.outcome;
-    const c = found.client;
-    const contact = c.contactName ?? c.name;
-    const dueAt = new Date(ctx.clock.now().getTime() + afterDays * 86_400_000);
+  async set_reminder({ client: who, afterDays, at, note }, ctx) {
+    let about: Client | undefined;
+    if (who !== undefined) {
+      const found = await client(ctx, who);
+      if ('outcome' in found) return found.outcome;
+      about = found.client;
+    }
+    const now = ctx.clock.now();
+    const dueAt = at !== undefined ? new Date(at) : new Date(now.getTime() + (afterDays ?? 0) * 86_400_000);
     const when = dueAt.toLocaleString('en-GB', {
       timeZone: ctx.settings.timeZone,
       weekday: 'short',
@@ -418,17 +421,24 @@ const toolbox: Toolbox = {
       hour: '2-digit',
       minute: '2-digit',
     });
-    const text = note ?? `No reply from ${contact} (${c.name})? Say "draft a follow-up to ${contact}" to nudge them.`;
+    if (dueAt.getTime() <= now.getTime()) {
+      const passed = `${when} has already passed; when should I remind you?`;
+      return { ...answer(passed), problem: passed };
+    }
+    const contact = about === undefined ? undefined : (about.contactName ?? about.name);
+    // The schema asks for a note when no client is named.
+    const text = note ?? `No reply from ${contact} (${about?.name})? Say "draft a follow-up to ${contact}" to nudge them.`;
     return act(
       ctx,
       {
         operation: 'operator.schedule_reminder',
-        input: { text, dueAt: dueAt.toISOString(), clientId: c.id },
-        intent: { text, afterDays, clientId: c.id },
-        reason: `The operator asked to be reminded about ${c.name}.`,
-        evidence: [c.id],
+        input: { text, dueAt: dueAt.toISOString(), clientId: about?.id },
+        // The delay or the moment as asked, never the instant computed from now: a replayed turn proposes the same key.
+        intent: { text, afterDays, at, clientId: about?.id },
+        reason: about === undefined ? 'The operator asked to be reminded of an errand.' : `The operator asked to be reminded about ${about.name}.`,
+        evidence: about === undefined ? [] : [about.id],
       },
-      () => `I will remind you about ${contact} on ${when}.`,
+      () => (contact === undefined ? `I will remind you on ${when}: ${text}` : `I will remind you about ${contact} on ${when}.`),
     );
   },
 

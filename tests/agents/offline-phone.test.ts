@@ -119,6 +119,37 @@ describe('reminders', () => {
     // Asked as an email now, it stays one.
     expect(parse('draft a follow-up to Dana tomorrow')).toMatchObject({ kind: 'tool', tool: 'draft_followup' });
   });
+
+  it('reads hours and minutes as a delay and a time of day as its moment, so a turn read again asks for the same reminder', () => {
+    expect(parse('remind me in 2 hours to call dana')).toMatchObject({ tool: 'set_reminder', args: { client: 'dana', afterDays: 2 / 24 } });
+    expect(parse('chase dana in 2 hours')).toMatchObject({ tool: 'set_reminder', args: { client: 'dana', afterDays: 2 / 24 } });
+    expect(parse('ping acme in 45 minutes')).toMatchObject({ tool: 'set_reminder', args: { client: 'acme', afterDays: 45 / 1440 } });
+    expect(parse('remind me to call dana tomorrow at 9')).toMatchObject({ tool: 'set_reminder', args: { client: 'dana', at: '2026-12-03T09:00:00+00:00' } });
+    expect(parse('remind me on friday at 3pm to call dana')).toMatchObject({ tool: 'set_reminder', args: { client: 'dana', at: '2026-12-04T15:00:00+00:00' } });
+    // 09:00 now: 4pm is today, 8am has passed and is tomorrow.
+    expect(parse('remind me at 4pm to call tom')).toMatchObject({ args: { client: 'tom', at: '2026-12-02T16:00:00+00:00' } });
+    expect(parse('remind me at 8am to call acme')).toMatchObject({ args: { client: 'acme', at: '2026-12-03T08:00:00+00:00' } });
+    expect(parse('remind me tonight to email beta')).toMatchObject({ args: { client: 'beta', at: '2026-12-02T20:00:00+00:00' } });
+    expect(parse('remind me next monday to send beta the contract')).toMatchObject({
+      args: { client: 'beta', afterDays: 5, note: 'Send beta the contract' },
+    });
+  });
+
+  it('keeps an errand of the operator’s own as the note, with no client, and asks when when no time is given', () => {
+    const errand = parse('remind me to renew the domain in 2 days');
+    expect(errand).toMatchObject({ tool: 'set_reminder', args: { afterDays: 2, note: 'Renew the domain' } });
+    expect(errand.kind === 'tool' && 'client' in errand.args).toBe(false);
+    expect(parse('remind me in half an hour to call the bank')).toMatchObject({ tool: 'set_reminder', args: { afterDays: 0.5 / 24, note: 'Call the bank' } });
+    expect(parse('remind me in 30 minutes to send the invoice')).toMatchObject({
+      tool: 'set_reminder',
+      args: { afterDays: 30 / 1440, note: 'Send the invoice' },
+    });
+    expect(parse('remind me to renew the domain')).toMatchObject({
+      kind: 'clarify',
+      tool: 'set_reminder',
+      question: expect.stringMatching(/^When should I remind you\?/),
+    });
+  });
 });
 
 describe('phrasings as people type them', () => {

@@ -141,4 +141,26 @@ describe('the daily digest', () => {
     later.set('2026-11-28T07:00:00Z');
     expect(textIn((await restarted.say('/digest')).replies)).toMatch(/Follow-ups\n• No reply from Dana \(Acme Corp\)\? .* \(reminded 2026-11-27\)/);
   });
+
+  it('fires reminders set in hours and for a time of day, an errand with no client among them, each once at its moment', async () => {
+    // 09:00 UTC is 10:00 in Berlin.
+    expect(textIn((await keel.say('remind me in 2 hours to call the bank')).replies)).toBe('I will remind you on Tue 24 Nov, 12:00: Call the bank');
+    expect(textIn((await keel.say('remind me tomorrow at 9 to call dana')).replies)).toBe('I will remind you about Dana on Wed 25 Nov, 09:00.');
+    expect(textIn((await keel.say('remind me to renew the domain')).replies)).toMatch(/When should I remind you\?/);
+    const got = received(keel);
+    // The two cards set up above are reminded of too; these are the reminders the operator asked for.
+    const reminders = () =>
+      got.flatMap((m) => (m.kind === 'text' && m.text.startsWith('Reminder:') && !m.text.includes('this card has waited') ? [m.text] : []));
+    await keel.scheduler.sync();
+    clock.set('2026-11-24T10:59:00Z');
+    await keel.scheduler.tick();
+    expect(reminders()).toEqual([]);
+    clock.set('2026-11-24T11:00:30Z');
+    await keel.scheduler.tick();
+    await keel.scheduler.tick();
+    expect(reminders()).toEqual(['Reminder: Call the bank']);
+    clock.set('2026-11-25T08:00:30Z');
+    await keel.scheduler.tick();
+    expect(reminders()).toEqual(['Reminder: Call the bank', expect.stringMatching(/^Reminder: No reply from Dana \(Acme Corp\)\?/)]);
+  });
 });
