@@ -130,6 +130,11 @@ describe('reminders', () => {
     expect(parse('remind me at 4pm to call tom')).toMatchObject({ args: { client: 'tom', at: '2026-12-02T16:00:00+00:00' } });
     expect(parse('remind me at 8am to call acme')).toMatchObject({ args: { client: 'acme', at: '2026-12-03T08:00:00+00:00' } });
     expect(parse('remind me tonight to email beta')).toMatchObject({ args: { client: 'beta', at: '2026-12-02T20:00:00+00:00' } });
+    expect(parse('remind me tomorrow 9am to call tom')).toMatchObject({ args: { client: 'tom', at: '2026-12-03T09:00:00+00:00' } });
+    // A time that is what the nudge is about is no due time: these stay an email now, or a reminder for the day.
+    expect(parse('chase acme about the 2pm call')).toMatchObject({ tool: 'draft_followup', args: { client: 'acme', topic: 'the 2pm call' } });
+    expect(parse('follow up with dana about the 3pm meeting')).toMatchObject({ tool: 'draft_followup' });
+    expect(parse('nudge tom about the 10:30 slot tomorrow')).toMatchObject({ tool: 'set_reminder', args: { client: 'tom', afterDays: 1 } });
     expect(parse('remind me next monday to send beta the contract')).toMatchObject({
       args: { client: 'beta', afterDays: 5, note: 'Send beta the contract' },
     });

@@ -91,7 +91,7 @@ function dueWhen(text: string, now: Date, timeZone: string): { afterDays: number
   if (/\bnext month\b/i.test(text)) return { afterDays: 30 };
   const base = today(now, timeZone);
   const day = parseDate(text, base);
-  const time = parseTime(text) ?? partOfDay(text);
+  const time = statedTime(text) ?? partOfDay(text);
   if (time !== undefined) {
     const on = day ?? (isPast(base, time, now, timeZone) ? addDays(base, 1) : base);
     return { at: zonedIso(on, time, timeZone) };
@@ -99,6 +99,19 @@ function dueWhen(text: string, now: Date, timeZone: string): { afterDays: number
   if (day === undefined) return undefined;
   const days = Math.round((Date.UTC(day.year, day.month - 1, day.day) - Date.UTC(base.year, base.month - 1, base.day)) / 86_400_000);
   return days > 0 && days <= 365 ? { afterDays: days } : undefined;
+}
+
+/**
+ * The time a reminder is due at, only where it is said as one: after "at", or
+ * right after a day ("tomorrow 9am", "friday 3pm"). A time elsewhere is what the
+ * nudge is about: "chase acme about the 2pm call" is an email now.
+ */
+function statedTime(text: string): { hour: number; minute: number } | undefined {
+  const said =
+    /\b(?:at|today|tomorrow|tonight|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)\s+(\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\b\.?)?|noon|midday)(?![\w:.])/i.exec(
+      text,
+    );
+  return said ? parseTime(`at ${said[1]}`) : undefined;
 }
 
 /** "tonight", "this evening": a reminder wants a time, and these name one loosely; the reply says which. */

@@ -100,12 +100,10 @@ export function assembleTuples(context: TupleContext, decoded: (DecodedRow & { f
         if (value === undefined) missing[channel] = version;
         else if (value !== null) cached.push({ channel, value });
       }
-      for (const [channel, version] of Object.entries(missing)) {
-        const namespace = threadKey(entry.row.address);
-        const group = lacking.get(namespace) ?? { address: entry.row.address, pairs: new Map() };
-        group.pairs.set(valueKey(channel, version), [channel, version]);
-        lacking.set(namespace, group);
-      }
+      const namespace = threadKey(entry.row.address);
+      const group = lacking.get(namespace) ?? { address: entry.row.address, pairs: new Map() };
+      for (const [channel, version] of Object.entries(missing)) group.pairs.set(valueKey(channel, version), [channel, version]);
+      if (group.pairs.size > 0) lacking.set(namespace, group);
     }
     return {
       entry,
