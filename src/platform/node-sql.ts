@@ -82,19 +82,19 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
   if (!path) return undefined;
   const connection = openNativeConnection(path);
   // Arguments go over as one array: given a lone object (a Buffer, or null), the driver would read it as named parameters.
-  const rows = ({ sql, args }: SqlStatement) => connection.prepared(sql).all(args.map(nativeValue)) as SqlRow[];
+  const rows = ({ sql, args }: SqlStatement) => connection.prepared(sql).all(nativeArgs(args)) as SqlRow[];
   return {
     async query(statement) {
       return rows(statement);
     },
     async queryFirst({ sql, args }) {
-      return connection.prepared(sql).get(args.map(nativeValue)) as SqlRow | undefined;
+      return connection.prepared(sql).get(nativeArgs(args)) as SqlRow | undefined;
     },
     async queryBatch(statements) {
       return connection.transaction('BEGIN DEFERRED', () => statements.map(rows));
     },
     async write(statements) {
-      const run = ({ sql, args }: SqlStatement) => connection.prepared(sql).run(args.map(nativeValue));
+      const run = ({ sql, args }: SqlStatement) => connection.prepared(sql).run(nativeArgs(args));
       // A lone statement is its own transaction; BEGIN and COMMIT around it would only cost two more calls.
       if (statements.length === 1) run(statements[0]!);
       else connection.transaction('BEGIN IMMEDIATE', () => statements.forEach(run));
@@ -103,10 +103,18 @@ export function openLocalSql(settings: DatabaseSettings): (SqlRunner & { close()
   };
 }
 
-/** The client's argument types in the forms the native driver binds. */
+/**
+ * The client's argument types in the forms the native driver binds. It binds
+ * strings, numbers, bigints, null and byte arrays (any Uint8Array view) as they
+ * are, so the common statement's arguments go over without a copy.
+ */
+function nativeArgs(args: InValue[]): unknown[] {
+  return args.some((value) => typeof value === 'boolean' || value instanceof Date || value instanceof ArrayBuffer) ? args.map(nativeValue) : args;
+}
+
 function nativeValue(value: InValue): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return value.getTime();
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
   return value;
 }

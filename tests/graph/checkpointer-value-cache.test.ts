@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ValueCache } from '../../src/graph/checkpointer/value-cache.js';
 
-const bytes = (size: number, fill = 1) => ({ type: 'json', bytes: new Uint8Array(size).fill(fill) });
+const bytes = (size: number, fill = 1) => ({ type: 'json', data: new Uint8Array(size).fill(fill) });
+const firstByte = (value: { data: string | Uint8Array } | null | undefined) => (value?.data as Uint8Array | undefined)?.[0];
 
 describe('the checkpointer’s value cache', () => {
   it('keeps the first value of a key, as the table does', () => {
     const cache = new ValueCache(1000);
     cache.add('t', '', 'messages', '2.5', bytes(10, 1));
     cache.add('t', '', 'messages', '2.5', bytes(10, 2));
-    expect(cache.get('t', '', 'messages', '2.5')?.bytes[0]).toBe(1);
+    expect(firstByte(cache.get('t', '', 'messages', '2.5'))).toBe(1);
     expect(cache.get('t', '', 'messages', '3.1')).toBeUndefined();
   });
 
@@ -17,7 +18,7 @@ describe('the checkpointer’s value cache', () => {
     cache.add('t', '', 'route', '4.2', null);
     expect(cache.get('t', '', 'route', '4.2')).toBeNull();
     cache.add('t', '', 'route', '4.2', bytes(5, 7));
-    expect(cache.get('t', '', 'route', '4.2')?.bytes[0]).toBe(7);
+    expect(firstByte(cache.get('t', '', 'route', '4.2'))).toBe(7);
   });
 
   it('drops the least recently used values past its byte budget, and forgets a thread it no longer holds', () => {

@@ -178,6 +178,62 @@ describe('LibSQLSaver with a real graph', () => {
     expect((await second.getState(thread)).values.log.at(-1)).toBe('drafted invoice Beta');
   });
 
+  it('carries small values inline from a parent this process never saw, reading only that parent’s row', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'inline-parent' } };
+    const first = new LibSQLSaver(database.storage.sql);
+    await approvalGraph(first).invoke({ request: 'invoice' }, thread);
+    const head = (await first.getTuple(thread))!;
+    const stored = await database.storage.client.execute({
+      sql: "SELECT count(*) AS n FROM checkpoint_blobs WHERE thread_id = ? AND channel = 'request'",
+      args: ['inline-parent'],
+    });
+    expect(Number(stored.rows[0]?.['n'])).toBe(0);
+
+    const statements: string[][] = [];
+    const other = new LibSQLSaver(countingReads((await database.reopen()).sql, statements));
+    const decision = other.getNextVersion(undefined);
+    const child = {
+      ...head.checkpoint,
+      id: uuid6(-1),
+      channel_values: { ...head.checkpoint.channel_values, decision: 'yes' },
+      channel_versions: { ...head.checkpoint.channel_versions, decision },
+    };
+    await other.put(head.config, child, { source: 'update', step: 9, parents: {} }, { decision });
+    expect(statements).toEqual([[expect.stringContaining('has_writes')]]);
+
+    const read = await new LibSQLSaver((await database.reopen()).sql).getTuple(thread);
+    expect(read?.checkpoint.id).toBe(child.id);
+    expect(read?.checkpoint.channel_values).toMatchObject({ request: 'invoice', decision: 'yes', log: ['drafted invoice'] });
+  });
+
+  it('stores JSON as text and still reads rows stored as bytes', async () => {
+    database = await openTempDatabase();
+    const thread = { configurable: { thread_id: 'text-rows' } };
+    const graph = approvalGraph(new LibSQLSaver(database.storage.sql));
+    await graph.invoke({ request: 'invoice' }, thread);
+    await graph.invoke(new Command({ resume: 'yes' }), thread);
+    const before = (await graph.getState(thread)).values;
+    const kinds = async () =>
+      (
+        await database.storage.client.execute({
+          sql: "SELECT DISTINCT typeof(blob) AS b, CASE channel WHEN '' THEN typeof(metadata) ELSE 'value' END AS m FROM checkpoint_rows WHERE thread_id = ?",
+          args: ['text-rows'],
+        })
+      ).rows
+        .map((row) => `${row['b']}/${row['m']}`)
+        .sort();
+    expect(await kinds()).toEqual(['text/text', 'text/value']);
+
+    await database.storage.client.execute({
+      sql: 'UPDATE checkpoint_rows SET blob = CAST(blob AS BLOB), metadata = CAST(metadata AS BLOB) WHERE thread_id = ?',
+      args: ['text-rows'],
+    });
+    await database.storage.client.execute({ sql: 'UPDATE checkpoint_writes SET value = CAST(value AS BLOB) WHERE thread_id = ?', args: ['text-rows'] });
+    expect(await kinds()).toEqual(['blob/blob', 'blob/value']);
+    expect((await approvalGraph(new LibSQLSaver((await database.reopen()).sql)).getState(thread)).values).toEqual(before);
+  });
+
   it('a restarted process reads a thread’s head as one row once it has read its values, channels without a value included', async () => {
     database = await openTempDatabase();
     const thread = { configurable: { thread_id: 'restarted-head' } };

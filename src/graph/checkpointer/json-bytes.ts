@@ -1,6 +1,5 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
-
-const utf8 = new TextEncoder();
+import type { StoredData } from './sql.js';
 
 /** Deeper than any checkpoint, metadata or channel value Keel writes; a cycle ends here and goes the serializer's way. */
 const MAX_DEPTH = 64;
@@ -11,24 +10,24 @@ const MAX_DEPTH = 64;
  * every value twice, once for cycles and once through a replacer that marks
  * `undefined`, Sets, Maps, Errors, RegExps, byte arrays and Sends; checkpoints,
  * metadata and most channel values are plain JSON, for which its bytes are
- * exactly `JSON.stringify`'s. Anything else — another serializer, a value with a
- * class, a `toJSON`, an `undefined` or a cycle — takes the serializer's path.
+ * exactly `JSON.stringify`'s, kept as text (sql.ts `StoredData`). Anything else
+ * — another serializer, a value with a class, a `toJSON`, an `undefined` or a
+ * cycle — takes the serializer's path.
  */
-export async function dumpTyped(serde: SerializerProtocol, value: unknown): Promise<[string, Uint8Array]> {
-  const bytes = plainJsonBytes(serde, value);
-  return bytes === undefined ? serde.dumpsTyped(value) : ['json', bytes];
+export async function dumpTyped(serde: SerializerProtocol, value: unknown): Promise<[string, StoredData]> {
+  const text = plainJsonText(serde, value);
+  return text === undefined ? serde.dumpsTyped(value) : ['json', text];
 }
 
 /**
- * `dumpTyped`'s shortcut alone, synchronous: the JSON bytes when they are
- * `JSON.stringify`'s, else undefined. A put tries it first and awaits only what
- * it leaves, since every await there is a promise LangChain's async hooks track.
+ * `dumpTyped`'s shortcut alone, synchronous: the JSON text when it is what the
+ * serializer would write, else undefined. A put tries it first and awaits only
+ * what it leaves, since every await there is a promise LangChain's async hooks track.
  */
-export function plainJsonBytes(serde: SerializerProtocol, value: unknown): Uint8Array | undefined {
+export function plainJsonText(serde: SerializerProtocol, value: unknown): string | undefined {
   const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
-  return langGraphJson && plain(value, 0) ? utf8.encode(JSON.stringify(value)) : undefined;
+  return langGraphJson && plain(value, 0) ? JSON.stringify(value) : undefined;
 }
-
 function plain(value: unknown, depth: number): boolean {
   if (value === null) return true;
   switch (typeof value) {

@@ -2,10 +2,8 @@ import { isBaseMessage, type BaseMessage } from '@langchain/core/messages';
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
 
 /** Each message's serialized form, by the message object. */
-const serialized = new WeakMap<BaseMessage, Uint8Array>();
-const OPEN = new Uint8Array([0x5b]);
-const COMMA = new Uint8Array([0x2c]);
-const CLOSE = new Uint8Array([0x5d]);
+const serialized = new WeakMap<BaseMessage, string>();
+const decoder = new TextDecoder();
 
 /**
  * A list of LangChain messages serialized as LangGraph's JSON serializer would
@@ -17,28 +15,20 @@ const CLOSE = new Uint8Array([0x5d]);
  * that is not all messages, a message the serializer writes as other than JSON)
  * returns undefined and is serialized whole.
  */
-export async function dumpMessages(serde: SerializerProtocol, value: unknown): Promise<Uint8Array | undefined> {
+export async function dumpMessages(serde: SerializerProtocol, value: unknown): Promise<string | undefined> {
   const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
   if (!langGraphJson || !Array.isArray(value) || value.length === 0) return undefined;
   if (!value.every((message) => isBaseMessage(message) && typeof message.id === 'string')) return undefined;
-  const parts: Uint8Array[] = [OPEN];
-  for (const [index, message] of (value as BaseMessage[]).entries()) {
-    let bytes = serialized.get(message);
-    if (bytes === undefined) {
+  const parts: string[] = [];
+  for (const message of value as BaseMessage[]) {
+    let text = serialized.get(message);
+    if (text === undefined) {
       const [type, dumped] = await serde.dumpsTyped(message);
       if (type !== 'json') return undefined;
-      bytes = dumped;
-      serialized.set(message, bytes);
+      text = decoder.decode(dumped);
+      serialized.set(message, text);
     }
-    if (index > 0) parts.push(COMMA);
-    parts.push(bytes);
+    parts.push(text);
   }
-  parts.push(CLOSE);
-  const joined = new Uint8Array(parts.reduce((length, part) => length + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
+  return `[${parts.join(',')}]`;
 }

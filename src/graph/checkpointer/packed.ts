@@ -1,6 +1,7 @@
 import { JsonPlusSerializer, type SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { rawDeflate } from '../../core/deflate.js';
 import type { MaybePromise } from './maybe.js';
+import type { StoredData } from './sql.js';
 
 /**
  * Checkpoints of older turns are kept only for /history and /rewind, and are
@@ -17,17 +18,18 @@ export const PACK_MIN_BYTES = 256;
 export const isPacked = (type: string): boolean => type.endsWith(PACKED);
 export const packedType = (type: string): string => `${type}${PACKED}`;
 
-export function pack(bytes: Uint8Array): Uint8Array {
-  return rawDeflate().deflate(bytes);
+export function pack(data: StoredData): Uint8Array {
+  return rawDeflate().deflate(typeof data === 'string' ? encoder.encode(data) : data);
 }
 
 /** Reads a stored value, packed or not. */
-export function loadStored(serde: SerializerProtocol, type: string, bytes: Uint8Array): MaybePromise<unknown> {
-  if (!isPacked(type)) return loadTyped(serde, type, bytes);
-  return loadTyped(serde, type.slice(0, -PACKED.length), rawDeflate().inflate(bytes));
+export function loadStored(serde: SerializerProtocol, type: string, data: StoredData): MaybePromise<unknown> {
+  if (!isPacked(type)) return loadTyped(serde, type, data);
+  return loadTyped(serde, type.slice(0, -PACKED.length), rawDeflate().inflate(typeof data === 'string' ? encoder.encode(data) : data));
 }
 
-const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * `serde.loadsTyped`, minus its reviver where it would change nothing. LangGraph's
@@ -38,12 +40,12 @@ const utf8 = new TextDecoder();
  * without a promise (maybe.ts). Text with an escape sequence could spell the key
  * otherwise, so it takes the full path too, as does any other serializer.
  */
-export function loadTyped(serde: SerializerProtocol, type: string, bytes: Uint8Array): MaybePromise<unknown> {
+export function loadTyped(serde: SerializerProtocol, type: string, data: StoredData): MaybePromise<unknown> {
   const langGraphJson: boolean = serde.constructor === JsonPlusSerializer;
   if (type === 'json' && langGraphJson) {
-    const text = utf8.decode(bytes);
+    const text = typeof data === 'string' ? data : decoder.decode(data);
     if (!text.includes('"lc"') && !text.includes('\\u')) return JSON.parse(text);
     return serde.loadsTyped(type, text);
   }
-  return serde.loadsTyped(type, bytes);
+  return serde.loadsTyped(type, data);
 }

@@ -174,7 +174,7 @@ async function packCold(sql: SqlRunner, threadId: string, entries: Entry[], kept
     const { channel, value } = readChannelValueRow(raw);
     updates.push({
       sql: `UPDATE checkpoint_rows SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = '' AND channel = ? AND version = ? AND type = ?`,
-      args: [packedType(value.type), pack(value.bytes), threadId, channel, String(raw.version), value.type],
+      args: [packedType(value.type), pack(value.data), threadId, channel, String(raw.version), value.type],
     });
   }
   for (const { row } of cold) {

@@ -1,6 +1,6 @@
 import type { SqlRow as Row } from '../../storage/index.js';
 import type { CheckpointAddress } from './config.js';
-import type { StoredBytes, WriteRow } from './sql.js';
+import type { StoredValue, StoredData, WriteRow } from './sql.js';
 
 // libSQL hands back loosely typed rows; these readers turn them into the shapes
 // the saver works with and fail loudly on a row this saver could not have written.
@@ -9,8 +9,8 @@ export interface CheckpointRow {
   address: CheckpointAddress;
   parentCheckpointId: string | undefined;
   type: string;
-  checkpoint: Uint8Array;
-  metadata: Uint8Array;
+  checkpoint: StoredData;
+  metadata: StoredData;
   /** The JSON copy of the channel versions; absent on rows written before the column existed. */
   channelVersions: string | undefined;
 }
@@ -25,8 +25,8 @@ export function readCheckpointRow(row: Row): CheckpointRow {
     },
     parentCheckpointId: parent === null || parent === undefined ? undefined : text(row, 'parent_checkpoint_id'),
     type: text(row, 'type'),
-    checkpoint: bytes(row, 'checkpoint'),
-    metadata: bytes(row, 'metadata'),
+    checkpoint: data(row, 'checkpoint'),
+    metadata: data(row, 'metadata'),
     channelVersions: typeof row['channel_versions'] === 'string' ? row['channel_versions'] : undefined,
   };
 }
@@ -34,7 +34,7 @@ export function readCheckpointRow(row: Row): CheckpointRow {
 /** A row of `selectTuples`: a checkpoint, one of its channel values, or one of its pending writes. */
 export type TuplePart =
   | { part: 'checkpoint'; row: CheckpointRow }
-  | { part: 'value'; address: CheckpointAddress; channel: string; value: StoredBytes }
+  | { part: 'value'; address: CheckpointAddress; channel: string; value: StoredValue }
   | { part: 'write'; address: CheckpointAddress; write: WriteRow };
 
 export function readTuplePart(row: Row): TuplePart {
@@ -42,7 +42,7 @@ export function readTuplePart(row: Row): TuplePart {
   if (part === 0) return { part: 'checkpoint', row: readCheckpointRow(row) };
   const address = { threadId: text(row, 'thread_id'), checkpointNs: text(row, 'checkpoint_ns'), checkpointId: text(row, 'checkpoint_id') };
   // Values and writes share the checkpoint's columns: their bytes arrive as `checkpoint`.
-  const value = { type: text(row, 'type'), bytes: bytes(row, 'checkpoint') };
+  const value = { type: text(row, 'type'), data: data(row, 'checkpoint') };
   if (part === 1) return { part: 'value', address, channel: text(row, 'channel'), value };
   return {
     part: 'write',
@@ -56,13 +56,13 @@ export function readWriteRow(row: Row): WriteRow {
     taskId: text(row, 'task_id'),
     idx: integer(row, 'idx'),
     channel: text(row, 'channel'),
-    value: { type: text(row, 'type'), bytes: bytes(row, 'value') },
+    value: { type: text(row, 'type'), data: data(row, 'value') },
     taskPath: text(row, 'task_path'),
   };
 }
 
-export function readChannelValueRow(row: Row): { channel: string; version: string; value: StoredBytes } {
-  return { channel: text(row, 'channel'), version: text(row, 'version'), value: { type: text(row, 'type'), bytes: bytes(row, 'blob') } };
+export function readChannelValueRow(row: Row): { channel: string; version: string; value: StoredValue } {
+  return { channel: text(row, 'channel'), version: text(row, 'version'), value: { type: text(row, 'type'), data: data(row, 'blob') } };
 }
 
 function text(row: Row, column: string): string {
@@ -84,6 +84,12 @@ function bytes(row: Row, column: string): Uint8Array {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (value instanceof Uint8Array) return value;
   throw unexpected(column, value);
+}
+
+/** Serialized data as stored (sql.ts `StoredData`): JSON text, or bytes. */
+function data(row: Row, column: string): StoredData {
+  const value = row[column];
+  return typeof value === 'string' ? value : bytes(row, column);
 }
 
 function unexpected(column: string, value: unknown): Error {

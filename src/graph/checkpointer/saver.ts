@@ -16,8 +16,9 @@ import {
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
 import { all, andThen } from './maybe.js';
-import { dumpTyped, plainJsonBytes } from './json-bytes.js';
+import { dumpTyped, plainJsonText } from './json-bytes.js';
 import { dumpMessages } from './message-bytes.js';
+import { InlineHeads, inlineValues, type InlineState } from './inline-values.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import { readCheckpointRow, type CheckpointRow } from './rows.js';
 import {
@@ -30,7 +31,7 @@ import {
   selectWaitsAtInterrupt,
   type ChannelValueRow,
   type ListScope,
-  type StoredBytes,
+  type StoredValue,
   type WriteRow,
 } from './sql.js';
 import { assembleTuples, decodeRow, groupTupleParts, versionKeys, type Fetched, type StoredCheckpoint, type TupleContext } from './tuples.js';
@@ -51,6 +52,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   readonly #sql: SqlRunner;
   readonly #tuples: TupleContext;
   readonly #values = new ValueCache();
+  readonly #heads = new InlineHeads();
 
   /** Given a Storage's `sql` on Node with a local file, statements are prepared once; given a client, it speaks through that. */
   constructor(database: Client | SqlRunner, serde?: SerializerProtocol) {
@@ -70,7 +72,10 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       : groupTupleParts(await this.#sql.query(selectTuple(threadId, checkpointNs, checkpointId)))[0];
     if (found === undefined) return undefined;
     // Without an await where nothing is pending (maybe.ts): a cached thread's head is parsed and assembled on the spot.
-    const tuples = andThen(this.#decode(found.row, found.fetched), (decoded) => assembleTuples(this.#tuples, [decoded], true));
+    const tuples = andThen(this.#decode(found.row, found.fetched), (decoded) => {
+      this.#heads.remember(decoded.row.address, inlineState(decoded.checkpoint));
+      return assembleTuples(this.#tuples, [decoded], true);
+    });
     return (tuples instanceof Promise ? await tuples : tuples)[0];
   }
 
@@ -105,22 +110,29 @@ export class LibSQLSaver extends BaseCheckpointSaver {
       checkpointId: checkpoint.id,
     };
     // No defensive copy: LangGraph puts a copy of its checkpoint already, and the serializer has read it before put returns.
-    const { channel_values: values, ...stored } = checkpoint;
-    const dumped = this.#dumpNow(stored satisfies StoredCheckpoint) ?? (await this.#dump(stored));
-    const { type: metadataType, bytes: metadataBytes } = this.#dumpNow(metadata) ?? (await this.#dump(metadata));
+    const { channel_values: values, ...rest } = checkpoint;
+    const parent = optionalKey(config, 'checkpoint_id');
+    const parentState =
+      parent === undefined
+        ? undefined
+        : (this.#heads.of({ ...address, checkpointId: parent }) ?? (await this.#readInline({ ...address, checkpointId: parent })));
+    const inline = inlineValues(values, checkpoint.channel_versions, newVersions, parentState);
+    const stored: StoredCheckpoint = { ...rest, channel_values: inline };
+    const dumped = this.#dumpNow(stored) ?? (await this.#dump(stored));
+    const { type: metadataType, data: metadataData } = this.#dumpNow(metadata) ?? (await this.#dump(metadata));
     if (dumped.type !== metadataType) {
       throw new Error(`LibSQLSaver.put: serializer wrote the checkpoint as ${dumped.type} but its metadata as ${metadataType}.`);
     }
-    // Only channels LangGraph reports as updated are stored; the others keep their earlier (channel, version) row.
-    const updated = versionKeys(newVersions);
+    // Only channels LangGraph reports as updated get a row; the others keep their earlier (channel, version) row.
+    const updated = versionKeys(newVersions, inline);
     const changed: ChannelValueRow[] = [];
     for (const [channel, version] of Object.entries(updated)) {
       const value = values[channel];
       if (value !== undefined) changed.push({ channel, version, value: this.#dumpNow(value) ?? (await this.#dump(value)) });
     }
     const versions = JSON.stringify(versionKeys(checkpoint.channel_versions));
-    const parent = optionalKey(config, 'checkpoint_id');
-    await this.#sql.write([insertCheckpoint(address, parent, dumped, metadataBytes, versions, metadata.source, changed)]);
+    await this.#sql.write([insertCheckpoint(address, parent, dumped, metadataData, versions, metadata.source, changed)]);
+    this.#heads.remember(address, inlineState(stored));
     for (const [channel, version] of Object.entries(updated)) {
       const value = changed.find((row) => row.channel === channel)?.value ?? null;
       this.#values.add(address.threadId, address.checkpointNs, channel, version, value);
@@ -163,6 +175,7 @@ export class LibSQLSaver extends BaseCheckpointSaver {
   async deleteThread(threadId: string): Promise<void> {
     await this.#sql.write(deleteThreadStatements(threadId));
     this.#values.forgetThread(threadId);
+    this.#heads.forgetThread(threadId);
   }
 
   /**
@@ -177,23 +190,32 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     return nextChannelVersion(current);
   }
 
+  /** A parent's inline state, from its row, when this process did not put or read it last: none if it does not exist. */
+  async #readInline(address: CheckpointAddress): Promise<InlineState> {
+    const head = await this.#sql.queryFirst(selectHead(address.threadId, address.checkpointNs, address.checkpointId));
+    if (head === undefined) return { versions: {}, inline: {} };
+    return inlineState((await decodeRow(this.serde, readCheckpointRow(head))).checkpoint);
+  }
+
   #decode(row: CheckpointRow, fetched: Fetched | undefined) {
     return andThen(decodeRow(this.serde, row), (decoded) => ({ ...decoded, fetched }));
   }
 
   /** What `#dump` returns, when it can without awaiting (plain JSON). */
-  #dumpNow(value: unknown): StoredBytes | undefined {
-    const bytes = plainJsonBytes(this.serde, value);
-    return bytes === undefined ? undefined : { type: 'json', bytes };
+  #dumpNow(value: unknown): StoredValue | undefined {
+    const text = plainJsonText(this.serde, value);
+    return text === undefined ? undefined : { type: 'json', data: text };
   }
 
-  async #dump(value: unknown): Promise<StoredBytes> {
+  async #dump(value: unknown): Promise<StoredValue> {
     const messages = await dumpMessages(this.serde, value);
-    if (messages !== undefined) return { type: 'json', bytes: messages };
-    const [type, bytes] = await dumpTyped(this.serde, value);
-    return { type, bytes };
+    if (messages !== undefined) return { type: 'json', data: messages };
+    const [type, data] = await dumpTyped(this.serde, value);
+    return { type, data };
   }
 }
+
+const inlineState = ({ channel_versions, channel_values }: StoredCheckpoint): InlineState => ({ versions: channel_versions, inline: channel_values ?? {} });
 
 /**
  * The head row of a thread whose values the saver has cached (sql.ts

@@ -184,18 +184,27 @@ export function selectChannelValues(threadId: string, checkpointNs: string, pair
   };
 }
 
-export interface StoredBytes {
+/**
+ * A serialized checkpoint, metadata, channel value or write as stored: JSON goes
+ * over as text (a TEXT value), so neither a put nor a read encodes or decodes it
+ * in JavaScript — the driver converts strings natively; what another serializer
+ * writes, and deflated history, are bytes (BLOB).
+ */
+export type StoredData = Uint8Array | string;
+
+export interface StoredValue {
   type: string;
-  bytes: Uint8Array;
+  data: StoredData;
+  /** What the bytes revived to, or the value a put serialized them from: kept by the saver's value cache (value-cache.ts). */
+  revived?: { value: unknown };
 }
 
 export interface ChannelValueRow {
   channel: string;
   version: string;
-  value: StoredBytes;
+  value: StoredValue;
 }
 
-const CHECKPOINT_ROW_COLUMNS = 10;
 /** The put statement's text by its number of value rows: the runner finds a prepared statement by its text, so it is built once. */
 const insertCheckpointSql: string[] = [];
 
@@ -204,34 +213,45 @@ const insertCheckpointSql: string[] = [];
  * (tables.ts): the changed channel values and the checkpoint row together. A
  * (channel, version) is written once, and a second put of it carries the same
  * value, so a value row already there stays; a checkpoint put again replaces its row.
+ * The thread and namespace are bound once (?1, ?2) and a value row's unused
+ * columns are NULL in the text: every argument bound is a call into the driver.
  */
 export function insertCheckpoint(
   address: CheckpointAddress,
   parentCheckpointId: string | undefined,
-  checkpoint: StoredBytes,
-  metadata: Uint8Array,
+  checkpoint: StoredValue,
+  metadata: StoredData,
   channelVersions: string,
   source: string | undefined,
   values: ChannelValueRow[],
 ): SqlStatement {
   const { threadId, checkpointNs, checkpointId } = address;
-  const args: InValue[] = [];
-  for (const { channel, version, value } of values) args.push(threadId, checkpointNs, channel, version, value.type, value.bytes, null, null, null, null);
-  args.push(threadId, checkpointNs, '', checkpointId, checkpoint.type, checkpoint.bytes, metadata, parentCheckpointId ?? null, channelVersions, source ?? null);
-  insertCheckpointSql[values.length] ??=
-    `INSERT INTO checkpoint_rows (thread_id, checkpoint_ns, channel, version, type, blob, metadata, parent_checkpoint_id, channel_versions, source)
-          VALUES ${Array.from({ length: values.length + 1 }, () => `(${Array(CHECKPOINT_ROW_COLUMNS).fill('?').join(', ')})`).join(', ')}
+  const args: InValue[] = [threadId, checkpointNs];
+  for (const { channel, version, value } of values) args.push(channel, version, value.type, value.data);
+  args.push(checkpointId, checkpoint.type, checkpoint.data, metadata, parentCheckpointId ?? null, channelVersions, source ?? null);
+  insertCheckpointSql[values.length] ??= insertCheckpointText(values.length);
+  return { sql: insertCheckpointSql[values.length]!, args };
+}
+
+function insertCheckpointText(valueRows: number): string {
+  const rows: string[] = [];
+  let next = 3;
+  const params = (count: number) => Array.from({ length: count }, () => `?${next++}`).join(', ');
+  for (let row = 0; row < valueRows; row++) rows.push(`(?1, ?2, ${params(4)}, NULL, NULL, NULL, NULL)`);
+  const checkpointId = params(1);
+  rows.push(`(?1, ?2, '', ${checkpointId}, ${params(6)})`);
+  return `INSERT INTO checkpoint_rows (thread_id, checkpoint_ns, channel, version, type, blob, metadata, parent_checkpoint_id, channel_versions, source)
+          VALUES ${rows.join(', ')}
           ON CONFLICT DO UPDATE SET type = excluded.type, blob = excluded.blob, metadata = excluded.metadata,
             parent_checkpoint_id = excluded.parent_checkpoint_id, channel_versions = excluded.channel_versions, source = excluded.source
           WHERE excluded.channel = ''`;
-  return { sql: insertCheckpointSql[values.length]!, args };
 }
 
 export interface WriteRow {
   taskId: string;
   idx: number;
   channel: string;
-  value: StoredBytes;
+  value: StoredValue;
   taskPath: string;
 }
 
@@ -254,7 +274,7 @@ export function insertWrites(address: CheckpointAddress, rows: WriteRow[], repla
       row.idx,
       row.channel,
       row.value.type,
-      row.value.bytes,
+      row.value.data,
       row.taskPath,
     ]),
   };

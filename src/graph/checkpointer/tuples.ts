@@ -15,11 +15,15 @@ import { configFor, type CheckpointAddress } from './config.js';
 import { all, andThen, type MaybePromise } from './maybe.js';
 import { loadStored, loadTyped } from './packed.js';
 import { readChannelValueRow, readTuplePart, readWriteRow, type CheckpointRow } from './rows.js';
-import { selectChannelValues, selectPendingSends, selectWrites, type StoredBytes, type WriteRow } from './sql.js';
+import { selectChannelValues, selectPendingSends, selectWrites, type StoredValue, type WriteRow } from './sql.js';
 import type { ValueCache } from './value-cache.js';
 
-/** What a checkpoint row holds: everything but the channel values, which are rows of their own (tables.ts). */
-export type StoredCheckpoint = Omit<Checkpoint, 'channel_values'>;
+/**
+ * What a checkpoint row holds: everything but the channel values, which are rows
+ * of their own (tables.ts), except the small ones it carries inline
+ * (inline-values.ts); rows written before those have none.
+ */
+export type StoredCheckpoint = Omit<Checkpoint, 'channel_values'> & Partial<Pick<Checkpoint, 'channel_values'>>;
 
 export interface DecodedRow {
   row: CheckpointRow;
@@ -51,7 +55,7 @@ export interface Fetched {
   writes: WriteRow[];
 }
 
-type ChannelValue = { channel: string; value: StoredBytes };
+type ChannelValue = { channel: string; value: StoredValue };
 
 /** Splits `selectTuples` rows into checkpoints (in the order returned) with their values (if it read them) and writes. */
 export function groupTupleParts(rows: SqlRow[], withValues = true): { row: CheckpointRow; fetched: Fetched }[] {
@@ -90,7 +94,8 @@ export function assembleTuples(context: TupleContext, decoded: (DecodedRow & { f
   const plans = decoded.map((entry) => {
     const { threadId, checkpointNs } = entry.row.address;
     const sendsFrom = pendingSendsParent(entry);
-    const versions = versionKeys(entry.checkpoint.channel_versions);
+    // The versions of the channels whose values are rows of their own: all but those the checkpoint carries inline.
+    const versions = versionKeys(entry.checkpoint.channel_versions, entry.checkpoint.channel_values);
     const read = entry.fetched?.values;
     const cached: ChannelValue[] = [];
     const missing: Record<string, string> = {};
@@ -144,7 +149,7 @@ function completeTuples(
     if (rows === undefined) throw new Error('LibSQLSaver: batch returned fewer results than statements.');
     return rows;
   };
-  const found = new Map<string, StoredBytes>();
+  const found = new Map<string, StoredValue>();
   for (const { namespace, index } of valueLookups) {
     for (const { channel, version, value } of looked(index).map(readChannelValueRow)) found.set(`${namespace}\u0000${valueKey(channel, version)}`, value);
   }
@@ -196,19 +201,19 @@ function buildTuple(
   const { serde } = context;
   const loaded = all(
     values.map(({ value }) => {
-      const load = () => loadStored(serde, value.type, value.bytes);
+      const load = () => loadStored(serde, value.type, value.data);
       return remember ? context.values.revive(value, load) : load();
     }),
   );
   const pending = ordered(writes);
-  const written = all(pending.map((write) => loadTyped(serde, write.value.type, write.value.bytes)));
-  const queued = sends === undefined ? undefined : all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.bytes)));
+  const written = all(pending.map((write) => loadTyped(serde, write.value.type, write.value.data)));
+  const queued = sends === undefined ? undefined : all(ordered(sends).map((send) => loadTyped(serde, send.value.type, send.value.data)));
   return andThen(loaded, (channelValues) =>
     andThen(written, (writeValues) =>
       andThen(queued, (queuedSends) => {
         const restored: Checkpoint = {
           ...checkpoint,
-          channel_values: Object.fromEntries(values.map(({ channel }, index) => [channel, channelValues[index]])),
+          channel_values: { ...checkpoint.channel_values, ...Object.fromEntries(values.map(({ channel }, index) => [channel, channelValues[index]])) },
         };
         if (queuedSends !== undefined) migratePendingSends(restored, queuedSends, context.firstVersion());
         const { parentCheckpointId } = row;
@@ -247,9 +252,9 @@ function ordered(rows: WriteRow[]): WriteRow[] {
     .map(({ write }) => write);
 }
 
-/** Blob keys are text; numeric and string versions both key by their string form. */
-export function versionKeys(versions: ChannelVersions): Record<string, string> {
+/** Blob keys are text; numeric and string versions both key by their string form. Channels in `except` are left out. */
+export function versionKeys(versions: ChannelVersions, except: Record<string, unknown> = {}): Record<string, string> {
   const keys: Record<string, string> = {};
-  for (const channel in versions) keys[channel] = String(versions[channel]);
+  for (const channel in versions) if (!(channel in except)) keys[channel] = String(versions[channel]);
   return keys;
 }

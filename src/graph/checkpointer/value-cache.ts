@@ -1,5 +1,5 @@
 import { andThen, type MaybePromise } from './maybe.js';
-import type { StoredBytes } from './sql.js';
+import type { StoredValue } from './sql.js';
 
 /** What the cache keeps by default, in stored bytes (revived, the objects take a few times that): the operator thread's head many times over, and the heads of a few dozen threads. */
 export const VALUE_CACHE_BYTES = 4 * 1024 * 1024;
@@ -27,7 +27,6 @@ export class ValueCache {
   // holes every later iteration walks over.
   #young = new Generation();
   #old = new Generation();
-  readonly #revived = new WeakMap<StoredBytes, { value: unknown }>();
 
   constructor(readonly maxBytes: number = VALUE_CACHE_BYTES) {}
 
@@ -37,7 +36,7 @@ export class ValueCache {
     return this.#young.threads.has(thread) || this.#old.threads.has(thread);
   }
 
-  get(threadId: string, checkpointNs: string, channel: string, version: string): StoredBytes | null | undefined {
+  get(threadId: string, checkpointNs: string, channel: string, version: string): StoredValue | null | undefined {
     const key = valueKey(threadId, checkpointNs, channel, version);
     const young = this.#young.entries.get(key);
     if (young !== undefined) return young;
@@ -47,7 +46,7 @@ export class ValueCache {
   }
 
   /** Keeps the first value stored for a key, as the table does. */
-  add(threadId: string, checkpointNs: string, channel: string, version: string, value: StoredBytes | null): void {
+  add(threadId: string, checkpointNs: string, channel: string, version: string, value: StoredValue | null): void {
     const key = valueKey(threadId, checkpointNs, channel, version);
     const kept = this.#young.entries.get(key) ?? this.#old.entries.get(key);
     if (sizeOf(value) > this.maxBytes / 2 || (kept !== undefined && (kept !== null || value === null))) return;
@@ -55,25 +54,26 @@ export class ValueCache {
   }
 
   /** What `stored` revives to: a copy of what it revived to before, or what `load` returns, kept for next time. */
-  revive(stored: StoredBytes, load: () => MaybePromise<unknown>): MaybePromise<unknown> {
-    const known = this.#revived.get(stored);
-    if (known !== undefined) return topLevelCopy(known.value);
+  revive(stored: StoredValue, load: () => MaybePromise<unknown>): MaybePromise<unknown> {
+    // Kept on the stored bytes themselves: a WeakMap by them cost a put two
+    // microseconds in ephemeron bookkeeping and garbage-collection passes.
+    if (stored.revived !== undefined) return topLevelCopy(stored.revived.value);
     return andThen(load(), (value) => {
-      this.#revived.set(stored, { value: topLevelCopy(value) });
+      stored.revived = { value: topLevelCopy(value) };
       return value;
     });
   }
 
   /** Records that `stored` is the serialized form of `value` (a put's own value), so reading it back revives nothing. */
-  revivedAs(stored: StoredBytes, value: unknown): void {
-    this.#revived.set(stored, { value: topLevelCopy(value) });
+  revivedAs(stored: StoredValue, value: unknown): void {
+    stored.revived = { value: topLevelCopy(value) };
   }
 
   forgetThread(threadId: string): void {
     for (const generation of [this.#young, this.#old]) generation.forget(`${threadId}\u0000`);
   }
 
-  #keep(thread: string, key: string, value: StoredBytes | null): void {
+  #keep(thread: string, key: string, value: StoredValue | null): void {
     this.#young.set(thread, key, value);
     if (this.#young.bytes > this.maxBytes / 2) {
       this.#old = this.#young;
@@ -83,11 +83,11 @@ export class ValueCache {
 }
 
 class Generation {
-  readonly entries = new Map<string, StoredBytes | null>();
+  readonly entries = new Map<string, StoredValue | null>();
   readonly threads = new Set<string>();
   bytes = 0;
 
-  set(thread: string, key: string, value: StoredBytes | null): void {
+  set(thread: string, key: string, value: StoredValue | null): void {
     this.bytes += sizeOf(value) - sizeOf(this.entries.get(key) ?? null);
     this.entries.set(key, value);
     this.threads.add(thread);
@@ -109,7 +109,8 @@ function topLevelCopy(value: unknown): unknown {
   return value;
 }
 
-const sizeOf = (value: StoredBytes | null) => value?.bytes.byteLength ?? 0;
+// A JSON value's length in characters stands for its bytes: mostly ASCII, and a string of it holds about as many.
+const sizeOf = (value: StoredValue | null) => (value === null ? 0 : typeof value.data === 'string' ? value.data.length : value.data.byteLength);
 const threadKey = (threadId: string, checkpointNs: string) => `${threadId}\u0000${checkpointNs}`;
 const valueKey = (threadId: string, checkpointNs: string, channel: string, version: string) =>
   `${threadId}\u0000${checkpointNs}\u0000${channel}\u0000${version}`;
