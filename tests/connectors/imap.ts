@@ -72,12 +72,32 @@ export async function startImap() {
   }
   return {
     url: `imap://keel:${PASSWORD}@127.0.0.1:${port}/INBOX`,
-    /** SIGTERM to the master, which then ends its children; nothing waits for that, as nothing needs the port again. */
-    close() {
-      process.kill(Number(readFileSync(join(dir, 'run', 'master.pid'), 'utf8').trim()), 'SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+    /**
+     * SIGTERM to the master, which then ends its children, and its folder removed
+     * once it has exited: removed at once, a child still writing its state made
+     * the removal fail now and then. Safe to call twice.
+     */
+    async close() {
+      const pidFile = join(dir, 'run', 'master.pid');
+      if (existsSync(pidFile)) {
+        const pid = Number(readFileSync(pidFile, 'utf8').trim());
+        process.kill(pid, 'SIGTERM');
+        for (let tries = 0; tries < 250 && running(pid); tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
+}
+
+/** Signal 0 checks a process exists: it throws ESRCH once the process is gone. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }
 
 /** Puts a message in the server's INBOX the way a mail server delivers it. */

@@ -61,10 +61,11 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 let env: Setup | undefined;
 let imap: Awaited<ReturnType<typeof startImap>> | undefined;
 afterEach(async () => {
-  env?.cleanup();
-  imap?.close();
+  const [ending, server] = [env, imap];
   env = undefined;
   imap = undefined;
+  ending?.cleanup();
+  await server?.close();
 });
 
 describe('replies read from IMAP', () => {

@@ -15,7 +15,9 @@ describe('a client replies by email', () => {
   let db: ReturnType<typeof tempDatabase> | undefined;
   afterEach(async () => {
     for (const k of open.splice(0)) k.close();
-    imap?.close();
+    const server = imap;
+    imap = undefined;
+    await server?.close();
     db?.remove();
   });
 
