@@ -35,6 +35,21 @@ describe('the checkpointer’s value cache', () => {
     expect(cache.knows('huge', '')).toBe(false);
   });
 
+  it('drops a superseded version, so a thread’s steps do not push other threads’ heads out', () => {
+    const cache = new ValueCache(200);
+    cache.add('a', '', 'x', '1', bytes(30));
+    cache.add('b', '', 'x', '1', bytes(30));
+    for (let version = 1; version <= 10; version++) {
+      cache.supersede('b', '', 'x', String(version));
+      cache.add('b', '', 'x', String(version + 1), bytes(30));
+    }
+    expect(cache.get('a', '', 'x', '1')).toBeDefined();
+    expect(cache.get('b', '', 'x', '11')).toBeDefined();
+    expect(cache.get('b', '', 'x', '5')).toBeUndefined();
+    cache.supersede('b', '', 'x', 'never stored');
+    expect(cache.knows('b', '')).toBe(true);
+  });
+
   it('forgets a deleted thread’s values only', () => {
     const cache = new ValueCache(1000);
     cache.add('a', '', 'x', '1', bytes(10));

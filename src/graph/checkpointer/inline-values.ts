@@ -66,11 +66,9 @@ export class InlineHeads {
   readonly #heads = new Map<string, InlineState & { checkpointId: string }>();
 
   remember({ threadId, checkpointNs, checkpointId }: CheckpointAddress, { versions, inline }: InlineState): void {
-    const key = headKey(threadId, checkpointNs);
-    const head = this.#heads.get(key);
-    if (head !== undefined) Object.assign(head, { checkpointId, versions, inline });
-    else this.#heads.set(key, { checkpointId, versions, inline });
-    // The first remembered goes first: a thread still in use is put again and read again soon.
+    // A new entry, never the old one changed: a put still holds its parent's.
+    // The first remembered goes first (setting a key again keeps its place): a thread still in use is put again and read again soon.
+    this.#heads.set(headKey(threadId, checkpointNs), { checkpointId, versions, inline });
     if (this.#heads.size > REMEMBERED_HEADS) this.#heads.delete(this.#heads.keys().next().value!);
   }
 

@@ -134,6 +134,8 @@ export class LibSQLSaver extends BaseCheckpointSaver {
     await this.#sql.write([insertCheckpoint(address, parent, dumped, metadataData, versions, metadata.source, changed)]);
     this.#heads.remember(address, inlineState(stored));
     for (const [channel, version] of Object.entries(updated)) {
+      const replaced = parentState?.versions[channel];
+      if (replaced !== undefined && String(replaced) !== version) this.#values.supersede(address.threadId, address.checkpointNs, channel, String(replaced));
       const value = changed.find((row) => row.channel === channel)?.value ?? null;
       this.#values.add(address.threadId, address.checkpointNs, channel, version, value);
       if (value !== null) this.#values.revivedAs(value, values[channel]);

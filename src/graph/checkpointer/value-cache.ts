@@ -23,8 +23,9 @@ export const VALUE_CACHE_BYTES = 4 * 1024 * 1024;
 export class ValueCache {
   // Two generations instead of a strict LRU: new and recently read entries go to
   // the young one; when it fills half the budget the old one is dropped whole and
-  // the young one ages. No entry is ever deleted one by one, which in a Map leaves
-  // holes every later iteration walks over.
+  // the young one ages. Entries are deleted one by one only when a put supersedes
+  // them (`supersede`), so the budget holds threads' heads rather than the steps
+  // between them.
   #young = new Generation();
   #old = new Generation();
 
@@ -43,6 +44,18 @@ export class ValueCache {
     const old = this.#old.entries.get(key);
     if (old !== undefined) this.#keep(threadKey(threadId, checkpointNs), key, old);
     return old;
+  }
+
+  /**
+   * Drops a version a put has just replaced in the checkpoint it put on: the
+   * thread's next read wants the new one, and only a history read or another
+   * branch would ask for the old, from the database. Without this, a busy thread's
+   * intermediate steps pushed other threads' heads out of the budget.
+   */
+  supersede(threadId: string, checkpointNs: string, channel: string, version: string): void {
+    const key = valueKey(threadId, checkpointNs, channel, version);
+    this.#young.delete(key);
+    this.#old.delete(key);
   }
 
   /** Keeps the first value stored for a key, as the table does. */
@@ -91,6 +104,13 @@ class Generation {
     this.bytes += sizeOf(value) - sizeOf(this.entries.get(key) ?? null);
     this.entries.set(key, value);
     this.threads.add(thread);
+  }
+
+  delete(key: string): void {
+    const value = this.entries.get(key);
+    if (value === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= sizeOf(value);
   }
 
   forget(prefix: string): void {
