@@ -19,17 +19,19 @@ export const isPacked = (type: string): boolean => type.endsWith(PACKED);
 export const packedType = (type: string): string => `${type}${PACKED}`;
 
 export function pack(data: StoredData): Uint8Array {
-  return rawDeflate().deflate(typeof data === 'string' ? encoder.encode(data) : data);
+  return rawDeflate().deflate(bytesOf(data));
 }
 
 /** Reads a stored value, packed or not. */
 export function loadStored(serde: SerializerProtocol, type: string, data: StoredData): MaybePromise<unknown> {
   if (!isPacked(type)) return loadTyped(serde, type, data);
-  return loadTyped(serde, type.slice(0, -PACKED.length), rawDeflate().inflate(typeof data === 'string' ? encoder.encode(data) : data));
+  return loadTyped(serde, type.slice(0, -PACKED.length), rawDeflate().inflate(bytesOf(data)));
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// Deflated data is always stored as bytes; text is encoded only to be packed.
+const bytesOf = (data: StoredData): Uint8Array => (typeof data === 'string' ? encoder.encode(data) : data);
 
 /**
  * `serde.loadsTyped`, minus its reviver where it would change nothing. LangGraph's
