@@ -4,7 +4,7 @@ import { Annotation, Command, END, START, StateGraph, interrupt } from '@langcha
 import type { Client } from '@libsql/client';
 import { JsonPlusSerializer, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import { dumpMessages } from '../../src/graph/checkpointer/message-bytes.js';
+import { dumpMessages } from '../../src/graph/checkpointer/message-text.js';
 import { loadTyped } from '../../src/graph/checkpointer/packed.js';
 import { LibSQLSaver } from '../../src/graph/checkpointer/index.js';
 import { openTempDatabase, type TempDatabase } from './checkpointer-db.js';

@@ -16,8 +16,8 @@ import {
 import { configFor, optionalKey, requiredKey, type CheckpointAddress } from './config.js';
 import { matchesFilter } from './filter.js';
 import { all, andThen } from './maybe.js';
-import { dumpTyped, plainJsonText } from './json-bytes.js';
-import { dumpMessages } from './message-bytes.js';
+import { dumpTyped, plainJsonText } from './json-text.js';
+import { dumpMessages } from './message-text.js';
 import { InlineHeads, inlineValues, type InlineState } from './inline-values.js';
 import { pruneThread, type HistoryPolicy, type PruneResult } from './prune.js';
 import { readCheckpointRow, type CheckpointRow } from './rows.js';

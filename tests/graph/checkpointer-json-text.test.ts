@@ -4,7 +4,7 @@ import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
 import { deflateRawSync } from 'node:zlib';
 import { deflateSync, inflateSync } from 'fflate';
 import '../../src/platform/node.js';
-import { dumpTyped } from '../../src/graph/checkpointer/json-bytes.js';
+import { dumpTyped } from '../../src/graph/checkpointer/json-text.js';
 import { loadStored, pack, packedType } from '../../src/graph/checkpointer/packed.js';
 
 const serde = new JsonPlusSerializer();
