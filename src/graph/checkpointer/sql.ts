@@ -195,7 +195,7 @@ export type StoredData = Uint8Array | string;
 export interface StoredValue {
   type: string;
   data: StoredData;
-  /** What the bytes revived to, or the value a put serialized them from: kept by the saver's value cache (value-cache.ts). */
+  /** What `data` revived to, or the value a put serialized it from: kept by the saver's value cache (value-cache.ts). */
   revived?: { value: unknown };
 }
 

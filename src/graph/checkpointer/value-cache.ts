@@ -1,11 +1,11 @@
 import { andThen, type MaybePromise } from './maybe.js';
 import type { StoredValue } from './sql.js';
 
-/** What the cache keeps by default, in stored bytes (revived, the objects take a few times that): the operator thread's head many times over, and the heads of a few dozen threads. */
+/** What the cache keeps by default, in stored size (`sizeOf`; revived, the objects take a few times that): the operator thread's head many times over, and the heads of a few dozen threads. */
 export const VALUE_CACHE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The stored bytes of channel values, by (thread, namespace, channel, version),
+ * The stored form of channel values (sql.ts `StoredValue`), by (thread, namespace, channel, version),
  * the recently used ones within a byte budget. A stored (channel, version) never
  * changes: it is written once (INSERT OR IGNORE) and versions carry a random
  * fraction (versions.ts), so a fork or another process never mints the same one
@@ -68,7 +68,7 @@ export class ValueCache {
 
   /** What `stored` revives to: a copy of what it revived to before, or what `load` returns, kept for next time. */
   revive(stored: StoredValue, load: () => MaybePromise<unknown>): MaybePromise<unknown> {
-    // Kept on the stored bytes themselves: a WeakMap by them cost a put two
+    // Kept on the stored value itself: a WeakMap by it cost a put two
     // microseconds in ephemeron bookkeeping and garbage-collection passes.
     if (stored.revived !== undefined) return topLevelCopy(stored.revived.value);
     return andThen(load(), (value) => {
