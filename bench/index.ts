@@ -1,6 +1,7 @@
 import { arch, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { checkpointer } from './checkpointer.js';
 import { compaction } from './compaction.js';
+import { driver } from './driver.js';
 import { kernel } from './kernel.js';
 import { modelCalls } from './model-calls.js';
 import { recall } from './recall.js';
@@ -13,7 +14,7 @@ import { turns } from './turns.js';
  * Every group, in table order. A new benchmark (memory recall, with the memory
  * issue) is one more module exporting a BenchGroup, listed here.
  */
-const groups: BenchGroup[] = [turns, modelCalls, checkpointer, kernel, recall, compaction, scale];
+const groups: BenchGroup[] = [turns, modelCalls, checkpointer, driver, kernel, recall, compaction, scale];
 /** `BENCH_GROUPS=checkpointer,turns` runs only the named groups (by module name), to re-measure one change without the rest. */
 const only = process.env.BENCH_GROUPS?.split(',').map((name) => name.trim());
 const selected = only === undefined ? groups : groups.filter((group) => only.includes(group.name));
