@@ -51,26 +51,26 @@ type Temperature = 'warm' | 'after other work';
  * Keel's or LangGraph's around them: what is left of LibSQLSaver's margin to
  * SqliteSaver once both run the same SQL. "After other work" times a call
  * that follows 16 MiB of unrelated memory traffic, as a checkpointer call in a
- * graph follows the step before it; "warm" times the same call again at once.
+ * graph follows the step before it; "warm" times the same statement again at once.
  */
 export const driver: BenchGroup = {
   name: 'driver',
   async run(progress) {
     progress(`libsql and better-sqlite3 in turns: ${ROUNDS} rounds of a point read and a one-row replace, each after other work and again at once`);
     const latencies = new Map<string, number[]>();
-    const record = (name: string, operation: Operation, temperature: Temperature, ms: number) => {
+    const samples = (name: string, operation: Operation, temperature: Temperature) => {
       const key = `${operation}|${temperature}|${name}`;
       if (!latencies.has(key)) latencies.set(key, []);
-      latencies.get(key)!.push(ms);
+      return latencies.get(key)!;
+    };
+    const measure = (side: Driver, operation: Operation, temperature: Temperature, work: () => unknown) => {
+      const start = performance.now();
+      work();
+      samples(side.name, operation, temperature).push(performance.now() - start);
     };
     const otherWork = new Float64Array(OTHER_WORK_BYTES / Float64Array.BYTES_PER_ELEMENT);
     const touchOtherMemory = () => {
       for (let i = 0; i < otherWork.length; i += 8) otherWork[i]! += 1;
-    };
-    const timeOnce = (work: () => unknown) => {
-      const start = performance.now();
-      work();
-      return performance.now() - start;
     };
     await withTempDir('driver', async (dir) => {
       const drivers = [libsqlDriver(dir), betterSqliteDriver(dir)];
@@ -79,31 +79,11 @@ export const driver: BenchGroup = {
         await inTurns(ROUNDS, drivers, async (side, round) => {
           const key = (round * 7) % KEYS;
           touchOtherMemory();
-          record(
-            side.name,
-            'point read',
-            'after other work',
-            timeOnce(() => side.read(key)),
-          );
-          record(
-            side.name,
-            'point read',
-            'warm',
-            timeOnce(() => check(side.read(key + 1) !== undefined, `${side.name} read its row`)),
-          );
+          measure(side, 'point read', 'after other work', () => side.read(key));
+          measure(side, 'point read', 'warm', () => check(side.read(key + 1) !== undefined, `${side.name} read its row`));
           touchOtherMemory();
-          record(
-            side.name,
-            'one-row replace',
-            'after other work',
-            timeOnce(() => side.write(KEYS + round)),
-          );
-          record(
-            side.name,
-            'one-row replace',
-            'warm',
-            timeOnce(() => side.write(2 * KEYS + round)),
-          );
+          measure(side, 'one-row replace', 'after other work', () => side.write(KEYS + round));
+          measure(side, 'one-row replace', 'warm', () => side.write(2 * KEYS + round));
         });
       } finally {
         for (const side of drivers) side.close();
@@ -113,9 +93,8 @@ export const driver: BenchGroup = {
     const rows: Row[] = [];
     for (const operation of ['point read', 'one-row replace'] as Operation[]) {
       for (const temperature of ['after other work', 'warm'] as Temperature[]) {
-        const samples = (name: string) => latencies.get(`${operation}|${temperature}|${name}`)!;
-        const latency = summarize(samples('libsql'));
-        const baseline = summarize(samples('better-sqlite3'));
+        const latency = summarize(samples('libsql', operation, temperature));
+        const baseline = summarize(samples('better-sqlite3', operation, temperature));
         rows.push({
           group: 'Driver',
           benchmark: `${operation}, ${temperature} · libsql`,
@@ -123,13 +102,13 @@ export const driver: BenchGroup = {
           throughput: {
             value: perSecond(
               latency.n,
-              samples('libsql').reduce((sum, ms) => sum + ms, 0),
+              samples('libsql', operation, temperature).reduce((sum, ms) => sum + ms, 0),
             ),
             unit: 'ops/s',
           },
           baseline: `better-sqlite3 ${formatMs(baseline.median)}, p99 ${formatMs(baseline.p99)}`,
           ratio: `${times(latency.median, baseline.median)}, p99 ${times(latency.p99, baseline.p99)}`,
-          notes: temperature === 'warm' ? 'the same call again at once' : 'after 16 MiB of other memory traffic, as a call in a graph follows a step',
+          notes: temperature === 'warm' ? 'the same statement again at once' : 'after 16 MiB of other memory traffic, as a call in a graph follows a step',
         });
       }
     }
